@@ -1,0 +1,146 @@
+import path from "node:path";
+import { z } from "zod";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/**
+ * Every environment variable the service reads, with its default and meaning.
+ * README's configuration table is this list; keep them together.
+ */
+export const ENV_DOCS = {
+  PORT: { default: "4000", doc: "HTTP port to listen on." },
+  HOST: { default: "127.0.0.1", doc: "Interface to bind; use 0.0.0.0 in a container." },
+  DATABASE_URL: {
+    default: "(unset)",
+    doc: "postgres:// URL of a PostgreSQL database. Unset: embedded PGlite in DATA_DIR, demo mode.",
+  },
+  DATA_DIR: { default: ".data", doc: "Folder of the embedded database and demo files (demo mode only)." },
+  NOISE_KEY: {
+    default: "(unset)",
+    doc: "Secret key (>= 32 bytes, hex or base64) for the DP noise streams. Required with DATABASE_URL; generated once into DATA_DIR in demo mode.",
+  },
+  LOG_LEVEL: { default: "info", doc: `pino log level: ${LOG_LEVELS.join(", ")}.` },
+  SHUTDOWN_TIMEOUT_MS: {
+    default: "10000",
+    doc: "On SIGTERM/SIGINT, how long in-flight requests may take before connections are closed.",
+  },
+  DEMO_SEED: { default: "20261123", doc: "Seed of the deterministic demo-data generator." },
+  DEMO_DAYS: { default: "70", doc: "Days of demo events to generate, ending now." },
+} as const;
+
+const port = z.coerce
+  .number({ error: "must be a number" })
+  .int("must be an integer")
+  .min(1, "must be between 1 and 65535")
+  .max(65535, "must be between 1 and 65535");
+
+const envSchema = z.object({
+  PORT: port.default(4000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((value) => (value?.trim() ? value.trim() : undefined))
+    .refine((value) => value === undefined || isPostgresUrl(value), {
+      message: "must be a postgres:// or postgresql:// URL, e.g. postgres://user@127.0.0.1:5432/insights",
+    }),
+  DATA_DIR: z.string().min(1).default(".data"),
+  NOISE_KEY: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || decodeKey(value) !== undefined, {
+      message: "must be at least 32 bytes, hex or base64 encoded (e.g. `openssl rand -hex 32`)",
+    }),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  DEMO_SEED: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(20261123),
+  DEMO_DAYS: z.coerce.number().int().min(14).max(400).default(70),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Unset means the embedded PGlite database in dataDir (demo mode). */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Embedded database: demo data and demo keys are created; never true with DATABASE_URL. */
+  demoMode: boolean;
+  noiseKey: Buffer | undefined;
+  logLevel: (typeof LOG_LEVELS)[number];
+  shutdownTimeoutMs: number;
+  demoSeed: number;
+  demoDays: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Reads and validates the environment; reports every problem at once. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const known = Object.fromEntries(Object.keys(ENV_DOCS).map((name) => [name, emptyToUndefined(env[name])]));
+  const parsed = envSchema.safeParse(known);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? "environment");
+      problems.push(`${name}: ${issue.message} (got ${JSON.stringify(known[name] ?? null)})`);
+    }
+  }
+  if (parsed.success && parsed.data.DATABASE_URL !== undefined && parsed.data.NOISE_KEY === undefined) {
+    problems.push(
+      "NOISE_KEY: required when DATABASE_URL is set, so that releases are noised with a key you keep (generate one with `openssl rand -hex 32`)",
+    );
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const data = parsed.data;
+  return {
+    port: data.PORT,
+    host: data.HOST,
+    databaseUrl: data.DATABASE_URL,
+    dataDir: path.resolve(data.DATA_DIR),
+    demoMode: data.DATABASE_URL === undefined,
+    noiseKey: data.NOISE_KEY === undefined ? undefined : decodeKey(data.NOISE_KEY),
+    logLevel: data.LOG_LEVEL,
+    shutdownTimeoutMs: data.SHUTDOWN_TIMEOUT_MS,
+    demoSeed: data.DEMO_SEED,
+    demoDays: data.DEMO_DAYS,
+  };
+}
+
+/** A config for tests and tools: defaults plus overrides, no environment read. */
+export function configFrom(overrides: Record<string, string | undefined> = {}): Config {
+  return loadConfig(overrides);
+}
+
+function emptyToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value;
+}
+
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "postgres:" || url.protocol === "postgresql:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+function decodeKey(value: string): Buffer | undefined {
+  const trimmed = value.trim();
+  const bytes =
+    /^[0-9a-fA-F]+$/.test(trimmed) && trimmed.length % 2 === 0
+      ? Buffer.from(trimmed, "hex")
+      : /^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)
+        ? Buffer.from(trimmed, "base64")
+        : undefined;
+  return bytes !== undefined && bytes.length >= 32 ? bytes : undefined;
+}

@@ -1,0 +1,17 @@
+import type { Logger } from "pino";
+import type { Clock } from "./clock";
+import type { Config } from "./config";
+import type { Database, DatabaseHandle } from "./db/client";
+import type { Principal } from "./policy/principal";
+
+/** Everything a resolver may use; built once per request. */
+export interface AppContext {
+  db: Database;
+  database: DatabaseHandle;
+  config: Config;
+  clock: Clock;
+  /** Null only for requests the auth step already refused; resolvers never see that. */
+  principal: Principal | null;
+  requestId: string;
+  logger: Logger;
+}

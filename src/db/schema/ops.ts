@@ -1,0 +1,107 @@
+import {
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { severity } from "./enums";
+
+/** Outbound signed webhook deliveries (anomaly alerts), with their attempts and outcome. */
+export const alertDeliveries = pgTable(
+  "alert_deliveries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    kind: text("kind").notNull(),
+    targetUrl: text("target_url").notNull(),
+    payload: jsonb("payload").notNull(),
+    webhookId: text("webhook_id").notNull(),
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    responseStatus: integer("response_status"),
+    error: text("error"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+  },
+  (t) => [index("alert_deliveries_created_at_idx").on(t.createdAt)],
+);
+
+/** A read-only SQL check with a threshold, run on a schedule. */
+export const monitors = pgTable("monitors", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull().unique(),
+  description: text("description").notNull(),
+  sql: text("sql").notNull(),
+  threshold: doublePrecision("threshold").notNull(),
+  windowMinutes: integer("window_minutes").notNull(),
+  severity: severity("severity").notNull(),
+  enabled: boolean("enabled").notNull().default(true),
+  builtin: boolean("builtin").notNull().default(false),
+  /** Action type proposed into the action ledger when an abuse signal fires. */
+  proposesAction: text("proposes_action"),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const monitorEvents = pgTable(
+  "monitor_events",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    monitorId: uuid("monitor_id")
+      .notNull()
+      .references(() => monitors.id, { onDelete: "cascade" }),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
+    value: doublePrecision("value"),
+    fired: boolean("fired").notNull(),
+    details: jsonb("details"),
+    error: text("error"),
+  },
+  (t) => [index("monitor_events_monitor_occurred_idx").on(t.monitorId, t.occurredAt)],
+);
+
+/** The operators' inbox: one item per incident (incident_key de-duplicates). */
+export const opsFeed = pgTable(
+  "ops_feed",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    severity: severity("severity").notNull(),
+    source: text("source").notNull(),
+    title: text("title").notNull(),
+    body: text("body"),
+    status: text("status").notNull().default("new"),
+    incidentKey: text("incident_key"),
+    monitorEventId: uuid("monitor_event_id"),
+    acknowledgedAt: timestamp("acknowledged_at", { withTimezone: true }),
+    acknowledgedBy: text("acknowledged_by"),
+  },
+  (t) => [
+    index("ops_feed_status_created_idx").on(t.status, t.createdAt),
+    uniqueIndex("ops_feed_incident_key_uq").on(t.incidentKey),
+  ],
+);
+
+/** Proposed operator actions (e.g. revoke a key) awaiting approval, and what became of them. */
+export const actionLedger = pgTable(
+  "action_ledger",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    actionType: text("action_type").notNull(),
+    target: text("target").notNull(),
+    reason: text("reason").notNull(),
+    proposedBy: text("proposed_by").notNull(),
+    approvalStatus: text("approval_status").notNull().default("PENDING"),
+    decidedBy: text("decided_by"),
+    decidedAt: timestamp("decided_at", { withTimezone: true }),
+    status: text("status").notNull().default("proposed"),
+    result: jsonb("result"),
+    feedItemId: uuid("feed_item_id"),
+  },
+  (t) => [index("action_ledger_approval_created_idx").on(t.approvalStatus, t.createdAt)],
+);

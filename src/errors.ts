@@ -1,0 +1,37 @@
+import { GraphQLError } from "graphql";
+
+/** The stable `extensions.code` values of CONTRACT.md. */
+export type ErrorCode =
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "BAD_USER_INPUT"
+  | "REPORTING_DELAY_NOT_MET"
+  | "RANGE_TOO_LARGE"
+  | "TOO_MANY_GEO_BUCKETS"
+  | "FILTER_NOT_ALLOWED"
+  | "FIELD_NOT_ALLOWED"
+  | "QUERY_BUDGET_EXCEEDED"
+  | "PRIVACY_BUDGET_EXCEEDED"
+  | "RATE_LIMITED"
+  | "QUERY_REJECTED"
+  | "IMPORT_TOO_LARGE"
+  | "IMPORT_INVALID"
+  | "IMPORT_IN_PROGRESS"
+  | "INTERNAL_ERROR";
+
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  UNAUTHENTICATED: 401,
+  RATE_LIMITED: 429,
+};
+
+/** A client-facing error: stable code, a message that says what to do, and the broken limit if any. */
+export function apiError(
+  code: ErrorCode,
+  message: string,
+  details: Record<string, unknown> = {},
+): GraphQLError {
+  const status = HTTP_STATUS[code];
+  return new GraphQLError(message, {
+    extensions: { code, ...details, ...(status === undefined ? {} : { http: { status } }) },
+  });
+}

@@ -1,0 +1,90 @@
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import type { Clock } from "../clock";
+import type { Database } from "../db/client";
+import { apiKeys } from "../db/schema/access";
+import type { ApiRole } from "../db/schema/enums";
+import { hashApiKey, hashesEqual, parseApiKey } from "./apiKeyFormat";
+
+/** Who is calling: resolved from the API key before any resolver runs. */
+export interface Principal {
+  keyId: string;
+  keyName: string;
+  keyPrefix: string;
+  role: ApiRole;
+  partnerId: string | null;
+  tenantId: string | null;
+}
+
+export type AuthFailureReason = "missing" | "malformed" | "bad_checksum" | "unknown" | "revoked" | "expired";
+
+export type PrincipalResult = { ok: true; principal: Principal } | { ok: false; reason: AuthFailureReason };
+
+const AUTH_MESSAGES: Record<AuthFailureReason, string> = {
+  missing: "Missing API key: send `Authorization: Bearer <api key>`.",
+  malformed: "Malformed API key: expected `ib_<role>_<32 characters>_<6-character checksum>`.",
+  bad_checksum: "Invalid API key: its checksum does not match (was it copied completely?).",
+  unknown: "Unknown API key.",
+  revoked: "This API key has been revoked; ask an operator for a new one.",
+  expired: "This API key has expired; ask an operator for a new one.",
+};
+
+export function authFailureMessage(reason: AuthFailureReason): string {
+  return AUTH_MESSAGES[reason];
+}
+
+// last_used_at is advisory; writing it at most once a minute keeps the hot path read-only.
+const LAST_USED_RESOLUTION_SECONDS = 60;
+
+/** Resolves an `Authorization` header value to a principal. Malformed keys never reach the database. */
+export async function resolvePrincipal(
+  db: Database,
+  authorization: string | null,
+  clock: Clock,
+): Promise<PrincipalResult> {
+  const token = bearerToken(authorization);
+  if (token === undefined) return { ok: false, reason: "missing" };
+  const parsed = parseApiKey(token);
+  if (!parsed.ok) return { ok: false, reason: parsed.reason };
+
+  const hash = hashApiKey(token);
+  const [row] = await db.select().from(apiKeys).where(eq(apiKeys.keyHash, hash)).limit(1);
+  if (row === undefined || !hashesEqual(row.keyHash, hash) || row.role !== parsed.role) {
+    return { ok: false, reason: "unknown" };
+  }
+  const now = clock.now();
+  if (row.revokedAt !== null && row.revokedAt <= now) return { ok: false, reason: "revoked" };
+  if (row.expiresAt !== null && row.expiresAt <= now) return { ok: false, reason: "expired" };
+
+  await db
+    .update(apiKeys)
+    .set({ lastUsedAt: now })
+    .where(
+      and(
+        eq(apiKeys.id, row.id),
+        or(
+          isNull(apiKeys.lastUsedAt),
+          lt(
+            apiKeys.lastUsedAt,
+            sql`${now.toISOString()}::timestamptz - make_interval(secs => ${LAST_USED_RESOLUTION_SECONDS})`,
+          ),
+        ),
+      ),
+    );
+  return {
+    ok: true,
+    principal: {
+      keyId: row.id,
+      keyName: row.name,
+      keyPrefix: row.prefix,
+      role: row.role,
+      partnerId: row.partnerId,
+      tenantId: row.tenantId,
+    },
+  };
+}
+
+function bearerToken(authorization: string | null): string | undefined {
+  if (!authorization) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization.trim());
+  return match?.[1];
+}

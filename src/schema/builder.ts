@@ -1,0 +1,47 @@
+import SchemaBuilder from "@pothos/core";
+import DataloaderPlugin from "@pothos/plugin-dataloader";
+import ErrorsPlugin from "@pothos/plugin-errors";
+import RelayPlugin from "@pothos/plugin-relay";
+import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import ValidationPlugin from "@pothos/plugin-validation";
+import type { AppContext } from "../context";
+import { apiError } from "../errors";
+
+export const builder = new SchemaBuilder<{
+  Context: AppContext;
+  Scalars: { DateTime: { Input: Date; Output: Date } };
+  AuthScopes: {
+    authenticated: boolean;
+    buyer: boolean;
+    internal: boolean;
+    operator: boolean;
+    tenant: boolean;
+  };
+  DefaultFieldNullability: false;
+}>({
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, ValidationPlugin, DataloaderPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: (context) => {
+      const role = context.principal?.role;
+      return {
+        authenticated: role !== undefined,
+        buyer: role === "buyer",
+        // OPERATOR may do everything INTERNAL may (ARCHITECTURE.md "Who uses it").
+        internal: role === "internal" || role === "operator",
+        operator: role === "operator",
+        tenant: role === "tenant",
+      };
+    },
+    unauthorizedError: (_parent, context, info) =>
+      apiError(
+        "FORBIDDEN",
+        `The ${context.principal?.role?.toUpperCase() ?? "anonymous"} role may not use ${info.parentType.name}.${info.fieldName}.`,
+        {
+          field: `${info.parentType.name}.${info.fieldName}`,
+        },
+      ),
+  },
+  relay: { clientMutationId: "omit", cursorType: "String" },
+  errors: { defaultTypes: [] },
+});

@@ -1,0 +1,47 @@
+import { builder } from "./builder";
+
+export const RoleEnum = builder.enumType("Role", {
+  description: "What an API key may do.",
+  values: {
+    BUYER: {
+      value: "buyer",
+      description: "Outside data buyer: insights, quotes, viewer and the dataset export.",
+    },
+    INTERNAL: {
+      value: "internal",
+      description: "Internal tool: every read, including diagnostics and ops views.",
+    },
+    OPERATOR: { value: "operator", description: "Operator: everything INTERNAL may, plus admin mutations." },
+    TENANT: { value: "tenant", description: "Import tenant: importProjects for its own tenant only." },
+  } as const,
+});
+
+interface ViewerShape {
+  role: "buyer" | "internal" | "operator" | "tenant";
+  partnerId: string | null;
+  tenantId: string | null;
+}
+
+const Viewer = builder.objectRef<ViewerShape>("Viewer").implement({
+  description: "The caller, as its API key says.",
+  fields: (t) => ({
+    role: t.field({ type: RoleEnum, description: "The key's role.", resolve: (viewer) => viewer.role }),
+    partnerId: t.exposeString("partnerId", {
+      nullable: true,
+      description: "The buyer's partner id (BUYER keys only, starts with outside_buyer_).",
+    }),
+    tenantId: t.exposeString("tenantId", { nullable: true, description: "The tenant (TENANT keys only)." }),
+  }),
+});
+
+builder.queryField("viewer", (t) =>
+  t.field({
+    type: Viewer,
+    description: "Who is calling, and (for buyers) what budget and quota remain.",
+    authScopes: { authenticated: true },
+    resolve: (_root, _args, context) => {
+      const principal = context.principal!;
+      return { role: principal.role, partnerId: principal.partnerId, tenantId: principal.tenantId };
+    },
+  }),
+);
