@@ -26,6 +26,10 @@ export const ENV_DOCS = {
   },
   DEMO_SEED: { default: "20261123", doc: "Seed of the deterministic demo-data generator." },
   DEMO_DAYS: { default: "70", doc: "Days of demo events to generate, ending now." },
+  DEMO_SCALE: {
+    default: "1",
+    doc: "Multiplies the demo participant counts (0.01 to 4); below 1 gives a quicker, smaller demo.",
+  },
 } as const;
 
 const port = z.coerce
@@ -60,6 +64,7 @@ const envSchema = z.object({
     .max(2 ** 31 - 1)
     .default(20261123),
   DEMO_DAYS: z.coerce.number().int().min(14).max(400).default(70),
+  DEMO_SCALE: z.coerce.number().min(0.01).max(4).default(1),
 });
 
 export interface Config {
@@ -75,6 +80,7 @@ export interface Config {
   shutdownTimeoutMs: number;
   demoSeed: number;
   demoDays: number;
+  demoScale: number;
 }
 
 export class ConfigError extends Error {
@@ -113,6 +119,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: data.SHUTDOWN_TIMEOUT_MS,
     demoSeed: data.DEMO_SEED,
     demoDays: data.DEMO_DAYS,
+    demoScale: data.DEMO_SCALE,
   };
 }
 

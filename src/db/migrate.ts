@@ -9,6 +9,8 @@ import type { DatabaseHandle } from "./client";
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../drizzle", import.meta.url));
 
+const pgliteMigrations = new WeakMap<DatabaseHandle, Promise<void>>();
+
 // Any constant works; it only has to be the same in every process migrating this database.
 const MIGRATION_LOCK_ID = 7_301_944_118;
 
@@ -18,8 +20,16 @@ const MIGRATION_LOCK_ID = 7_301_944_118;
  */
 export async function migrateDatabase(handle: DatabaseHandle): Promise<void> {
   if (handle.kind === "pglite") {
-    await migratePglite(handle.db as unknown as PgliteDatabase, { migrationsFolder: MIGRATIONS_FOLDER });
-    return;
+    // One process owns a PGlite database; callers in it queue so their migrations do not interleave.
+    const previous = pgliteMigrations.get(handle) ?? Promise.resolve();
+    const run = previous.then(() =>
+      migratePglite(handle.db as unknown as PgliteDatabase, { migrationsFolder: MIGRATIONS_FOLDER }),
+    );
+    pgliteMigrations.set(
+      handle,
+      run.catch(() => {}),
+    );
+    return run;
   }
   // One dedicated connection, so the session-level lock and the migration share it.
   const client = postgres(handle.url ?? "", { max: 1, onnotice: () => {} });

@@ -18,7 +18,9 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
   let handle: DatabaseHandle;
   let drop: () => Promise<void> = async () => {};
   if (serverUrl) {
-    const name = `test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
+    // Named after the server URL's database, so CI can drop every leftover of its run by prefix.
+    const parent = new URL(serverUrl).pathname.slice(1) || "test";
+    const name = `${parent}_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`.toLowerCase();
     const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
     await admin.unsafe(`create database ${name}`);
     await admin.end();

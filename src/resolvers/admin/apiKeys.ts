@@ -1,3 +1,4 @@
+import { desc } from "drizzle-orm";
 import type { Clock } from "../../clock";
 import type { Database } from "../../db/client";
 import { apiKeys } from "../../db/schema/access";
@@ -109,4 +110,23 @@ export async function issueApiKey(
     return row;
   });
   return { ok: true, apiKey: generated.plaintext, key };
+}
+
+/** Every key, newest first; hashes are never selected. */
+export async function listApiKeys(db: Database) {
+  return db
+    .select({
+      id: apiKeys.id,
+      name: apiKeys.name,
+      prefix: apiKeys.prefix,
+      role: apiKeys.role,
+      partnerId: apiKeys.partnerId,
+      tenantId: apiKeys.tenantId,
+      createdAt: apiKeys.createdAt,
+      expiresAt: apiKeys.expiresAt,
+      revokedAt: apiKeys.revokedAt,
+      lastUsedAt: apiKeys.lastUsedAt,
+    })
+    .from(apiKeys)
+    .orderBy(desc(apiKeys.createdAt));
 }

@@ -1,0 +1,17 @@
+import type { CodegenConfig } from "@graphql-codegen/cli";
+
+// Typed documents for internal tools, generated from the committed, sorted schema.
+const config: CodegenConfig = {
+  schema: "schema.graphql",
+  documents: ["src/cli/operations/**/*.graphql"],
+  generates: {
+    "src/generated/graphql/": {
+      preset: "client",
+      presetConfig: { fragmentMasking: false },
+      config: { useTypeImports: true, enumsAsTypes: true, scalars: { DateTime: "string" } },
+    },
+  },
+  ignoreNoDocuments: false,
+};
+
+export default config;

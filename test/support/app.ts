@@ -1,0 +1,62 @@
+import pino from "pino";
+import { createApp } from "../../src/app";
+import { type Clock, systemClock } from "../../src/clock";
+import { configFrom } from "../../src/config";
+import type { DatabaseHandle } from "../../src/db/client";
+import type { ApiRole } from "../../src/db/schema/enums";
+import { issueApiKey } from "../../src/resolvers/admin/apiKeys";
+
+export function testApp(db: DatabaseHandle, clock: Clock = systemClock) {
+  const app = createApp({
+    db,
+    config: configFrom({ LOG_LEVEL: "silent" }),
+    clock,
+    logger: pino({ level: "silent" }),
+  });
+  return {
+    app,
+    /** POST /graphql through app.fetch(); no port. */
+    async graphql(
+      query: string,
+      options: { key?: string; variables?: Record<string, unknown>; headers?: Record<string, string> } = {},
+    ) {
+      const response = await app.fetch("http://yoga/graphql", {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...(options.key ? { authorization: `Bearer ${options.key}` } : {}),
+          ...options.headers,
+        },
+        body: JSON.stringify({ query, variables: options.variables }),
+      });
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: (await response.json()) as GraphQLBody,
+      };
+    },
+  };
+}
+
+export interface GraphQLBody {
+  data?: Record<string, unknown> | null;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+  extensions?: Record<string, unknown>;
+}
+
+export async function issueTestKey(
+  db: DatabaseHandle,
+  role: ApiRole,
+  extra: { partnerId?: string; tenantId?: string; expiresAt?: Date; clock?: Clock } = {},
+) {
+  const result = await issueApiKey(db.db, extra.clock ?? systemClock, {
+    role,
+    name: `test-${role}`,
+    partnerId: extra.partnerId ?? (role === "buyer" ? "outside_buyer_test" : null),
+    tenantId: extra.tenantId ?? (role === "tenant" ? "TELCO" : null),
+    expiresAt: extra.expiresAt ?? null,
+    createdBy: "test",
+  });
+  if (!result.ok) throw new Error(result.userErrors.map((e) => e.message).join("; "));
+  return result;
+}

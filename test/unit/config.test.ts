@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config";
+
+const KEY = "a".repeat(64);
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("uses the documented defaults and demo mode when nothing is set", () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(4000);
+    expect(config.host).toBe("127.0.0.1");
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.demoMode).toBe(true);
+    expect(config.dataDir.endsWith(".data")).toBe(true);
+    expect(config.logLevel).toBe("info");
+  });
+
+  it("leaves demo mode when DATABASE_URL is set and decodes a hex NOISE_KEY", () => {
+    const config = loadConfig({
+      DATABASE_URL: "postgres://u@127.0.0.1:5432/db",
+      NOISE_KEY: KEY,
+      PORT: "8080",
+    });
+    expect(config.demoMode).toBe(false);
+    expect(config.port).toBe(8080);
+    expect(config.noiseKey?.length).toBe(32);
+  });
+
+  it("reports every problem at once, each naming its variable", () => {
+    const problems = problemsOf({
+      PORT: "70000",
+      DATABASE_URL: "mysql://x",
+      LOG_LEVEL: "loud",
+      NOISE_KEY: "short",
+    });
+    expect(problems).toHaveLength(4);
+    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual([
+      "DATABASE_URL",
+      "LOG_LEVEL",
+      "NOISE_KEY",
+      "PORT",
+    ]);
+    expect(problems.find((p) => p.startsWith("PORT"))).toContain("between 1 and 65535");
+  });
+
+  it("requires a NOISE_KEY outside demo mode", () => {
+    const problems = problemsOf({ DATABASE_URL: "postgres://u@127.0.0.1/db" });
+    expect(problems).toEqual([expect.stringMatching(/^NOISE_KEY: required when DATABASE_URL is set/)]);
+  });
+
+  it("treats an empty variable as unset", () => {
+    expect(loadConfig({ DATABASE_URL: "  ", PORT: "" }).demoMode).toBe(true);
+  });
+
+  it("refuses a port that is not a number", () => {
+    expect(problemsOf({ PORT: "http" })).toEqual([expect.stringMatching(/^PORT: .*got "http"/)]);
+  });
+});
