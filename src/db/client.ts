@@ -60,7 +60,13 @@ async function openPostgres(url: string, maxConnections = 10): Promise<DatabaseH
     db,
     url,
     query: async <Row>(text: string, params: unknown[] = []) =>
-      (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as Row[],
+      // postgres.js cannot infer a type for a Date in an untyped statement; send instants as ISO text.
+      (await client.unsafe(
+        text,
+        params.map((value) =>
+          value instanceof Date ? value.toISOString() : value,
+        ) as postgres.ParameterOrJSON<never>[],
+      )) as unknown as Row[],
     close: () => client.end({ timeout: 5 }),
   };
 }

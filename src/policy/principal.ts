@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Clock } from "../clock";
 import type { Database } from "../db/client";
 import { apiKeys } from "../db/schema/access";
@@ -33,7 +33,7 @@ export function authFailureMessage(reason: AuthFailureReason): string {
 }
 
 // last_used_at is advisory; writing it at most once a minute keeps the hot path read-only.
-const LAST_USED_RESOLUTION_SECONDS = 60;
+const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** Resolves an `Authorization` header value to a principal. Malformed keys never reach the database. */
 export async function resolvePrincipal(
@@ -55,21 +55,9 @@ export async function resolvePrincipal(
   if (row.revokedAt !== null && row.revokedAt <= now) return { ok: false, reason: "revoked" };
   if (row.expiresAt !== null && row.expiresAt <= now) return { ok: false, reason: "expired" };
 
-  await db
-    .update(apiKeys)
-    .set({ lastUsedAt: now })
-    .where(
-      and(
-        eq(apiKeys.id, row.id),
-        or(
-          isNull(apiKeys.lastUsedAt),
-          lt(
-            apiKeys.lastUsedAt,
-            sql`${now.toISOString()}::timestamptz - make_interval(secs => ${LAST_USED_RESOLUTION_SECONDS})`,
-          ),
-        ),
-      ),
-    );
+  if (row.lastUsedAt === null || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+    await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id));
+  }
   return {
     ok: true,
     principal: {

@@ -1,0 +1,54 @@
+import type { Clock } from "../clock";
+import type { Config } from "../config";
+import type { DatabaseHandle } from "../db/client";
+import {
+  clearIncompleteDemoData,
+  type DemoDataSummary,
+  generateDemoData,
+  isDemoDataComplete,
+  isDemoDataPresent,
+} from "../db/demo/demoData";
+import { createProgress } from "./progress";
+
+/**
+ * Generates the demo data set with a progress bar. A database that already has events is left
+ * alone, except the embedded demo database after an interrupted run, which is cleared and redone.
+ */
+export async function runDemoData(
+  handle: DatabaseHandle,
+  config: Config,
+  clock: Clock,
+  out: NodeJS.WriteStream = process.stderr,
+): Promise<DemoDataSummary | undefined> {
+  if (await isDemoDataComplete(handle)) {
+    out.write("demo data: already in place\n");
+    return undefined;
+  }
+  if (await isDemoDataPresent(handle)) {
+    if (!config.demoMode) {
+      out.write("demo data: the database already has interaction events; nothing generated\n");
+      return undefined;
+    }
+    out.write("demo data: an earlier run was interrupted; clearing it and starting again\n");
+    await clearIncompleteDemoData(handle);
+  }
+  const progress = createProgress(out);
+  const startedAt = performance.now();
+  try {
+    const summary = await generateDemoData(handle, {
+      seed: config.demoSeed,
+      days: config.demoDays,
+      scale: config.demoScale,
+      now: clock.now(),
+      onProgress: (stage, done, total) => progress.update(stage, done, total),
+    });
+    progress.stop();
+    const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+    out.write(
+      `demo data: ${summary.events.toLocaleString("en")} events from ${summary.participants.toLocaleString("en")} participants at ${summary.spots} spots in ${summary.cities} cities (seed ${config.demoSeed}, ${config.demoDays} days) in ${seconds}s\n`,
+    );
+    return summary;
+  } finally {
+    progress.stop();
+  }
+}

@@ -1,0 +1,182 @@
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { systemClock } from "../clock";
+import { ConfigError, loadConfig } from "../config";
+import { type DatabaseHandle, DatabaseOpenError } from "../db/client";
+import { prepareDatabase } from "../db/prepare";
+import { API_ROLES, type ApiRole } from "../db/schema/enums";
+import { issueApiKey, listApiKeys } from "../resolvers/admin/apiKeys";
+import { printSortedSchema } from "../schema/print";
+import { runDemoData } from "./demoData";
+
+const HELP = `Usage: npm run cli -- <command> [options]
+
+Admin command line. Works directly on the configured database (DATABASE_URL, or the embedded
+database in DATA_DIR); no server and no API key needed. Stop \`npm start\` before using it on the
+embedded database: PGlite allows one process at a time.
+
+Commands:
+  keys issue --role ROLE --name NAME [--partner-id ID] [--tenant-id ID] [--expires-at ISO]
+                        Issue an API key and print it once. ROLE: BUYER, INTERNAL, OPERATOR, TENANT.
+                        BUYER needs --partner-id outside_buyer_<name>; TENANT needs --tenant-id.
+  keys list             List keys (prefix, role, name, state); never secrets.
+  demo-data [--seed N] [--days N]
+                        Generate the deterministic demo data set into an empty database.
+  migrate               Apply database migrations and reference data.
+  schema:print [--out FILE]
+                        Write the sorted GraphQL schema (default: schema.graphql).
+  help                  Show this text.
+
+Examples:
+  npm run cli -- keys issue --role OPERATOR --name ops
+  npm run cli -- keys issue --role BUYER --name acme --partner-id outside_buyer_acme
+`;
+
+/** Thrown for wrong usage: printed as one line plus a pointer to --help. */
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(HELP);
+      return 0;
+    case "schema:print": {
+      const { values } = parseArgs({
+        args: rest,
+        options: { out: { type: "string", default: "schema.graphql" } },
+      });
+      const out = path.resolve(values.out);
+      writeFileSync(out, printSortedSchema());
+      process.stdout.write(`wrote ${path.relative(process.cwd(), out) || out}\n`);
+      return 0;
+    }
+    case "migrate":
+      parseArgs({ args: rest, options: {} });
+      await withDatabase(async () => {
+        process.stdout.write("database migrated\n");
+      });
+      return 0;
+    case "keys":
+      return keysCommand(rest);
+    case "demo-data": {
+      const { values } = parseArgs({
+        args: rest,
+        options: { seed: { type: "string" }, days: { type: "string" } },
+      });
+      const config = loadConfig({
+        ...process.env,
+        ...(values.seed === undefined ? {} : { DEMO_SEED: values.seed }),
+        ...(values.days === undefined ? {} : { DEMO_DAYS: values.days }),
+      });
+      await withDatabase((handle) => runDemoData(handle, config, systemClock), config);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+async function keysCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === "list") {
+    parseArgs({ args: rest, options: {} });
+    await withDatabase(async (handle) => {
+      const keys = await listApiKeys(handle.db);
+      const now = systemClock.now();
+      for (const key of keys) {
+        const state = key.revokedAt
+          ? "revoked"
+          : key.expiresAt && key.expiresAt <= now
+            ? "expired"
+            : "active";
+        const owner = key.partnerId ?? key.tenantId ?? "";
+        process.stdout.write(
+          `${key.prefix}…  ${key.role.toUpperCase().padEnd(8)} ${state.padEnd(7)} ${key.name}${owner ? ` (${owner})` : ""}  ${key.id}\n`,
+        );
+      }
+      if (keys.length === 0)
+        process.stdout.write("no keys yet: npm run cli -- keys issue --role OPERATOR --name ops\n");
+    });
+    return 0;
+  }
+  if (sub !== "issue")
+    throw new UsageError(`unknown keys command "${sub ?? ""}" (use: keys issue, keys list)`);
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      role: { type: "string" },
+      name: { type: "string" },
+      "partner-id": { type: "string" },
+      "tenant-id": { type: "string" },
+      "expires-at": { type: "string" },
+    },
+  });
+  const role = values.role?.toLowerCase();
+  if (!role || !(API_ROLES as readonly string[]).includes(role)) {
+    throw new UsageError(`--role must be one of ${API_ROLES.map((r) => r.toUpperCase()).join(", ")}`);
+  }
+  if (!values.name) throw new UsageError("--name is required (who or what the key is for)");
+  let expiresAt: Date | null = null;
+  if (values["expires-at"] !== undefined) {
+    expiresAt = new Date(values["expires-at"]);
+    if (Number.isNaN(expiresAt.getTime()))
+      throw new UsageError("--expires-at must be an ISO date, e.g. 2027-01-01T00:00:00Z");
+  }
+  let exitCode = 0;
+  await withDatabase(async (handle) => {
+    const result = await issueApiKey(handle.db, systemClock, {
+      role: role as ApiRole,
+      name: values.name ?? "",
+      partnerId: values["partner-id"] ?? null,
+      tenantId: values["tenant-id"] ?? null,
+      expiresAt,
+      createdBy: "cli",
+    });
+    if (!result.ok) {
+      for (const error of result.userErrors) process.stderr.write(`error: ${error.code}: ${error.message}\n`);
+      exitCode = 1;
+      return;
+    }
+    process.stderr.write(
+      `Issued ${role.toUpperCase()} key "${result.key.name}" (id ${result.key.id}). It is shown once:\n`,
+    );
+    process.stdout.write(`${result.apiKey}\n`);
+  });
+  return exitCode;
+}
+
+async function withDatabase<T>(
+  work: (handle: DatabaseHandle) => Promise<T>,
+  config = loadConfig(),
+): Promise<T> {
+  const handle = await prepareDatabase(config);
+  try {
+    return await work(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+    } else if (error instanceof DatabaseOpenError || error instanceof UsageError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      if (error instanceof UsageError) process.stderr.write("run `npm run cli -- --help` for usage\n");
+    } else if (error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
+      process.stderr.write(`error: ${error.message}\nrun \`npm run cli -- --help\` for usage\n`);
+    } else {
+      process.stderr.write(
+        `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+    }
+    process.exit(1);
+  },
+);

@@ -1,0 +1,119 @@
+import { createServer } from "node:http";
+import pino from "pino";
+import { createApp } from "./app";
+import { runDemoData } from "./cli/demoData";
+import { systemClock } from "./clock";
+import { ConfigError, loadConfig } from "./config";
+import { DatabaseOpenError, redactUrl } from "./db/client";
+import { isDemoDataComplete } from "./db/demo/demoData";
+import { ensureDemoKeys } from "./db/demo/demoKeys";
+import { prepareDatabase } from "./db/prepare";
+import { resolveNoiseKey } from "./privacy/noiseKey";
+
+/** Entry: config -> database -> migrate -> (demo seed) -> HTTP listen. Expected failures exit 1 with one line. */
+async function start(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel });
+  const clock = systemClock;
+  const out = process.stdout;
+
+  out.write(
+    config.demoMode
+      ? `Starting in demo mode: embedded database in ${config.dataDir}\n`
+      : `Starting on PostgreSQL ${redactUrl(config.databaseUrl ?? "")}\n`,
+  );
+  const database = await prepareDatabase(config);
+  resolveNoiseKey(config);
+
+  let demoReady = !config.demoMode;
+  const app = createApp({
+    db: database,
+    config,
+    clock,
+    logger,
+    readinessChecks: config.demoMode
+      ? [{ name: "demoData", check: async () => demoReady && (await isDemoDataComplete(database)) }]
+      : [],
+  });
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  }).catch(async (error: NodeJS.ErrnoException) => {
+    await database.close();
+    if (error.code === "EADDRINUSE") {
+      throw new StartupError(
+        `port ${config.port} on ${config.host} is already in use: stop the other process or set PORT to a free port`,
+      );
+    }
+    if (error.code === "EACCES")
+      throw new StartupError(`no permission to listen on port ${config.port}: set PORT above 1023`);
+    throw error;
+  });
+
+  installShutdown(
+    server,
+    config.shutdownTimeoutMs,
+    async () => {
+      await database.close();
+    },
+    logger,
+  );
+
+  const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${config.port}/graphql`;
+  if (config.demoMode) {
+    out.write(`Listening on ${url} (GET /readyz turns ready when the demo data is in place)\n`);
+    await runDemoData(database, config, clock);
+    const keys = await ensureDemoKeys(database.db, clock, config.dataDir);
+    demoReady = true;
+    out.write(`\nReady. GraphiQL: ${url}\nDemo API keys (send as "Authorization: Bearer <key>"):\n`);
+    for (const key of keys) out.write(`  ${key.role.toUpperCase().padEnd(8)} ${key.apiKey}\n`);
+    out.write("The TENANT key is bound to tenant TELCO. Stop with Ctrl-C.\n");
+  } else {
+    out.write(`Ready. GraphiQL: ${url}\n`);
+  }
+}
+
+class StartupError extends Error {}
+
+function installShutdown(
+  server: ReturnType<typeof createServer>,
+  timeoutMs: number,
+  closeResources: () => Promise<void>,
+  logger: pino.Logger,
+) {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: no new connections, finishing in-flight requests");
+    // Stop accepting; idle keep-alive sockets close now, busy ones after their response.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    await closed;
+    clearTimeout(timer);
+    await closeResources();
+    logger.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+  return stop;
+}
+
+start().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else if (error instanceof DatabaseOpenError || error instanceof StartupError) {
+    process.stderr.write(`error: ${error.message}\n`);
+  } else {
+    process.stderr.write(
+      `error: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+  }
+  process.exit(1);
+});
