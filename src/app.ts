@@ -8,6 +8,8 @@ import type { DatabaseHandle } from "./db/client";
 import { migrationsApplied } from "./db/migrate";
 import type { Principal } from "./policy/principal";
 import { usePrincipal } from "./policy/principalPlugin";
+import { usePolicyReport } from "./policy/reportPlugin";
+import { createInsightLoaders } from "./resolvers/insights/loaders";
 import { schema } from "./schema/index";
 
 export interface ReadinessCheck {
@@ -97,7 +99,7 @@ export function createApp(options: AppOptions) {
       title: "Insights API",
       headers: JSON.stringify({ Authorization: "Bearer <paste an API key>" }),
     },
-    plugins: [httpPlugin, usePrincipal({ db: database.db, clock, principals })],
+    plugins: [httpPlugin, usePrincipal({ db: database.db, clock, principals }), usePolicyReport()],
     context: ({ request }) => {
       const requestId = requests.get(request)?.id ?? randomUUID();
       return {
@@ -108,6 +110,8 @@ export function createApp(options: AppOptions) {
         principal: principals.get(request) ?? null,
         requestId,
         logger: logger.child({ reqId: requestId }),
+        loaders: createInsightLoaders(database),
+        policy: { active: false, releaseIds: new Set<string>(), missingBuckets: new Set<string>() },
       };
     },
   });

@@ -24,8 +24,12 @@ export const ENV_DOCS = {
     default: "10000",
     doc: "On SIGTERM/SIGINT, how long in-flight requests may take before connections are closed.",
   },
+  JOBS_ENABLED: {
+    default: "true",
+    doc: "Run the scheduler and job workers (pg-boss) in this process; set false on API-only replicas.",
+  },
   DEMO_SEED: { default: "20261123", doc: "Seed of the deterministic demo-data generator." },
-  DEMO_DAYS: { default: "70", doc: "Days of demo events to generate, ending now." },
+  DEMO_DAYS: { default: "75", doc: "Days of demo events to generate, ending now." },
   DEMO_SCALE: {
     default: "1",
     doc: "Multiplies the demo participant counts (0.01 to 4); below 1 gives a quicker, smaller demo.",
@@ -57,13 +61,14 @@ const envSchema = z.object({
     }),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  JOBS_ENABLED: z.enum(["true", "false"], { error: "must be true or false" }).default("true"),
   DEMO_SEED: z.coerce
     .number()
     .int()
     .min(0)
     .max(2 ** 31 - 1)
     .default(20261123),
-  DEMO_DAYS: z.coerce.number().int().min(14).max(400).default(70),
+  DEMO_DAYS: z.coerce.number().int().min(14).max(400).default(75),
   DEMO_SCALE: z.coerce.number().min(0.01).max(4).default(1),
 });
 
@@ -78,6 +83,7 @@ export interface Config {
   noiseKey: Buffer | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
   shutdownTimeoutMs: number;
+  jobsEnabled: boolean;
   demoSeed: number;
   demoDays: number;
   demoScale: number;
@@ -117,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     noiseKey: data.NOISE_KEY === undefined ? undefined : decodeKey(data.NOISE_KEY),
     logLevel: data.LOG_LEVEL,
     shutdownTimeoutMs: data.SHUTDOWN_TIMEOUT_MS,
+    jobsEnabled: data.JOBS_ENABLED === "true",
     demoSeed: data.DEMO_SEED,
     demoDays: data.DEMO_DAYS,
     demoScale: data.DEMO_SCALE,

@@ -1,13 +1,14 @@
 import { createServer } from "node:http";
 import pino from "pino";
 import { createApp } from "./app";
-import { runDemoData } from "./cli/demoData";
+import { precomputeDemoWindow, runDemoData } from "./cli/demoData";
 import { systemClock } from "./clock";
 import { ConfigError, loadConfig } from "./config";
 import { DatabaseOpenError, redactUrl } from "./db/client";
 import { isDemoDataComplete } from "./db/demo/demoData";
 import { ensureDemoKeys } from "./db/demo/demoKeys";
 import { prepareDatabase } from "./db/prepare";
+import { type Scheduler, startScheduler } from "./jobs/scheduler";
 import { resolveNoiseKey } from "./privacy/noiseKey";
 
 /** Entry: config -> database -> migrate -> (demo seed) -> HTTP listen. Expected failures exit 1 with one line. */
@@ -23,7 +24,8 @@ async function start(): Promise<void> {
       : `Starting on PostgreSQL ${redactUrl(config.databaseUrl ?? "")}\n`,
   );
   const database = await prepareDatabase(config);
-  resolveNoiseKey(config);
+  const precompute = { database, noiseKey: resolveNoiseKey(config), clock };
+  let scheduler: Scheduler | undefined;
 
   let demoReady = !config.demoMode;
   const app = createApp({
@@ -67,12 +69,21 @@ async function start(): Promise<void> {
   if (config.demoMode) {
     out.write(`Listening on ${url} (GET /readyz turns ready when the demo data is in place)\n`);
     await runDemoData(database, config, clock);
+    await precomputeDemoWindow(precompute);
     const keys = await ensureDemoKeys(database.db, clock, config.dataDir);
+    if (config.jobsEnabled) scheduler = await startScheduler({ ...precompute, logger });
     demoReady = true;
     out.write(`\nReady. GraphiQL: ${url}\nDemo API keys (send as "Authorization: Bearer <key>"):\n`);
     for (const key of keys) out.write(`  ${key.role.toUpperCase().padEnd(8)} ${key.apiKey}\n`);
     out.write("The TENANT key is bound to tenant TELCO. Stop with Ctrl-C.\n");
   } else {
+    if (config.jobsEnabled) {
+      scheduler = await startScheduler({ ...precompute, logger });
+      // Fill the policy's window now rather than at the next full hour.
+      void scheduler
+        .tick()
+        .catch((error: unknown) => logger.error({ err: String(error) }, "initial precompute tick failed"));
+    }
     out.write(`Ready. GraphiQL: ${url}\n`);
   }
 }

@@ -8,6 +8,9 @@ import {
   isDemoDataComplete,
   isDemoDataPresent,
 } from "../db/demo/demoData";
+import { loadPrecomputePolicy, planMissingReleases } from "../jobs/precompute/planReleases";
+import type { PrecomputeDependencies } from "../jobs/precompute/precomputeRelease";
+import { type RunSummary, runReleases } from "../jobs/precompute/runReleases";
 import { createProgress } from "./progress";
 
 /**
@@ -51,4 +54,38 @@ export async function runDemoData(
   } finally {
     progress.stop();
   }
+}
+
+/**
+ * Computes the releases the precompute policy wants (DAY, WEEK, HOUR windows) over the demo data,
+ * with a progress bar; buckets before the first demo event are skipped.
+ */
+export async function precomputeDemoWindow(
+  deps: PrecomputeDependencies,
+  out: NodeJS.WriteStream = process.stderr,
+): Promise<RunSummary> {
+  const [first] = await deps.database.query<{ at: Date | null }>(
+    "select min(occurred_at) as at from interaction_events",
+  );
+  const policy = await loadPrecomputePolicy(deps.database);
+  const planned = await planMissingReleases(
+    deps.database,
+    deps.clock.now(),
+    policy,
+    first?.at ? new Date(first.at) : undefined,
+  );
+  const progress = createProgress(out);
+  const startedAt = performance.now();
+  const summary = await runReleases(deps, planned, {
+    createdBy: "demo",
+    onProgress: (done, total) => progress.update("releases", done, total),
+  });
+  progress.stop();
+  if (planned.length > 0) {
+    out.write(
+      `releases: ${summary.released} computed (${summary.releasedCells.toLocaleString("en")} cells released, ${summary.suppressedCells.toLocaleString("en")} suppressed) in ${((performance.now() - startedAt) / 1000).toFixed(1)}s${summary.failed ? `; ${summary.failed} failed` : ""}\n`,
+    );
+  }
+  for (const error of summary.errors) out.write(`  failed: ${error}\n`);
+  return summary;
 }

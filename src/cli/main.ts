@@ -9,6 +9,7 @@ import { API_ROLES, type ApiRole } from "../db/schema/enums";
 import { issueApiKey, listApiKeys } from "../resolvers/admin/apiKeys";
 import { printSortedSchema } from "../schema/print";
 import { runDemoData } from "./demoData";
+import { PrecomputeUsageError, runPrecomputeCommand } from "./precompute";
 
 const HELP = `Usage: npm run cli -- <command> [options]
 
@@ -21,6 +22,11 @@ Commands:
                         Issue an API key and print it once. ROLE: BUYER, INTERNAL, OPERATOR, TENANT.
                         BUYER needs --partner-id outside_buyer_<name>; TENANT needs --tenant-id.
   keys list             List keys (prefix, role, name, state); never secrets.
+  precompute --granularity day|week|hour --from DATE --to DATE [--geo-type city_code|geohash3]
+                        Compute the missing releases whose buckets start in [from, to), with a
+                        progress bar and a summary. Buckets still under the reporting delay are
+                        skipped. --new-version --reason TEXT makes a new version of every release
+                        in the range (fresh noise; buyers are charged again): an operator action.
   demo-data [--seed N] [--days N]
                         Generate the deterministic demo data set into an empty database.
   migrate               Apply database migrations and reference data.
@@ -31,6 +37,7 @@ Commands:
 Examples:
   npm run cli -- keys issue --role OPERATOR --name ops
   npm run cli -- keys issue --role BUYER --name acme --partner-id outside_buyer_acme
+  npm run cli -- precompute --granularity day --from 2026-01-01 --to 2026-02-01
 `;
 
 /** Thrown for wrong usage: printed as one line plus a pointer to --help. */
@@ -63,6 +70,32 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "keys":
       return keysCommand(rest);
+    case "precompute": {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          granularity: { type: "string" },
+          from: { type: "string" },
+          to: { type: "string" },
+          "geo-type": { type: "string" },
+          "new-version": { type: "boolean", default: false },
+          reason: { type: "string" },
+        },
+      });
+      const config = loadConfig();
+      return withDatabase(
+        (handle) =>
+          runPrecomputeCommand(handle, config, systemClock, {
+            granularity: values.granularity,
+            from: values.from,
+            to: values.to,
+            geoType: values["geo-type"],
+            newVersion: values["new-version"] ?? false,
+            reason: values.reason,
+          }),
+        config,
+      );
+    }
     case "demo-data": {
       const { values } = parseArgs({
         args: rest,
@@ -167,9 +200,14 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
-    } else if (error instanceof DatabaseOpenError || error instanceof UsageError) {
+    } else if (
+      error instanceof DatabaseOpenError ||
+      error instanceof UsageError ||
+      error instanceof PrecomputeUsageError
+    ) {
       process.stderr.write(`error: ${error.message}\n`);
-      if (error instanceof UsageError) process.stderr.write("run `npm run cli -- --help` for usage\n");
+      if (!(error instanceof DatabaseOpenError))
+        process.stderr.write("run `npm run cli -- --help` for usage\n");
     } else if (error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
       process.stderr.write(`error: ${error.message}\nrun \`npm run cli -- --help\` for usage\n`);
     } else {

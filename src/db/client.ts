@@ -17,12 +17,18 @@ export type DatabaseKind = "pglite" | "postgres";
 export interface DatabaseHandle {
   kind: DatabaseKind;
   db: Database;
-  /** The connection URL (postgres only), for tools that need their own connection. */
+  /** The connection URL (postgres only), for tools that need their own connection (pg-boss). */
   url?: string;
+  /** The embedded client (pglite only), for tools that adapt to it (pg-boss's fromPglite). */
+  pglite?: PGlite;
   /** Runs raw SQL and returns plain rows (for pg-boss, migrations checks and set-based jobs). */
-  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+  query: QueryFn;
+  /** Runs `work` in one transaction with raw SQL; a throw rolls everything back. */
+  transaction<T>(work: (query: QueryFn) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+export type QueryFn = <Row = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<Row[]>;
 
 export type DatabaseTarget =
   | { kind: "postgres"; url: string; maxConnections?: number }
@@ -55,18 +61,21 @@ async function openPostgres(url: string, maxConnections = 10): Promise<DatabaseH
     );
   }
   const db = drizzlePostgres({ client }) as unknown as Database;
+  const queryWith =
+    (runner: postgres.Sql | postgres.TransactionSql): QueryFn =>
+    async <Row>(text: string, params: unknown[] = []) =>
+      // postgres.js cannot infer a type for a Date in an untyped statement; send instants as ISO text.
+      (await runner.unsafe(
+        text,
+        params.map(toWireValue) as postgres.ParameterOrJSON<never>[],
+      )) as unknown as Row[];
   return {
     kind: "postgres",
     db,
     url,
-    query: async <Row>(text: string, params: unknown[] = []) =>
-      // postgres.js cannot infer a type for a Date in an untyped statement; send instants as ISO text.
-      (await client.unsafe(
-        text,
-        params.map((value) =>
-          value instanceof Date ? value.toISOString() : value,
-        ) as postgres.ParameterOrJSON<never>[],
-      )) as unknown as Row[],
+    query: queryWith(client),
+    transaction: async <T>(work: (query: QueryFn) => Promise<T>) =>
+      (await client.begin((tx) => work(queryWith(tx)))) as T,
     close: () => client.end({ timeout: 5 }),
   };
 }
@@ -86,9 +95,30 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
   return {
     kind: "pglite",
     db,
+    pglite: client,
     query: async <Row>(text: string, params: unknown[] = []) => (await client.query<Row>(text, params)).rows,
+    transaction: <T>(work: (query: QueryFn) => Promise<T>) =>
+      client.transaction((tx) =>
+        work(async <Row>(text: string, params: unknown[] = []) => (await tx.query<Row>(text, params)).rows),
+      ),
     close: () => client.close(),
   };
+}
+
+// postgres.js infers array element types badly for untyped statements (booleans fail, instants
+// lose their zone); a Postgres array literal cast in the SQL (e.g. $1::bool[]) parses exactly.
+function toWireValue(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return `{${value.map(arrayElement).join(",")}}`;
+  return value;
+}
+
+function arrayElement(value: unknown): string {
+  if (value === null || value === undefined) return "NULL";
+  if (typeof value === "boolean") return value ? "t" : "f";
+  if (typeof value === "number" || typeof value === "bigint") return String(value);
+  const text = value instanceof Date ? value.toISOString() : String(value);
+  return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }
 
 /** Normalises the result of db.execute() across drivers (postgres.js: array; PGlite: { rows }). */

@@ -18,6 +18,8 @@ export const builder = new SchemaBuilder<{
     tenant: boolean;
   };
   DefaultFieldNullability: false;
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
 }>({
   plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, ValidationPlugin, DataloaderPlugin],
   defaultFieldNullability: false,
@@ -42,6 +44,13 @@ export const builder = new SchemaBuilder<{
         },
       ),
   },
-  relay: { clientMutationId: "omit", cursorType: "String" },
+  relay: {
+    clientMutationId: "omit",
+    cursorType: "String",
+    edgesFieldOptions: { nullable: false, description: "The page's items with their cursors." },
+    nodeFieldOptions: { nullable: false },
+    nodesOnConnection: { description: "The page's items, without cursors." },
+    pageInfoFieldOptions: { description: "Where this page sits: cursors and whether more pages exist." },
+  },
   errors: { defaultTypes: [] },
 });

@@ -1,0 +1,72 @@
+import { createHash } from "node:crypto";
+import type { QueryFn } from "../../db/client";
+
+export interface AuditEntry {
+  at: Date;
+  type: string;
+  actor: string;
+  actorKeyId?: string | null;
+  action: string;
+  target?: string | null;
+  outcome: string;
+  before?: unknown;
+  after?: unknown;
+  details?: unknown;
+  requestId?: string | null;
+}
+
+// Appends are serialised so each entry can hash its predecessor; any constant works as the key.
+const AUDIT_CHAIN_LOCK = 7_301_944_119;
+
+/**
+ * Appends an audit entry inside the caller's transaction, chained to the previous entry by
+ * SHA-256, so a changed or deleted row breaks the chain from that point on.
+ */
+export async function appendAuditEntry(query: QueryFn, entry: AuditEntry): Promise<string> {
+  await query("select pg_advisory_xact_lock($1)", [AUDIT_CHAIN_LOCK]);
+  const [previous] = await query<{ hash: string }>("select hash from audit_logs order by id desc limit 1");
+  const prevHash = previous?.hash ?? null;
+  const hash = auditHash(prevHash, entry);
+  await query(
+    `insert into audit_logs (at, type, actor_key_id, actor, action, target, outcome, before, after, details, request_id, prev_hash, hash)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    [
+      entry.at,
+      entry.type,
+      entry.actorKeyId ?? null,
+      entry.actor,
+      entry.action,
+      entry.target ?? null,
+      entry.outcome,
+      json(entry.before),
+      json(entry.after),
+      json(entry.details),
+      entry.requestId ?? null,
+      prevHash,
+      hash,
+    ],
+  );
+  return hash;
+}
+
+export function auditHash(prevHash: string | null, entry: AuditEntry): string {
+  const canonical = JSON.stringify([
+    prevHash,
+    entry.at.toISOString(),
+    entry.type,
+    entry.actorKeyId ?? null,
+    entry.actor,
+    entry.action,
+    entry.target ?? null,
+    entry.outcome,
+    entry.before ?? null,
+    entry.after ?? null,
+    entry.details ?? null,
+    entry.requestId ?? null,
+  ]);
+  return createHash("sha256").update(canonical).digest("hex");
+}
+
+function json(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}

@@ -1,0 +1,66 @@
+import DataLoader from "dataloader";
+import type { DatabaseHandle } from "../../db/client";
+
+/** What a cell's `privacy` block reads from its release's receipt. */
+export interface ReleaseReceipt {
+  releaseId: string;
+  kMin: number;
+  reportingDelayHours: number;
+  epsilon: number;
+  delta: number;
+  budgetWindowDays: number;
+  noiseScales: Record<string, number>;
+}
+
+export interface InsightLoaders {
+  receipt: DataLoader<string, ReleaseReceipt | null>;
+  /** City name of a CITY_CODE id, or of the city a GEOHASH3 id maps to. */
+  cityName: DataLoader<string, string | null>;
+}
+
+/** Per-request loaders: one statement per kind of lookup, however many cells a page holds. */
+export function createInsightLoaders(database: DatabaseHandle): InsightLoaders {
+  return {
+    receipt: new DataLoader(async (releaseIds) => {
+      const rows = await database.query<{
+        release_id: string;
+        epsilon: number;
+        delta: number;
+        profile: { kMin: number; reportingDelayHours: number; budgetWindowDays: number };
+        noise_scales: Record<string, number>;
+      }>(
+        `select rr.release_id, r.epsilon, rr.delta, rr.profile, rr.noise_scales
+         from release_receipts rr join releases r on r.id = rr.release_id
+         where rr.release_id = any($1::uuid[])`,
+        [[...releaseIds]],
+      );
+      const byId = new Map(
+        rows.map((row) => [
+          row.release_id,
+          {
+            releaseId: row.release_id,
+            kMin: row.profile.kMin,
+            reportingDelayHours: row.profile.reportingDelayHours,
+            epsilon: row.epsilon,
+            delta: row.delta,
+            budgetWindowDays: row.profile.budgetWindowDays,
+            noiseScales: row.noise_scales,
+          } satisfies ReleaseReceipt,
+        ]),
+      );
+      return releaseIds.map((id) => byId.get(id) ?? null);
+    }),
+    cityName: new DataLoader(async (keys) => {
+      const rows = await database.query<{ key: string; name: string }>(
+        `select 'city_code|' || d.code as key, d.name from city_definitions d
+           where 'city_code|' || d.code = any($1::text[])
+         union all
+         select 'geohash3|' || m.geohash3, d.name from city_geohash3_map m join city_definitions d on d.code = m.city_code
+           where 'geohash3|' || m.geohash3 = any($1::text[])`,
+        [[...keys]],
+      );
+      const byKey = new Map(rows.map((row) => [row.key, row.name]));
+      return keys.map((key) => byKey.get(key) ?? null);
+    }),
+  };
+}

@@ -1,0 +1,191 @@
+import type { DatabaseHandle } from "../../db/client";
+import type { TimeGranularity } from "../../db/schema/enums";
+import { apiError } from "../../errors";
+import { bucketKey } from "../../privacy/buckets";
+import type { GeoBucketType } from "../../privacy/cellKey";
+import type { InsightsFilter } from "./insightsFilter";
+
+export interface ReleaseRef {
+  id: string;
+  bucketStart: Date;
+  version: number;
+}
+
+/** One stored cell with what its record needs from its release. */
+export interface InsightCellRow {
+  releaseId: string;
+  bucketStart: Date;
+  granularity: TimeGranularity;
+  geoType: GeoBucketType;
+  geoBucketId: string;
+  doorType: string;
+  category: string;
+  context: string;
+  uniqueParticipantsEst: number | null;
+  doorsOpenedEst: number | null;
+  repeatRateEst: number | null;
+  trendScoreEst: number | null;
+  suppressed: boolean;
+  suppressedReason: string | null;
+  trueUniqueParticipants: number;
+  trueDoorsOpened: number;
+  topContributorShare: number;
+}
+
+export interface InsightsPage {
+  rows: InsightCellRow[];
+  totalCount: number;
+  hasNextPage: boolean;
+  releases: ReleaseRef[];
+  missingBuckets: Date[];
+}
+
+/** The current release of each bucket in the range; buckets without one are "missing". */
+export async function currentReleases(
+  database: DatabaseHandle,
+  filter: InsightsFilter,
+  buckets: Date[],
+): Promise<{ releases: ReleaseRef[]; missingBuckets: Date[] }> {
+  const rows = await database.query<{ id: string; bucket_start: Date; version: number }>(
+    `select id, bucket_start, version from releases
+     where granularity = $1 and geo_type = $2 and current and bucket_start >= $3 and bucket_start < $4
+     order by bucket_start`,
+    [filter.granularity, filter.geoBucketType, filter.timeBucketStartUtc, filter.timeBucketEndUtc],
+  );
+  const releases = rows.map((row) => ({
+    id: row.id,
+    bucketStart: new Date(row.bucket_start),
+    version: row.version,
+  }));
+  const have = new Set(releases.map((release) => release.bucketStart.getTime()));
+  return { releases, missingBuckets: buckets.filter((bucket) => !have.has(bucket.getTime())) };
+}
+
+interface CursorKey {
+  bucketStart: string;
+  geoBucketId: string;
+  doorType: string;
+  category: string;
+  context: string;
+}
+
+export function encodeCursor(row: InsightCellRow): string {
+  const key: CursorKey = {
+    bucketStart: bucketKey(row.bucketStart),
+    geoBucketId: row.geoBucketId,
+    doorType: row.doorType,
+    category: row.category,
+    context: row.context,
+  };
+  return Buffer.from(JSON.stringify(key)).toString("base64url");
+}
+
+function decodeCursor(cursor: string): CursorKey {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Partial<CursorKey>;
+    if (
+      typeof key.bucketStart === "string" &&
+      !Number.isNaN(new Date(key.bucketStart).getTime()) &&
+      typeof key.geoBucketId === "string" &&
+      typeof key.doorType === "string" &&
+      typeof key.category === "string" &&
+      typeof key.context === "string"
+    ) {
+      return key as CursorKey;
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw apiError("BAD_USER_INPUT", "after is not a cursor returned by this query.", { field: "after" });
+}
+
+/**
+ * A page of cells over the given releases, ordered by (bucket, geo, door type, category, context),
+ * keyset-paginated; plus the total. Two statements, whatever the page size.
+ */
+export async function readInsightCells(
+  database: DatabaseHandle,
+  filter: InsightsFilter,
+  releases: ReleaseRef[],
+  page: { first: number; after?: string | null },
+): Promise<{ rows: InsightCellRow[]; totalCount: number; hasNextPage: boolean }> {
+  if (releases.length === 0) return { rows: [], totalCount: 0, hasNextPage: false };
+  const params: unknown[] = [releases.map((release) => release.id)];
+  const where = ["c.release_id = any($1::uuid[])"];
+  // Enum columns compare as text: PGlite cannot bind enum arrays.
+  const addSet = (column: string, values: readonly string[] | null | undefined) => {
+    if (values === null || values === undefined) return;
+    params.push([...new Set(values)]);
+    where.push(`${column}::text = any($${params.length}::text[])`);
+  };
+  addSet("c.geo_bucket_id", filter.geoBucketIds);
+  addSet("c.door_type", filter.doorTypes);
+  addSet("c.category", filter.categories);
+  addSet("c.context", filter.contexts);
+
+  const filterParams = [...params];
+  const filterWhere = where.join(" and ");
+  if (page.after) {
+    const cursor = decodeCursor(page.after);
+    params.push(cursor.bucketStart, cursor.geoBucketId, cursor.doorType, cursor.category, cursor.context);
+    const n = params.length;
+    where.push(
+      `(r.bucket_start, c.geo_bucket_id, c.door_type, c.category, c.context) > ($${n - 4}::timestamptz, $${n - 3}, $${n - 2}::door_type, $${n - 1}::category, $${n}::segment_context)`,
+    );
+  }
+  params.push(page.first + 1);
+  const rows = await database.query<{
+    release_id: string;
+    bucket_start: Date;
+    granularity: TimeGranularity;
+    geo_type: GeoBucketType;
+    geo_bucket_id: string;
+    door_type: string;
+    category: string;
+    context: string;
+    unique_participants_est: number | null;
+    doors_opened_est: number | null;
+    repeat_rate_est: number | null;
+    trend_score_est: number | null;
+    suppressed: boolean;
+    suppressed_reason: string | null;
+    true_unique_participants: number;
+    true_doors_opened: number;
+    top_contributor_share: number;
+  }>(
+    `select c.release_id, r.bucket_start, r.granularity, r.geo_type, c.geo_bucket_id, c.door_type, c.category, c.context,
+            c.unique_participants_est, c.doors_opened_est, c.repeat_rate_est, c.trend_score_est, c.suppressed,
+            c.suppressed_reason, c.true_unique_participants, c.true_doors_opened, c.top_contributor_share
+     from insight_cells c join releases r on r.id = c.release_id
+     where ${where.join(" and ")}
+     order by r.bucket_start, c.geo_bucket_id, c.door_type, c.category, c.context
+     limit $${params.length}`,
+    params,
+  );
+  const [count] = await database.query<{ n: number }>(
+    `select count(*)::int as n from insight_cells c where ${filterWhere}`,
+    filterParams,
+  );
+  const pageRows = rows.slice(0, page.first).map(
+    (row): InsightCellRow => ({
+      releaseId: row.release_id,
+      bucketStart: new Date(row.bucket_start),
+      granularity: row.granularity,
+      geoType: row.geo_type,
+      geoBucketId: row.geo_bucket_id,
+      doorType: row.door_type,
+      category: row.category,
+      context: row.context,
+      uniqueParticipantsEst: row.unique_participants_est,
+      doorsOpenedEst: row.doors_opened_est,
+      repeatRateEst: row.repeat_rate_est,
+      trendScoreEst: row.trend_score_est,
+      suppressed: row.suppressed,
+      suppressedReason: row.suppressed_reason,
+      trueUniqueParticipants: row.true_unique_participants,
+      trueDoorsOpened: row.true_doors_opened,
+      topContributorShare: row.top_contributor_share,
+    }),
+  );
+  return { rows: pageRows, totalCount: count?.n ?? 0, hasNextPage: rows.length > page.first };
+}

@@ -1,0 +1,351 @@
+import type { AppContext } from "../context";
+import { bucketKey } from "../privacy/buckets";
+import {
+  type InsightsFilter,
+  MAX_PAGE_SIZE,
+  validateInsightsFilter,
+} from "../resolvers/insights/insightsFilter";
+import type { ReleaseReceipt } from "../resolvers/insights/loaders";
+import {
+  currentReleases,
+  encodeCursor,
+  type InsightCellRow,
+  readInsightCells,
+} from "../resolvers/insights/readInsights";
+import { builder } from "./builder";
+
+export const DATASET = "spots_insights_v1";
+export const SCHEMA_VERSION = "1.0";
+
+const TimeGranularity = builder.enumType("TimeGranularity", {
+  description: "Width of a time bucket. Buckets are aligned in UTC; weeks are ISO weeks starting Monday.",
+  values: {
+    HOUR: { value: "hour", description: "One hour (stricter profile: 168 h delay, k-min 300)." },
+    DAY: { value: "day", description: "One UTC day (the default)." },
+    WEEK: { value: "week", description: "One ISO week, Monday 00:00 UTC to the next Monday." },
+  } as const,
+});
+
+const GeoBucketType = builder.enumType("GeoBucketType", {
+  description: "How cells are grouped in space; never finer than city scale.",
+  values: {
+    CITY_CODE: {
+      value: "city_code",
+      description: "A city code such as us-nyc (via the geohash3 -> city map).",
+    },
+    GEOHASH3: {
+      value: "geohash3",
+      description: "A geohash of precision 3 (about 156 km), among the mapped cells.",
+    },
+  } as const,
+});
+
+const DoorType = builder.enumType("DoorType", {
+  description: "What kind of door a participant opened.",
+  values: {
+    SPOT: { value: "spot", description: "A place." },
+    EVENT: { value: "event", description: "An event." },
+    COMMUNITY: { value: "community", description: "A community." },
+  } as const,
+});
+
+const Category = builder.enumType("Category", {
+  description: "The category of the door.",
+  values: Object.fromEntries(
+    ["coffee", "music", "sports", "art", "food", "outdoor", "tech", "community", "other"].map((value) => [
+      value.toUpperCase(),
+      { value, description: `The ${value} category.` },
+    ]),
+  ) as Record<
+    "COFFEE" | "MUSIC" | "SPORTS" | "ART" | "FOOD" | "OUTDOOR" | "TECH" | "COMMUNITY" | "OTHER",
+    { value: string; description: string }
+  >,
+});
+
+const Context = builder.enumType("Context", {
+  description: "When the door was opened, on the UTC clock; weekends take precedence.",
+  values: {
+    MORNING: { value: "morning", description: "06:00-11:00 UTC on a weekday." },
+    MIDDAY: { value: "midday", description: "11:00-16:00 UTC on a weekday." },
+    EVENING: { value: "evening", description: "16:00-23:00 UTC on a weekday." },
+    WEEKEND: { value: "weekend", description: "Any time on Saturday or Sunday (UTC)." },
+    UNKNOWN: { value: "unknown", description: "Night (23:00-06:00 UTC on a weekday)." },
+  } as const,
+});
+
+const SuppressionReason = builder.enumType("SuppressionReason", {
+  description: "Why a cell's metrics are withheld.",
+  values: {
+    K_MIN: { value: "k_min", description: "Fewer distinct participants than the profile's k-min." },
+    DOMINANCE: {
+      value: "dominance",
+      description: "One contributor holds more than the allowed share of the cell.",
+    },
+    NOISY_THRESHOLD: {
+      value: "noisy_threshold",
+      description: "The noised participant count fell below k - 1 + tau (the DP release threshold).",
+    },
+  } as const,
+});
+
+export const InsightsFilterInput = builder.inputType("InsightsFilter", {
+  description:
+    "Which cells to read: one granularity and geo type, a time range, and optional segment filters.",
+  fields: (t) => ({
+    granularity: t.field({
+      type: TimeGranularity,
+      required: true,
+      defaultValue: "day",
+      description: "Bucket width (default DAY).",
+    }),
+    timeBucketStartUtc: t.field({
+      type: "DateTime",
+      required: true,
+      description:
+        "Inclusive start, aligned to the granularity (hour; day 00:00 UTC; ISO week Monday 00:00 UTC).",
+    }),
+    timeBucketEndUtc: t.field({
+      type: "DateTime",
+      required: true,
+      description: "Exclusive end, aligned likewise.",
+    }),
+    geoBucketType: t.field({
+      type: GeoBucketType,
+      required: true,
+      defaultValue: "city_code",
+      description: "How cells are grouped in space (default CITY_CODE).",
+    }),
+    geoBucketIds: t.stringList({
+      required: false,
+      description:
+        "Geo bucket ids to read; absent = all buckets of that type (DAY, WEEK); HOUR requires 1..10.",
+    }),
+    doorTypes: t.field({ type: [DoorType], required: false, description: "Only these door types." }),
+    categories: t.field({ type: [Category], required: false, description: "Only these categories." }),
+    contexts: t.field({ type: [Context], required: false, description: "Only these contexts." }),
+  }),
+});
+
+const GeoBucket = builder.objectRef<InsightCellRow>("GeoBucket").implement({
+  description: "Where a cell is: a city code or a geohash3 cell.",
+  fields: (t) => ({
+    type: t.field({ type: GeoBucketType, description: "The kind of bucket.", resolve: (row) => row.geoType }),
+    id: t.string({ description: "The bucket id, e.g. us-nyc or dr5.", resolve: (row) => row.geoBucketId }),
+    name: t.string({
+      nullable: true,
+      description: "The city's name (for a geohash3 cell, the city it maps to).",
+      resolve: (row, _args, context) => context.loaders.cityName.load(`${row.geoType}|${row.geoBucketId}`),
+    }),
+  }),
+});
+
+const Segment = builder.objectRef<InsightCellRow>("Segment").implement({
+  description: "The segment of a cell in the public lattice (door type x category x context).",
+  fields: (t) => ({
+    doorType: t.field({
+      type: DoorType,
+      description: "Door type.",
+      resolve: (row) => row.doorType as "spot",
+    }),
+    category: t.field({ type: Category, description: "Category.", resolve: (row) => row.category }),
+    context: t.field({ type: Context, description: "Context.", resolve: (row) => row.context as "morning" }),
+  }),
+});
+
+const CellMetrics = builder.objectRef<InsightCellRow>("CellMetrics").implement({
+  description: "Differentially private estimates; every field is null when the cell is suppressed.",
+  fields: (t) => ({
+    uniqueParticipantsEst: t.int({
+      nullable: true,
+      description: "Noised count of distinct participants.",
+      resolve: (row) => row.uniqueParticipantsEst,
+    }),
+    doorsOpenedEst: t.int({
+      nullable: true,
+      description: "Noised count of doors opened (each participant's contribution clamped).",
+      resolve: (row) => row.doorsOpenedEst,
+    }),
+    repeatRateEst: t.float({
+      nullable: true,
+      description: "Share of participants who opened 2+ doors, from noised counts only (0..1).",
+      resolve: (row) => row.repeatRateEst,
+    }),
+    trendScoreEst: t.float({
+      nullable: true,
+      description:
+        "Growth against the previous bucket, from noised counts only: 0.5 flat, towards 1 growing, towards 0 shrinking; null when the previous bucket was not released.",
+      resolve: (row) => row.trendScoreEst,
+    }),
+  }),
+});
+
+const DpParameters = builder.objectRef<InsightCellRow>("DpParameters").implement({
+  description: "How the cell's release was noised (from its release receipt).",
+  fields: (t) => ({
+    enabled: t.boolean({ description: "Always true.", resolve: () => true }),
+    mechanism: t.string({
+      description: 'The noise mechanism: "discrete_laplace".',
+      resolve: () => "discrete_laplace",
+    }),
+    epsilon: t.float({
+      description: "Epsilon of the whole release.",
+      resolve: async (row, _args, context) => (await receiptOf(row, context)).epsilon,
+    }),
+    delta: t.float({
+      description: "Delta of the release.",
+      resolve: async (row, _args, context) => (await receiptOf(row, context)).delta,
+    }),
+    budgetWindowDays: t.int({
+      description: "The rolling window over which buyers' budgets are counted.",
+      resolve: async (row, _args, context) => (await receiptOf(row, context)).budgetWindowDays,
+    }),
+    noiseScale: t.float({
+      description:
+        "Scale of the discrete Laplace noise on uniqueParticipantsEst; all scales are in the receipt.",
+      resolve: async (row, _args, context) =>
+        (await receiptOf(row, context)).noiseScales.uniqueParticipants ?? 0,
+    }),
+    releaseId: t.id({ description: "The release this cell belongs to.", resolve: (row) => row.releaseId }),
+  }),
+});
+
+const CellPrivacy = builder.objectRef<InsightCellRow>("CellPrivacy").implement({
+  description: "The privacy treatment of a cell.",
+  fields: (t) => ({
+    kMinEnforced: t.int({
+      description: "Minimum distinct participants for the cell to be released.",
+      resolve: async (row, _args, context) => (await receiptOf(row, context)).kMin,
+    }),
+    suppressed: t.boolean({
+      description: "True when the metrics are withheld.",
+      resolve: (row) => row.suppressed,
+    }),
+    suppressedReason: t.field({
+      type: SuppressionReason,
+      nullable: true,
+      description: "Why the metrics are withheld, if they are.",
+      resolve: (row) => row.suppressedReason as "k_min" | null,
+    }),
+    dp: t.field({
+      type: DpParameters,
+      description: "Differential privacy parameters.",
+      resolve: (row) => row,
+    }),
+  }),
+});
+
+const CellDiagnostics = builder.objectRef<InsightCellRow>("CellDiagnostics").implement({
+  description: "True, un-noised values for internal quality checks. Never visible to buyers.",
+  fields: (t) => ({
+    trueUniqueParticipants: t.int({
+      description: "Distinct participants after contribution bounding.",
+      resolve: (row) => row.trueUniqueParticipants,
+    }),
+    trueDoorsOpened: t.int({
+      description: "Doors opened after contribution bounding.",
+      resolve: (row) => row.trueDoorsOpened,
+    }),
+    topContributorShare: t.float({
+      description: "Share of the cell's doors held by its largest contributor.",
+      resolve: (row) => row.topContributorShare,
+    }),
+  }),
+});
+
+const InsightCell = builder.objectRef<InsightCellRow>("InsightCell").implement({
+  description:
+    "One metric cell of a release: time bucket x geo bucket x segment (the canonical record of spots_insights_v1).",
+  fields: (t) => ({
+    schemaVersion: t.string({ description: 'Record schema version, "1.0".', resolve: () => SCHEMA_VERSION }),
+    dataset: t.string({ description: 'Dataset name, "spots_insights_v1".', resolve: () => DATASET }),
+    timeBucketStartUtc: t.field({
+      type: "DateTime",
+      description: "Start of the time bucket.",
+      resolve: (row) => row.bucketStart,
+    }),
+    timeGranularity: t.field({
+      type: TimeGranularity,
+      description: "Width of the time bucket.",
+      resolve: (row) => row.granularity,
+    }),
+    reportingDelayHours: t.int({
+      description: "The release profile's reporting delay.",
+      resolve: async (row, _args, context) => (await receiptOf(row, context)).reportingDelayHours,
+    }),
+    geoBucket: t.field({ type: GeoBucket, description: "Where.", resolve: (row) => row }),
+    segment: t.field({ type: Segment, description: "Which segment.", resolve: (row) => row }),
+    metrics: t.field({
+      type: CellMetrics,
+      description: "The noised metrics (null when suppressed).",
+      resolve: (row) => row,
+    }),
+    privacy: t.field({
+      type: CellPrivacy,
+      description: "Suppression and DP parameters.",
+      resolve: (row) => row,
+    }),
+    diagnostics: t.field({
+      type: CellDiagnostics,
+      nullable: true,
+      description: "True counts and top contributor share: INTERNAL and OPERATOR only.",
+      authScopes: { internal: true },
+      resolve: (row) => row,
+    }),
+  }),
+});
+
+const InsightCellConnection = builder.connectionObject(
+  {
+    type: InsightCell,
+    name: "InsightCellConnection",
+    description: "A page of insight cells.",
+    fields: (t) => ({
+      totalCount: t.int({
+        description: "How many cells match the filter across all pages.",
+        resolve: (connection) => (connection as { totalCount?: number }).totalCount ?? 0,
+      }),
+    }),
+  },
+  { name: "InsightCellEdge", description: "An insight cell with its cursor." },
+);
+
+builder.queryField("insights", (t) =>
+  t.field({
+    type: InsightCellConnection,
+    description:
+      "Released cells for a filter, ordered by time bucket, geo bucket and segment. Missing releases are listed in extensions.policy.missingBuckets.",
+    authScopes: { internal: true },
+    args: {
+      filter: t.arg({ type: InsightsFilterInput, required: true, description: "Which cells." }),
+      first: t.arg.int({ defaultValue: 500, description: `Page size, at most ${MAX_PAGE_SIZE}.` }),
+      after: t.arg.string({ required: false, description: "Cursor of the last cell of the previous page." }),
+    },
+    resolve: async (_root, args, context) => {
+      const filter = args.filter as unknown as InsightsFilter;
+      const first = args.first ?? 500;
+      const buckets = validateInsightsFilter(filter, first);
+      const { releases, missingBuckets } = await currentReleases(context.database, filter, buckets);
+      context.policy.active = true;
+      for (const release of releases) context.policy.releaseIds.add(release.id);
+      for (const bucket of missingBuckets) context.policy.missingBuckets.add(bucketKey(bucket));
+      const page = await readInsightCells(context.database, filter, releases, { first, after: args.after });
+      const edges = page.rows.map((row) => ({ cursor: encodeCursor(row), node: row }));
+      return {
+        edges,
+        totalCount: page.totalCount,
+        pageInfo: {
+          hasNextPage: page.hasNextPage,
+          hasPreviousPage: Boolean(args.after),
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges.at(-1)?.cursor ?? null,
+        },
+      };
+    },
+  }),
+);
+
+async function receiptOf(row: InsightCellRow, context: AppContext): Promise<ReleaseReceipt> {
+  const receipt = await context.loaders.receipt.load(row.releaseId);
+  if (receipt === null) throw new Error(`release ${row.releaseId} has no receipt`);
+  return receipt;
+}

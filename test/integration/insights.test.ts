@@ -1,0 +1,342 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixedClock } from "../../src/clock";
+import type { DatabaseHandle } from "../../src/db/client";
+import { precomputeRelease } from "../../src/jobs/precompute/precomputeRelease";
+import { issueTestKey, testApp } from "../support/app";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+import { insertEvents, seedTestCities } from "../support/events";
+
+const NOISE_KEY = { key: Buffer.alloc(32, 9), id: "nk_test" };
+const clock = fixedClock("2026-01-20T00:00:00Z");
+const DAYS = ["2026-01-05", "2026-01-06", "2026-01-07"].map((day) => new Date(`${day}T00:00:00Z`));
+
+let db: TestDatabase;
+let internalKey: string;
+let operatorKey: string;
+let buyerKey: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await seedTestCities(db);
+  for (const [index, day] of DAYS.entries()) {
+    const morning = new Date(day.getTime() + 8 * 3_600_000);
+    await insertEvents(db, [
+      {
+        city: "us-nyc",
+        participants: 600 + 50 * index,
+        doors: 2,
+        doorType: "spot",
+        category: "coffee",
+        at: morning,
+      },
+      {
+        city: "us-nyc",
+        participants: 40,
+        participantOffset: 10_000,
+        doorType: "event",
+        category: "music",
+        at: morning,
+      },
+      {
+        city: "gb-lon",
+        participants: 700,
+        participantOffset: 20_000,
+        doorType: "spot",
+        category: "food",
+        at: morning,
+      },
+    ]);
+  }
+  // The first two days are released; the third is missing on purpose.
+  for (const day of DAYS.slice(0, 2)) {
+    for (const geoType of ["city_code", "geohash3"] as const) {
+      await precomputeRelease(
+        { database: db, noiseKey: NOISE_KEY, clock },
+        { granularity: "day", bucketStart: day, geoType },
+      );
+    }
+  }
+  internalKey = (await issueTestKey(db, "internal", { clock })).apiKey;
+  operatorKey = (await issueTestKey(db, "operator", { clock })).apiKey;
+  buyerKey = (await issueTestKey(db, "buyer", { clock })).apiKey;
+});
+afterAll(async () => {
+  await db?.destroy();
+});
+
+const CELL_FIELDS = `
+  schemaVersion dataset timeBucketStartUtc timeGranularity reportingDelayHours
+  geoBucket { type id name }
+  segment { doorType category context }
+  metrics { uniqueParticipantsEst doorsOpenedEst repeatRateEst trendScoreEst }
+  privacy { kMinEnforced suppressed suppressedReason dp { enabled mechanism epsilon delta budgetWindowDays noiseScale releaseId } }`;
+
+const FILTER = {
+  timeBucketStartUtc: "2026-01-05T00:00:00Z",
+  timeBucketEndUtc: "2026-01-08T00:00:00Z",
+  geoBucketIds: ["us-nyc"],
+  doorTypes: ["SPOT", "EVENT"],
+  categories: ["COFFEE", "MUSIC"],
+  contexts: ["MORNING"],
+};
+
+interface Cell {
+  timeBucketStartUtc: string;
+  geoBucket: { id: string };
+  segment: { doorType: string; category: string; context: string };
+  metrics: { uniqueParticipantsEst: number | null; doorsOpenedEst: number | null };
+  privacy: {
+    suppressed: boolean;
+    suppressedReason: string | null;
+    dp: { noiseScale: number; releaseId: string };
+  };
+  diagnostics?: { trueUniqueParticipants: number; topContributorShare: number } | null;
+}
+interface InsightsData {
+  insights: {
+    totalCount: number;
+    pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string | null };
+    edges: Array<{ cursor: string; node: Cell }>;
+    nodes: Cell[];
+  };
+}
+
+async function insights(variables: Record<string, unknown>, fields = CELL_FIELDS, key = internalKey) {
+  const query = `query Read($filter: InsightsFilter!, $first: Int, $after: String) {
+    insights(filter: $filter, first: $first, after: $after) {
+      totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node { ${fields} } } nodes { ${fields} }
+    }
+  }`;
+  return testApp(db, clock).graphql(query, { key, variables });
+}
+
+describe("insights", () => {
+  it("returns cells in the contract's record shape, released ones noised and small ones suppressed", async () => {
+    const { body } = await insights({ filter: FILTER });
+    expect(body.errors).toBeUndefined();
+    const data = body.data as unknown as InsightsData;
+    // 2 released days x 1 city x 2 door types x 2 categories x 1 context
+    expect(data.insights.totalCount).toBe(8);
+    const [first] = data.insights.nodes;
+    expect(first).toMatchObject({
+      schemaVersion: "1.0",
+      dataset: "spots_insights_v1",
+      timeBucketStartUtc: "2026-01-05T00:00:00Z",
+      timeGranularity: "DAY",
+      reportingDelayHours: 72,
+      geoBucket: { type: "CITY_CODE", id: "us-nyc", name: "New York" },
+      segment: { doorType: "SPOT", category: "COFFEE", context: "MORNING" },
+      privacy: {
+        kMinEnforced: 100,
+        suppressed: false,
+        suppressedReason: null,
+        dp: {
+          enabled: true,
+          mechanism: "discrete_laplace",
+          epsilon: 0.5,
+          delta: 1e-6,
+          budgetWindowDays: 30,
+          noiseScale: 16,
+        },
+      },
+    });
+    expect(Math.abs((first?.metrics.uniqueParticipantsEst ?? 0) - 600)).toBeLessThan(16 * 12);
+    const music = data.insights.nodes.filter((cell) => cell.segment.category === "MUSIC");
+    expect(music).toHaveLength(4);
+    for (const cell of music) {
+      expect(cell.metrics).toEqual({
+        uniqueParticipantsEst: null,
+        doorsOpenedEst: null,
+        repeatRateEst: null,
+        trendScoreEst: null,
+      });
+      expect(cell.privacy).toMatchObject({ suppressed: true, suppressedReason: "K_MIN" });
+    }
+    expect(data.insights.nodes).toEqual(data.insights.edges.map((edge) => edge.node));
+  });
+
+  it("lists buckets without a release in extensions.policy.missingBuckets and the releases it read", async () => {
+    const { body } = await insights({ filter: FILTER });
+    const policy = (body.extensions as { policy: { missingBuckets: string[]; releaseIds: string[] } }).policy;
+    expect(policy.missingBuckets).toEqual(["2026-01-07T00:00:00Z"]);
+    expect(policy.releaseIds).toHaveLength(2);
+  });
+
+  it("shows diagnostics to INTERNAL and OPERATOR keys: true counts and top contributor share", async () => {
+    for (const key of [internalKey, operatorKey]) {
+      const { body } = await insights(
+        { filter: { ...FILTER, doorTypes: ["SPOT"], categories: ["COFFEE"] } },
+        "diagnostics { trueUniqueParticipants trueDoorsOpened topContributorShare }",
+        key,
+      );
+      const nodes = (body.data as unknown as InsightsData).insights.nodes;
+      expect(nodes.map((node) => node.diagnostics)).toEqual([
+        { trueUniqueParticipants: 600, trueDoorsOpened: 1200, topContributorShare: 2 / 1200 },
+        { trueUniqueParticipants: 650, trueDoorsOpened: 1300, topContributorShare: 2 / 1300 },
+      ]);
+    }
+  });
+
+  it("refuses BUYER keys with FORBIDDEN until the buyer policy layer is in place", async () => {
+    const { body } = await insights({ filter: FILTER }, "dataset", buyerKey);
+    expect(body.data).toBeNull();
+    expect(body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+  });
+
+  it("pages through every cell exactly once with cursors, and totalCount stays the filter's total", async () => {
+    const filter = { timeBucketStartUtc: "2026-01-05T00:00:00Z", timeBucketEndUtc: "2026-01-07T00:00:00Z" };
+    const seen: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    for (;;) {
+      const { body } = await insights(
+        { filter, first: 100, after },
+        "geoBucket { id } segment { doorType category context } timeBucketStartUtc",
+      );
+      const connection = (body.data as unknown as InsightsData).insights;
+      expect(connection.totalCount).toBe(2 * 2 * 135);
+      expect(connection.pageInfo.hasPreviousPage).toBe(after !== null);
+      for (const { node } of connection.edges) {
+        seen.push(
+          `${node.timeBucketStartUtc}|${node.geoBucket.id}|${node.segment.doorType}|${node.segment.category}|${node.segment.context}`,
+        );
+      }
+      pages++;
+      if (!connection.pageInfo.hasNextPage) break;
+      after = connection.pageInfo.endCursor;
+    }
+    expect(pages).toBe(6);
+    expect(seen).toHaveLength(540);
+    expect(new Set(seen).size).toBe(540);
+  });
+
+  it("filters by GEOHASH3 buckets", async () => {
+    const { body } = await insights(
+      {
+        filter: {
+          timeBucketStartUtc: "2026-01-05T00:00:00Z",
+          timeBucketEndUtc: "2026-01-06T00:00:00Z",
+          geoBucketType: "GEOHASH3",
+          geoBucketIds: ["dr5"],
+          contexts: ["MORNING"],
+          categories: ["COFFEE"],
+          doorTypes: ["SPOT"],
+        },
+      },
+      "geoBucket { type id name } privacy { suppressed } diagnostics { trueUniqueParticipants }",
+    );
+    expect((body.data as unknown as InsightsData).insights.nodes).toEqual([
+      {
+        geoBucket: { type: "GEOHASH3", id: "dr5", name: "New York" },
+        privacy: { suppressed: false },
+        diagnostics: { trueUniqueParticipants: 600 },
+      },
+    ]);
+  });
+
+  it("refuses bad input with BAD_USER_INPUT and says what is wrong", async () => {
+    const cases: Array<[Record<string, unknown>, number | undefined, RegExp]> = [
+      [{ ...FILTER, timeBucketStartUtc: "2026-01-05T01:00:00Z" }, undefined, /not aligned to DAY/],
+      [{ ...FILTER, timeBucketEndUtc: "2026-01-05T00:00:00Z" }, undefined, /must be before/],
+      [{ ...FILTER, geoBucketIds: ["New York"] }, undefined, /not a city code/],
+      [FILTER, 1001, /first must be between 0 and 1000/],
+      [{ ...FILTER, granularity: "WEEK" }, undefined, /not aligned to WEEK/],
+    ];
+    for (const [filter, first, message] of cases) {
+      const { body } = await insights({ filter, first }, "dataset");
+      expect(body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+      expect(body.errors?.[0]?.message).toMatch(message);
+    }
+    const { body } = await insights({ filter: FILTER, after: "not-a-cursor" }, "dataset");
+    expect(body.errors?.[0]?.message).toMatch(/after is not a cursor/);
+  });
+});
+
+describe("stability", () => {
+  it("the same query 1,000 times returns byte-identical responses", async () => {
+    const api = testApp(db, clock);
+    const query = `{ insights(filter: { timeBucketStartUtc: "2026-01-05T00:00:00Z", timeBucketEndUtc: "2026-01-07T00:00:00Z", geoBucketIds: ["us-nyc", "gb-lon"], contexts: [MORNING] }, first: 50) { nodes { ${CELL_FIELDS} } } }`;
+    const request = () =>
+      api.app.fetch("http://yoga/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${internalKey}` },
+        body: JSON.stringify({ query }),
+      });
+    const reference = await (await request()).text();
+    expect(reference).toContain('"suppressed":false');
+    for (let i = 0; i < 999; i++) expect(await (await request()).text()).toBe(reference);
+  });
+
+  it("rephrased queries (aliases, fragments, variables, argument order, another key) return the same cells", async () => {
+    const api = testApp(db, clock);
+    const literal = await api.graphql(
+      `{ insights(filter: { timeBucketStartUtc: "2026-01-05T00:00:00Z", timeBucketEndUtc: "2026-01-07T00:00:00Z", geoBucketIds: ["us-nyc"], contexts: [MORNING] }) { nodes { ${CELL_FIELDS} } } }`,
+      { key: internalKey },
+    );
+    const rephrased = await api.graphql(
+      `query Other($f: InsightsFilter!) { cells: insights(first: 500, filter: $f) { nodes { ...Cell } } }
+       fragment Cell on InsightCell { ${CELL_FIELDS} }`,
+      {
+        key: operatorKey,
+        variables: {
+          f: {
+            contexts: ["MORNING"],
+            geoBucketIds: ["us-nyc"],
+            timeBucketEndUtc: "2026-01-07T00:00:00Z",
+            timeBucketStartUtc: "2026-01-05T00:00:00Z",
+            granularity: "DAY",
+          },
+        },
+      },
+    );
+    const a = (literal.body.data as { insights: { nodes: unknown[] } }).insights.nodes;
+    const b = (rephrased.body.data as { cells: { nodes: unknown[] } }).cells.nodes;
+    expect(a.length).toBe(2 * 27);
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+  });
+});
+
+describe("statements per request", () => {
+  it("the hot insights query runs a fixed number of statements, whatever the page size", async () => {
+    const counted = countingHandle(db);
+    const api = testApp(counted.handle, clock);
+    const run = async (first: number) => {
+      counted.reset();
+      const { body } = await api.graphql(
+        `{ insights(filter: { timeBucketStartUtc: "2026-01-05T00:00:00Z", timeBucketEndUtc: "2026-01-08T00:00:00Z" }, first: ${first}) { totalCount nodes { ${CELL_FIELDS} } } }`,
+        { key: internalKey },
+      );
+      expect(body.errors).toBeUndefined();
+      return counted.statements();
+    };
+    const small = await run(10);
+    const large = await run(500);
+    // releases, one page of cells, the total, the receipts (one batch), the city names (one batch)
+    expect(small).toEqual(["releases", "insight_cells page", "count", "receipts", "city names"]);
+    expect(large).toEqual(small);
+  });
+});
+
+function countingHandle(inner: DatabaseHandle) {
+  let log: string[] = [];
+  const classify = (text: string) =>
+    text.includes("from releases") && !text.includes("insight_cells")
+      ? "releases"
+      : text.includes("count(*)")
+        ? "count"
+        : text.includes("from insight_cells")
+          ? "insight_cells page"
+          : text.includes("release_receipts")
+            ? "receipts"
+            : text.includes("city_definitions")
+              ? "city names"
+              : text;
+  const handle: DatabaseHandle = {
+    ...inner,
+    query: (async (text: string, params?: unknown[]) => {
+      log.push(classify(text));
+      return inner.query(text, params);
+    }) as DatabaseHandle["query"],
+  };
+  return { handle, reset: () => (log = []), statements: () => [...log] };
+}
