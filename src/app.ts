@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { blockFieldSuggestionsPlugin } from "@escape.tech/graphql-armor-block-field-suggestions";
 import { createYoga, type Plugin } from "graphql-yoga";
 import pino, { type Logger } from "pino";
 import { type Clock, systemClock } from "./clock";
@@ -6,11 +7,14 @@ import type { Config } from "./config";
 import type { AppContext } from "./context";
 import type { DatabaseHandle } from "./db/client";
 import { migrationsApplied } from "./db/migrate";
-import type { Principal } from "./policy/principal";
+import { usePolicy } from "./policy/policyPlugin";
 import { usePrincipal } from "./policy/principalPlugin";
+import { RateLimiter } from "./policy/rateLimit";
 import { usePolicyReport } from "./policy/reportPlugin";
+import { writeRequestLog } from "./policy/requestLog";
+import { newPolicyReport, type RequestState } from "./policy/requestState";
 import { createInsightLoaders } from "./resolvers/insights/loaders";
-import { schema } from "./schema/index";
+import { buyerSchema, schema } from "./schema/index";
 
 export interface ReadinessCheck {
   name: string;
@@ -33,8 +37,8 @@ export function createApp(options: AppOptions) {
   const { db: database, config } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: config.logLevel });
-  const principals = new WeakMap<Request, Principal>();
-  const requests = new WeakMap<Request, { id: string; startedAt: number }>();
+  const states = new WeakMap<Request, RequestState>();
+  const rateLimiter = new RateLimiter();
 
   const checks: ReadinessCheck[] = [
     {
@@ -49,7 +53,14 @@ export function createApp(options: AppOptions) {
     onRequest({ request, url, endResponse }) {
       const incoming = request.headers.get("x-request-id");
       const id = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
-      requests.set(request, { id, startedAt: performance.now() });
+      states.set(request, {
+        id,
+        startedAt: performance.now(),
+        endpoint: "graphql",
+        principal: null,
+        operationName: null,
+        policy: newPolicyReport(),
+      });
       if (url.pathname === "/healthz") {
         endResponse(Response.json({ status: "ok" }, { headers: { "x-request-id": id } }));
       } else if (url.pathname === "/readyz") {
@@ -63,12 +74,29 @@ export function createApp(options: AppOptions) {
         );
       }
     },
-    onResponse({ request, response }) {
-      const state = requests.get(request);
+    onResultProcess({ request, result }) {
+      const state = states.get(request);
+      if (state === undefined || state.policy.outcomeCode !== null) return;
+      const results = Array.isArray(result) ? result : [result];
+      for (const item of results) {
+        const code = (item as { errors?: Array<{ extensions?: { code?: unknown } }> }).errors?.[0]?.extensions
+          ?.code;
+        if (code !== undefined) {
+          state.policy.outcomeCode = String(code);
+          return;
+        }
+      }
+    },
+    async onResponse({ request, response }) {
+      const state = states.get(request);
       if (state === undefined) return;
       response.headers.set("x-request-id", state.id);
       const url = new URL(request.url);
       if (url.pathname === "/healthz" || url.pathname === "/readyz") return;
+      // Every API request is logged; a browser loading GraphiQL is not one.
+      if (state.principal !== null || state.policy.outcomeCode !== null) {
+        await writeRequestLog(database, state, { httpStatus: response.status, at: clock.now() }, logger);
+      }
       logger.info(
         {
           reqId: state.id,
@@ -76,8 +104,9 @@ export function createApp(options: AppOptions) {
           path: url.pathname,
           status: response.status,
           ms: Math.round(performance.now() - state.startedAt),
-          role: principals.get(request)?.role,
-          key: principals.get(request)?.keyPrefix,
+          role: state.principal?.role,
+          key: state.principal?.keyPrefix,
+          outcome: state.policy.outcomeCode ?? "OK",
         },
         "request",
       );
@@ -85,7 +114,10 @@ export function createApp(options: AppOptions) {
   };
 
   return createYoga<Record<string, unknown>, AppContext>({
-    schema,
+    // Buyers parse, validate, introspect and execute against the buyer-visible schema only.
+    schema: ({ request }) => (states.get(request)?.principal?.role === "buyer" ? buyerSchema : schema),
+    // The policy rewrites buyer documents after parsing, so parse results must not be shared between roles.
+    parserAndValidationCache: false,
     graphqlEndpoint: "/graphql",
     landingPage: false,
     batching: false,
@@ -99,19 +131,32 @@ export function createApp(options: AppOptions) {
       title: "Insights API",
       headers: JSON.stringify({ Authorization: "Bearer <paste an API key>" }),
     },
-    plugins: [httpPlugin, usePrincipal({ db: database.db, clock, principals }), usePolicyReport()],
+    plugins: [
+      httpPlugin,
+      blockFieldSuggestionsPlugin(),
+      usePrincipal({
+        db: database.db,
+        clock,
+        states,
+        rateLimiter,
+        perMinute: (role) => (role === "buyer" ? config.rateLimitBuyerPerMinute : config.rateLimitPerMinute),
+      }),
+      usePolicy({ database, clock, states, schema, buyerSchema, stripMode: config.policyStripMode }),
+      usePolicyReport(),
+    ],
     context: ({ request }) => {
-      const requestId = requests.get(request)?.id ?? randomUUID();
+      const state = states.get(request);
+      const requestId = state?.id ?? randomUUID();
       return {
         db: database.db,
         database,
         config,
         clock,
-        principal: principals.get(request) ?? null,
+        principal: state?.principal ?? null,
         requestId,
         logger: logger.child({ reqId: requestId }),
         loaders: createInsightLoaders(database),
-        policy: { active: false, releaseIds: new Set<string>(), missingBuckets: new Set<string>() },
+        policy: state?.policy ?? newPolicyReport(),
       };
     },
   });

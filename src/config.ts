@@ -24,6 +24,18 @@ export const ENV_DOCS = {
     default: "10000",
     doc: "On SIGTERM/SIGINT, how long in-flight requests may take before connections are closed.",
   },
+  POLICY_STRIP_MODE: {
+    default: "filter",
+    doc: "What the policy does with fields a role may not read: filter (remove them, report in extensions.policy.strippedFields) or reject (FIELD_NOT_ALLOWED).",
+  },
+  RATE_LIMIT_BUYER_PER_MINUTE: {
+    default: "120",
+    doc: "Requests per minute per BUYER key (per API process).",
+  },
+  RATE_LIMIT_PER_MINUTE: {
+    default: "1200",
+    doc: "Requests per minute per key of the other roles (per API process).",
+  },
   JOBS_ENABLED: {
     default: "true",
     doc: "Run the scheduler and job workers (pg-boss) in this process; set false on API-only replicas.",
@@ -61,6 +73,9 @@ const envSchema = z.object({
     }),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  POLICY_STRIP_MODE: z.enum(["filter", "reject"], { error: "must be filter or reject" }).default("filter"),
+  RATE_LIMIT_BUYER_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1200),
   JOBS_ENABLED: z.enum(["true", "false"], { error: "must be true or false" }).default("true"),
   DEMO_SEED: z.coerce
     .number()
@@ -84,6 +99,9 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   shutdownTimeoutMs: number;
   jobsEnabled: boolean;
+  policyStripMode: "filter" | "reject";
+  rateLimitBuyerPerMinute: number;
+  rateLimitPerMinute: number;
   demoSeed: number;
   demoDays: number;
   demoScale: number;
@@ -124,6 +142,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: data.LOG_LEVEL,
     shutdownTimeoutMs: data.SHUTDOWN_TIMEOUT_MS,
     jobsEnabled: data.JOBS_ENABLED === "true",
+    policyStripMode: data.POLICY_STRIP_MODE,
+    rateLimitBuyerPerMinute: data.RATE_LIMIT_BUYER_PER_MINUTE,
+    rateLimitPerMinute: data.RATE_LIMIT_PER_MINUTE,
     demoSeed: data.DEMO_SEED,
     demoDays: data.DEMO_DAYS,
     demoScale: data.DEMO_SCALE,

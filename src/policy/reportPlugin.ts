@@ -1,21 +1,24 @@
 import type { Plugin } from "graphql-yoga";
 import type { AppContext } from "../context";
 
-/** Copies what the request's resolvers and policy steps recorded into `extensions.policy`. */
+/** Writes what the policy steps and resolvers recorded into `extensions.policy`. */
 export function usePolicyReport(): Plugin<AppContext> {
   return {
     onExecute() {
       return {
         onExecuteDone({ args, result, setResult }) {
           const report = (args.contextValue as AppContext).policy;
-          if (!report.active) return;
-          if (Symbol.asyncIterator in result) return;
+          if (!report.active || Symbol.asyncIterator in result) return;
           setResult({
             ...result,
             extensions: {
               ...result.extensions,
               policy: {
-                ...(result.extensions?.policy as Record<string, unknown> | undefined),
+                // One root insights selection: a string; several: a list in document order.
+                fingerprint: report.fingerprints.length === 1 ? report.fingerprints[0] : report.fingerprints,
+                epsilonCharged: report.epsilonCharged,
+                epsilonRemaining: report.epsilonRemaining,
+                strippedFields: report.strippedFields,
                 releaseIds: [...report.releaseIds],
                 missingBuckets: [...report.missingBuckets].sort(),
               },

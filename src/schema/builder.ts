@@ -3,6 +3,7 @@ import DataloaderPlugin from "@pothos/plugin-dataloader";
 import ErrorsPlugin from "@pothos/plugin-errors";
 import RelayPlugin from "@pothos/plugin-relay";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import SubGraphPlugin from "@pothos/plugin-sub-graph";
 import ValidationPlugin from "@pothos/plugin-validation";
 import type { AppContext } from "../context";
 import { apiError } from "../errors";
@@ -20,8 +21,12 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
+  /** "buyer" is the buyer-visible schema: what buyers may select and introspect. */
+  SubGraphs: "internal" | "buyer";
 }>({
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, ValidationPlugin, DataloaderPlugin],
+  plugins: [ScopeAuthPlugin, SubGraphPlugin, ErrorsPlugin, RelayPlugin, ValidationPlugin, DataloaderPlugin],
+  // Everything is internal unless a type or field says buyers may see it.
+  subGraphs: { defaultForTypes: ["internal"], fieldsInheritFromTypes: true },
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: (context) => {
@@ -51,6 +56,10 @@ export const builder = new SchemaBuilder<{
     nodeFieldOptions: { nullable: false },
     nodesOnConnection: { description: "The page's items, without cursors." },
     pageInfoFieldOptions: { description: "Where this page sits: cursors and whether more pages exist." },
+    pageInfoTypeOptions: {
+      subGraphs: ["internal", "buyer"],
+      description: "Cursors of a page and whether more pages exist.",
+    },
   },
   errors: { defaultTypes: [] },
 });

@@ -2,7 +2,20 @@ import { builder } from "./builder";
 import "./scalars";
 import "./viewer";
 import "./insights";
+import "./budgets";
 
-builder.queryType({ description: "Reads: insights for buyers, anomalies and ops views for internal tools." });
+builder.queryType({
+  description: "Reads: insights for buyers, anomalies and ops views for internal tools.",
+  subGraphs: ["internal", "buyer"],
+  defaultSubGraphsForFields: ["internal"],
+});
 
+builder.mutationType({
+  description: "Changes: admin mutations for operators, imports for tenants.",
+  subGraphs: ["internal"],
+});
+
+/** The whole schema: internal tools, operators and tenants. */
 export const schema = builder.toSchema({ sortSchema: true });
+/** What buyers may select and introspect; the policy strips anything else before execution. */
+export const buyerSchema = builder.toSchema({ sortSchema: true, subGraph: "buyer" });

@@ -18,6 +18,7 @@ export const DATASET = "spots_insights_v1";
 export const SCHEMA_VERSION = "1.0";
 
 const TimeGranularity = builder.enumType("TimeGranularity", {
+  subGraphs: ["internal", "buyer"],
   description: "Width of a time bucket. Buckets are aligned in UTC; weeks are ISO weeks starting Monday.",
   values: {
     HOUR: { value: "hour", description: "One hour (stricter profile: 168 h delay, k-min 300)." },
@@ -27,6 +28,7 @@ const TimeGranularity = builder.enumType("TimeGranularity", {
 });
 
 const GeoBucketType = builder.enumType("GeoBucketType", {
+  subGraphs: ["internal", "buyer"],
   description: "How cells are grouped in space; never finer than city scale.",
   values: {
     CITY_CODE: {
@@ -41,6 +43,7 @@ const GeoBucketType = builder.enumType("GeoBucketType", {
 });
 
 const DoorType = builder.enumType("DoorType", {
+  subGraphs: ["internal", "buyer"],
   description: "What kind of door a participant opened.",
   values: {
     SPOT: { value: "spot", description: "A place." },
@@ -50,6 +53,7 @@ const DoorType = builder.enumType("DoorType", {
 });
 
 const Category = builder.enumType("Category", {
+  subGraphs: ["internal", "buyer"],
   description: "The category of the door.",
   values: Object.fromEntries(
     ["coffee", "music", "sports", "art", "food", "outdoor", "tech", "community", "other"].map((value) => [
@@ -63,6 +67,7 @@ const Category = builder.enumType("Category", {
 });
 
 const Context = builder.enumType("Context", {
+  subGraphs: ["internal", "buyer"],
   description: "When the door was opened, on the UTC clock; weekends take precedence.",
   values: {
     MORNING: { value: "morning", description: "06:00-11:00 UTC on a weekday." },
@@ -74,6 +79,7 @@ const Context = builder.enumType("Context", {
 });
 
 const SuppressionReason = builder.enumType("SuppressionReason", {
+  subGraphs: ["internal", "buyer"],
   description: "Why a cell's metrics are withheld.",
   values: {
     K_MIN: { value: "k_min", description: "Fewer distinct participants than the profile's k-min." },
@@ -89,6 +95,7 @@ const SuppressionReason = builder.enumType("SuppressionReason", {
 });
 
 export const InsightsFilterInput = builder.inputType("InsightsFilter", {
+  subGraphs: ["internal", "buyer"],
   description:
     "Which cells to read: one granularity and geo type, a time range, and optional segment filters.",
   fields: (t) => ({
@@ -127,6 +134,7 @@ export const InsightsFilterInput = builder.inputType("InsightsFilter", {
 });
 
 const GeoBucket = builder.objectRef<InsightCellRow>("GeoBucket").implement({
+  subGraphs: ["internal", "buyer"],
   description: "Where a cell is: a city code or a geohash3 cell.",
   fields: (t) => ({
     type: t.field({ type: GeoBucketType, description: "The kind of bucket.", resolve: (row) => row.geoType }),
@@ -140,6 +148,7 @@ const GeoBucket = builder.objectRef<InsightCellRow>("GeoBucket").implement({
 });
 
 const Segment = builder.objectRef<InsightCellRow>("Segment").implement({
+  subGraphs: ["internal", "buyer"],
   description: "The segment of a cell in the public lattice (door type x category x context).",
   fields: (t) => ({
     doorType: t.field({
@@ -153,6 +162,7 @@ const Segment = builder.objectRef<InsightCellRow>("Segment").implement({
 });
 
 const CellMetrics = builder.objectRef<InsightCellRow>("CellMetrics").implement({
+  subGraphs: ["internal", "buyer"],
   description: "Differentially private estimates; every field is null when the cell is suppressed.",
   fields: (t) => ({
     uniqueParticipantsEst: t.int({
@@ -180,6 +190,7 @@ const CellMetrics = builder.objectRef<InsightCellRow>("CellMetrics").implement({
 });
 
 const DpParameters = builder.objectRef<InsightCellRow>("DpParameters").implement({
+  subGraphs: ["internal", "buyer"],
   description: "How the cell's release was noised (from its release receipt).",
   fields: (t) => ({
     enabled: t.boolean({ description: "Always true.", resolve: () => true }),
@@ -210,6 +221,7 @@ const DpParameters = builder.objectRef<InsightCellRow>("DpParameters").implement
 });
 
 const CellPrivacy = builder.objectRef<InsightCellRow>("CellPrivacy").implement({
+  subGraphs: ["internal", "buyer"],
   description: "The privacy treatment of a cell.",
   fields: (t) => ({
     kMinEnforced: t.int({
@@ -253,6 +265,7 @@ const CellDiagnostics = builder.objectRef<InsightCellRow>("CellDiagnostics").imp
 });
 
 const InsightCell = builder.objectRef<InsightCellRow>("InsightCell").implement({
+  subGraphs: ["internal", "buyer"],
   description:
     "One metric cell of a release: time bucket x geo bucket x segment (the canonical record of spots_insights_v1).",
   fields: (t) => ({
@@ -289,6 +302,7 @@ const InsightCell = builder.objectRef<InsightCellRow>("InsightCell").implement({
       nullable: true,
       description: "True counts and top contributor share: INTERNAL and OPERATOR only.",
       authScopes: { internal: true },
+      subGraphs: ["internal"],
       resolve: (row) => row,
     }),
   }),
@@ -298,6 +312,7 @@ const InsightCellConnection = builder.connectionObject(
   {
     type: InsightCell,
     name: "InsightCellConnection",
+    subGraphs: ["internal", "buyer"],
     description: "A page of insight cells.",
     fields: (t) => ({
       totalCount: t.int({
@@ -306,7 +321,11 @@ const InsightCellConnection = builder.connectionObject(
       }),
     }),
   },
-  { name: "InsightCellEdge", description: "An insight cell with its cursor." },
+  {
+    name: "InsightCellEdge",
+    description: "An insight cell with its cursor.",
+    subGraphs: ["internal", "buyer"],
+  },
 );
 
 builder.queryField("insights", (t) =>
@@ -314,17 +333,24 @@ builder.queryField("insights", (t) =>
     type: InsightCellConnection,
     description:
       "Released cells for a filter, ordered by time bucket, geo bucket and segment. Missing releases are listed in extensions.policy.missingBuckets.",
-    authScopes: { internal: true },
+    authScopes: { $any: { internal: true, buyer: true } },
+    subGraphs: ["internal", "buyer"],
     args: {
       filter: t.arg({ type: InsightsFilterInput, required: true, description: "Which cells." }),
       first: t.arg.int({ defaultValue: 500, description: `Page size, at most ${MAX_PAGE_SIZE}.` }),
       after: t.arg.string({ required: false, description: "Cursor of the last cell of the previous page." }),
     },
-    resolve: async (_root, args, context) => {
+    resolve: async (_root, args, context, info) => {
       const filter = args.filter as unknown as InsightsFilter;
       const first = args.first ?? 500;
       const buckets = validateInsightsFilter(filter, first);
-      const { releases, missingBuckets } = await currentReleases(context.database, filter, buckets);
+      // A buyer's releases were fixed (and charged) by the policy before execution; read exactly those.
+      const decided = context.policy.decisions.get(String(info.path.key));
+      if (decided === undefined && context.principal?.role === "buyer") {
+        throw new Error("insights ran for a buyer without a policy decision");
+      }
+      const { releases, missingBuckets } =
+        decided ?? (await currentReleases(context.database, filter, buckets));
       context.policy.active = true;
       for (const release of releases) context.policy.releaseIds.add(release.id);
       for (const bucket of missingBuckets) context.policy.missingBuckets.add(bucketKey(bucket));

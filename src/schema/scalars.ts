@@ -26,6 +26,7 @@ export function formatDateTime(date: Date): string {
 }
 
 builder.scalarType("DateTime", {
+  subGraphs: ["internal", "buyer"],
   description: "An instant as an RFC 3339 string; always returned in UTC (e.g. 2026-01-01T00:00:00Z).",
   serialize: (value) => formatDateTime(value instanceof Date ? value : new Date(String(value))),
   parseValue: parseDateTime,

@@ -1,6 +1,7 @@
 import { builder } from "./builder";
 
 export const RoleEnum = builder.enumType("Role", {
+  subGraphs: ["internal", "buyer"],
   description: "What an API key may do.",
   values: {
     BUYER: {
@@ -22,7 +23,8 @@ interface ViewerShape {
   tenantId: string | null;
 }
 
-const Viewer = builder.objectRef<ViewerShape>("Viewer").implement({
+export const Viewer = builder.objectRef<ViewerShape>("Viewer").implement({
+  subGraphs: ["internal", "buyer"],
   description: "The caller, as its API key says.",
   fields: (t) => ({
     role: t.field({ type: RoleEnum, description: "The key's role.", resolve: (viewer) => viewer.role }),
@@ -39,6 +41,7 @@ builder.queryField("viewer", (t) =>
     type: Viewer,
     description: "Who is calling, and (for buyers) what budget and quota remain.",
     authScopes: { authenticated: true },
+    subGraphs: ["internal", "buyer"],
     resolve: (_root, _args, context) => {
       const principal = context.principal!;
       return { role: principal.role, partnerId: principal.partnerId, tenantId: principal.tenantId };

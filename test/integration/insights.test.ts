@@ -177,10 +177,28 @@ describe("insights", () => {
     }
   });
 
-  it("refuses BUYER keys with FORBIDDEN until the buyer policy layer is in place", async () => {
-    const { body } = await insights({ filter: FILTER }, "dataset", buyerKey);
-    expect(body.data).toBeNull();
-    expect(body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+  it("serves BUYER keys through the policy: diagnostics stripped before execution and reported", async () => {
+    const { body } = await insights(
+      {
+        filter: {
+          ...FILTER,
+          geoBucketIds: ["us-nyc"],
+          doorTypes: ["SPOT"],
+          categories: ["COFFEE"],
+          contexts: null,
+        },
+      },
+      "segment { category } diagnostics { trueUniqueParticipants }",
+      buyerKey,
+    );
+    expect(body.errors).toBeUndefined();
+    const nodes = (body.data as unknown as InsightsData).insights.nodes;
+    expect(nodes).toHaveLength(2 * 5);
+    expect(nodes.every((node) => node.diagnostics === undefined)).toBe(true);
+    const policy = (body.extensions as { policy: { strippedFields: string[]; epsilonCharged: number } })
+      .policy;
+    expect(policy.strippedFields).toEqual(["insights.edges.node.diagnostics", "insights.nodes.diagnostics"]);
+    expect(policy.epsilonCharged).toBe(1);
   });
 
   it("pages through every cell exactly once with cursors, and totalCount stays the filter's total", async () => {
@@ -311,8 +329,15 @@ describe("statements per request", () => {
     };
     const small = await run(10);
     const large = await run(500);
-    // releases, one page of cells, the total, the receipts (one batch), the city names (one batch)
-    expect(small).toEqual(["releases", "insight_cells page", "count", "receipts", "city names"]);
+    // releases, one page of cells, the total, the receipts (one batch), the city names (one batch), the log row
+    expect(small).toEqual([
+      "releases",
+      "insight_cells page",
+      "count",
+      "receipts",
+      "city names",
+      "request log",
+    ]);
     expect(large).toEqual(small);
   });
 });
@@ -330,7 +355,9 @@ function countingHandle(inner: DatabaseHandle) {
             ? "receipts"
             : text.includes("city_definitions")
               ? "city names"
-              : text;
+              : text.includes("request_logs")
+                ? "request log"
+                : text;
   const handle: DatabaseHandle = {
     ...inner,
     query: (async (text: string, params?: unknown[]) => {

@@ -1,0 +1,238 @@
+// Precompute throughput: every DAY release (CITY_CODE and GEOHASH3) over N synthetic events,
+// against the floor of one bare GROUP BY over the same events, measured in the same run.
+// PGlite in memory by default (1M events); with DATABASE_URL or TEST_DATABASE_URL, 10M events in a
+// throwaway database on that server, created here and dropped at the end. --events N overrides.
+import { randomBytes } from "node:crypto";
+import { parseArgs } from "node:util";
+import postgres from "postgres";
+import { fixedClock } from "../src/clock";
+import { type DatabaseHandle, openDatabase, redactUrl } from "../src/db/client";
+import { migrateDatabase } from "../src/db/migrate";
+import { ensureReferenceData } from "../src/db/referenceData";
+import { precomputeRelease } from "../src/jobs/precompute/precomputeRelease";
+import { BUCKET_MS, bucketsInRange } from "../src/privacy/buckets";
+import type { GeoBucketType } from "../src/privacy/cellKey";
+
+const DAYS = 30;
+const CITIES = 12;
+const CELLS_PER_CITY = 3;
+const EVENTS_PER_PARTICIPANT = 10;
+const INSERT_BATCH = 1_000_000;
+const START = new Date("2026-01-01T00:00:00Z");
+const GEOHASH_ALPHABET = "0123456789bcdefghjkmnpqrstuvwxyz";
+const GEO_TYPES: GeoBucketType[] = ["city_code", "geohash3"];
+
+const { values } = parseArgs({ options: { events: { type: "string" } } });
+const serverUrl = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
+const eventCount = values.events === undefined ? (serverUrl ? 10_000_000 : 1_000_000) : Number(values.events);
+if (!Number.isSafeInteger(eventCount) || eventCount < 1) {
+  process.stderr.write(`--events must be a positive integer, got ${values.events}\n`);
+  process.exit(2);
+}
+
+const TOTAL_STEPS = 5;
+let stepNumber = 0;
+
+/** Runs one step with a progress line before and its duration after. */
+async function step<T>(label: string, work: () => Promise<T>): Promise<{ result: T; seconds: number }> {
+  stepNumber++;
+  process.stderr.write(`[${stepNumber}/${TOTAL_STEPS}] ${label} ...\n`);
+  const started = performance.now();
+  const result = await work();
+  const seconds = (performance.now() - started) / 1000;
+  process.stderr.write(`[${stepNumber}/${TOTAL_STEPS}] ${label}: ${seconds.toFixed(1)} s\n`);
+  return { result, seconds };
+}
+
+interface Target {
+  database: DatabaseHandle;
+  label: string;
+  dispose(): Promise<void>;
+}
+
+/** A fresh database: PGlite in memory, or a throwaway database on the server that only this run uses. */
+async function openTarget(): Promise<Target> {
+  if (!serverUrl) {
+    const database = await openDatabase({ kind: "pglite" });
+    return { database, label: "PGlite (embedded, in memory)", dispose: () => database.close() };
+  }
+  const name = `bench_precompute_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  let dropped = false;
+  const drop = async () => {
+    if (dropped) return;
+    dropped = true;
+    const cleanup = postgres(serverUrl, { max: 1, onnotice: () => {} });
+    await cleanup.unsafe(`drop database if exists ${name} with (force)`);
+    await cleanup.end();
+  };
+  // An interrupted run still drops its database.
+  process.once("SIGINT", () => {
+    process.stderr.write(`\ninterrupted: dropping ${name}\n`);
+    void drop().finally(() => process.exit(130));
+  });
+  try {
+    const database = await openDatabase({ kind: "postgres", url: url.toString(), maxConnections: 4 });
+    const [version] = await database.query<{ server_version: string }>("show server_version");
+    return {
+      database,
+      label: `PostgreSQL ${version?.server_version ?? "?"} at ${redactUrl(url.toString())} (throwaway)`,
+      dispose: async () => {
+        await database.close();
+        await drop();
+      },
+    };
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+}
+
+function geohash3Of(city: number, cell: number): string {
+  return `b${GEOHASH_ALPHABET[city]}${GEOHASH_ALPHABET[cell]}`;
+}
+
+async function insertCities(database: DatabaseHandle): Promise<void> {
+  for (let city = 0; city < CITIES; city++) {
+    const code = `bench-${String(city + 1).padStart(2, "0")}`;
+    await database.query(
+      `insert into city_definitions (code, name, country_code, center_lat, center_lng, radius_km)
+       values ($1, $2, 'XX', $3, $4, 40)`,
+      [code, `Bench City ${city + 1}`, -60 + 10 * city, -150 + 25 * city],
+    );
+    for (let cell = 0; cell < CELLS_PER_CITY; cell++) {
+      await database.query("insert into city_geohash3_map (geohash3, city_code) values ($1, $2)", [
+        geohash3Of(city, cell),
+        code,
+      ]);
+    }
+  }
+}
+
+/**
+ * Events generated in SQL: cities, door types and categories skewed (a few busy cells pass k, most
+ * do not), each participant tied to one city with ~10 events, times uniform over DAYS days. Batches
+ * arrive in time order, as ingestion does, which keeps the occurred_at indexes cheap to build.
+ */
+async function insertEvents(database: DatabaseHandle, total: number): Promise<void> {
+  const participantsPerCity = Math.max(1, Math.ceil(total / EVENTS_PER_PARTICIPANT / CITIES));
+  const geohashes = Array.from({ length: CITIES * CELLS_PER_CITY }, (_, i) =>
+    geohash3Of(Math.floor(i / CELLS_PER_CITY), i % CELLS_PER_CITY),
+  );
+  const batches = Math.ceil(total / INSERT_BATCH);
+  const sliceSeconds = (DAYS * 86_400) / batches;
+  for (let done = 0, batch = 0; done < total; batch++) {
+    const size = Math.min(INSERT_BATCH, total - done);
+    await database.transaction(async (query) => {
+      // Seeded per batch (same session as the insert), so a re-run generates the same events.
+      await query("select setseed($1)", [((batch % 1000) + 1) / 1001]);
+      await query(
+        `insert into interaction_events (participant_id, occurred_at, lat, lng, geohash, geohash3, door_type, category)
+         select 'p' || (s.city + $2::int * s.member), $3::timestamptz + s.second * interval '1 second', 0, 0,
+                ($4::text[])[1 + s.city * $5::int + s.cell] || 'zzzz', ($4::text[])[1 + s.city * $5::int + s.cell],
+                (array['spot', 'spot', 'spot', 'spot', 'spot', 'spot', 'spot', 'event', 'event', 'community'])[1 + s.door]::door_type,
+                (enum_range(null::category))[1 + s.category]
+         from (
+           select floor($2::int * random() ^ 1.5)::int as city,
+                  floor($6::int * random())::int as member,
+                  floor($7::float8 + $8::float8 * random())::int as second,
+                  floor($5::int * random())::int as cell,
+                  floor(10 * random())::int as door,
+                  floor(9 * random() ^ 2)::int as category
+           from generate_series(1, $1::int)
+         ) s
+         order by s.second`,
+        [
+          size,
+          CITIES,
+          START,
+          geohashes,
+          CELLS_PER_CITY,
+          participantsPerCity,
+          batch * sliceSeconds,
+          sliceSeconds,
+        ],
+      );
+    });
+    done += size;
+    process.stderr.write(`    ${done.toLocaleString("en")} / ${total.toLocaleString("en")} events\n`);
+  }
+}
+
+const target = await openTarget();
+const { database } = target;
+try {
+  process.stderr.write(`${eventCount.toLocaleString("en")} events on ${target.label}\n`);
+  await step("migrate and reference data", async () => {
+    await migrateDatabase(database);
+    await ensureReferenceData(database.db);
+    await insertCities(database);
+  });
+  const generated = await step(`generate ${eventCount.toLocaleString("en")} events`, () =>
+    insertEvents(database, eventCount),
+  );
+  await step("vacuum analyze", () => database.query("vacuum analyze interaction_events"));
+
+  const floor = await step("(a) bare GROUP BY over all events", () =>
+    database.query(
+      `select count(*)::int as groups from (
+         select date_trunc('day', e.occurred_at at time zone 'UTC') as day, m.geohash3, e.door_type, e.category,
+                count(distinct e.participant_id) as participants
+         from interaction_events e join city_geohash3_map m on m.geohash3 = e.geohash3
+         group by 1, 2, 3, 4
+       ) g`,
+    ),
+  );
+
+  const buckets = bucketsInRange("day", START, new Date(START.getTime() + DAYS * BUCKET_MS.day));
+  const deps = {
+    database,
+    noiseKey: { key: randomBytes(32), id: "nk_bench" },
+    // Far past every embargo, so every bucket is releasable.
+    clock: fixedClock("2100-01-01T00:00:00Z"),
+  };
+  const releases = await step(
+    `(b) ${buckets.length * GEO_TYPES.length} DAY releases (precomputeRelease)`,
+    async () => {
+      let releasedCells = 0;
+      let suppressedCells = 0;
+      for (const [index, bucketStart] of buckets.entries()) {
+        for (const geoType of GEO_TYPES) {
+          const outcome = await precomputeRelease(deps, {
+            granularity: "day",
+            bucketStart,
+            geoType,
+            createdBy: "bench",
+          });
+          if (outcome.status !== "released")
+            throw new Error(`release ${bucketStart.toISOString()} ${geoType}: ${outcome.status}`);
+          releasedCells += outcome.releasedCells;
+          suppressedCells += outcome.suppressedCells;
+        }
+        if ((index + 1) % 5 === 0 || index + 1 === buckets.length) {
+          process.stderr.write(`    ${index + 1} / ${buckets.length} days released\n`);
+        }
+      }
+      return { releasedCells, suppressedCells };
+    },
+  );
+
+  const { releasedCells, suppressedCells } = releases.result;
+  process.stdout.write(
+    [
+      `database:        ${target.label}`,
+      `events:          ${eventCount.toLocaleString("en")} over ${DAYS} days, ${CITIES} cities, ${CITIES * CELLS_PER_CITY} geohash3 cells (generated in ${generated.seconds.toFixed(1)} s)`,
+      `(a) GROUP BY:    ${floor.seconds.toFixed(2)} s, ${floor.result[0]?.groups ?? 0} groups`,
+      `(b) releases:    ${releases.seconds.toFixed(2)} s, ${buckets.length * GEO_TYPES.length} releases, ${(releasedCells + suppressedCells).toLocaleString("en")} cells (${releasedCells.toLocaleString("en")} released)`,
+      `(b) throughput:  ${Math.round(eventCount / releases.seconds).toLocaleString("en")} events/s`,
+      `(b) / (a):       ${(releases.seconds / floor.seconds).toFixed(2)}x`,
+      "",
+    ].join("\n"),
+  );
+} finally {
+  await target.dispose();
+}

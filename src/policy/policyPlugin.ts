@@ -1,0 +1,171 @@
+import { type ExecutionResult, GraphQLError, type GraphQLSchema, parse } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import type { Clock } from "../clock";
+import type { AppContext } from "../context";
+import type { DatabaseHandle } from "../db/client";
+import { apiError } from "../errors";
+import { bucketKey } from "../privacy/buckets";
+import { loadReleaseProfile } from "../privacy/releaseProfiles";
+import { appendAuditEntry } from "../resolvers/admin/audit";
+import { validateInsightsFilter } from "../resolvers/insights/insightsFilter";
+import { currentReleases } from "../resolvers/insights/readInsights";
+import { armorLimitsFor, armorRules, asQueryRejected } from "./armor";
+import { assertWithinBounds } from "./bounds";
+import { chargeBuyer } from "./budget";
+import { findDeniedKeys } from "./denyList";
+import {
+  coerceVariables,
+  collectRootSelections,
+  FINGERPRINT_VERSION,
+  fingerprintOperation,
+  operationOf,
+} from "./fingerprint";
+import type { RequestState } from "./requestState";
+import { type StripMode, stripDocument } from "./strip";
+
+export interface PolicyOptions {
+  database: DatabaseHandle;
+  clock: Clock;
+  states: WeakMap<Request, RequestState>;
+  schema: GraphQLSchema;
+  buyerSchema: GraphQLSchema;
+  stripMode: StripMode;
+}
+
+/**
+ * The policy layer, in PRIVACY.md's order: armor limits by role (parse and validation), strip
+ * (after parse, before validation, buyers), then after validation and before execution the
+ * bounds, fingerprints and the budget charge (buyers), and after execution the output scan.
+ * Every refusal stops the request before any resolver runs and changes no state.
+ */
+export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
+  const stateOf = (context: unknown) => {
+    const request = (context as { request?: Request }).request;
+    return request === undefined ? undefined : options.states.get(request);
+  };
+
+  return {
+    onParse({ context, setParseFn }) {
+      const state = stateOf(context);
+      const limits = armorLimitsFor(state?.principal?.role);
+      setParseFn((source, parseOptions) => parse(source, { ...parseOptions, maxTokens: limits.maxTokens }));
+      return ({ result, replaceParseResult }) => {
+        if (result instanceof Error) {
+          if (/tokens/.test(result.message)) {
+            replaceParseResult(
+              apiError("QUERY_REJECTED", `The document has more than ${limits.maxTokens} tokens.`, {
+                limit: limits.maxTokens,
+              }),
+            );
+          }
+          return;
+        }
+        if (state?.principal?.role !== "buyer" || result === null) return;
+        try {
+          const stripped = stripDocument(result, options.schema, options.buyerSchema, options.stripMode);
+          state.policy.strippedFields.push(...stripped.strippedFields);
+          replaceParseResult(stripped.document);
+        } catch (error) {
+          replaceParseResult(error as GraphQLError);
+        }
+      };
+    },
+
+    onValidate({ context, addValidationRule }) {
+      const limits = armorLimitsFor(stateOf(context)?.principal?.role);
+      for (const rule of armorRules(limits)) addValidationRule(rule);
+      return ({ result, setResult }) => {
+        if (result.length > 0) setResult(result.map(asQueryRejected));
+      };
+    },
+
+    async onExecute({ args, setResultAndStopExecution }) {
+      const context = args.contextValue as AppContext;
+      const principal = context.principal;
+      if (principal === null) return;
+      const refuse = (error: unknown) => {
+        const graphQLError =
+          error instanceof GraphQLError
+            ? error
+            : apiError("INTERNAL_ERROR", "The request could not be checked.");
+        context.policy.outcomeCode = String(graphQLError.extensions.code ?? "INTERNAL_ERROR");
+        setResultAndStopExecution({ errors: [graphQLError] });
+      };
+      try {
+        const operation = operationOf(args.document, args.operationName);
+        if (operation.operation !== "query") return;
+        const variables = coerceVariables(args.schema, operation, args.variableValues ?? undefined);
+        const shapes = fingerprintOperation(args.schema, args.document, operation, variables);
+        if (shapes.length === 0) return;
+        context.policy.active = true;
+        context.policy.fingerprints = shapes.map((shape) => shape.fingerprint);
+        if (principal.role !== "buyer") return;
+
+        // Everything that can refuse runs before the charge, so a refusal never costs anything.
+        const now = context.clock.now();
+        const pages = new Map(
+          collectRootSelections(args.schema, args.document, operation, variables).map((selection) => [
+            selection.responseKey,
+            selection.args,
+          ]),
+        );
+        const costs = new Map<string, number>();
+        for (const shape of shapes) {
+          const first = Number(pages.get(shape.responseKey)?.first ?? 500);
+          const buckets = validateInsightsFilter(shape.filter, first);
+          const profile = await loadReleaseProfile(context.db, shape.filter.granularity);
+          assertWithinBounds(shape.filter, profile, now);
+          const { releases, missingBuckets } = await currentReleases(context.database, shape.filter, buckets);
+          context.policy.decisions.set(shape.responseKey, { filter: shape.filter, releases, missingBuckets });
+          for (const release of releases) costs.set(release.id, profile.buyerCost);
+        }
+        const charge = await chargeBuyer(context.database, {
+          partnerId: principal.partnerId ?? "",
+          fingerprints: context.policy.fingerprints,
+          fingerprintVersion: FINGERPRINT_VERSION,
+          releases: [...costs].map(([releaseId, epsilon]) => ({ releaseId, epsilon })),
+          now,
+          requestId: context.requestId,
+        });
+        context.policy.epsilonCharged = charge.epsilonCharged;
+        context.policy.epsilonRemaining = charge.epsilonRemaining;
+        for (const decision of context.policy.decisions.values()) {
+          for (const release of decision.releases) context.policy.releaseIds.add(release.id);
+          for (const bucket of decision.missingBuckets) context.policy.missingBuckets.add(bucketKey(bucket));
+        }
+      } catch (error) {
+        refuse(error);
+        return;
+      }
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (Symbol.asyncIterator in result) return;
+          const hits = findDeniedKeys({ data: result.data, extensions: result.extensions });
+          if (hits.length === 0) return;
+          // Fail closed: nothing of this response leaves, and the hit is on record.
+          context.policy.outcomeCode = "INTERNAL_ERROR";
+          setResult({
+            errors: [apiError("INTERNAL_ERROR", "The response was withheld by the output check.")],
+          } as ExecutionResult);
+          void options.database
+            .transaction((query) =>
+              appendAuditEntry(query, {
+                at: context.clock.now(),
+                type: "output_scan",
+                actor: `${principal.keyPrefix} (${principal.keyName})`,
+                actorKeyId: principal.keyId,
+                action: "withholdResponse",
+                target: principal.partnerId,
+                outcome: "BLOCKED",
+                details: { deniedKeys: hits },
+                requestId: context.requestId,
+              }),
+            )
+            .catch((error: unknown) =>
+              context.logger.error({ err: String(error) }, "audit of a withheld response failed"),
+            );
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * Per-key token buckets: `perMinute` requests a minute with a burst of the same size. In memory,
+ * so each API process enforces it on its own (N replicas allow N times the rate).
+ */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; updatedAt: number }>();
+
+  /** Takes a token; returns 0 when allowed, otherwise the seconds until the next token. */
+  take(key: string, nowMs: number, capacity: number): number {
+    const refillPerMs = capacity / 60_000;
+    const bucket = this.buckets.get(key) ?? { tokens: capacity, updatedAt: nowMs };
+    bucket.tokens = Math.min(capacity, bucket.tokens + (nowMs - bucket.updatedAt) * refillPerMs);
+    bucket.updatedAt = nowMs;
+    this.buckets.set(key, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - bucket.tokens) / refillPerMs / 1000));
+  }
+}

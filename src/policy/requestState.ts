@@ -1,0 +1,50 @@
+import type { InsightsFilter } from "../resolvers/insights/insightsFilter";
+import type { ReleaseRef } from "../resolvers/insights/readInsights";
+import type { Principal } from "./principal";
+
+/** What the policy decided for one cell-selecting root selection; its resolver reads exactly these releases. */
+export interface SelectionDecision {
+  filter: InsightsFilter;
+  releases: ReleaseRef[];
+  missingBuckets: Date[];
+}
+
+/** What the policy layer reports in `extensions.policy` and the request log. */
+export interface PolicyReport {
+  /** Set once a cell-selecting selection is in the request; only then is `extensions.policy` written. */
+  active: boolean;
+  fingerprints: string[];
+  epsilonCharged: number;
+  epsilonRemaining: number | null;
+  strippedFields: string[];
+  releaseIds: Set<string>;
+  missingBuckets: Set<string>;
+  /** By response key: set by the buyer policy before execution. */
+  decisions: Map<string, SelectionDecision>;
+  /** The request's outcome for the request log: OK or the first error code. */
+  outcomeCode: string | null;
+}
+
+/** Everything known about one HTTP request, from its first hook to the request log. */
+export interface RequestState {
+  id: string;
+  startedAt: number;
+  endpoint: "graphql" | "export";
+  principal: Principal | null;
+  operationName: string | null;
+  policy: PolicyReport;
+}
+
+export function newPolicyReport(): PolicyReport {
+  return {
+    active: false,
+    fingerprints: [],
+    epsilonCharged: 0,
+    epsilonRemaining: null,
+    strippedFields: [],
+    releaseIds: new Set(),
+    missingBuckets: new Set(),
+    decisions: new Map(),
+    outcomeCode: null,
+  };
+}

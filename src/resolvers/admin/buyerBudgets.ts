@@ -1,0 +1,78 @@
+import type { DatabaseHandle } from "../../db/client";
+import type { Principal } from "../../policy/principal";
+import { BUYER_PARTNER_PREFIX, type UserError } from "./apiKeys";
+import { appendAuditEntry } from "./audit";
+
+export interface SetBuyerBudgetInput {
+  partnerId: string;
+  epsilonLimit: number;
+  dailyQueryLimit?: number | null;
+}
+
+export type SetBuyerBudgetResult = { ok: true; partnerId: string } | { ok: false; userErrors: UserError[] };
+
+export function validateSetBuyerBudget(input: SetBuyerBudgetInput): UserError[] {
+  const errors: UserError[] = [];
+  if (!input.partnerId.startsWith(BUYER_PARTNER_PREFIX)) {
+    errors.push({
+      field: ["input", "partnerId"],
+      code: "PARTNER_ID_INVALID",
+      message: `partnerId must start with "${BUYER_PARTNER_PREFIX}".`,
+    });
+  }
+  if (!Number.isFinite(input.epsilonLimit) || input.epsilonLimit < 0 || input.epsilonLimit > 1000) {
+    errors.push({
+      field: ["input", "epsilonLimit"],
+      code: "OUT_OF_RANGE",
+      message: "epsilonLimit must be between 0 and 1000.",
+    });
+  }
+  const daily = input.dailyQueryLimit;
+  if (daily !== null && daily !== undefined && (!Number.isInteger(daily) || daily < 0 || daily > 100_000)) {
+    errors.push({
+      field: ["input", "dailyQueryLimit"],
+      code: "OUT_OF_RANGE",
+      message: "dailyQueryLimit must be an integer between 0 and 100000.",
+    });
+  }
+  return errors;
+}
+
+/** Sets a buyer's epsilon limit (and optionally its daily shape quota), audited in the same transaction. */
+export async function setBuyerBudget(
+  database: DatabaseHandle,
+  actor: Principal,
+  input: SetBuyerBudgetInput,
+  at: Date,
+  requestId: string,
+): Promise<SetBuyerBudgetResult> {
+  const userErrors = validateSetBuyerBudget(input);
+  if (userErrors.length > 0) return { ok: false, userErrors };
+  await database.transaction(async (query) => {
+    const [before] = await query<{ epsilon_limit: number; daily_query_limit: number; window_days: number }>(
+      "select epsilon_limit, daily_query_limit, window_days from buyer_budgets where partner_id = $1 for update",
+      [input.partnerId],
+    );
+    const [after] = await query<{ epsilon_limit: number; daily_query_limit: number; window_days: number }>(
+      `insert into buyer_budgets (partner_id, epsilon_limit, daily_query_limit, updated_at)
+       values ($1, $2, coalesce($3, 50), $4)
+       on conflict (partner_id) do update set epsilon_limit = excluded.epsilon_limit,
+         daily_query_limit = coalesce($3, buyer_budgets.daily_query_limit), updated_at = excluded.updated_at
+       returning epsilon_limit, daily_query_limit, window_days`,
+      [input.partnerId, input.epsilonLimit, input.dailyQueryLimit ?? null, at],
+    );
+    await appendAuditEntry(query, {
+      at,
+      type: "admin_mutation",
+      actor: `${actor.keyPrefix} (${actor.keyName})`,
+      actorKeyId: actor.keyId,
+      action: "setBuyerBudget",
+      target: input.partnerId,
+      outcome: "OK",
+      before: before ?? null,
+      after,
+      requestId,
+    });
+  });
+  return { ok: true, partnerId: input.partnerId };
+}

@@ -1,0 +1,181 @@
+import { assertWithinBounds } from "../policy/bounds";
+import { type BudgetState, quoteBuyer, readBudgetState } from "../policy/budget";
+import { FINGERPRINT_VERSION, fingerprintSelection } from "../policy/fingerprint";
+import { loadReleaseProfile } from "../privacy/releaseProfiles";
+import { setBuyerBudget } from "../resolvers/admin/buyerBudgets";
+import { type InsightsFilter, validateInsightsFilter } from "../resolvers/insights/insightsFilter";
+import { currentReleases } from "../resolvers/insights/readInsights";
+import { builder } from "./builder";
+import { InsightsFilterInput } from "./insights";
+import { UserErrorType } from "./userErrors";
+import { Viewer } from "./viewer";
+
+const PrivacyBudget = builder.objectRef<BudgetState>("PrivacyBudget").implement({
+  subGraphs: ["internal", "buyer"],
+  description: "A buyer's privacy budget over its rolling window.",
+  fields: (t) => ({
+    epsilonLimit: t.exposeFloat("epsilonLimit", { description: "Epsilon the buyer may spend per window." }),
+    epsilonSpent: t.exposeFloat("epsilonSpent", {
+      description: "Epsilon charged within the current window.",
+    }),
+    epsilonRemaining: t.exposeFloat("epsilonRemaining", {
+      description: "epsilonLimit - epsilonSpent (never below 0).",
+    }),
+    windowDays: t.exposeInt("windowDays", { description: "Length of the rolling window in days." }),
+    windowStartUtc: t.field({
+      type: "DateTime",
+      description: "Start of the current window.",
+      resolve: (budget) => budget.windowStart,
+    }),
+  }),
+});
+
+const QueryQuota = builder.objectRef<BudgetState>("QueryQuota").implement({
+  subGraphs: ["internal", "buyer"],
+  description: "A buyer's daily quota of distinct query shapes (intersection defence).",
+  fields: (t) => ({
+    dailyLimit: t.exposeInt("dailyQueryLimit", { description: "Distinct shapes allowed per UTC day." }),
+    usedToday: t.exposeInt("shapesUsedToday", { description: "Distinct shapes used today." }),
+    resetsAtUtc: t.field({
+      type: "DateTime",
+      description: "When the count starts again.",
+      resolve: (state) => state.quotaResetsAt,
+    }),
+  }),
+});
+
+builder.objectFields(Viewer, (t) => ({
+  privacyBudget: t.field({
+    type: PrivacyBudget,
+    nullable: true,
+    description: "The buyer's privacy budget (BUYER keys only).",
+    resolve: (viewer, _args, context) =>
+      viewer.role === "buyer" && viewer.partnerId
+        ? readBudgetState(context.database, viewer.partnerId, context.clock.now())
+        : null,
+  }),
+  queryQuota: t.field({
+    type: QueryQuota,
+    nullable: true,
+    description: "The buyer's daily query-shape quota (BUYER keys only).",
+    resolve: (viewer, _args, context) =>
+      viewer.role === "buyer" && viewer.partnerId
+        ? readBudgetState(context.database, viewer.partnerId, context.clock.now())
+        : null,
+  }),
+}));
+
+interface QuoteShape {
+  epsilonCost: number;
+  newReleaseCount: number;
+  epsilonRemaining: number;
+  fingerprint: string;
+  wouldCountTowardQueryQuota: boolean;
+}
+
+const InsightsQuote = builder.objectRef<QuoteShape>("InsightsQuote").implement({
+  subGraphs: ["internal", "buyer"],
+  description: "What insights(filter) would cost now, computed without charging or counting anything.",
+  fields: (t) => ({
+    epsilonCost: t.exposeFloat("epsilonCost", {
+      description: "Epsilon that insights(filter) would charge now.",
+    }),
+    newReleaseCount: t.exposeInt("newReleaseCount", {
+      description: "Releases in the range this buyer has not been charged for in the window.",
+    }),
+    epsilonRemaining: t.exposeFloat("epsilonRemaining", {
+      description: "Epsilon left in the window before this request.",
+    }),
+    fingerprint: t.exposeString("fingerprint", {
+      description: "The shape hash the request would count under.",
+    }),
+    wouldCountTowardQueryQuota: t.exposeBoolean("wouldCountTowardQueryQuota", {
+      description: "True when the shape is new today and would use one of the daily quota.",
+    }),
+  }),
+});
+
+builder.queryField("quoteInsights", (t) =>
+  t.field({
+    type: InsightsQuote,
+    description: "The cost of insights(filter) for the calling buyer, without charging or counting.",
+    authScopes: { buyer: true },
+    subGraphs: ["internal", "buyer"],
+    args: {
+      filter: t.arg({ type: InsightsFilterInput, required: true, description: "The filter to price." }),
+    },
+    resolve: async (_root, args, context) => {
+      const principal = context.principal!;
+      const filter = args.filter as unknown as InsightsFilter;
+      const now = context.clock.now();
+      const buckets = validateInsightsFilter(filter, 0);
+      const profile = await loadReleaseProfile(context.db, filter.granularity);
+      assertWithinBounds(filter, profile, now);
+      const { releases } = await currentReleases(context.database, filter, buckets);
+      const fingerprint = fingerprintSelection("insights", filter);
+      const quote = await quoteBuyer(context.database, {
+        partnerId: principal.partnerId ?? "",
+        fingerprints: [fingerprint],
+        fingerprintVersion: FINGERPRINT_VERSION,
+        releases: releases.map((release) => ({ releaseId: release.id, epsilon: profile.buyerCost })),
+        now,
+      });
+      return { ...quote, fingerprint };
+    },
+  }),
+);
+
+const SetBuyerBudgetInput = builder.inputType("SetBuyerBudgetInput", {
+  description: "A buyer's new privacy budget.",
+  fields: (t) => ({
+    partnerId: t.string({ required: true, description: "The buyer (outside_buyer_...)." }),
+    epsilonLimit: t.float({ required: true, description: "Epsilon allowed per rolling window (0..1000)." }),
+    dailyQueryLimit: t.int({
+      required: false,
+      description: "Distinct query shapes per UTC day; unchanged when absent.",
+    }),
+  }),
+});
+
+const SetBuyerBudgetPayload = builder
+  .objectRef<{
+    budget: BudgetState | null;
+    userErrors: Array<{ field: string[]; code: string; message: string }>;
+  }>("SetBuyerBudgetPayload")
+  .implement({
+    description: "The result of setBuyerBudget.",
+    fields: (t) => ({
+      budget: t.field({
+        type: PrivacyBudget,
+        nullable: true,
+        description: "The budget as it now stands.",
+        resolve: (p) => p.budget,
+      }),
+      userErrors: t.field({
+        type: [UserErrorType],
+        description: "Problems with the input; empty on success.",
+        resolve: (p) => p.userErrors,
+      }),
+    }),
+  });
+
+builder.mutationField("setBuyerBudget", (t) =>
+  t.field({
+    type: SetBuyerBudgetPayload,
+    description: "Set a buyer's privacy budget (operators only); audited.",
+    authScopes: { operator: true },
+    args: { input: t.arg({ type: SetBuyerBudgetInput, required: true, description: "The new budget." }) },
+    resolve: async (_root, { input }, context) => {
+      const now = context.clock.now();
+      const result = await setBuyerBudget(
+        context.database,
+        context.principal!,
+        input,
+        now,
+        context.requestId,
+      );
+      if (!result.ok) return { budget: null, userErrors: result.userErrors };
+      return { budget: await readBudgetState(context.database, result.partnerId, now), userErrors: [] };
+    },
+  }),
+);
