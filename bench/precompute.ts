@@ -9,7 +9,7 @@ import { fixedClock } from "../src/clock";
 import { type DatabaseHandle, openDatabase, redactUrl } from "../src/db/client";
 import { migrateDatabase } from "../src/db/migrate";
 import { ensureReferenceData } from "../src/db/referenceData";
-import { precomputeRelease } from "../src/jobs/precompute/precomputeRelease";
+import { runReleases } from "../src/jobs/precompute/runReleases";
 import { BUCKET_MS, bucketsInRange } from "../src/privacy/buckets";
 import type { GeoBucketType } from "../src/privacy/cellKey";
 
@@ -196,28 +196,20 @@ try {
     clock: fixedClock("2100-01-01T00:00:00Z"),
   };
   const releases = await step(
-    `(b) ${buckets.length * GEO_TYPES.length} DAY releases (precomputeRelease)`,
+    `(b) ${buckets.length * GEO_TYPES.length} DAY releases (runReleases: one pass per batch of buckets)`,
     async () => {
-      let releasedCells = 0;
-      let suppressedCells = 0;
-      for (const [index, bucketStart] of buckets.entries()) {
-        for (const geoType of GEO_TYPES) {
-          const outcome = await precomputeRelease(deps, {
-            granularity: "day",
-            bucketStart,
-            geoType,
-            createdBy: "bench",
-          });
-          if (outcome.status !== "released")
-            throw new Error(`release ${bucketStart.toISOString()} ${geoType}: ${outcome.status}`);
-          releasedCells += outcome.releasedCells;
-          suppressedCells += outcome.suppressedCells;
-        }
-        if ((index + 1) % 5 === 0 || index + 1 === buckets.length) {
-          process.stderr.write(`    ${index + 1} / ${buckets.length} days released\n`);
-        }
-      }
-      return { releasedCells, suppressedCells };
+      const planned = GEO_TYPES.flatMap((geoType) =>
+        buckets.map((bucketStart) => ({ granularity: "day" as const, bucketStart, geoType })),
+      );
+      const summary = await runReleases(deps, planned, {
+        createdBy: "bench",
+        onProgress: (done, total) => {
+          if (done % 10 === 0 || done === total) process.stderr.write(`    ${done} / ${total} releases\n`);
+        },
+      });
+      if (summary.released !== planned.length)
+        throw new Error(`released ${summary.released} of ${planned.length}: ${summary.errors.join("; ")}`);
+      return { releasedCells: summary.releasedCells, suppressedCells: summary.suppressedCells };
     },
   );
 

@@ -125,7 +125,7 @@ async function cellTotals(db: TestDatabase, salt: string, maxDoorsPerCell: numbe
     doors_opened: number;
     repeat_participants: number;
     top_doors: number;
-  }>(cellTotalsSql("city_code"), [
+  }>(cellTotalsSql("day", "city_code"), [
     BUCKET_START,
     BUCKET_END,
     salt,
@@ -310,8 +310,8 @@ describe("empirical DP audit of the DAY release: D vs D' = D + one participant a
     db = await createTestDatabase();
     await insertCity(db);
     await insertDatasetD(db);
-    // One salt for both datasets: the bounding order of D's participants is the same in D'.
-    const salt = randomBytes(16).toString("hex");
+    // One seed for both datasets: the bounding order of D's participants is the same in D'.
+    const salt = randomBytes(8).readBigInt64BE(0).toString();
     clampedD = await cellTotals(db, salt, PARAMETERS.maxDoorsPerCell);
     unclampedD = await cellTotals(db, salt, NO_CLAMP);
     await insertExtraParticipant(db);

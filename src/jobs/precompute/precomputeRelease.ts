@@ -7,10 +7,14 @@ import { type CellSegment, canonicalCellKey, type GeoBucketType, segmentKey } fr
 import type { NoiseKey } from "../../privacy/noiseKey";
 import { keyedNoiseStream } from "../../privacy/noiseStream";
 import { type CellRelease, type CellTotals, releaseCell } from "../../privacy/releaseMechanism";
-import { noiseScalesAsNumbers, releaseParameters } from "../../privacy/releaseParameters";
+import {
+  noiseScalesAsNumbers,
+  type ReleaseParameters,
+  releaseParameters,
+} from "../../privacy/releaseParameters";
 import { loadReleaseProfile } from "../../privacy/releaseProfiles";
 import { appendAuditEntry } from "../../resolvers/admin/audit";
-import { cellTotalsSql, geoBucketsSql } from "./aggregateSql";
+import { CELL_TOTALS_SETTINGS, type CellTotalsRow, cellTotalsSql, geoBucketsSql } from "./aggregateSql";
 
 export interface PrecomputeDependencies {
   database: DatabaseHandle;
@@ -28,6 +32,8 @@ export interface ReleaseRequest {
   newVersion?: { reason: string };
   /** Test seam: runs inside the transaction after every row is written, before commit. */
   beforeCommit?: () => Promise<void>;
+  /** Totals already computed for this bucket by a batch (computeCellTotals over a range); version 1 only. */
+  totals?: CellTotalsRow[];
 }
 
 export type ReleaseOutcome =
@@ -80,25 +86,17 @@ export async function precomputeRelease(
     }
     const version = (current?.version ?? 0) + 1;
 
-    const salt = createHmac("sha256", deps.noiseKey.key)
-      .update(`bounding|${releaseKey}|${version}`)
-      .digest("hex");
-    const totals = await query<{
-      geo_bucket_id: string;
-      door_type: string;
-      category: string;
-      context: string;
-      unique_participants: number;
-      doors_opened: number;
-      repeat_participants: number;
-      top_doors: number;
-    }>(cellTotalsSql(geoType), [
-      bucketStart,
-      end,
-      salt,
-      parameters.maxDoorsPerCell,
-      parameters.maxCellsPerParticipant,
-    ]);
+    const totals =
+      request.totals !== undefined && version === 1
+        ? request.totals
+        : await computeCellTotals(query, deps.noiseKey, {
+            granularity,
+            geoType,
+            start: bucketStart,
+            end,
+            version,
+            parameters,
+          });
     const totalsBySegment = new Map(
       totals.map((row) => [
         segmentKey({
@@ -214,6 +212,42 @@ export async function precomputeRelease(
       suppressedCells: cells.length - releasedCells,
     } as const;
   });
+}
+
+/** The secret seed of the keyed-hash order in which a participant's cells are kept (per granularity, geo type, version). */
+export function boundingSeed(
+  noiseKey: NoiseKey,
+  granularity: TimeGranularity,
+  geoType: GeoBucketType,
+  version: number,
+): string {
+  const digest = createHmac("sha256", noiseKey.key)
+    .update(`bounding|${granularity}|${geoType}|${version}`)
+    .digest();
+  return digest.readBigInt64BE(0).toString();
+}
+
+/** Contribution-bounded per-cell totals of every bucket in [start, end), in one statement; `query` must be a transaction's. */
+export async function computeCellTotals(
+  query: QueryFn,
+  noiseKey: NoiseKey,
+  range: {
+    granularity: TimeGranularity;
+    geoType: GeoBucketType;
+    start: Date;
+    end: Date;
+    version: number;
+    parameters: Pick<ReleaseParameters, "maxDoorsPerCell" | "maxCellsPerParticipant">;
+  },
+): Promise<CellTotalsRow[]> {
+  for (const setting of CELL_TOTALS_SETTINGS) await query(setting);
+  return query<CellTotalsRow>(cellTotalsSql(range.granularity, range.geoType), [
+    range.start,
+    range.end,
+    boundingSeed(noiseKey, range.granularity, range.geoType, range.version),
+    range.parameters.maxDoorsPerCell,
+    range.parameters.maxCellsPerParticipant,
+  ]);
 }
 
 /** The previous bucket's published unique estimates of the same geo type, for the trend score. */
