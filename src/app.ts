@@ -13,6 +13,7 @@ import { RateLimiter } from "./policy/rateLimit";
 import { usePolicyReport } from "./policy/reportPlugin";
 import { writeRequestLog } from "./policy/requestLog";
 import { newPolicyReport, type RequestState } from "./policy/requestState";
+import { DATASET_EXPORT_PATH, exportDataset } from "./resolvers/insights/export";
 import { createInsightLoaders } from "./resolvers/insights/loaders";
 import { buyerSchema, schema } from "./schema/index";
 
@@ -28,6 +29,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Extra gates for /readyz beyond database and migrations (e.g. demo data and releases in place). */
   readinessChecks?: ReadinessCheck[];
+  /** False leaves the usePolicy plugin out: only for the policy benchmark's baseline (default true). */
+  policy?: boolean;
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -39,6 +42,8 @@ export function createApp(options: AppOptions) {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const states = new WeakMap<Request, RequestState>();
   const rateLimiter = new RateLimiter();
+  // The GraphQL requests the dataset export makes for its pages, by page index; only this process can add one.
+  const exportPages = new WeakMap<Request, number>();
 
   const checks: ReadinessCheck[] = [
     {
@@ -53,14 +58,29 @@ export function createApp(options: AppOptions) {
     onRequest({ request, url, endResponse }) {
       const incoming = request.headers.get("x-request-id");
       const id = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
-      states.set(request, {
+      const exportPage = exportPages.get(request);
+      const state: RequestState = {
         id,
         startedAt: performance.now(),
-        endpoint: "graphql",
+        endpoint: exportPage !== undefined || url.pathname === DATASET_EXPORT_PATH ? "export" : "graphql",
+        // The export's first page takes the request's one rate-limit token; its later pages take none.
+        rateLimitExempt: exportPage !== undefined && exportPage > 0,
         principal: null,
         operationName: null,
         policy: newPolicyReport(),
-      });
+      };
+      states.set(request, state);
+      if (url.pathname === DATASET_EXPORT_PATH) {
+        return exportDataset(request, {
+          requestId: id,
+          logger,
+          report: state.policy,
+          runPage: async (page, index) => {
+            exportPages.set(page, index);
+            return yoga.fetch(page);
+          },
+        }).then(endResponse);
+      }
       if (url.pathname === "/healthz") {
         endResponse(Response.json({ status: "ok" }, { headers: { "x-request-id": id } }));
       } else if (url.pathname === "/readyz") {
@@ -113,7 +133,7 @@ export function createApp(options: AppOptions) {
     },
   };
 
-  return createYoga<Record<string, unknown>, AppContext>({
+  const yoga = createYoga<Record<string, unknown>, AppContext>({
     // Buyers parse, validate, introspect and execute against the buyer-visible schema only.
     schema: ({ request }) => (states.get(request)?.principal?.role === "buyer" ? buyerSchema : schema),
     // The policy rewrites buyer documents after parsing, so parse results must not be shared between roles.
@@ -141,7 +161,9 @@ export function createApp(options: AppOptions) {
         rateLimiter,
         perMinute: (role) => (role === "buyer" ? config.rateLimitBuyerPerMinute : config.rateLimitPerMinute),
       }),
-      usePolicy({ database, clock, states, schema, buyerSchema, stripMode: config.policyStripMode }),
+      ...(options.policy === false
+        ? []
+        : [usePolicy({ database, clock, states, schema, buyerSchema, stripMode: config.policyStripMode })]),
       usePolicyReport(),
     ],
     context: ({ request }) => {
@@ -160,6 +182,7 @@ export function createApp(options: AppOptions) {
       };
     },
   });
+  return yoga;
 }
 
 export type App = ReturnType<typeof createApp>;

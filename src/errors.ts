@@ -31,7 +31,11 @@ export function apiError(
   details: Record<string, unknown> = {},
 ): GraphQLError {
   const status = HTTP_STATUS[code];
+  const http = {
+    ...(status === undefined ? {} : { status }),
+    ...(details.http as Record<string, unknown> | undefined),
+  };
   return new GraphQLError(message, {
-    extensions: { code, ...details, ...(status === undefined ? {} : { http: { status } }) },
+    extensions: { code, ...details, ...(Object.keys(http).length > 0 ? { http } : {}) },
   });
 }

@@ -43,6 +43,7 @@ export function usePrincipal(options: {
         });
         return;
       }
+      if (state?.rateLimitExempt === true) return;
       const retryAfter = options.rateLimiter.take(
         result.principal.keyId,
         options.clock.now().getTime(),

@@ -30,6 +30,8 @@ export interface RequestState {
   id: string;
   startedAt: number;
   endpoint: "graphql" | "export";
+  /** Set only in-process, for the later pages of a dataset export (the export took one token). */
+  rateLimitExempt?: boolean;
   principal: Principal | null;
   operationName: string | null;
   policy: PolicyReport;

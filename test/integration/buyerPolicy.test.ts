@@ -284,3 +284,30 @@ describe("what buyers may see", () => {
     expect(rows.every((row) => row.key_prefix === world.otherBuyerKey.slice(0, 12))).toBe(true);
   });
 });
+
+describe("rate limit", () => {
+  it("answers RATE_LIMITED with HTTP 429 and a retry-after header once a buyer key exceeds its rate", async () => {
+    const { createApp } = await import("../../src/app");
+    const { configFrom } = await import("../../src/config");
+    const pino = (await import("pino")).default;
+    const app = createApp({
+      db,
+      config: configFrom({ LOG_LEVEL: "silent", RATE_LIMIT_BUYER_PER_MINUTE: "2" }),
+      clock: world.clock,
+      logger: pino({ level: "silent" }),
+    });
+    const call = () =>
+      app.fetch("http://yoga/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${world.buyerKey}` },
+        body: JSON.stringify({ query: "{ viewer { role } }" }),
+      });
+    expect((await call()).status).toBe(200);
+    expect((await call()).status).toBe(200);
+    const limited = await call();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    const body = (await limited.json()) as GraphQLBody;
+    expect(body.errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
+  });
+});

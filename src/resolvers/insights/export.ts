@@ -1,0 +1,353 @@
+import type { Logger } from "pino";
+import type { ErrorCode } from "../../errors";
+import type { PolicyReport } from "../../policy/requestState";
+import { DATASET } from "../../schema/insights";
+import {
+  type ExportFilterVariable,
+  type ExportFormat,
+  ExportParameterError,
+  type ExportParameters,
+  parseExportBody,
+  parseExportQuery,
+} from "./exportParameters";
+import {
+  canonicalRecord,
+  csvHeader,
+  csvLine,
+  EXPORTED_CELL_SELECTION,
+  type ExportedCell,
+  jsonLine,
+} from "./exportRecord";
+import { MAX_PAGE_SIZE } from "./insightsFilter";
+
+export const DATASET_EXPORT_PATH = `/v1/datasets/${DATASET}`;
+export const MAX_EXPORT_BODY_BYTES = 64 * 1024;
+
+/**
+ * The one operation an export runs, page after page, through the app's own GraphQL pipeline: the
+ * policy (principal, strip, bounds, fingerprint, budget, output scan, request log) sees an ordinary
+ * `insights` query, so the export can never read what that query could not.
+ */
+const EXPORT_OPERATION = `query Export($filter: InsightsFilter!, $first: Int, $after: String) {
+  insights(filter: $filter, first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { ${EXPORTED_CELL_SELECTION} } }
+  }
+}`;
+
+type ExportErrorCode = ErrorCode | "PAYLOAD_TOO_LARGE" | "METHOD_NOT_ALLOWED";
+
+interface ExportError {
+  status: number;
+  code: ExportErrorCode;
+  message: string;
+  details: Record<string, unknown>;
+  headers: Record<string, string>;
+}
+
+const POLICY_REFUSALS: readonly string[] = [
+  "REPORTING_DELAY_NOT_MET",
+  "RANGE_TOO_LARGE",
+  "TOO_MANY_GEO_BUCKETS",
+  "FILTER_NOT_ALLOWED",
+  "FIELD_NOT_ALLOWED",
+  "QUERY_BUDGET_EXCEEDED",
+  "PRIVACY_BUDGET_EXCEEDED",
+];
+
+const STATUS_BY_CODE: Record<string, number> = {
+  BAD_USER_INPUT: 400,
+  QUERY_REJECTED: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  RATE_LIMITED: 429,
+  ...Object.fromEntries(POLICY_REFUSALS.map((code) => [code, 422])),
+};
+
+const FORMATS: Record<ExportFormat, { contentType: string; header: string; line: typeof jsonLine }> = {
+  jsonl: { contentType: "application/x-ndjson; charset=utf-8", header: "", line: jsonLine },
+  csv: { contentType: "text/csv; charset=utf-8; header=present", header: csvHeader(), line: csvLine },
+};
+
+export interface DatasetExportOptions {
+  /** The export request's id; its pages get `<id>.<page>` when that fits the request-id pattern. */
+  requestId: string;
+  logger: Logger;
+  /** The export request's own report: given an outcome only when the export refuses before any page runs. */
+  report: PolicyReport;
+  /** Runs one page's GraphQL request through the app's own pipeline; `index` 0 is the first page. */
+  runPage: (page: Request, index: number) => Promise<Response>;
+}
+
+interface Page {
+  cells: ExportedCell[];
+  endCursor: string | null;
+  hasNextPage: boolean;
+  fingerprint: unknown;
+  epsilonCharged: number;
+  epsilonRemaining: number | null;
+  missingBuckets: string[];
+}
+
+/**
+ * `GET|POST /v1/datasets/spots_insights_v1`: the cells of one filter, streamed as JSON lines or CSV,
+ * one canonical record a line. The first page decides the answer (an error there is a JSON error
+ * with its HTTP status); later pages re-read releases already charged, so they must cost nothing.
+ */
+export async function exportDataset(request: Request, options: DatasetExportOptions): Promise<Response> {
+  const parameters = await readParameters(request);
+  if ("status" in parameters) {
+    options.report.outcomeCode = parameters.code;
+    return errorResponse(parameters);
+  }
+
+  const authorization = request.headers.get("authorization");
+  const fetchPage = (index: number, after: string | null) =>
+    runExportPage(request.url, authorization, parameters.filter, after, index, options);
+
+  const first = await fetchPage(0, null).catch((error: unknown): ExportError => {
+    options.logger.error({ reqId: options.requestId, err: String(error) }, "dataset export page failed");
+    return internalError("The export could not be read; try again.");
+  });
+  if ("status" in first) return errorResponse(first);
+
+  const format = FORMATS[parameters.format];
+  const encoder = new TextEncoder();
+  const lines = (cells: ExportedCell[]) => cells.map((cell) => format.line(canonicalRecord(cell))).join("");
+  let pending: string | null = format.header + lines(first.cells);
+  let after = first.hasNextPage ? first.endCursor : null;
+  let index = 1;
+  let cells = first.cells.length;
+  let cancelled = false;
+
+  const stream = new ReadableStream<Uint8Array>({
+    // One page per pull: the stream holds at most the page being sent and the one being read.
+    async pull(controller) {
+      if (pending !== null) {
+        controller.enqueue(encoder.encode(pending));
+        pending = null;
+      } else if (after !== null) {
+        const page = await fetchPage(index, after).catch((error: unknown): ExportError => {
+          options.logger.error(
+            { reqId: options.requestId, err: String(error) },
+            "dataset export page failed",
+          );
+          return internalError(`Page ${index + 1} could not be read; the export stopped.`);
+        });
+        if (cancelled) return;
+        const stop = (problem: ExportError) => {
+          options.logger.error(
+            { reqId: options.requestId, page: index + 1, code: problem.code, err: problem.message },
+            "dataset export ended early",
+          );
+          controller.enqueue(encoder.encode(`${JSON.stringify(errorBody(problem))}\n`));
+          controller.close();
+        };
+        if ("status" in page) return stop(page);
+        // Later pages re-read the releases the first page charged, under the same shape: free, or a bug.
+        if (page.epsilonCharged !== 0) {
+          return stop(
+            internalError(
+              `Page ${index + 1} was charged epsilon ${page.epsilonCharged}; the export stopped.`,
+            ),
+          );
+        }
+        if (JSON.stringify(page.fingerprint) !== JSON.stringify(first.fingerprint)) {
+          return stop(
+            internalError(`Page ${index + 1} counted under another query shape; the export stopped.`),
+          );
+        }
+        controller.enqueue(encoder.encode(lines(page.cells)));
+        cells += page.cells.length;
+        after = page.hasNextPage ? page.endCursor : null;
+        index++;
+      }
+      if (after === null) {
+        options.logger.info({ reqId: options.requestId, pages: index, cells }, "dataset export finished");
+        controller.close();
+      }
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+
+  const headers = new Headers({
+    "content-type": format.contentType,
+    "content-disposition": `attachment; filename="${exportFileName(parameters.filter, parameters.format)}"`,
+    "cache-control": "no-store",
+    "x-policy-epsilon-charged": String(first.epsilonCharged),
+  });
+  if (first.epsilonRemaining !== null)
+    headers.set("x-policy-epsilon-remaining", String(first.epsilonRemaining));
+  if (typeof first.fingerprint === "string") headers.set("x-policy-fingerprint", first.fingerprint);
+  if (first.missingBuckets.length > 0)
+    headers.set("x-policy-missing-buckets", first.missingBuckets.join(","));
+  return new Response(stream, { status: 200, headers });
+}
+
+async function readParameters(request: Request): Promise<ExportParameters | ExportError> {
+  try {
+    if (request.method === "GET") return parseExportQuery(new URL(request.url).searchParams);
+    if (request.method !== "POST") {
+      return exportError(
+        405,
+        "METHOD_NOT_ALLOWED",
+        "Use GET with query parameters or POST with a JSON body.",
+        {
+          headers: { allow: "GET, POST" },
+        },
+      );
+    }
+    const text = await readBoundedBody(request);
+    if (typeof text !== "string") return text;
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new ExportParameterError("The body is not valid JSON; send a JSON object of export parameters.");
+    }
+    return parseExportBody(body);
+  } catch (error) {
+    if (error instanceof ExportParameterError) return exportError(400, "BAD_USER_INPUT", error.message);
+    throw error;
+  }
+}
+
+/** The body, refused with 413 as soon as it passes the limit (declared or streamed). */
+async function readBoundedBody(request: Request): Promise<string | ExportError> {
+  const tooLarge = () =>
+    exportError(413, "PAYLOAD_TOO_LARGE", `The body is larger than ${MAX_EXPORT_BODY_BYTES} bytes.`, {
+      details: { limit: MAX_EXPORT_BODY_BYTES },
+    });
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_EXPORT_BODY_BYTES) return tooLarge();
+  if (request.body === null) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_EXPORT_BODY_BYTES) {
+      await reader.cancel();
+      return tooLarge();
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+interface PageBody {
+  data?: {
+    insights?: {
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      edges: Array<{ node: ExportedCell }>;
+    };
+  } | null;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+  extensions?: {
+    policy?: {
+      fingerprint?: unknown;
+      epsilonCharged?: number;
+      epsilonRemaining?: number | null;
+      missingBuckets?: string[];
+    };
+  };
+}
+
+async function runExportPage(
+  exportUrl: string,
+  authorization: string | null,
+  filter: ExportFilterVariable,
+  after: string | null,
+  index: number,
+  options: DatasetExportOptions,
+): Promise<Page | ExportError> {
+  const pageId = `${options.requestId}.${index + 1}`;
+  const headers = new Headers({ "content-type": "application/json", accept: "application/json" });
+  if (authorization !== null) headers.set("authorization", authorization);
+  if (pageId.length <= 128) headers.set("x-request-id", pageId);
+  const page = new Request(new URL("/graphql", exportUrl), {
+    method: "POST",
+    headers,
+    body: JSON.stringify({
+      query: EXPORT_OPERATION,
+      operationName: "Export",
+      variables: { filter, first: MAX_PAGE_SIZE, after },
+    }),
+  });
+  const response = await options.runPage(page, index);
+  let body: PageBody;
+  try {
+    body = (await response.json()) as PageBody;
+  } catch {
+    return internalError(`Page ${index + 1} answered HTTP ${response.status} without a JSON body.`);
+  }
+  const [error] = body.errors ?? [];
+  if (error !== undefined || !body.data?.insights) {
+    const { code, http: _http, ...details } = error?.extensions ?? {};
+    const known = typeof code === "string" ? STATUS_BY_CODE[code] : undefined;
+    const status = known ?? (response.status === 400 ? 400 : 500);
+    return exportError(
+      status,
+      (known !== undefined ? code : status === 400 ? "BAD_USER_INPUT" : "INTERNAL_ERROR") as ExportErrorCode,
+      error?.message ?? "The export page returned no data.",
+      {
+        details,
+        headers: retryAfter(response.headers, details),
+      },
+    );
+  }
+  const { pageInfo, edges } = body.data.insights;
+  const policy = body.extensions?.policy ?? {};
+  return {
+    cells: edges.map((edge) => edge.node),
+    endCursor: pageInfo.endCursor,
+    hasNextPage: pageInfo.hasNextPage && pageInfo.endCursor !== null,
+    fingerprint: policy.fingerprint ?? null,
+    epsilonCharged: policy.epsilonCharged ?? 0,
+    epsilonRemaining: policy.epsilonRemaining ?? null,
+    missingBuckets: policy.missingBuckets ?? [],
+  };
+}
+
+function exportFileName(filter: ExportFilterVariable, format: ExportFormat): string {
+  const granularity = filter.granularity.toLowerCase();
+  // Hours need the time of day; days and weeks read better as dates.
+  const stamp = (value: string) => {
+    const iso = new Date(value).toISOString();
+    return granularity === "hour" ? `${iso.slice(0, 13).replace(":", "")}Z` : iso.slice(0, 10);
+  };
+  return `${DATASET}_${granularity}_${filter.geoBucketType.toLowerCase()}_${stamp(filter.timeBucketStartUtc)}_${stamp(filter.timeBucketEndUtc)}.${format}`;
+}
+
+function exportError(
+  status: number,
+  code: ExportErrorCode,
+  message: string,
+  extra: { details?: Record<string, unknown>; headers?: Record<string, string> } = {},
+): ExportError {
+  return { status, code, message, details: extra.details ?? {}, headers: extra.headers ?? {} };
+}
+
+function internalError(message: string): ExportError {
+  return exportError(500, "INTERNAL_ERROR", message);
+}
+
+function errorBody(error: ExportError) {
+  return { error: { code: error.code, message: error.message, ...error.details } };
+}
+
+function errorResponse(error: ExportError): Response {
+  return Response.json(errorBody(error), {
+    status: error.status,
+    headers: { "cache-control": "no-store", ...error.headers },
+  });
+}
+
+/** The page's retry-after header, or the seconds RATE_LIMITED names in its extensions. */
+function retryAfter(headers: Headers, details: Record<string, unknown>): Record<string, string> {
+  const seconds = headers.get("retry-after") ?? details.retryAfterSeconds;
+  return seconds === null || seconds === undefined ? {} : { "retry-after": String(seconds) };
+}
