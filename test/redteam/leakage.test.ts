@@ -1,0 +1,523 @@
+import fc from "fast-check";
+import { type GraphQLObjectType, isObjectType, parse } from "graphql";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DENIED_KEYS, findDeniedKeys } from "../../src/policy/denyList";
+import { buyerSchema } from "../../src/schema/index";
+import type { GraphQLBody } from "../support/app";
+import { buildBuyerWorld } from "../support/buyerWorld";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+import {
+  allKeys,
+  codeOf,
+  isDeniedKeyIndependent,
+  type RedteamApi,
+  redteamApp,
+  setBudget,
+} from "../support/redteam";
+
+let db: TestDatabase;
+let world: Awaited<ReturnType<typeof buildBuyerWorld>>;
+let api: RedteamApi;
+const geoIds: Record<"CITY_CODE" | "GEOHASH3", string[]> = { CITY_CODE: [], GEOHASH3: [] };
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  world = await buildBuyerWorld(db);
+  api = redteamApp(db, world.clock);
+  // Never refused for budget or quota: every response is a real answer to check.
+  await setBudget(api, world.operatorKey, "outside_buyer_acme", 1000, 100_000);
+  const rows = await db.query<{ geo_type: string; id: string }>(
+    `select distinct r.geo_type::text as geo_type, c.geo_bucket_id as id
+     from insight_cells c join releases r on r.id = c.release_id order by 1, 2`,
+  );
+  for (const row of rows) geoIds[row.geo_type === "city_code" ? "CITY_CODE" : "GEOHASH3"].push(row.id);
+  expect(geoIds.CITY_CODE).toEqual(["gb-lon", "us-nyc"]);
+  expect(geoIds.GEOHASH3.length).toBeGreaterThan(0);
+});
+afterAll(async () => {
+  await db?.destroy();
+});
+
+// ---------------------------------------------------------------------------------------------
+// The buyer-visible output types (leaves are null); a test below checks them against the buyer schema.
+const TYPES: Record<string, Record<string, string | null>> = {
+  InsightCellConnection: {
+    totalCount: null,
+    pageInfo: "PageInfo",
+    nodes: "InsightCell",
+    edges: "InsightCellEdge",
+  },
+  InsightCellEdge: { cursor: null, node: "InsightCell" },
+  PageInfo: { hasNextPage: null, hasPreviousPage: null, startCursor: null, endCursor: null },
+  InsightCell: {
+    schemaVersion: null,
+    dataset: null,
+    timeBucketStartUtc: null,
+    timeGranularity: null,
+    reportingDelayHours: null,
+    geoBucket: "GeoBucket",
+    segment: "Segment",
+    metrics: "CellMetrics",
+    privacy: "CellPrivacy",
+    __typename: null,
+  },
+  GeoBucket: { type: null, id: null, name: null },
+  Segment: { doorType: null, category: null, context: null },
+  CellMetrics: {
+    uniqueParticipantsEst: null,
+    doorsOpenedEst: null,
+    repeatRateEst: null,
+    trendScoreEst: null,
+  },
+  CellPrivacy: { kMinEnforced: null, suppressed: null, suppressedReason: null, dp: "DpParameters" },
+  DpParameters: {
+    enabled: null,
+    mechanism: null,
+    epsilon: null,
+    delta: null,
+    budgetWindowDays: null,
+    noiseScale: null,
+    releaseId: null,
+  },
+  Viewer: {
+    partnerId: null,
+    tenantId: null,
+    role: null,
+    privacyBudget: "PrivacyBudget",
+    queryQuota: "QueryQuota",
+  },
+  PrivacyBudget: {
+    epsilonLimit: null,
+    epsilonSpent: null,
+    epsilonRemaining: null,
+    windowDays: null,
+    windowStartUtc: null,
+  },
+  QueryQuota: { dailyLimit: null, usedToday: null, resetsAtUtc: null },
+  InsightsQuote: {
+    epsilonCost: null,
+    newReleaseCount: null,
+    epsilonRemaining: null,
+    fingerprint: null,
+    wouldCountTowardQueryQuota: null,
+  },
+};
+const DIAGNOSTIC_FIELDS = ["trueUniqueParticipants", "trueDoorsOpened", "topContributorShare"];
+const FORBIDDEN_KEYS = new Set(["diagnostics", ...DIAGNOSTIC_FIELDS]);
+const INTERNAL_TYPE_NAMES = /CellDiagnostics|SetBuyerBudgetPayload|SetBuyerBudgetInput|Mutation/;
+
+type Node =
+  | {
+      kind: "field";
+      name: string;
+      alias: boolean;
+      directive: string;
+      children?: Node[];
+      diagnostics?: boolean;
+    }
+  | { kind: "inline"; on: string | null; directive: string; children: Node[] }
+  | { kind: "spread"; on: string; directive: string; children: Node[] };
+
+const directiveArb = fc.constantFrom("", "", "", "@include(if: true)", "@skip(if: false)");
+const wrapArb = fc.constantFrom("direct", "direct", "inline", "bare", "spread");
+
+function wrap(node: Node, how: string, type: string, directive: string): Node {
+  if (how === "inline") return { kind: "inline", on: type, directive, children: [node] };
+  if (how === "bare") return { kind: "inline", on: null, directive, children: [node] };
+  if (how === "spread") return { kind: "spread", on: type, directive, children: [node] };
+  return node;
+}
+
+const setArbs = new Map<string, fc.Arbitrary<Node[]>>();
+/** A random non-empty selection set of a buyer type: fields (aliased or not), some wrapped in fragments. */
+function setArb(type: string): fc.Arbitrary<Node[]> {
+  const cached = setArbs.get(type);
+  if (cached) return cached;
+  const fields = TYPES[type] ?? {};
+  const names = Object.keys(fields);
+  const fieldArb = (name: string): fc.Arbitrary<Node> => {
+    const child = fields[name];
+    const base = fc.record({
+      alias: fc.boolean(),
+      directive: directiveArb,
+      how: wrapArb,
+      wrapDirective: directiveArb,
+    });
+    const withChildren = child ? fc.tuple(base, setArb(child)) : base.map((b) => [b, undefined] as const);
+    return withChildren.map(([b, children]) =>
+      wrap(
+        { kind: "field", name, alias: b.alias, directive: b.directive, ...(children ? { children } : {}) },
+        b.how,
+        type,
+        b.wrapDirective,
+      ),
+    );
+  };
+  const visible = fc
+    .shuffledSubarray(names, { minLength: 1, maxLength: Math.min(names.length, 5) })
+    .chain((chosen) => fc.tuple(...chosen.map(fieldArb)));
+  const arb =
+    type === "InsightCell"
+      ? fc
+          .tuple(
+            visible,
+            fc.option(
+              fc.record({
+                fields: fc.subarray(DIAGNOSTIC_FIELDS, { minLength: 1 }),
+                placement: fc.constantFrom("direct", "inline", "spread"),
+                alias: fc.boolean(),
+              }),
+              { freq: 2 },
+            ),
+          )
+          .map(([nodes, diagnostics]): Node[] => {
+            if (diagnostics === null) return nodes;
+            const field: Node = {
+              kind: "field",
+              name: "diagnostics",
+              alias: diagnostics.alias,
+              directive: "",
+              diagnostics: true,
+              children: diagnostics.fields.map((name) => ({
+                kind: "field",
+                name,
+                alias: false,
+                directive: "",
+              })),
+            };
+            if (diagnostics.placement === "direct") return [...nodes, field];
+            if (diagnostics.placement === "inline")
+              return [...nodes, { kind: "inline", on: "InsightCell", directive: "", children: [field] }];
+            // A named fragment holding diagnostics also holds a visible field, so something is left after the strip.
+            const typename: Node = { kind: "field", name: "__typename", alias: false, directive: "" };
+            return [
+              { kind: "spread", on: "InsightCell", directive: "", children: [typename, field] },
+              ...nodes,
+            ];
+          })
+      : visible.map((nodes): Node[] => nodes);
+  setArbs.set(type, arb);
+  return arb;
+}
+
+interface FilterSpec {
+  start: number;
+  length: number;
+  granularity: boolean;
+  geoType: "CITY_CODE" | "GEOHASH3" | null;
+  geoPick: number[] | null;
+  doorTypes: string[] | null;
+  categories: string[] | null;
+  contexts: string[] | null;
+}
+
+const filterArb: fc.Arbitrary<FilterSpec> = fc
+  .record({
+    start: fc.integer({ min: 1, max: 10 }),
+    length: fc.integer({ min: 1, max: 3 }),
+    granularity: fc.boolean(),
+    geoType: fc.constantFrom("CITY_CODE", "GEOHASH3", null),
+    geoPick: fc.option(fc.array(fc.nat(), { minLength: 1, maxLength: 3 })),
+    doorTypes: fc.option(fc.subarray(["SPOT", "EVENT", "COMMUNITY"], { minLength: 1 })),
+    categories: fc.option(
+      fc.subarray(["COFFEE", "MUSIC", "SPORTS", "ART", "FOOD", "OUTDOOR", "TECH", "COMMUNITY", "OTHER"], {
+        minLength: 1,
+        maxLength: 4,
+      }),
+    ),
+    contexts: fc.option(
+      fc.subarray(["MORNING", "MIDDAY", "EVENING", "WEEKEND", "UNKNOWN"], { minLength: 1 }),
+    ),
+  })
+  .map((spec) => ({ ...spec, length: Math.min(spec.length, 11 - spec.start) }));
+
+function filterValue(spec: FilterSpec): Record<string, unknown> {
+  const day = (n: number) => `2026-01-${String(n).padStart(2, "0")}T00:00:00Z`;
+  const ids = geoIds[spec.geoType ?? "CITY_CODE"];
+  return {
+    timeBucketStartUtc: day(spec.start),
+    timeBucketEndUtc: day(spec.start + spec.length),
+    ...(spec.granularity ? { granularity: "DAY" } : {}),
+    ...(spec.geoType ? { geoBucketType: spec.geoType } : {}),
+    ...(spec.geoPick ? { geoBucketIds: spec.geoPick.map((i) => ids[i % ids.length]) } : {}),
+    ...(spec.doorTypes ? { doorTypes: spec.doorTypes } : {}),
+    ...(spec.categories ? { categories: spec.categories } : {}),
+    ...(spec.contexts ? { contexts: spec.contexts } : {}),
+  };
+}
+
+function literal(value: unknown, key = ""): string {
+  if (Array.isArray(value)) return `[${value.map((item) => literal(item, key)).join(", ")}]`;
+  if (value !== null && typeof value === "object")
+    return `{ ${Object.entries(value)
+      .map(([name, item]) => `${name}: ${literal(item, name)}`)
+      .join(", ")} }`;
+  return key.startsWith("time") || key === "geoBucketIds" ? JSON.stringify(value) : String(value);
+}
+
+const insightsArb = fc.record({
+  filter: filterArb,
+  first: fc.option(fc.integer({ min: 0, max: 20 }), { freq: 8 }),
+  asVariable: fc.boolean(),
+  directive: directiveArb,
+  selection: setArb("InsightCellConnection"),
+});
+
+const operationArb = fc
+  .record({
+    insights: fc.array(insightsArb, { minLength: 0, maxLength: 2 }),
+    viewer: fc.option(setArb("Viewer"), { freq: 3 }),
+    quote: fc.option(fc.tuple(filterArb, setArb("InsightsQuote"), fc.boolean()), { freq: 4 }),
+    schemaIntrospection: fc.boolean(),
+    typeIntrospection: fc.option(
+      fc.constantFrom(
+        "CellDiagnostics",
+        "InsightCell",
+        "SetBuyerBudgetPayload",
+        "SetBuyerBudgetInput",
+        "Mutation",
+      ),
+      { freq: 3 },
+    ),
+    typename: fc.boolean(),
+    rootWrap: fc.constantFrom("direct", "direct", "inline", "fragment"),
+    name: fc.constantFrom("", "Leak", "Q"),
+  })
+  .filter(
+    (op) =>
+      op.insights.length > 0 ||
+      op.viewer !== null ||
+      op.quote !== null ||
+      op.schemaIntrospection ||
+      op.typeIntrospection !== null ||
+      op.typename,
+  );
+type Operation = typeof operationArb extends fc.Arbitrary<infer T> ? T : never;
+
+interface Rendered {
+  query: string;
+  variables: Record<string, unknown>;
+  fieldCount: number;
+  selectsDiagnostics: boolean;
+}
+
+/** Renders an operation; the `denyAt`-th field (if any) gets `denyName` as its alias. */
+function render(op: Operation, deny: { at: number; name: string } | null): Rendered {
+  const reservedAliases = op.insights.length > 1 ? op.insights.length : 0;
+  const state = {
+    aliasesLeft: 5 - reservedAliases - (deny ? 1 : 0),
+    directivesLeft: 8,
+    aliasCounter: 0,
+    fragmentCounter: 0,
+    fragments: [] as string[],
+    fieldIndex: 0,
+    diagnostics: false,
+  };
+  const variables: Record<string, unknown> = {};
+  const variableDefinitions: string[] = [];
+  const directive = (text: string) => {
+    if (text === "" || state.directivesLeft <= 0) return "";
+    state.directivesLeft -= 1;
+    return ` ${text}`;
+  };
+  const alias = (wanted: boolean) => {
+    const index = state.fieldIndex++;
+    if (deny && index === deny.at) return `${deny.name}: `;
+    if (!wanted || state.aliasesLeft <= 0) return "";
+    state.aliasesLeft -= 1;
+    return `a${state.aliasCounter++}: `;
+  };
+  const nodes = (list: Node[]): string => list.map(node).join(" ");
+  const node = (n: Node): string => {
+    if (n.kind === "field") {
+      if (n.diagnostics) state.diagnostics = true;
+      const head = `${alias(n.alias)}${n.name}${directive(n.directive)}`;
+      return n.children ? `${head} { ${nodes(n.children)} }` : head;
+    }
+    if (n.kind === "inline")
+      return `...${n.on ? ` on ${n.on}` : ""}${directive(n.directive)} { ${nodes(n.children)} }`;
+    const name = `F${state.fragmentCounter++}`;
+    const body = nodes(n.children);
+    state.fragments.push(`fragment ${name} on ${n.on} { ${body} }`);
+    return `...${name}${directive(n.directive)}`;
+  };
+  const filterArgument = (spec: FilterSpec, asVariable: boolean) => {
+    const value = filterValue(spec);
+    if (!asVariable) return literal(value);
+    const name = `f${variableDefinitions.length}`;
+    variableDefinitions.push(`$${name}: InsightsFilter!`);
+    variables[name] = value;
+    return `$${name}`;
+  };
+
+  const roots: string[] = [];
+  op.insights.forEach((item, index) => {
+    const key = op.insights.length > 1 ? `i${index}: ` : "";
+    if (op.insights.length <= 1) alias(false);
+    else state.fieldIndex++;
+    const first = item.first === null ? "" : `, first: ${item.first}`;
+    roots.push(
+      `${key}insights(filter: ${filterArgument(item.filter, item.asVariable)}${first})${directive(item.directive)} { ${nodes(item.selection)} }`,
+    );
+  });
+  if (op.viewer) roots.push(`${alias(false)}viewer { ${nodes(op.viewer)} }`);
+  if (op.quote) {
+    const [spec, selection, asVariable] = op.quote;
+    roots.push(
+      `${alias(false)}quoteInsights(filter: ${filterArgument(spec, asVariable)}) { ${nodes(selection)} }`,
+    );
+  }
+  if (op.schemaIntrospection) {
+    roots.push(
+      `${alias(false)}__schema { ${alias(false)}types { ${alias(false)}name ${alias(false)}fields { ${alias(false)}name } } }`,
+    );
+  }
+  if (op.typeIntrospection) {
+    roots.push(
+      `${alias(false)}__type(name: "${op.typeIntrospection}") { ${alias(false)}name ${alias(false)}fields { ${alias(false)}name } }`,
+    );
+  }
+  if (op.typename) roots.push(`${alias(false)}__typename`);
+
+  let selection = roots.join(" ");
+  if (op.rootWrap === "inline") selection = `... on Query { ${selection} }`;
+  if (op.rootWrap === "fragment") {
+    state.fragments.push(`fragment Root on Query { ${selection} }`);
+    selection = "...Root";
+  }
+  const header =
+    variableDefinitions.length > 0 || op.name !== ""
+      ? `query ${op.name}${variableDefinitions.length > 0 ? `(${variableDefinitions.join(", ")})` : ""} `
+      : "";
+  return {
+    query: `${header}{ ${selection} } ${state.fragments.join(" ")}`.trim(),
+    variables,
+    fieldCount: state.fieldIndex,
+    selectsDiagnostics: state.diagnostics && op.insights.length > 0,
+  };
+}
+
+function withinBuyerTokenLimit(query: string): boolean {
+  try {
+    parse(query, { maxTokens: 1000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The checks every buyer response must pass, whatever was asked. */
+function expectNothingLeaks(body: GraphQLBody, text: string) {
+  const visible = { data: body.data, extensions: body.extensions };
+  expect(findDeniedKeys(visible)).toEqual([]);
+  expect(allKeys(visible).filter(({ key }) => isDeniedKeyIndependent(key))).toEqual([]);
+  expect(allKeys(body).filter(({ key }) => FORBIDDEN_KEYS.has(key))).toEqual([]);
+  expect(text).not.toMatch(INTERNAL_TYPE_NAMES);
+}
+
+const SEED = 20_260_120;
+
+describe("leakage: random valid buyer operations", () => {
+  it("the generator knows every field of every buyer output type (and InsightCell.diagnostics is not one)", () => {
+    for (const [name, fields] of Object.entries(TYPES)) {
+      const type = buyerSchema.getType(name);
+      if (!isObjectType(type)) throw new Error(`${name} is not a buyer object type`);
+      expect(
+        Object.keys(fields)
+          .filter((field) => field !== "__typename")
+          .sort(),
+        name,
+      ).toEqual(Object.keys(type.getFields()).sort());
+    }
+    expect(Object.keys((buyerSchema.getType("InsightCell") as GraphQLObjectType).getFields())).not.toContain(
+      "diagnostics",
+    );
+  });
+
+  it("never return a denied key, a diagnostics value or an internal type name (200 cases)", async () => {
+    let withDiagnostics = 0;
+    let withInsights = 0;
+    await fc.assert(
+      fc.asyncProperty(operationArb, async (op) => {
+        const rendered = render(op, null);
+        fc.pre(withinBuyerTokenLimit(rendered.query));
+        const { status, text, body } = await api.graphql(rendered.query, {
+          key: world.buyerKey,
+          variables: rendered.variables,
+        });
+        expect(status).toBe(200);
+        expect(body.errors, `${rendered.query}\n${JSON.stringify(body.errors)}`).toBeUndefined();
+        expectNothingLeaks(body, text);
+        if (op.insights.length > 0) withInsights += 1;
+        if (rendered.selectsDiagnostics) {
+          withDiagnostics += 1;
+          const stripped = (body.extensions as { policy: { strippedFields: string[] } }).policy
+            .strippedFields;
+          expect(stripped.length).toBeGreaterThan(0);
+          // Paths end in the field or the alias it was selected under.
+          for (const path of stripped) expect(path).toMatch(/(^|\.)(diagnostics|a\d+)$/);
+        }
+      }),
+      { numRuns: 200, seed: SEED },
+    );
+    // The generator did exercise what it is meant to.
+    expect(withInsights).toBeGreaterThan(100);
+    expect(withDiagnostics).toBeGreaterThan(30);
+  });
+
+  const denyStyles: Array<(key: string) => string> = [
+    (key) => key,
+    (key) => key.toUpperCase(),
+    (key) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()),
+    (key) => key.replace(/(^|_)([a-z])/g, (_, _s: string, c: string) => c.toUpperCase()),
+    (key) => key.replaceAll("_", ""),
+    (key) => `_${key}_`,
+  ];
+
+  // Operations without an insights selection are the explicit case below (they are not output-checked today).
+  it("with a denied key as an alias anywhere in an insights operation, the response carries no denied key (100 cases)", async () => {
+    let withheld = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        operationArb.filter((op) => op.insights.length > 0),
+        fc.constantFrom(...DENIED_KEYS),
+        fc.integer({ min: 0, max: denyStyles.length - 1 }),
+        fc.nat(),
+        async (op, denied, style, at) => {
+          const count = render(op, null).fieldCount;
+          const name = (denyStyles[style] ?? ((key: string) => key))(denied);
+          const rendered = render(op, { at: at % count, name });
+          fc.pre(withinBuyerTokenLimit(rendered.query));
+          const { text, body } = await api.graphql(rendered.query, {
+            key: world.buyerKey,
+            variables: rendered.variables,
+          });
+          expectNothingLeaks(body, text);
+          if (codeOf(body) === "INTERNAL_ERROR") {
+            withheld += 1;
+            expect(body.data ?? null).toBeNull();
+          } else {
+            expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
+          }
+        },
+      ),
+      { numRuns: 100, seed: SEED + 1 },
+    );
+    // Most denied aliases land on a field that is in the response, so the output check withheld it.
+    expect(withheld).toBeGreaterThan(50);
+  });
+
+  it("the output check withholds a denied alias in buyer operations without an insights selection too", async () => {
+    for (const query of [
+      "{ viewer { message: role } }",
+      "{ viewer { privacyBudget { userId: epsilonLimit } } }",
+      "{ __schema { types { text: name } } }",
+      `{ quoteInsights(filter: { timeBucketStartUtc: "2026-01-01T00:00:00Z", timeBucketEndUtc: "2026-01-02T00:00:00Z" }) { embedding: fingerprint } }`,
+    ]) {
+      const { body } = await api.graphql(query, { key: world.buyerKey });
+      expect(findDeniedKeys({ data: body.data, extensions: body.extensions }), query).toEqual([]);
+      expect(codeOf(body), query).toBe("INTERNAL_ERROR");
+      expect(body.data ?? null, query).toBeNull();
+    }
+  });
+});
