@@ -34,6 +34,8 @@ export interface AppOptions {
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Largest GraphQL request body accepted (query plus variables); larger ones are refused unread. */
+export const MAX_GRAPHQL_BODY_BYTES = 1_000_000;
 
 /** Builds the whole HTTP app; tests call `app.fetch()`, the server hands it to node:http. */
 export function createApp(options: AppOptions) {
@@ -80,6 +82,26 @@ export function createApp(options: AppOptions) {
             return yoga.fetch(page);
           },
         }).then(endResponse);
+      }
+      if (
+        url.pathname === "/graphql" &&
+        Number(request.headers.get("content-length") ?? 0) > MAX_GRAPHQL_BODY_BYTES
+      ) {
+        state.policy.outcomeCode = "QUERY_REJECTED";
+        endResponse(
+          Response.json(
+            {
+              errors: [
+                {
+                  message: `The request body is larger than ${MAX_GRAPHQL_BODY_BYTES} bytes.`,
+                  extensions: { code: "QUERY_REJECTED", limit: MAX_GRAPHQL_BODY_BYTES },
+                },
+              ],
+            },
+            { status: 413, headers: { "x-request-id": id } },
+          ),
+        );
+        return;
       }
       if (url.pathname === "/healthz") {
         endResponse(Response.json({ status: "ok" }, { headers: { "x-request-id": id } }));

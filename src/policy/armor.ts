@@ -36,15 +36,27 @@ export function armorRules(limits: ArmorLimits): ValidationRule[] {
   };
   return [
     maxDepthRule({ ...common, n: limits.maxDepth, ignoreIntrospection: false, flattenFragments: true }),
-    maxAliasesRule({ ...common, n: limits.maxAliases }),
+    // No allow-list: graphql-armor's default exempts "__typename" as an alias too, a way around the limit.
+    maxAliasesRule({ ...common, n: limits.maxAliases, allowList: [] }),
     maxDirectivesRule({ ...common, n: limits.maxDirectives }),
     costLimitRule({ ...common, maxCost: limits.maxCost, ignoreIntrospection: false }),
   ] as unknown as ValidationRule[];
 }
 
-/** Armor reports its refusals as "Syntax Error: ..." validation errors; give them the contract's code. */
-export function asQueryRejected(error: Error): Error {
-  if (!(error instanceof GraphQLError) || !error.message.startsWith("Syntax Error:")) return error;
+// graphql-js's messages for argument values of the wrong type or shape (ValuesOfCorrectTypeRule).
+const WRONG_VALUE =
+  /^(Value ".*" does not exist in ".*" enum|Expected value of type|Enum ".*" cannot represent|(Int|Float|String|Boolean|ID) cannot represent|Field ".*" of required type ".*" was not provided|Field ".*" is not defined by type)/;
+
+/**
+ * Gives validation errors the contract's codes: armor's refusals ("Syntax Error: ...") become
+ * QUERY_REJECTED; argument values of the wrong type become BAD_USER_INPUT, as they do when sent as variables.
+ */
+export function withContractCode(error: Error): Error {
+  if (!(error instanceof GraphQLError)) return error;
+  if (WRONG_VALUE.test(error.message)) {
+    return new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: "BAD_USER_INPUT" } });
+  }
+  if (!error.message.startsWith("Syntax Error:")) return error;
   return new GraphQLError(error.message.replace(/^Syntax Error: /, "Query rejected: "), {
     nodes: error.nodes,
     extensions: { code: "QUERY_REJECTED" },

@@ -8,8 +8,8 @@ import { bucketKey } from "../privacy/buckets";
 import { loadReleaseProfile } from "../privacy/releaseProfiles";
 import { appendAuditEntry } from "../resolvers/admin/audit";
 import { validateInsightsFilter } from "../resolvers/insights/insightsFilter";
-import { currentReleases } from "../resolvers/insights/readInsights";
-import { armorLimitsFor, armorRules, asQueryRejected } from "./armor";
+import { currentReleases, decodeCursor } from "../resolvers/insights/readInsights";
+import { armorLimitsFor, armorRules, withContractCode } from "./armor";
 import { assertWithinBounds } from "./bounds";
 import { chargeBuyer } from "./budget";
 import { findDeniedKeys } from "./denyList";
@@ -75,7 +75,7 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
       const limits = armorLimitsFor(stateOf(context)?.principal?.role);
       for (const rule of armorRules(limits)) addValidationRule(rule);
       return ({ result, setResult }) => {
-        if (result.length > 0) setResult(result.map(asQueryRejected));
+        if (result.length > 0) setResult(result.map(withContractCode));
       };
     },
 
@@ -92,51 +92,13 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
         setResultAndStopExecution({ errors: [graphQLError] });
       };
       try {
-        const operation = operationOf(args.document, args.operationName);
-        if (operation.operation !== "query") return;
-        const variables = coerceVariables(args.schema, operation, args.variableValues ?? undefined);
-        const shapes = fingerprintOperation(args.schema, args.document, operation, variables);
-        if (shapes.length === 0) return;
-        context.policy.active = true;
-        context.policy.fingerprints = shapes.map((shape) => shape.fingerprint);
-        if (principal.role !== "buyer") return;
-
-        // Everything that can refuse runs before the charge, so a refusal never costs anything.
-        const now = context.clock.now();
-        const pages = new Map(
-          collectRootSelections(args.schema, args.document, operation, variables).map((selection) => [
-            selection.responseKey,
-            selection.args,
-          ]),
-        );
-        const costs = new Map<string, number>();
-        for (const shape of shapes) {
-          const first = Number(pages.get(shape.responseKey)?.first ?? 500);
-          const buckets = validateInsightsFilter(shape.filter, first);
-          const profile = await loadReleaseProfile(context.db, shape.filter.granularity);
-          assertWithinBounds(shape.filter, profile, now);
-          const { releases, missingBuckets } = await currentReleases(context.database, shape.filter, buckets);
-          context.policy.decisions.set(shape.responseKey, { filter: shape.filter, releases, missingBuckets });
-          for (const release of releases) costs.set(release.id, profile.buyerCost);
-        }
-        const charge = await chargeBuyer(context.database, {
-          partnerId: principal.partnerId ?? "",
-          fingerprints: context.policy.fingerprints,
-          fingerprintVersion: FINGERPRINT_VERSION,
-          releases: [...costs].map(([releaseId, epsilon]) => ({ releaseId, epsilon })),
-          now,
-          requestId: context.requestId,
-        });
-        context.policy.epsilonCharged = charge.epsilonCharged;
-        context.policy.epsilonRemaining = charge.epsilonRemaining;
-        for (const decision of context.policy.decisions.values()) {
-          for (const release of decision.releases) context.policy.releaseIds.add(release.id);
-          for (const bucket of decision.missingBuckets) context.policy.missingBuckets.add(bucketKey(bucket));
-        }
+        await decideAndCharge();
       } catch (error) {
         refuse(error);
         return;
       }
+      // Every buyer response is scanned, whatever it selects (aliases can name anything).
+      if (principal.role !== "buyer") return;
       return {
         onExecuteDone({ result, setResult }) {
           if (Symbol.asyncIterator in result) return;
@@ -166,6 +128,53 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
             );
         },
       };
+
+      async function decideAndCharge(): Promise<void> {
+        if (principal === null) return;
+        const operation = operationOf(args.document, args.operationName);
+        if (operation.operation !== "query") return;
+        const variables = coerceVariables(args.schema, operation, args.variableValues ?? undefined);
+        const shapes = fingerprintOperation(args.schema, args.document, operation, variables);
+        if (shapes.length === 0) return;
+        context.policy.active = true;
+        context.policy.fingerprints = shapes.map((shape) => shape.fingerprint);
+        if (principal.role !== "buyer") return;
+
+        // Everything that can refuse runs before the charge, so a refusal never costs anything.
+        const now = context.clock.now();
+        const pages = new Map(
+          collectRootSelections(args.schema, args.document, operation, variables).map((selection) => [
+            selection.responseKey,
+            selection.args,
+          ]),
+        );
+        const costs = new Map<string, number>();
+        for (const shape of shapes) {
+          const page = pages.get(shape.responseKey);
+          const buckets = validateInsightsFilter(shape.filter, Number(page?.first ?? 500));
+          // A bad cursor must be refused here, before anything is charged.
+          if (typeof page?.after === "string") decodeCursor(page.after);
+          const profile = await loadReleaseProfile(context.db, shape.filter.granularity);
+          assertWithinBounds(shape.filter, profile, now);
+          const { releases, missingBuckets } = await currentReleases(context.database, shape.filter, buckets);
+          context.policy.decisions.set(shape.responseKey, { filter: shape.filter, releases, missingBuckets });
+          for (const release of releases) costs.set(release.id, profile.buyerCost);
+        }
+        const charge = await chargeBuyer(context.database, {
+          partnerId: principal.partnerId ?? "",
+          fingerprints: context.policy.fingerprints,
+          fingerprintVersion: FINGERPRINT_VERSION,
+          releases: [...costs].map(([releaseId, epsilon]) => ({ releaseId, epsilon })),
+          now,
+          requestId: context.requestId,
+        });
+        context.policy.epsilonCharged = charge.epsilonCharged;
+        context.policy.epsilonRemaining = charge.epsilonRemaining;
+        for (const decision of context.policy.decisions.values()) {
+          for (const release of decision.releases) context.policy.releaseIds.add(release.id);
+          for (const bucket of decision.missingBuckets) context.policy.missingBuckets.add(bucketKey(bucket));
+        }
+      }
     },
   };
 }

@@ -110,11 +110,37 @@ export function stripDocument(
           hide(`${path}(...${fragment.name.value})`, isRoot, fragment.typeCondition.name.value);
           continue;
         }
+        // A fragment left with nothing visible goes, like an inline fragment would.
+        if (emptyFragments.has(selection.name.value)) continue;
         kept.push(selection);
       }
     }
     return { ...selectionSet, selections: kept };
   };
+
+  // Fragments first, so that spreads of a fragment stripped to nothing can be dropped.
+  const emptyFragments = new Set<string>();
+  const rewrittenFragments = new Map<string, FragmentDefinitionNode>();
+  const rewriteFragment = (definition: FragmentDefinitionNode, seen: Set<string>): FragmentDefinitionNode => {
+    const done = rewrittenFragments.get(definition.name.value);
+    if (done) return done;
+    const type = fullSchema.getType(definition.typeCondition.name.value);
+    if (!type || !isCompositeType(type) || !typeVisible(type.name) || seen.has(definition.name.value))
+      return definition;
+    // Nested spreads are resolved before this fragment's own selections.
+    const nested = new Set(seen).add(definition.name.value);
+    for (const spread of spreadsIn(definition.selectionSet)) {
+      const inner = fragments.get(spread);
+      if (inner) rewriteFragment(inner, nested);
+    }
+    const isRootType = type === fullSchema.getQueryType() || type === fullSchema.getMutationType();
+    const inner = stripSet(definition.selectionSet, type, `...${definition.name.value}`, isRootType);
+    if (inner.selections.length === 0) emptyFragments.add(definition.name.value);
+    const rewritten = { ...definition, selectionSet: inner };
+    rewrittenFragments.set(definition.name.value, rewritten);
+    return rewritten;
+  };
+  for (const fragment of fragments.values()) rewriteFragment(fragment, new Set());
 
   const definitions = document.definitions.map((definition) => {
     if (definition.kind === Kind.OPERATION_DEFINITION) {
@@ -147,6 +173,16 @@ export function stripDocument(
     document: { ...document, definitions: dropUnusedFragments(definitions) },
     strippedFields: stripped,
   };
+}
+
+function spreadsIn(selectionSet: SelectionSetNode): string[] {
+  return selectionSet.selections.flatMap((selection) =>
+    selection.kind === Kind.FRAGMENT_SPREAD
+      ? [selection.name.value]
+      : selection.selectionSet
+        ? spreadsIn(selection.selectionSet)
+        : [],
+  );
 }
 
 /** Fragments only reachable through removed selections would fail validation ("never used"). */

@@ -1,5 +1,6 @@
 import { Kind } from "graphql";
 import { apiError } from "../errors";
+import { quoteShort } from "../resolvers/insights/insightsFilter";
 import { builder } from "./builder";
 
 // RFC 3339 with an explicit offset; a bare date or local time is ambiguous, so it is refused.
@@ -14,7 +15,7 @@ export function parseDateTime(value: unknown): Date {
   }
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) {
-    throw apiError("BAD_USER_INPUT", `DateTime ${JSON.stringify(value)} is not a real instant.`);
+    throw apiError("BAD_USER_INPUT", `DateTime ${quoteShort(value)} is not a real instant.`);
   }
   return date;
 }

@@ -148,12 +148,20 @@ const cases: BadInput[] = [
       expect(body.length).toBeGreaterThan(1_000_000);
       return raw(body);
     },
-    status: 200,
-    code: "TOO_MANY_GEO_BUCKETS",
+    // Refused unread: the body is over the 1 MB GraphQL body limit.
+    status: 413,
+    code: "QUERY_REJECTED",
   },
+
   {
     name: "1 MB of variables: one 1 MB geo id",
     send: send(NORMAL, { f: { ...days(2, 3), geoBucketIds: ["x".repeat(1_000_000)] } }),
+    status: 413,
+    code: "QUERY_REJECTED",
+  },
+  {
+    name: "a 100 KB geo id: refused without echoing it back",
+    send: send(NORMAL, { f: { ...days(2, 3), geoBucketIds: ["x".repeat(100_000)] } }),
     status: 200,
     code: "BAD_USER_INPUT",
   },
@@ -289,5 +297,13 @@ describe("bad input gets its stable code, charges nothing, and the server keeps 
       epsilonCharged: 0,
     });
     expect(await policyState(db)).toEqual({ ...before, hits: (before?.hits as number) + 1 });
+  });
+});
+
+describe("error messages", () => {
+  it("never echo more than a short excerpt of bad input", async () => {
+    const { quoteShort } = await import("../../src/resolvers/insights/insightsFilter");
+    expect(quoteShort("x".repeat(100_000))).toHaveLength(65);
+    expect(quoteShort("us-nyc")).toBe('"us-nyc"');
   });
 });

@@ -54,9 +54,14 @@ export function validateInsightsFilter(filter: InsightsFilter, first: number): D
     if (!idPattern.test(id)) {
       throw apiError(
         "BAD_USER_INPUT",
-        `geoBucketIds: ${JSON.stringify(id)} is not a ${filter.geoBucketType === "city_code" ? "city code such as us-nyc" : "geohash3 such as dr5"}.`,
+        `geoBucketIds: ${quoteShort(id)} is not a ${filter.geoBucketType === "city_code" ? "city code such as us-nyc" : "geohash3 such as dr5"}.`,
         { field: "geoBucketIds" },
       );
+    }
+  }
+  for (const field of ["geoBucketIds", "doorTypes", "categories", "contexts"] as const) {
+    if (filter[field]?.length === 0) {
+      throw apiError("BAD_USER_INPUT", `${field} is empty; omit it to mean every value.`, { field });
     }
   }
   const buckets = bucketsInRange(granularity, start, end);
@@ -69,6 +74,12 @@ export function validateInsightsFilter(filter: InsightsFilter, first: number): D
     );
   }
   return buckets;
+}
+
+/** Echoes bad input without echoing a megabyte of it. */
+export function quoteShort(value: unknown, max = 64): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 const ALIGNMENT: Record<TimeGranularity, string> = {

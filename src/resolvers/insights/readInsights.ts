@@ -1,5 +1,5 @@
 import type { DatabaseHandle } from "../../db/client";
-import type { TimeGranularity } from "../../db/schema/enums";
+import { CATEGORIES, DOOR_TYPES, SEGMENT_CONTEXTS, type TimeGranularity } from "../../db/schema/enums";
 import { apiError } from "../../errors";
 import { bucketKey } from "../../privacy/buckets";
 import type { GeoBucketType } from "../../privacy/cellKey";
@@ -80,16 +80,23 @@ export function encodeCursor(row: InsightCellRow): string {
   return Buffer.from(JSON.stringify(key)).toString("base64url");
 }
 
-function decodeCursor(cursor: string): CursorKey {
+/** Decodes an `after` cursor, refusing anything this query could not have returned (checked before any charge). */
+export function decodeCursor(cursor: string): CursorKey {
   try {
+    if (cursor.length > 512) throw new Error("too long");
     const key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Partial<CursorKey>;
     if (
       typeof key.bucketStart === "string" &&
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(key.bucketStart) &&
       !Number.isNaN(new Date(key.bucketStart).getTime()) &&
       typeof key.geoBucketId === "string" &&
+      /^[a-z0-9-]{1,16}$/.test(key.geoBucketId) &&
       typeof key.doorType === "string" &&
+      (DOOR_TYPES as readonly string[]).includes(key.doorType) &&
       typeof key.category === "string" &&
-      typeof key.context === "string"
+      (CATEGORIES as readonly string[]).includes(key.category) &&
+      typeof key.context === "string" &&
+      (SEGMENT_CONTEXTS as readonly string[]).includes(key.context)
     ) {
       return key as CursorKey;
     }
