@@ -60,20 +60,13 @@ export async function chargeBuyer(database: DatabaseHandle, request: ChargeReque
     const budget = await lockBudget(query, request.partnerId);
     const day = utcDay(request.now);
     const shapes = [...new Set(request.fingerprints)];
-    const known = new Set(
-      (
-        await query<{ fingerprint: string }>(
-          "select fingerprint from query_fingerprints where partner_id = $1 and day = $2 and fingerprint = any($3::text[])",
-          [request.partnerId, day, shapes],
-        )
-      ).map((row) => row.fingerprint),
-    );
-    const fresh = shapes.filter((shape) => !known.has(shape));
-    const [used] = await query<{ n: number }>(
-      "select count(*)::int as n from query_fingerprints where partner_id = $1 and day = $2",
+    const todays = await query<{ fingerprint: string }>(
+      "select fingerprint from query_fingerprints where partner_id = $1 and day = $2",
       [request.partnerId, day],
     );
-    const usedToday = used?.n ?? 0;
+    const known = new Set(todays.map((row) => row.fingerprint).filter((shape) => shapes.includes(shape)));
+    const fresh = shapes.filter((shape) => !known.has(shape));
+    const usedToday = todays.length;
     if (fresh.length > 0 && usedToday + fresh.length > budget.dailyQueryLimit) {
       throw apiError(
         "QUERY_BUDGET_EXCEEDED",
@@ -199,10 +192,13 @@ export async function readBudget(query: QueryFn, partnerId: string): Promise<Buy
       };
 }
 
+/** Creates the buyer's budget row if needed and locks it, in one statement (the no-op update takes the row lock). */
 async function lockBudget(query: QueryFn, partnerId: string): Promise<BuyerBudget> {
-  await query(
+  const [row] = await query<{ epsilon_limit: number; window_days: number; daily_query_limit: number }>(
     `insert into buyer_budgets (partner_id, epsilon_limit, window_days, daily_query_limit)
-     values ($1, $2, $3, $4) on conflict (partner_id) do nothing`,
+     values ($1, $2, $3, $4)
+     on conflict (partner_id) do update set partner_id = excluded.partner_id
+     returning epsilon_limit, window_days, daily_query_limit`,
     [
       partnerId,
       DEFAULT_BUYER_BUDGET.epsilonLimit,
@@ -210,8 +206,13 @@ async function lockBudget(query: QueryFn, partnerId: string): Promise<BuyerBudge
       DEFAULT_BUYER_BUDGET.dailyQueryLimit,
     ],
   );
-  await query("select partner_id from buyer_budgets where partner_id = $1 for update", [partnerId]);
-  return readBudget(query, partnerId);
+  if (row === undefined) throw new Error("buyer_budgets upsert returned no row");
+  return {
+    partnerId,
+    epsilonLimit: row.epsilon_limit,
+    windowDays: row.window_days,
+    dailyQueryLimit: row.daily_query_limit,
+  };
 }
 
 async function windowCharges(query: QueryFn, partnerId: string, windowStart: Date, releases: ReleaseCost[]) {
