@@ -117,3 +117,46 @@ export function discreteLaplaceUpperTail(scale: number, t: number): number {
   const k = Math.ceil(t);
   return k >= 1 ? q ** k / (1 + q) : 1 - q ** (1 - k) / (1 + q);
 }
+
+/** Regularised upper incomplete gamma Q(a, x) (series / continued fraction), for chi-square tails. */
+export function upperGammaQ(a: number, x: number): number {
+  if (x <= 0) return 1;
+  const prefix = Math.exp(-x + a * Math.log(x) - logGamma(a));
+  if (x < a + 1) {
+    let term = 1 / a;
+    let sum = term;
+    for (let n = 1; n < 10_000 && Math.abs(term) > Math.abs(sum) * 1e-16; n++) {
+      term *= x / (a + n);
+      sum += term;
+    }
+    return 1 - sum * prefix;
+  }
+  let b = x + 1 - a;
+  let c = 1 / 1e-300;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 10_000; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < 1e-300) d = 1e-300;
+    c = b + an / c;
+    if (Math.abs(c) < 1e-300) c = 1e-300;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return prefix * h;
+}
+
+export function chiSquareCritical(df: number, alpha: number): number {
+  let lo = 0;
+  let hi = df + 100 * Math.sqrt(2 * df) + 100;
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (upperGammaQ(df / 2, mid / 2) > alpha) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}

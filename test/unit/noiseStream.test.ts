@@ -1,6 +1,7 @@
 import { createCipheriv, createHash, createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { keyedNoiseStream, seededUniformSource, type UniformSource } from "../../src/privacy/noiseStream";
+import { chiSquareCritical } from "../support/statistics";
 
 const ALPHA = 1e-6;
 const GOLDEN_KEY = Buffer.from(Array.from({ length: 32 }, (_, i) => i));
@@ -17,64 +18,6 @@ function keystream(seed: Buffer, length: number): Buffer {
 
 function draws(source: UniformSource, n: bigint, count: number): bigint[] {
   return Array.from({ length: count }, () => source.below(n));
-}
-
-// Regularised upper incomplete gamma Q(a, x) (series / continued fraction), for chi-square tails.
-function logGamma(x: number): number {
-  const c = [
-    676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
-    -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-  ];
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
-  const z = x - 1;
-  let sum = 0.99999999999980993;
-  c.forEach((ci, i) => {
-    sum += ci / (z + i + 1);
-  });
-  const t = z + c.length - 0.5;
-  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(sum);
-}
-
-function upperGammaQ(a: number, x: number): number {
-  if (x <= 0) return 1;
-  const prefix = Math.exp(-x + a * Math.log(x) - logGamma(a));
-  if (x < a + 1) {
-    let term = 1 / a;
-    let sum = term;
-    for (let n = 1; n < 10_000 && Math.abs(term) > Math.abs(sum) * 1e-16; n++) {
-      term *= x / (a + n);
-      sum += term;
-    }
-    return 1 - sum * prefix;
-  }
-  let b = x + 1 - a;
-  let c = 1 / 1e-300;
-  let d = 1 / b;
-  let h = d;
-  for (let i = 1; i < 10_000; i++) {
-    const an = -i * (i - a);
-    b += 2;
-    d = an * d + b;
-    if (Math.abs(d) < 1e-300) d = 1e-300;
-    c = b + an / c;
-    if (Math.abs(c) < 1e-300) c = 1e-300;
-    d = 1 / d;
-    const delta = d * c;
-    h *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  return prefix * h;
-}
-
-function chiSquareCritical(df: number, alpha: number): number {
-  let lo = 0;
-  let hi = df + 100 * Math.sqrt(2 * df) + 100;
-  for (let i = 0; i < 200; i++) {
-    const mid = (lo + hi) / 2;
-    if (upperGammaQ(df / 2, mid / 2) > alpha) lo = mid;
-    else hi = mid;
-  }
-  return hi;
 }
 
 function expectUniform(values: bigint[], buckets: number, bucketOf: (v: bigint) => number): void {
