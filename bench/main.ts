@@ -29,7 +29,7 @@ const app = createApp({
   config: configFrom({ LOG_LEVEL: "silent" }),
   logger: pino({ level: "silent" }),
 });
-const issued = await issueApiKey(database.db, systemClock, {
+const issued = await issueApiKey(database, systemClock, {
   role: "internal",
   name: "bench",
   createdBy: "bench",

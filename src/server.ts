@@ -70,7 +70,7 @@ async function start(): Promise<void> {
     out.write(`Listening on ${url} (GET /readyz turns ready when the demo data is in place)\n`);
     await runDemoData(database, config, clock);
     await precomputeDemoWindow(precompute);
-    const keys = await ensureDemoKeys(database.db, clock, config.dataDir);
+    const keys = await ensureDemoKeys(database, clock, config.dataDir);
     if (config.jobsEnabled) scheduler = await startScheduler({ ...precompute, logger });
     demoReady = true;
     out.write(`\nReady. GraphiQL: ${url}\nDemo API keys (send as "Authorization: Bearer <key>"):\n`);

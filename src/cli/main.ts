@@ -162,7 +162,7 @@ async function keysCommand(args: string[]): Promise<number> {
   }
   let exitCode = 0;
   await withDatabase(async (handle) => {
-    const result = await issueApiKey(handle.db, systemClock, {
+    const result = await issueApiKey(handle, systemClock, {
       role: role as ApiRole,
       name: values.name ?? "",
       partnerId: values["partner-id"] ?? null,

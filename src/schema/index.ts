@@ -3,6 +3,7 @@ import "./scalars";
 import "./viewer";
 import "./insights";
 import "./budgets";
+import "./apiKeys";
 
 builder.queryType({
   description: "Reads: insights for buyers, anomalies and ops views for internal tools.",

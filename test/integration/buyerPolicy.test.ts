@@ -113,7 +113,7 @@ describe("buyer budget and quota", () => {
 
   it("writes an audit entry for the operator's budget change", async () => {
     const rows = await db.query<{ action: string; target: string; actor: string }>(
-      "select action, target, actor from audit_logs where type = 'admin_mutation' order by id",
+      "select action, target, actor from audit_logs where action = 'setBuyerBudget' order by id",
     );
     expect(rows[0]).toMatchObject({ action: "setBuyerBudget", target: "outside_buyer_globex" });
     expect(rows[0]?.actor).toMatch(/^ib_operator_ \(test-operator\)$/);

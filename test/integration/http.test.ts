@@ -120,7 +120,7 @@ describe("authentication", () => {
 
 describe("issuing keys", () => {
   it("refuses a BUYER without an outside_buyer_ partner and a TENANT without a tenant, reporting both fields", async () => {
-    const buyer = await issueApiKey(db.db, clock, {
+    const buyer = await issueApiKey(db, clock, {
       role: "buyer",
       name: "acme",
       partnerId: "acme",
@@ -130,9 +130,9 @@ describe("issuing keys", () => {
       ok: false,
       userErrors: [{ code: "PARTNER_ID_REQUIRED", field: ["input", "partnerId"] }],
     });
-    const tenant = await issueApiKey(db.db, clock, { role: "tenant", name: "t", createdBy: "test" });
+    const tenant = await issueApiKey(db, clock, { role: "tenant", name: "t", createdBy: "test" });
     expect(tenant).toMatchObject({ ok: false, userErrors: [{ code: "TENANT_ID_REQUIRED" }] });
-    const both = await issueApiKey(db.db, clock, {
+    const both = await issueApiKey(db, clock, {
       role: "internal",
       name: " ",
       partnerId: "outside_buyer_x",

@@ -49,7 +49,7 @@ export async function issueTestKey(
   role: ApiRole,
   extra: { partnerId?: string; tenantId?: string; expiresAt?: Date; clock?: Clock } = {},
 ) {
-  const result = await issueApiKey(db.db, extra.clock ?? systemClock, {
+  const result = await issueApiKey(db, extra.clock ?? systemClock, {
     role,
     name: `test-${role}`,
     partnerId: extra.partnerId ?? (role === "buyer" ? "outside_buyer_test" : null),

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Clock } from "../../clock";
 import { resolvePrincipal } from "../../policy/principal";
 import { issueApiKey } from "../../resolvers/admin/apiKeys";
-import type { Database } from "../client";
+import type { DatabaseHandle } from "../client";
 import type { ApiRole } from "../schema/enums";
 
 export interface DemoKey {
@@ -23,17 +23,17 @@ const DEMO_KEY_SPECS: Array<{ role: ApiRole; name: string; partnerId?: string; t
  * Demo mode only: one key per role, kept in plaintext in DATA_DIR/demo-keys.json so that every
  * start can print them. A key missing from the file or no longer valid is issued anew.
  */
-export async function ensureDemoKeys(db: Database, clock: Clock, dataDir: string): Promise<DemoKey[]> {
+export async function ensureDemoKeys(database: DatabaseHandle, clock: Clock, dataDir: string): Promise<DemoKey[]> {
   const file = path.join(dataDir, "demo-keys.json");
   const stored: DemoKey[] = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as DemoKey[]) : [];
   const keys: DemoKey[] = [];
   for (const spec of DEMO_KEY_SPECS) {
     const existing = stored.find((key) => key.role === spec.role);
-    if (existing && (await resolvePrincipal(db, `Bearer ${existing.apiKey}`, clock)).ok) {
+    if (existing && (await resolvePrincipal(database.db, `Bearer ${existing.apiKey}`, clock)).ok) {
       keys.push(existing);
       continue;
     }
-    const issued = await issueApiKey(db, clock, { ...spec, createdBy: "demo" });
+    const issued = await issueApiKey(database, clock, { ...spec, createdBy: "demo" });
     if (!issued.ok)
       throw new Error(`demo key for ${spec.role}: ${issued.userErrors.map((e) => e.message).join("; ")}`);
     keys.push({ role: spec.role, name: spec.name, apiKey: issued.apiKey });

@@ -1,10 +1,10 @@
 import { desc } from "drizzle-orm";
 import type { Clock } from "../../clock";
-import type { Database } from "../../db/client";
+import type { Database, DatabaseHandle, QueryFn } from "../../db/client";
 import { apiKeys } from "../../db/schema/access";
 import type { ApiRole } from "../../db/schema/enums";
-import { tenants } from "../../db/schema/imports";
 import { generateApiKey } from "../../policy/apiKeyFormat";
+import { appendAuditEntry } from "./audit";
 
 export const BUYER_PARTNER_PREFIX = "outside_buyer_";
 
@@ -25,7 +25,7 @@ export interface UserError {
 }
 
 export type IssueApiKeyResult =
-  | { ok: true; apiKey: string; key: typeof apiKeys.$inferSelect }
+  | { ok: true; apiKey: string; key: ApiKeyRow }
   | { ok: false; userErrors: UserError[] };
 
 /** Validates an issue request; every problem is reported, not just the first. */
@@ -77,39 +77,214 @@ export function validateIssueApiKey(input: IssueApiKeyInput, now: Date): UserErr
   return errors;
 }
 
-/** Issues a key: stores its hash and display prefix, returns the plaintext once. */
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+/** Who asked for an admin change, for the audit row written with it. */
+export interface AdminActor {
+  actor: string;
+  actorKeyId: string | null;
+  requestId: string | null;
+}
+
+const KEY_COLUMNS = `id, name, prefix, key_hash as "keyHash", role, partner_id as "partnerId", tenant_id as "tenantId",
+  created_at as "createdAt", expires_at as "expiresAt", revoked_at as "revokedAt", last_used_at as "lastUsedAt",
+  rotated_from_id as "rotatedFromId", created_by as "createdBy"`;
+
+/** What an audit row may say about a key: never its hash. */
+function redacted(key: ApiKeyRow) {
+  const { keyHash: _hash, ...rest } = key;
+  return rest;
+}
+
+/** Issues a key: stores its hash and display prefix, returns the plaintext once; audited with the change. */
 export async function issueApiKey(
-  db: Database,
+  database: DatabaseHandle,
   clock: Clock,
   input: IssueApiKeyInput,
+  actor: AdminActor = { actor: input.createdBy, actorKeyId: null, requestId: null },
 ): Promise<IssueApiKeyResult> {
   const now = clock.now();
   const userErrors = validateIssueApiKey(input, now);
   if (userErrors.length > 0) return { ok: false, userErrors };
   const generated = generateApiKey(input.role);
-  const key = await db.transaction(async (tx) => {
+  const key = await database.transaction(async (query) => {
     const tenantId = input.tenantId?.trim() || null;
     if (tenantId !== null) {
-      await tx.insert(tenants).values({ id: tenantId, name: tenantId }).onConflictDoNothing();
+      await query("insert into tenants (id, name) values ($1, $1) on conflict (id) do nothing", [tenantId]);
     }
-    const [row] = await tx
-      .insert(apiKeys)
-      .values({
-        name: input.name.trim(),
-        prefix: generated.displayPrefix,
-        keyHash: generated.hash,
-        role: input.role,
-        partnerId: input.partnerId?.trim() || null,
-        tenantId,
-        createdAt: now,
-        expiresAt: input.expiresAt ?? null,
-        createdBy: input.createdBy,
-      })
-      .returning();
-    if (row === undefined) throw new Error("insert into api_keys returned no row");
+    const row = await insertKey(query, {
+      name: input.name.trim(),
+      displayPrefix: generated.displayPrefix,
+      hash: generated.hash,
+      role: input.role,
+      partnerId: input.partnerId?.trim() || null,
+      tenantId,
+      createdAt: now,
+      expiresAt: input.expiresAt ?? null,
+      rotatedFromId: null,
+      createdBy: input.createdBy,
+    });
+    await appendAuditEntry(query, {
+      at: now,
+      type: "admin_mutation",
+      ...actor,
+      action: "issueApiKey",
+      target: row.id,
+      outcome: "OK",
+      after: redacted(row),
+    });
     return row;
   });
   return { ok: true, apiKey: generated.plaintext, key };
+}
+
+export type KeyChangeResult =
+  | { ok: true; key: ApiKeyRow; apiKey?: string }
+  | { ok: false; userErrors: UserError[] };
+
+const NOT_FOUND: UserError[] = [
+  { field: ["input", "id"], code: "NOT_FOUND", message: "No API key has this id." },
+];
+
+/**
+ * Replaces a key with a new one of the same role, partner and tenant. The old key keeps working for
+ * overlapSeconds (0 = refused from now on), then is refused; the plaintext of the new one is shown once.
+ */
+export async function rotateApiKey(
+  database: DatabaseHandle,
+  clock: Clock,
+  input: { id: string; overlapSeconds?: number | null },
+  actor: AdminActor,
+): Promise<KeyChangeResult> {
+  const overlap = input.overlapSeconds ?? 0;
+  if (!Number.isInteger(overlap) || overlap < 0 || overlap > 30 * 86_400) {
+    return {
+      ok: false,
+      userErrors: [
+        {
+          field: ["input", "overlapSeconds"],
+          code: "OUT_OF_RANGE",
+          message: "overlapSeconds must be 0 to 2592000 (30 days).",
+        },
+      ],
+    };
+  }
+  const now = clock.now();
+  return database.transaction(async (query) => {
+    const [old] = await query<ApiKeyRow>(
+      `select ${KEY_COLUMNS} from api_keys where id::text = $1 for update`,
+      [input.id],
+    );
+    if (old === undefined) return { ok: false, userErrors: NOT_FOUND } as const;
+    if (old.revokedAt !== null) {
+      return {
+        ok: false,
+        userErrors: [
+          { field: ["input", "id"], code: "REVOKED", message: "A revoked key cannot be rotated." },
+        ],
+      } as const;
+    }
+    const generated = generateApiKey(old.role);
+    const replacement = await insertKey(query, {
+      name: old.name,
+      displayPrefix: generated.displayPrefix,
+      hash: generated.hash,
+      role: old.role,
+      partnerId: old.partnerId,
+      tenantId: old.tenantId,
+      createdAt: now,
+      expiresAt: old.expiresAt,
+      rotatedFromId: old.id,
+      createdBy: actor.actor,
+    });
+    const overlapEnd = new Date(now.getTime() + overlap * 1000);
+    const oldExpiry =
+      old.expiresAt !== null && new Date(old.expiresAt) < overlapEnd ? new Date(old.expiresAt) : overlapEnd;
+    await query("update api_keys set expires_at = $2 where id = $1", [old.id, oldExpiry]);
+    await appendAuditEntry(query, {
+      at: now,
+      type: "admin_mutation",
+      ...actor,
+      action: "rotateApiKey",
+      target: old.id,
+      outcome: "OK",
+      before: redacted(old),
+      after: { replacedBy: replacement.id, oldKeyExpiresAt: oldExpiry.toISOString() },
+    });
+    return { ok: true, key: replacement, apiKey: generated.plaintext } as const;
+  });
+}
+
+/** Revokes a key: refused on its very next request (keys are looked up on every request, never cached). */
+export async function revokeApiKey(
+  database: DatabaseHandle,
+  clock: Clock,
+  input: { id: string },
+  actor: AdminActor,
+): Promise<KeyChangeResult> {
+  const now = clock.now();
+  return database.transaction(async (query) => {
+    const [before] = await query<ApiKeyRow>(
+      `select ${KEY_COLUMNS} from api_keys where id::text = $1 for update`,
+      [input.id],
+    );
+    if (before === undefined) return { ok: false, userErrors: NOT_FOUND } as const;
+    const [after] = await query<ApiKeyRow>(
+      `update api_keys set revoked_at = coalesce(revoked_at, $2) where id = $1 returning ${KEY_COLUMNS}`,
+      [before.id, now],
+    );
+    if (after === undefined) throw new Error("revoke returned no row");
+    await appendAuditEntry(query, {
+      at: now,
+      type: "admin_mutation",
+      ...actor,
+      action: "revokeApiKey",
+      target: before.id,
+      outcome: "OK",
+      before: redacted(before),
+      after: redacted(after),
+    });
+    return { ok: true, key: after } as const;
+  });
+}
+
+async function insertKey(
+  query: QueryFn,
+  key: {
+    name: string;
+    displayPrefix: string;
+    hash: string;
+    role: ApiRole;
+    partnerId: string | null;
+    tenantId: string | null;
+    createdAt: Date;
+    expiresAt: Date | null;
+    rotatedFromId: string | null;
+    createdBy: string;
+  },
+): Promise<ApiKeyRow> {
+  const [row] = await query<ApiKeyRow>(
+    `insert into api_keys (name, prefix, key_hash, role, partner_id, tenant_id, created_at, expires_at, rotated_from_id, created_by)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning ${KEY_COLUMNS}`,
+    [
+      key.name,
+      key.displayPrefix,
+      key.hash,
+      key.role,
+      key.partnerId,
+      key.tenantId,
+      key.createdAt,
+      key.expiresAt,
+      key.rotatedFromId,
+      key.createdBy,
+    ],
+  );
+  if (row === undefined) throw new Error("insert into api_keys returned no row");
+  return {
+    ...row,
+    createdAt: new Date(row.createdAt),
+    expiresAt: row.expiresAt === null ? null : new Date(row.expiresAt),
+  };
 }
 
 /** Every key, newest first; hashes are never selected. */

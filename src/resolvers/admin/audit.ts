@@ -50,7 +50,7 @@ export async function appendAuditEntry(query: QueryFn, entry: AuditEntry): Promi
 }
 
 export function auditHash(prevHash: string | null, entry: AuditEntry): string {
-  const canonical = JSON.stringify([
+  const canonical = canonicalJson([
     prevHash,
     entry.at.toISOString(),
     entry.type,
@@ -59,14 +59,29 @@ export function auditHash(prevHash: string | null, entry: AuditEntry): string {
     entry.action,
     entry.target ?? null,
     entry.outcome,
-    entry.before ?? null,
-    entry.after ?? null,
-    entry.details ?? null,
+    plain(entry.before),
+    plain(entry.after),
+    plain(entry.details),
     entry.requestId ?? null,
   ]);
   return createHash("sha256").update(canonical).digest("hex");
 }
 
 function json(value: unknown): string | null {
-  return value === undefined || value === null ? null : JSON.stringify(value);
+  return value === undefined || value === null ? null : JSON.stringify(plain(value));
+}
+
+/** What a value looks like after a JSON round trip (instants as ISO strings): what jsonb gives back. */
+function plain(value: unknown): unknown {
+  return value === undefined || value === null ? null : (JSON.parse(JSON.stringify(value)) as unknown);
+}
+
+/** JSON with object keys sorted at every depth, so a row read back from jsonb hashes the same. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, child]) => `${JSON.stringify(key)}:${canonicalJson(child)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
 }

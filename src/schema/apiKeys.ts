@@ -1,0 +1,179 @@
+import type { ApiKeyRow, UserError } from "../resolvers/admin/apiKeys";
+import { issueApiKey, revokeApiKey, rotateApiKey } from "../resolvers/admin/apiKeys";
+import { builder } from "./builder";
+import { UserErrorType } from "./userErrors";
+import { RoleEnum } from "./viewer";
+
+const ApiKey = builder.objectRef<ApiKeyRow>("ApiKey").implement({
+  description: "An API key as operators see it: never its secret or hash.",
+  fields: (t) => ({
+    id: t.exposeID("id", { description: "The key's id (used to rotate or revoke it)." }),
+    name: t.exposeString("name", { description: "Who or what the key is for." }),
+    prefix: t.exposeString("prefix", { description: "The first 12 characters, for recognising the key." }),
+    role: t.field({ type: RoleEnum, description: "What the key may do.", resolve: (key) => key.role }),
+    partnerId: t.exposeString("partnerId", { nullable: true, description: "The buyer (BUYER keys)." }),
+    tenantId: t.exposeString("tenantId", { nullable: true, description: "The tenant (TENANT keys)." }),
+    createdAt: t.field({
+      type: "DateTime",
+      description: "When it was issued.",
+      resolve: (key) => key.createdAt,
+    }),
+    expiresAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      description: "When it stops working, if ever.",
+      resolve: (key) => key.expiresAt,
+    }),
+    revokedAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      description: "When it was revoked, if it was.",
+      resolve: (key) => key.revokedAt,
+    }),
+    lastUsedAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      description: "Last use, to the minute (not written on every request).",
+      resolve: (key) => key.lastUsedAt,
+    }),
+  }),
+});
+
+interface KeyPayloadShape {
+  apiKey?: string | null;
+  key: ApiKeyRow | null;
+  userErrors: UserError[];
+}
+
+const keyPayload = (name: string, description: string, withSecret: boolean) =>
+  builder.objectRef<KeyPayloadShape>(name).implement({
+    description,
+    fields: (t) => ({
+      ...(withSecret
+        ? {
+            apiKey: t.string({
+              nullable: true,
+              description: "The new key's plaintext: shown this once, never stored.",
+              resolve: (payload) => payload.apiKey ?? null,
+            }),
+          }
+        : {}),
+      key: t.field({
+        type: ApiKey,
+        nullable: true,
+        description: "The key as it now stands.",
+        resolve: (payload) => payload.key,
+      }),
+      userErrors: t.field({
+        type: [UserErrorType],
+        description: "Problems with the input; empty on success.",
+        resolve: (p) => p.userErrors,
+      }),
+    }),
+  });
+
+const IssueApiKeyPayload = keyPayload("IssueApiKeyPayload", "The result of issueApiKey.", true);
+const RotateApiKeyPayload = keyPayload("RotateApiKeyPayload", "The result of rotateApiKey.", true);
+const RevokeApiKeyPayload = keyPayload("RevokeApiKeyPayload", "The result of revokeApiKey.", false);
+
+const IssueApiKeyInput = builder.inputType("IssueApiKeyInput", {
+  description: "A new API key.",
+  fields: (t) => ({
+    role: t.field({ type: RoleEnum, required: true, description: "What the key may do." }),
+    name: t.string({ required: true, description: "Who or what it is for (1 to 100 characters)." }),
+    partnerId: t.string({ required: false, description: "BUYER keys: the buyer, starting outside_buyer_." }),
+    tenantId: t.string({ required: false, description: "TENANT keys: the tenant it may import for." }),
+    expiresAt: t.field({
+      type: "DateTime",
+      required: false,
+      description: "When it stops working; never when absent.",
+    }),
+  }),
+});
+
+const RotateApiKeyInput = builder.inputType("RotateApiKeyInput", {
+  description: "Which key to replace, and how long the old one keeps working.",
+  fields: (t) => ({
+    id: t.id({ required: true, description: "The key to replace." }),
+    overlapSeconds: t.int({
+      required: false,
+      defaultValue: 0,
+      description: "Seconds the old key keeps working (0: refused from now on; at most 30 days).",
+    }),
+  }),
+});
+
+const RevokeApiKeyInput = builder.inputType("RevokeApiKeyInput", {
+  description: "Which key to revoke.",
+  fields: (t) => ({ id: t.id({ required: true, description: "The key to revoke." }) }),
+});
+
+const actorOf = (context: {
+  principal: { keyPrefix: string; keyName: string; keyId: string } | null;
+  requestId: string;
+}) => ({
+  actor: `${context.principal?.keyPrefix ?? "?"} (${context.principal?.keyName ?? "?"})`,
+  actorKeyId: context.principal?.keyId ?? null,
+  requestId: context.requestId,
+});
+
+builder.mutationField("issueApiKey", (t) =>
+  t.field({
+    type: IssueApiKeyPayload,
+    description: "Issue an API key (operators only); the plaintext is in the payload once. Audited.",
+    authScopes: { operator: true },
+    args: { input: t.arg({ type: IssueApiKeyInput, required: true, description: "The new key." }) },
+    resolve: async (_root, { input }, context) => {
+      const actor = actorOf(context);
+      const result = await issueApiKey(
+        context.database,
+        context.clock,
+        { ...input, createdBy: actor.actor },
+        actor,
+      );
+      return result.ok
+        ? { apiKey: result.apiKey, key: result.key, userErrors: [] }
+        : { apiKey: null, key: null, userErrors: result.userErrors };
+    },
+  }),
+);
+
+builder.mutationField("rotateApiKey", (t) =>
+  t.field({
+    type: RotateApiKeyPayload,
+    description: "Replace a key; the old one keeps working for overlapSeconds. Audited.",
+    authScopes: { operator: true },
+    args: {
+      input: t.arg({ type: RotateApiKeyInput, required: true, description: "Which key, and the overlap." }),
+    },
+    resolve: async (_root, { input }, context) => {
+      const result = await rotateApiKey(
+        context.database,
+        context.clock,
+        { id: String(input.id), overlapSeconds: input.overlapSeconds },
+        actorOf(context),
+      );
+      return result.ok
+        ? { apiKey: result.apiKey ?? null, key: result.key, userErrors: [] }
+        : { apiKey: null, key: null, userErrors: result.userErrors };
+    },
+  }),
+);
+
+builder.mutationField("revokeApiKey", (t) =>
+  t.field({
+    type: RevokeApiKeyPayload,
+    description: "Revoke a key: refused from its very next request, on every process. Audited.",
+    authScopes: { operator: true },
+    args: { input: t.arg({ type: RevokeApiKeyInput, required: true, description: "Which key." }) },
+    resolve: async (_root, { input }, context) => {
+      const result = await revokeApiKey(
+        context.database,
+        context.clock,
+        { id: String(input.id) },
+        actorOf(context),
+      );
+      return result.ok ? { key: result.key, userErrors: [] } : { key: null, userErrors: result.userErrors };
+    },
+  }),
+);
