@@ -4,7 +4,22 @@ import { builder } from "./builder";
 import { UserErrorType } from "./userErrors";
 import { RoleEnum } from "./viewer";
 
-const ApiKey = builder.objectRef<ApiKeyRow>("ApiKey").implement({
+/** What operators see of a key: never its hash. */
+export type ApiKeyView = Pick<
+  ApiKeyRow,
+  | "id"
+  | "name"
+  | "prefix"
+  | "role"
+  | "partnerId"
+  | "tenantId"
+  | "createdAt"
+  | "expiresAt"
+  | "revokedAt"
+  | "lastUsedAt"
+>;
+
+export const ApiKey = builder.objectRef<ApiKeyView>("ApiKey").implement({
   description: "An API key as operators see it: never its secret or hash.",
   fields: (t) => ({
     id: t.exposeID("id", { description: "The key's id (used to rotate or revoke it)." }),

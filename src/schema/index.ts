@@ -4,6 +4,7 @@ import "./viewer";
 import "./insights";
 import "./budgets";
 import "./apiKeys";
+import "./ops";
 
 builder.queryType({
   description: "Reads: insights for buyers, anomalies and ops views for internal tools.",

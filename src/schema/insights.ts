@@ -17,7 +17,7 @@ import { builder } from "./builder";
 export const DATASET = "spots_insights_v1";
 export const SCHEMA_VERSION = "1.0";
 
-const TimeGranularity = builder.enumType("TimeGranularity", {
+export const TimeGranularity = builder.enumType("TimeGranularity", {
   subGraphs: ["internal", "buyer"],
   description: "Width of a time bucket. Buckets are aligned in UTC; weeks are ISO weeks starting Monday.",
   values: {

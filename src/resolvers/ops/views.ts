@@ -1,0 +1,258 @@
+import type { DatabaseHandle } from "../../db/client";
+import { TIME_GRANULARITIES, type TimeGranularity } from "../../db/schema/enums";
+import { BUCKET_MS } from "../../privacy/buckets";
+import { loadReleaseProfile } from "../../privacy/releaseProfiles";
+import { auditHash } from "../admin/audit";
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+export interface BudgetUsageRow {
+  partnerId: string;
+  epsilonLimit: number;
+  epsilonSpent: number;
+  epsilonRemaining: number;
+  windowDays: number;
+  lastChargeAt: Date | null;
+}
+
+/** Per buyer: limit, spent and remaining in its rolling window, last charge. */
+export async function privacyBudgetUsage(database: DatabaseHandle, now: Date): Promise<BudgetUsageRow[]> {
+  const rows = await database.query<{
+    partner_id: string;
+    epsilon_limit: number;
+    window_days: number;
+    spent: number;
+    last_charge_at: Date | null;
+  }>(
+    `select b.partner_id, b.epsilon_limit, b.window_days,
+            coalesce(sum(c.epsilon) filter (where c.charged_at > $1::timestamptz - make_interval(days => b.window_days)), 0)::float8 as spent,
+            max(c.charged_at) as last_charge_at
+     from buyer_budgets b left join budget_charges c on c.partner_id = b.partner_id
+     group by b.partner_id, b.epsilon_limit, b.window_days
+     order by b.partner_id`,
+    [now],
+  );
+  return rows.map((row) => ({
+    partnerId: row.partner_id,
+    epsilonLimit: row.epsilon_limit,
+    epsilonSpent: row.spent,
+    epsilonRemaining: Math.max(0, row.epsilon_limit - row.spent),
+    windowDays: row.window_days,
+    lastChargeAt: row.last_charge_at === null ? null : new Date(row.last_charge_at),
+  }));
+}
+
+export interface RequestStatsRow {
+  day: string;
+  requests: number;
+  byOutcome: Array<{ code: string; count: number }>;
+  p50LatencyMs: number;
+  p99LatencyMs: number;
+}
+
+/** Buyer requests (GraphQL and export) per UTC day: count, outcome codes, latency percentiles. */
+export async function exportRequestStats(
+  database: DatabaseHandle,
+  now: Date,
+  days: number,
+): Promise<RequestStatsRow[]> {
+  const since = new Date(now.getTime() - days * DAY_MS);
+  const totals = await database.query<{ day: string; requests: number; p50: number; p99: number }>(
+    `select to_char(at at time zone 'UTC', 'YYYY-MM-DD') as day, count(*)::int as requests,
+            percentile_cont(0.5) within group (order by latency_ms)::float8 as p50,
+            percentile_cont(0.99) within group (order by latency_ms)::float8 as p99
+     from request_logs where role = 'buyer' and at >= $1 group by 1 order by 1 desc`,
+    [since],
+  );
+  const outcomes = await database.query<{ day: string; code: string; count: number }>(
+    `select to_char(at at time zone 'UTC', 'YYYY-MM-DD') as day, outcome_code as code, count(*)::int as count
+     from request_logs where role = 'buyer' and at >= $1 group by 1, 2 order by 1, 2`,
+    [since],
+  );
+  return totals.map((row) => ({
+    day: row.day,
+    requests: row.requests,
+    byOutcome: outcomes
+      .filter((outcome) => outcome.day === row.day)
+      .map(({ code, count }) => ({ code, count })),
+    p50LatencyMs: row.p50,
+    p99LatencyMs: row.p99,
+  }));
+}
+
+export interface FingerprintStatsRow {
+  partnerId: string;
+  day: string;
+  distinctShapes: number;
+  quotaRefusals: number;
+}
+
+/** Per buyer per UTC day: distinct query shapes and QUERY_BUDGET_EXCEEDED refusals (intersection-attack signals). */
+export async function queryFingerprintStats(
+  database: DatabaseHandle,
+  now: Date,
+  days: number,
+): Promise<FingerprintStatsRow[]> {
+  const since = new Date(now.getTime() - days * DAY_MS).toISOString().slice(0, 10);
+  const rows = await database.query<{ partner_id: string; day: string; shapes: number; refusals: number }>(
+    `with shapes as (
+       select partner_id, day::text as day, count(*)::int as shapes from query_fingerprints where day >= $1::date group by 1, 2
+     ), refusals as (
+       select partner_id, to_char(at at time zone 'UTC', 'YYYY-MM-DD') as day, count(*)::int as refusals
+       from request_logs where outcome_code = 'QUERY_BUDGET_EXCEEDED' and at >= $1::date and partner_id is not null group by 1, 2
+     )
+     select coalesce(s.partner_id, r.partner_id) as partner_id, coalesce(s.day, r.day) as day,
+            coalesce(s.shapes, 0) as shapes, coalesce(r.refusals, 0) as refusals
+     from shapes s full join refusals r on r.partner_id = s.partner_id and r.day = s.day
+     order by 2 desc, 1`,
+    [since],
+  );
+  return rows.map((row) => ({
+    partnerId: row.partner_id,
+    day: row.day,
+    distinctShapes: row.shapes,
+    quotaRefusals: row.refusals,
+  }));
+}
+
+export interface FreshnessRow {
+  granularity: TimeGranularity;
+  latestReleasedBucketUtc: Date | null;
+  lagHours: number | null;
+  stale: boolean;
+}
+
+/**
+ * Per granularity: the newest released bucket and how far behind now it is. Expected lag is the
+ * reporting delay plus two buckets (the bucket itself and the hourly cadence); past that plus
+ * `marginHours` it is stale.
+ */
+export async function cacheFreshness(
+  database: DatabaseHandle,
+  now: Date,
+  marginHours: number,
+): Promise<FreshnessRow[]> {
+  const rows = await database.query<{ granularity: TimeGranularity; latest: Date | null }>(
+    "select granularity, max(bucket_start) as latest from releases where current group by granularity",
+  );
+  const latestBy = new Map(
+    rows.map((row) => [row.granularity, row.latest === null ? null : new Date(row.latest)]),
+  );
+  const result: FreshnessRow[] = [];
+  for (const granularity of TIME_GRANULARITIES) {
+    const latest = latestBy.get(granularity) ?? null;
+    const profile = await loadReleaseProfile(database.db, granularity);
+    const lagHours =
+      latest === null ? null : (now.getTime() - latest.getTime() - BUCKET_MS[granularity]) / HOUR_MS;
+    const expected = profile.reportingDelayHours + (2 * BUCKET_MS[granularity]) / HOUR_MS;
+    result.push({
+      granularity,
+      latestReleasedBucketUtc: latest,
+      lagHours,
+      stale: lagHours === null || lagHours > expected + marginHours,
+    });
+  }
+  return result;
+}
+
+export interface CityCoverage {
+  cities: Array<{ cityCode: string; name: string; geohash3Cells: number; events7d: number }>;
+  unmappedEventShare7d: number;
+}
+
+/** Per city: mapped geohash3 cells and recent events; overall, the share of recent events no city claims. */
+export async function cityCodeCoverage(database: DatabaseHandle, now: Date): Promise<CityCoverage> {
+  const since = new Date(now.getTime() - 7 * DAY_MS);
+  const cities = await database.query<{ code: string; name: string; cells: number; events: number }>(
+    `select d.code, d.name, count(distinct m.geohash3)::int as cells,
+            (select count(*)::int from interaction_events e join city_geohash3_map mm on mm.geohash3 = e.geohash3
+              where mm.city_code = d.code and e.occurred_at >= $1) as events
+     from city_definitions d left join city_geohash3_map m on m.city_code = d.code
+     group by d.code, d.name order by d.code`,
+    [since],
+  );
+  const [share] = await database.query<{ total: number; unmapped: number }>(
+    `select count(*)::int as total, (count(*) filter (where m.geohash3 is null))::int as unmapped
+     from interaction_events e left join city_geohash3_map m on m.geohash3 = e.geohash3 where e.occurred_at >= $1`,
+    [since],
+  );
+  return {
+    cities: cities.map((row) => ({
+      cityCode: row.code,
+      name: row.name,
+      geohash3Cells: row.cells,
+      events7d: row.events,
+    })),
+    unmappedEventShare7d: share && share.total > 0 ? share.unmapped / share.total : 0,
+  };
+}
+
+export interface LedgerRow {
+  granularity: TimeGranularity;
+  releases: number;
+  epsilon: number;
+  windowDays: number;
+}
+
+/** The global privacy ledger: releases and total epsilon per granularity in the last `windowDays`. */
+export async function privacyLedger(
+  database: DatabaseHandle,
+  now: Date,
+  windowDays: number,
+): Promise<LedgerRow[]> {
+  const rows = await database.query<{ granularity: TimeGranularity; releases: number; epsilon: number }>(
+    `select granularity, count(*)::int as releases, sum(epsilon)::float8 as epsilon
+     from privacy_ledger where recorded_at > $1 group by granularity order by granularity`,
+    [new Date(now.getTime() - windowDays * DAY_MS)],
+  );
+  return rows.map((row) => ({ ...row, windowDays }));
+}
+
+export interface AuditChainReport {
+  valid: boolean;
+  checkedEntries: number;
+  /** The first entry whose hash or link does not match, if any. */
+  firstBrokenId: string | null;
+}
+
+/** Recomputes every audit hash in order; a changed, inserted or deleted row breaks the chain there. */
+export async function verifyAuditChain(database: DatabaseHandle): Promise<AuditChainReport> {
+  const rows = await database.query<{
+    id: number;
+    at: Date;
+    type: string;
+    actor_key_id: string | null;
+    actor: string;
+    action: string;
+    target: string | null;
+    outcome: string;
+    before: unknown;
+    after: unknown;
+    details: unknown;
+    request_id: string | null;
+    prev_hash: string | null;
+    hash: string;
+  }>("select * from audit_logs order by id");
+  let previous: string | null = null;
+  for (const row of rows) {
+    const expected = auditHash(previous, {
+      at: new Date(row.at),
+      type: row.type,
+      actorKeyId: row.actor_key_id,
+      actor: row.actor,
+      action: row.action,
+      target: row.target,
+      outcome: row.outcome,
+      before: row.before,
+      after: row.after,
+      details: row.details,
+      requestId: row.request_id,
+    });
+    if (row.prev_hash !== previous || row.hash !== expected) {
+      return { valid: false, checkedEntries: rows.length, firstBrokenId: String(row.id) };
+    }
+    previous = row.hash;
+  }
+  return { valid: true, checkedEntries: rows.length, firstBrokenId: null };
+}

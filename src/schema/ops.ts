@@ -1,0 +1,309 @@
+import { apiError } from "../errors";
+import { listApiKeys } from "../resolvers/admin/apiKeys";
+import {
+  type AuditChainReport,
+  type BudgetUsageRow,
+  type CityCoverage,
+  cacheFreshness,
+  cityCodeCoverage,
+  exportRequestStats,
+  type FingerprintStatsRow,
+  type FreshnessRow,
+  type LedgerRow,
+  privacyBudgetUsage,
+  privacyLedger,
+  queryFingerprintStats,
+  type RequestStatsRow,
+  verifyAuditChain,
+} from "../resolvers/ops/views";
+import { ApiKey } from "./apiKeys";
+import { builder } from "./builder";
+import { TimeGranularity } from "./insights";
+
+const BudgetUsage = builder.objectRef<BudgetUsageRow>("BudgetUsage").implement({
+  description: "One buyer's privacy budget as it stands.",
+  fields: (t) => ({
+    partnerId: t.exposeString("partnerId", { description: "The buyer." }),
+    epsilonLimit: t.exposeFloat("epsilonLimit", { description: "Epsilon allowed per window." }),
+    epsilonSpent: t.exposeFloat("epsilonSpent", { description: "Epsilon charged in the current window." }),
+    epsilonRemaining: t.exposeFloat("epsilonRemaining", { description: "What is left in the window." }),
+    windowDays: t.exposeInt("windowDays", { description: "Window length in days." }),
+    lastChargeAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      description: "The last charge, if any.",
+      resolve: (row) => row.lastChargeAt,
+    }),
+  }),
+});
+
+const OutcomeCount = builder.objectRef<{ code: string; count: number }>("OutcomeCount").implement({
+  description: "How many requests ended with one outcome code.",
+  fields: (t) => ({
+    code: t.exposeString("code", { description: "OK or the error code." }),
+    count: t.exposeInt("count", { description: "Requests." }),
+  }),
+});
+
+const RequestStats = builder.objectRef<RequestStatsRow>("RequestStats").implement({
+  description: "Buyer requests (GraphQL and export) in one UTC day.",
+  fields: (t) => ({
+    day: t.exposeString("day", { description: "The UTC day, YYYY-MM-DD." }),
+    requests: t.exposeInt("requests", { description: "Requests that day." }),
+    byOutcome: t.field({
+      type: [OutcomeCount],
+      description: "Requests per outcome code.",
+      resolve: (row) => row.byOutcome,
+    }),
+    p50LatencyMs: t.exposeFloat("p50LatencyMs", { description: "Median latency." }),
+    p99LatencyMs: t.exposeFloat("p99LatencyMs", { description: "99th percentile latency." }),
+  }),
+});
+
+const FingerprintStats = builder.objectRef<FingerprintStatsRow>("FingerprintStats").implement({
+  description: "One buyer's query shapes in one UTC day: the intersection-attack signal.",
+  fields: (t) => ({
+    partnerId: t.exposeString("partnerId", { description: "The buyer." }),
+    day: t.exposeString("day", { description: "The UTC day, YYYY-MM-DD." }),
+    distinctShapes: t.exposeInt("distinctShapes", { description: "Distinct query shapes used." }),
+    quotaRefusals: t.exposeInt("quotaRefusals", {
+      description: "Requests refused with QUERY_BUDGET_EXCEEDED.",
+    }),
+  }),
+});
+
+const CacheFreshness = builder.objectRef<FreshnessRow>("CacheFreshness").implement({
+  description: "How current the releases of one granularity are.",
+  fields: (t) => ({
+    granularity: t.field({
+      type: TimeGranularity,
+      description: "The granularity.",
+      resolve: (row) => row.granularity,
+    }),
+    latestReleasedBucketUtc: t.field({
+      type: "DateTime",
+      nullable: true,
+      description: "Start of the newest released bucket.",
+      resolve: (row) => row.latestReleasedBucketUtc,
+    }),
+    lagHours: t.float({
+      nullable: true,
+      description: "Hours from that bucket's end to now.",
+      resolve: (row) => row.lagHours,
+    }),
+    stale: t.exposeBoolean("stale", {
+      description: "Behind the expected cadence (delay + two buckets) by more than the margin.",
+    }),
+  }),
+});
+
+const CityCoverageRow = builder.objectRef<CityCoverage["cities"][number]>("CityCoverageRow").implement({
+  description: "One city's share of the geohash3 -> city map.",
+  fields: (t) => ({
+    cityCode: t.exposeString("cityCode", { description: "The city code." }),
+    name: t.exposeString("name", { description: "The city's name." }),
+    geohash3Cells: t.exposeInt("geohash3Cells", { description: "Mapped geohash3 cells." }),
+    events7d: t.exposeInt("events7d", { description: "Events in its cells over the last 7 days." }),
+  }),
+});
+
+const CityCodeCoverage = builder.objectRef<CityCoverage>("CityCodeCoverage").implement({
+  description: "How well the city map covers the events.",
+  fields: (t) => ({
+    cities: t.field({ type: [CityCoverageRow], description: "Per city.", resolve: (row) => row.cities }),
+    unmappedEventShare7d: t.exposeFloat("unmappedEventShare7d", {
+      description:
+        "Share of the last 7 days' events in no city's geohash3 cells (left out of CITY_CODE releases).",
+    }),
+  }),
+});
+
+const LedgerTotal = builder.objectRef<LedgerRow>("LedgerTotal").implement({
+  description: "The global privacy ledger for one granularity over a window.",
+  fields: (t) => ({
+    granularity: t.field({
+      type: TimeGranularity,
+      description: "The granularity.",
+      resolve: (row) => row.granularity,
+    }),
+    releases: t.exposeInt("releases", { description: "Releases recorded in the window." }),
+    epsilon: t.exposeFloat("epsilon", { description: "Their total epsilon." }),
+    windowDays: t.exposeInt("windowDays", { description: "The window in days." }),
+  }),
+});
+
+const AuditChain = builder.objectRef<AuditChainReport>("AuditChainReport").implement({
+  description: "Whether the audit log's hash chain is intact.",
+  fields: (t) => ({
+    valid: t.exposeBoolean("valid", { description: "True when every entry's hash and link match." }),
+    checkedEntries: t.exposeInt("checkedEntries", { description: "Entries checked." }),
+    firstBrokenId: t.exposeID("firstBrokenId", {
+      nullable: true,
+      description: "The first entry that does not match.",
+    }),
+  }),
+});
+
+interface AuditRow {
+  id: string;
+  at: Date;
+  action: string;
+  actor: string;
+  target: string | null;
+  outcome: string;
+  requestId: string | null;
+}
+
+const AuditEntry = builder.objectRef<AuditRow>("AuditEntry").implement({
+  description: "One audited change or alert.",
+  fields: (t) => ({
+    id: t.exposeID("id", { description: "The entry's id (increasing)." }),
+    at: t.field({ type: "DateTime", description: "When.", resolve: (row) => row.at }),
+    action: t.exposeString("action", { description: "What: the mutation's name, or the alert." }),
+    actor: t.exposeString("actor", { description: "Who: the key's prefix and name, or the job." }),
+    target: t.exposeString("target", { nullable: true, description: "What it was done to." }),
+    outcome: t.exposeString("outcome", { description: "OK, ALERT, BLOCKED or the refusal." }),
+    requestId: t.exposeString("requestId", { nullable: true, description: "The request it happened in." }),
+  }),
+});
+
+const AuditEntryConnection = builder.connectionObject(
+  {
+    type: AuditEntry,
+    name: "AuditEntryConnection",
+    description: "A page of audit entries, newest first.",
+    fields: (t) => ({
+      totalCount: t.int({
+        description: "All entries.",
+        resolve: (connection) => (connection as { totalCount?: number }).totalCount ?? 0,
+      }),
+    }),
+  },
+  { name: "AuditEntryEdge", description: "An audit entry with its cursor." },
+);
+
+const Ops = builder.objectRef<Record<string, never>>("Ops").implement({
+  description: "Operator views: budgets, request and shape statistics, freshness, coverage, ledger, audit.",
+  fields: (t) => ({
+    privacyBudgetUsage: t.field({
+      type: [BudgetUsage],
+      description: "Every buyer's budget: limit, spent, remaining, window, last charge.",
+      resolve: (_ops, _args, context) => privacyBudgetUsage(context.database, context.clock.now()),
+    }),
+    exportRequestStats: t.field({
+      type: [RequestStats],
+      description: "Buyer requests per UTC day, newest first.",
+      args: { days: t.arg.int({ defaultValue: 14, description: "How many days back (1..90)." }) },
+      resolve: (_ops, { days }, context) =>
+        exportRequestStats(context.database, context.clock.now(), boundedDays(days)),
+    }),
+    queryFingerprintStats: t.field({
+      type: [FingerprintStats],
+      description: "Distinct shapes and quota refusals per buyer per UTC day, newest first.",
+      args: { days: t.arg.int({ defaultValue: 14, description: "How many days back (1..90)." }) },
+      resolve: (_ops, { days }, context) =>
+        queryFingerprintStats(context.database, context.clock.now(), boundedDays(days)),
+    }),
+    cacheFreshness: t.field({
+      type: [CacheFreshness],
+      description: "Per granularity: the newest released bucket, its lag and whether it is stale.",
+      args: {
+        marginHours: t.arg.int({ defaultValue: 3, description: "Allowed lag beyond the expected cadence." }),
+      },
+      resolve: (_ops, { marginHours }, context) =>
+        cacheFreshness(context.database, context.clock.now(), marginHours ?? 3),
+    }),
+    cityCodeCoverage: t.field({
+      type: CityCodeCoverage,
+      description: "Per city: mapped cells and recent events; the share of events no city claims.",
+      resolve: (_ops, _args, context) => cityCodeCoverage(context.database, context.clock.now()),
+    }),
+    privacyLedger: t.field({
+      type: [LedgerTotal],
+      description: "Global epsilon released per granularity over a window.",
+      args: { windowDays: t.arg.int({ defaultValue: 30, description: "The window in days (1..400)." }) },
+      resolve: (_ops, { windowDays }, context) =>
+        privacyLedger(context.database, context.clock.now(), Math.min(400, Math.max(1, windowDays ?? 30))),
+    }),
+    auditLog: t.field({
+      type: AuditEntryConnection,
+      description: "The audit log, newest first.",
+      args: {
+        first: t.arg.int({ defaultValue: 50, description: "Page size, at most 500." }),
+        after: t.arg.string({
+          required: false,
+          description: "Cursor of the last entry of the previous page.",
+        }),
+      },
+      resolve: async (_ops, { first, after }, context) => {
+        const size = first ?? 50;
+        if (size < 0 || size > 500)
+          throw apiError("BAD_USER_INPUT", "first must be between 0 and 500.", { limit: 500 });
+        if (after !== null && after !== undefined && !/^\d{1,18}$/.test(after)) {
+          throw apiError("BAD_USER_INPUT", "after is not a cursor returned by auditLog.", { field: "after" });
+        }
+        const rows = await context.database.query<{
+          id: string;
+          at: Date;
+          action: string;
+          actor: string;
+          target: string | null;
+          outcome: string;
+          request_id: string | null;
+        }>(
+          `select id::text as id, at, action, actor, target, outcome, request_id from audit_logs
+           where ($1::bigint is null or id < $1::bigint) order by id desc limit $2`,
+          [after ?? null, size + 1],
+        );
+        const [count] = await context.database.query<{ n: number }>(
+          "select count(*)::int as n from audit_logs",
+        );
+        const edges = rows.slice(0, size).map((row) => ({
+          cursor: row.id,
+          node: {
+            id: row.id,
+            at: new Date(row.at),
+            action: row.action,
+            actor: row.actor,
+            target: row.target,
+            outcome: row.outcome,
+            requestId: row.request_id,
+          },
+        }));
+        return {
+          edges,
+          totalCount: count?.n ?? 0,
+          pageInfo: {
+            hasNextPage: rows.length > size,
+            hasPreviousPage: Boolean(after),
+            startCursor: edges[0]?.cursor ?? null,
+            endCursor: edges.at(-1)?.cursor ?? null,
+          },
+        };
+      },
+    }),
+    verifyAuditChain: t.field({
+      type: AuditChain,
+      description: "Recomputes the audit hash chain and reports the first broken link, if any.",
+      resolve: (_ops, _args, context) => verifyAuditChain(context.database),
+    }),
+    apiKeys: t.field({
+      type: [ApiKey],
+      description: "Every API key, newest first (never secrets or hashes).",
+      resolve: (_ops, _args, context) => listApiKeys(context.db),
+    }),
+  }),
+});
+
+builder.queryField("ops", (t) =>
+  t.field({
+    type: Ops,
+    description: "Operator views (INTERNAL and OPERATOR keys).",
+    authScopes: { internal: true },
+    resolve: () => ({}),
+  }),
+);
+
+function boundedDays(days: number | null | undefined): number {
+  return Math.min(90, Math.max(1, days ?? 14));
+}

@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testApp } from "../support/app";
+import { buildBuyerWorld } from "../support/buyerWorld";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+
+let db: TestDatabase;
+let world: Awaited<ReturnType<typeof buildBuyerWorld>>;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  world = await buildBuyerWorld(db);
+  const api = testApp(db, world.clock);
+  // Some buyer traffic: one charged read, one shape-quota refusal.
+  await api.graphql(
+    `mutation { setBuyerBudget(input: { partnerId: "outside_buyer_acme", epsilonLimit: 4, dailyQueryLimit: 1 }) { userErrors { code } } }`,
+    { key: world.operatorKey },
+  );
+  const read = (ids: string[]) =>
+    api.graphql(
+      `query($ids: [String!]) { insights(filter: { timeBucketStartUtc: "2026-01-01T00:00:00Z", timeBucketEndUtc: "2026-01-03T00:00:00Z", geoBucketIds: $ids }) { totalCount } }`,
+      { key: world.buyerKey, variables: { ids } },
+    );
+  await read(["us-nyc"]);
+  await read(["gb-lon"]);
+});
+afterAll(async () => {
+  await db?.destroy();
+});
+
+async function ops(selection: string, key = world.internalKey) {
+  const { body } = await testApp(db, world.clock).graphql(`{ ops { ${selection} } }`, { key });
+  return body;
+}
+
+describe("ops views", () => {
+  it("privacyBudgetUsage shows each buyer's limit, spent, remaining and last charge", async () => {
+    const body = await ops(
+      "privacyBudgetUsage { partnerId epsilonLimit epsilonSpent epsilonRemaining windowDays lastChargeAt }",
+    );
+    expect(body.data?.ops).toEqual({
+      privacyBudgetUsage: [
+        {
+          partnerId: "outside_buyer_acme",
+          epsilonLimit: 4,
+          epsilonSpent: 1,
+          epsilonRemaining: 3,
+          windowDays: 30,
+          lastChargeAt: "2026-01-20T12:00:00Z",
+        },
+      ],
+    });
+  });
+
+  it("exportRequestStats and queryFingerprintStats count buyer requests, outcomes and shapes per day", async () => {
+    const body = await ops(
+      "exportRequestStats { day requests byOutcome { code count } } queryFingerprintStats { partnerId day distinctShapes quotaRefusals }",
+    );
+    const data = body.data?.ops as {
+      exportRequestStats: Array<{
+        day: string;
+        requests: number;
+        byOutcome: Array<{ code: string; count: number }>;
+      }>;
+      queryFingerprintStats: unknown[];
+    };
+    expect(data.exportRequestStats).toEqual([
+      {
+        day: "2026-01-20",
+        requests: 2,
+        byOutcome: [
+          { code: "OK", count: 1 },
+          { code: "QUERY_BUDGET_EXCEEDED", count: 1 },
+        ],
+      },
+    ]);
+    expect(data.queryFingerprintStats).toEqual([
+      { partnerId: "outside_buyer_acme", day: "2026-01-20", distinctShapes: 1, quotaRefusals: 1 },
+    ]);
+  });
+
+  it("cacheFreshness flags granularities whose newest release lags the delay by more than the margin", async () => {
+    const body = await ops("cacheFreshness { granularity latestReleasedBucketUtc lagHours stale }");
+    expect(body.data?.ops).toEqual({
+      cacheFreshness: [
+        { granularity: "HOUR", latestReleasedBucketUtc: null, lagHours: null, stale: true },
+        // Newest DAY bucket Jan 10 ended Jan 11 00:00; now is Jan 20 12:00: 228 h, far past 72 + 48 + 3.
+        { granularity: "DAY", latestReleasedBucketUtc: "2026-01-10T00:00:00Z", lagHours: 228, stale: true },
+        { granularity: "WEEK", latestReleasedBucketUtc: null, lagHours: null, stale: true },
+      ],
+    });
+  });
+
+  it("cityCodeCoverage and privacyLedger describe the map and the released epsilon", async () => {
+    const body = await ops(
+      "cityCodeCoverage { cities { cityCode geohash3Cells } unmappedEventShare7d } privacyLedger { granularity releases epsilon }",
+    );
+    const data = body.data?.ops as {
+      cityCodeCoverage: {
+        cities: Array<{ cityCode: string; geohash3Cells: number }>;
+        unmappedEventShare7d: number;
+      };
+      privacyLedger: unknown[];
+    };
+    expect(data.cityCodeCoverage.cities.map((city) => city.cityCode)).toEqual(["gb-lon", "us-nyc"]);
+    expect(data.cityCodeCoverage.cities.every((city) => city.geohash3Cells >= 1)).toBe(true);
+    expect(data.cityCodeCoverage.unmappedEventShare7d).toBe(0);
+    expect(data.privacyLedger).toEqual([{ granularity: "DAY", releases: 20, epsilon: 10 }]);
+  });
+
+  it("auditLog pages newest first, and verifyAuditChain finds a tampered entry", async () => {
+    const page = await ops(
+      "auditLog(first: 2) { totalCount pageInfo { hasNextPage endCursor } nodes { id action actor } }",
+    );
+    const log = (
+      page.data?.ops as {
+        auditLog: {
+          totalCount: number;
+          pageInfo: { hasNextPage: boolean; endCursor: string };
+          nodes: Array<{ id: string; action: string }>;
+        };
+      }
+    ).auditLog;
+    expect(log.totalCount).toBeGreaterThanOrEqual(5);
+    expect(log.nodes).toHaveLength(2);
+    expect(Number(log.nodes[0]?.id)).toBeGreaterThan(Number(log.nodes[1]?.id));
+    expect(log.nodes[0]?.action).toBe("setBuyerBudget");
+    expect(log.pageInfo.hasNextPage).toBe(true);
+
+    expect((await ops("verifyAuditChain { valid firstBrokenId }")).data?.ops).toEqual({
+      verifyAuditChain: { valid: true, firstBrokenId: null },
+    });
+    const [victim] = await db.query<{ id: string }>(
+      "select id::text as id from audit_logs order by id limit 1 offset 1",
+    );
+    await db.query("update audit_logs set target = 'someone else' where id = $1", [victim?.id]);
+    expect((await ops("verifyAuditChain { valid firstBrokenId }")).data?.ops).toEqual({
+      verifyAuditChain: { valid: false, firstBrokenId: victim?.id },
+    });
+  });
+
+  it("apiKeys lists keys without secrets, and ops is not for buyers", async () => {
+    const body = await ops("apiKeys { name prefix role }");
+    const keys = (body.data?.ops as { apiKeys: Array<{ prefix: string; role: string }> }).apiKeys;
+    expect(keys.map((key) => key.role).sort()).toEqual(["BUYER", "BUYER", "INTERNAL", "OPERATOR"]);
+    expect(JSON.stringify(body)).not.toContain(world.buyerKey.slice(12));
+    const buyer = await ops("apiKeys { name }", world.buyerKey);
+    expect(buyer.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+  });
+});
