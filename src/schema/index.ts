@@ -5,6 +5,7 @@ import "./insights";
 import "./budgets";
 import "./apiKeys";
 import "./ops";
+import "./geo";
 
 builder.queryType({
   description: "Reads: insights for buyers, anomalies and ops views for internal tools.",

@@ -1,0 +1,205 @@
+import type { UserError } from "../resolvers/admin/apiKeys";
+import { appendAuditEntry } from "../resolvers/admin/audit";
+import {
+  type CityRow,
+  cityLocalities,
+  type LocalityRow,
+  listCities,
+  localityShape,
+  lookupCityCode,
+  lookupLocalityCode,
+  type PolygonShape,
+  upsertCityDefinition,
+} from "../resolvers/geo/cities";
+import { populateCityGeohashMap } from "../resolvers/geo/cityGeohashMap";
+import { builder } from "./builder";
+import { UserErrorType } from "./userErrors";
+
+const City = builder.objectRef<CityRow>("City").implement({
+  description: "A city bucket: its definition (centre and radius) and how many geohash3 cells it holds.",
+  fields: (t) => ({
+    code: t.exposeString("code", { description: "The city code, e.g. us-nyc." }),
+    name: t.exposeString("name", { description: "The city's name." }),
+    countryCode: t.exposeString("countryCode", { description: "ISO 3166-1 alpha-2 country." }),
+    centerLat: t.exposeFloat("centerLat", { description: "Centre latitude." }),
+    centerLng: t.exposeFloat("centerLng", { description: "Centre longitude." }),
+    radiusKm: t.exposeFloat("radiusKm", { description: "Radius of the circle that claims geohash3 cells." }),
+    priority: t.exposeInt("priority", { description: "Higher wins a geohash3 cell two circles claim." }),
+    geohash3Cells: t.exposeInt("geohash3Cells", { description: "geohash3 cells mapped to this city." }),
+  }),
+});
+
+const Locality = builder.objectRef<LocalityRow>("Locality").implement({
+  description: "A locality or neighbourhood of a city (city -> locality -> neighbourhood).",
+  fields: (t) => ({
+    code: t.exposeString("code", { description: "The locality code." }),
+    cityCode: t.exposeString("cityCode", { description: "Its city." }),
+    parentCode: t.exposeString("parentCode", {
+      nullable: true,
+      description: "The locality a neighbourhood belongs to.",
+    }),
+    kind: t.exposeString("kind", { description: "locality or neighbourhood." }),
+    name: t.exposeString("name", { description: "Its name." }),
+  }),
+});
+
+const LocalityShape = builder.objectRef<PolygonShape>("LocalityShape").implement({
+  description: "A locality's outline as a GeoJSON Polygon (closed rings of [longitude, latitude]).",
+  fields: (t) => ({
+    localityCode: t.exposeString("localityCode", { description: "The locality." }),
+    type: t.exposeString("type", { description: 'Always "Polygon".' }),
+    geojson: t.string({
+      description: 'The GeoJSON geometry as JSON text: {"type":"Polygon","coordinates":[[[lng, lat], ...]]}.',
+      resolve: (shape) => JSON.stringify({ type: shape.type, coordinates: shape.coordinates }),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  cities: t.field({
+    type: [City],
+    description: "Every city bucket.",
+    authScopes: { internal: true },
+    resolve: (_root, _args, context) => listCities(context.database),
+  }),
+  cityLocalities: t.field({
+    type: [Locality],
+    description: "A city's localities and neighbourhoods.",
+    authScopes: { internal: true },
+    args: { cityCode: t.arg.string({ required: true, description: "The city code." }) },
+    resolve: (_root, { cityCode }, context) => cityLocalities(context.database, cityCode),
+  }),
+  lookupCityCode: t.string({
+    nullable: true,
+    description: "The city code for a city name (case- and accent-insensitive), or null.",
+    authScopes: { internal: true },
+    args: { name: t.arg.string({ required: true, description: "A city name, e.g. New York." }) },
+    resolve: (_root, { name }, context) => lookupCityCode(context.database, name),
+  }),
+  lookupLocalityCode: t.string({
+    nullable: true,
+    description: "The locality code for a name within a city (case- and accent-insensitive), or null.",
+    authScopes: { internal: true },
+    args: {
+      cityCode: t.arg.string({ required: true, description: "The city code." }),
+      name: t.arg.string({ required: true, description: "A locality or neighbourhood name." }),
+    },
+    resolve: (_root, { cityCode, name }, context) => lookupLocalityCode(context.database, cityCode, name),
+  }),
+  localityShape: t.field({
+    type: LocalityShape,
+    nullable: true,
+    description: "A locality's outline as GeoJSON, or null when it has none.",
+    authScopes: { internal: true },
+    args: { localityCode: t.arg.string({ required: true, description: "The locality code." }) },
+    resolve: (_root, { localityCode }, context) => localityShape(context.database, localityCode),
+  }),
+}));
+
+const UpsertCityDefinitionInput = builder.inputType("UpsertCityDefinitionInput", {
+  description: "A city's definition: code, name, centre and radius.",
+  fields: (t) => ({
+    code: t.string({ required: true, description: "The city code, e.g. us-la." }),
+    name: t.string({ required: true, description: "The city's name." }),
+    countryCode: t.string({ required: true, description: "ISO 3166-1 alpha-2 country, e.g. US." }),
+    centerLat: t.float({ required: true, description: "Centre latitude." }),
+    centerLng: t.float({ required: true, description: "Centre longitude." }),
+    radiusKm: t.float({ required: true, description: "Radius in km (1..300)." }),
+    priority: t.int({ required: false, description: "Higher wins contested cells (default 0)." }),
+  }),
+});
+
+const UpsertCityDefinitionPayload = builder
+  .objectRef<{ city: CityRow | null; userErrors: UserError[] }>("UpsertCityDefinitionPayload")
+  .implement({
+    description: "The result of upsertCityDefinition.",
+    fields: (t) => ({
+      city: t.field({
+        type: City,
+        nullable: true,
+        description: "The city as it now stands.",
+        resolve: (p) => p.city,
+      }),
+      userErrors: t.field({
+        type: [UserErrorType],
+        description: "Problems with the input.",
+        resolve: (p) => p.userErrors,
+      }),
+    }),
+  });
+
+const PopulateCityGeohashMapInput = builder.inputType("PopulateCityGeohashMapInput", {
+  description: "No options yet: rebuilds the circle-derived map from every city definition.",
+  fields: (t) => ({
+    dryRun: t.boolean({ required: false, defaultValue: false, description: "Reserved; must be false." }),
+  }),
+});
+
+const PopulateCityGeohashMapPayload = builder
+  .objectRef<{ cells: number; cities: number; userErrors: UserError[] }>("PopulateCityGeohashMapPayload")
+  .implement({
+    description: "The result of populateCityGeohashMap.",
+    fields: (t) => ({
+      cells: t.exposeInt("cells", { description: "geohash3 cells assigned from circles." }),
+      cities: t.exposeInt("cities", { description: "City definitions read." }),
+      userErrors: t.field({
+        type: [UserErrorType],
+        description: "Problems with the input.",
+        resolve: (p) => p.userErrors,
+      }),
+    }),
+  });
+
+const actorOf = (context: {
+  principal: { keyPrefix: string; keyName: string; keyId: string } | null;
+  requestId: string;
+}) => ({
+  actor: `${context.principal?.keyPrefix ?? "?"} (${context.principal?.keyName ?? "?"})`,
+  actorKeyId: context.principal?.keyId ?? null,
+  requestId: context.requestId,
+});
+
+builder.mutationFields((t) => ({
+  upsertCityDefinition: t.field({
+    type: UpsertCityDefinitionPayload,
+    description: "Create or change a city definition (then run populateCityGeohashMap). Audited.",
+    authScopes: { operator: true },
+    args: {
+      input: t.arg({ type: UpsertCityDefinitionInput, required: true, description: "The definition." }),
+    },
+    resolve: async (_root, { input }, context) => {
+      const result = await upsertCityDefinition(
+        context.database,
+        input,
+        context.clock.now(),
+        actorOf(context),
+      );
+      return result.ok
+        ? { city: result.city, userErrors: [] }
+        : { city: null, userErrors: result.userErrors };
+    },
+  }),
+  populateCityGeohashMap: t.field({
+    type: PopulateCityGeohashMapPayload,
+    description:
+      "Rebuild the geohash3 -> city map from the city circles (idempotent; operator overrides kept). Audited.",
+    authScopes: { operator: true },
+    args: { input: t.arg({ type: PopulateCityGeohashMapInput, required: false, description: "Options." }) },
+    resolve: async (_root, _args, context) => {
+      const now = context.clock.now();
+      const result = await populateCityGeohashMap(context.db, { now: () => now });
+      await context.database.transaction((query) =>
+        appendAuditEntry(query, {
+          at: now,
+          type: "admin_mutation",
+          ...actorOf(context),
+          action: "populateCityGeohashMap",
+          target: "city_geohash3_map",
+          outcome: "OK",
+          after: result,
+        }),
+      );
+      return { ...result, userErrors: [] };
+    },
+  }),
+}));

@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixedClock } from "../../src/clock";
+import { generateDemoData } from "../../src/db/demo/demoData";
+import { issueTestKey, testApp } from "../support/app";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+
+const clock = fixedClock("2026-03-01T12:00:00Z");
+let db: TestDatabase;
+let operatorKey: string;
+let internalKey: string;
+let buyerKey: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await generateDemoData(db, { seed: 3, days: 14, now: clock.now(), scale: 0.01 });
+  operatorKey = (await issueTestKey(db, "operator", { clock })).apiKey;
+  internalKey = (await issueTestKey(db, "internal", { clock })).apiKey;
+  buyerKey = (await issueTestKey(db, "buyer", { clock })).apiKey;
+});
+afterAll(async () => {
+  await db?.destroy();
+});
+
+const gql = (query: string, key = internalKey, variables?: Record<string, unknown>) =>
+  testApp(db, clock).graphql(query, { key, variables });
+
+describe("geo reads", () => {
+  it("lists cities with their geohash3 cells and looks names up case- and accent-insensitively", async () => {
+    const { body } = await gql(
+      `{ cities { code name geohash3Cells } a: lookupCityCode(name: "  new YORK ") b: lookupCityCode(name: "Reykjavík") c: lookupCityCode(name: "reykjavik") d: lookupCityCode(name: "Atlantis") }`,
+    );
+    const data = body.data as {
+      cities: Array<{ code: string; geohash3Cells: number }>;
+      a: string;
+      b: string;
+      c: string;
+      d: null;
+    };
+    expect(data.cities).toHaveLength(12);
+    expect(data.cities.every((city) => city.geohash3Cells >= 1)).toBe(true);
+    expect([data.a, data.b, data.c, data.d]).toEqual(["us-nyc", "is-rey", "is-rey", null]);
+  });
+
+  it("lists a city's localities, looks one up by name, and returns its outline as valid GeoJSON", async () => {
+    const { body } = await gql(`{ cityLocalities(cityCode: "us-nyc") { code kind name parentCode } }`);
+    const localities = (body.data as { cityLocalities: Array<{ code: string; kind: string; name: string }> })
+      .cityLocalities;
+    expect(localities.filter((locality) => locality.kind === "locality").length).toBeGreaterThanOrEqual(5);
+    const brooklyn = localities.find((locality) => locality.name === "Brooklyn");
+    const lookup = await gql(`{ lookupLocalityCode(cityCode: "us-nyc", name: "BROOKLYN") }`);
+    expect((lookup.body.data as { lookupLocalityCode: string }).lookupLocalityCode).toBe(brooklyn?.code);
+    const shape = await gql(
+      `query($code: String!) { localityShape(localityCode: $code) { localityCode type geojson } }`,
+      internalKey,
+      {
+        code: brooklyn?.code,
+      },
+    );
+    const result = (shape.body.data as { localityShape: { type: string; geojson: string } }).localityShape;
+    expect(result.type).toBe("Polygon");
+    const geometry = JSON.parse(result.geojson) as { type: string; coordinates: number[][][] };
+    const ring = geometry.coordinates[0] ?? [];
+    expect(ring.length).toBeGreaterThanOrEqual(4);
+    expect(ring[0]).toEqual(ring.at(-1));
+  });
+
+  it("is not for buyers", async () => {
+    const { body } = await gql("{ cities { code } }", buyerKey);
+    expect(body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+  });
+});
+
+describe("geo mutations", () => {
+  it("an operator adds a city, populates the map idempotently, and both are audited", async () => {
+    const add = await gql(
+      `mutation { upsertCityDefinition(input: { code: "us-la", name: "Los Angeles", countryCode: "US", centerLat: 34.0522, centerLng: -118.2437, radiusKm: 45, priority: 1 }) { city { code geohash3Cells } userErrors { code } } }`,
+      operatorKey,
+    );
+    expect(add.body.data?.upsertCityDefinition).toEqual({
+      city: { code: "us-la", geohash3Cells: 0 },
+      userErrors: [],
+    });
+    const first = await gql(
+      "mutation { populateCityGeohashMap { cells cities userErrors { code } } }",
+      operatorKey,
+    );
+    const second = await gql(
+      "mutation { populateCityGeohashMap { cells cities userErrors { code } } }",
+      operatorKey,
+    );
+    expect(first.body.data?.populateCityGeohashMap).toEqual(second.body.data?.populateCityGeohashMap);
+    expect((first.body.data?.populateCityGeohashMap as { cities: number }).cities).toBe(13);
+    expect(
+      await db.query("select count(*)::int as n from city_geohash3_map where city_code = 'us-la'"),
+    ).not.toEqual([{ n: 0 }]);
+    const audit = await db.query<{ action: string }>(
+      "select action from audit_logs where action in ('upsertCityDefinition', 'populateCityGeohashMap') order by id",
+    );
+    expect(audit.map((row) => row.action)).toEqual([
+      "upsertCityDefinition",
+      "populateCityGeohashMap",
+      "populateCityGeohashMap",
+    ]);
+  });
+
+  it("refuses an invalid definition with a userError per field and changes nothing", async () => {
+    const { body } = await gql(
+      `mutation { upsertCityDefinition(input: { code: "LosAngeles", name: "", countryCode: "usa", centerLat: 95, centerLng: 0, radiusKm: 0 }) { city { code } userErrors { field code } } }`,
+      operatorKey,
+    );
+    const payload = body.data?.upsertCityDefinition as {
+      city: null;
+      userErrors: Array<{ field: string[]; code: string }>;
+    };
+    expect(payload.city).toBeNull();
+    expect(payload.userErrors.map((error) => error.field[1]).sort()).toEqual([
+      "centerLat",
+      "code",
+      "countryCode",
+      "name",
+      "radiusKm",
+    ]);
+  });
+});
