@@ -89,7 +89,7 @@ describe("geo mutations", () => {
       operatorKey,
     );
     expect(first.body.data?.populateCityGeohashMap).toEqual(second.body.data?.populateCityGeohashMap);
-    expect((first.body.data?.populateCityGeohashMap as { cities: number }).cities).toBe(13);
+    expect((first.body.data!.populateCityGeohashMap as { cities: number }).cities).toBe(13);
     expect(
       await db.query("select count(*)::int as n from city_geohash3_map where city_code = 'us-la'"),
     ).not.toEqual([{ n: 0 }]);

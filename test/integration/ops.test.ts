@@ -112,7 +112,7 @@ describe("ops views", () => {
       "auditLog(first: 2) { totalCount pageInfo { hasNextPage endCursor } nodes { id action actor } }",
     );
     const log = (
-      page.data?.ops as {
+      page.data!.ops as {
         auditLog: {
           totalCount: number;
           pageInfo: { hasNextPage: boolean; endCursor: string };
@@ -140,7 +140,7 @@ describe("ops views", () => {
 
   it("apiKeys lists keys without secrets, and ops is not for buyers", async () => {
     const body = await ops("apiKeys { name prefix role }");
-    const keys = (body.data?.ops as { apiKeys: Array<{ prefix: string; role: string }> }).apiKeys;
+    const keys = (body.data!.ops as { apiKeys: Array<{ prefix: string; role: string }> }).apiKeys;
     expect(keys.map((key) => key.role).sort()).toEqual(["BUYER", "BUYER", "INTERNAL", "OPERATOR"]);
     expect(JSON.stringify(body)).not.toContain(world.buyerKey.slice(12));
     const buyer = await ops("apiKeys { name }", world.buyerKey);

@@ -23,7 +23,11 @@ const DEMO_KEY_SPECS: Array<{ role: ApiRole; name: string; partnerId?: string; t
  * Demo mode only: one key per role, kept in plaintext in DATA_DIR/demo-keys.json so that every
  * start can print them. A key missing from the file or no longer valid is issued anew.
  */
-export async function ensureDemoKeys(database: DatabaseHandle, clock: Clock, dataDir: string): Promise<DemoKey[]> {
+export async function ensureDemoKeys(
+  database: DatabaseHandle,
+  clock: Clock,
+  dataDir: string,
+): Promise<DemoKey[]> {
   const file = path.join(dataDir, "demo-keys.json");
   const stored: DemoKey[] = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as DemoKey[]) : [];
   const keys: DemoKey[] = [];
