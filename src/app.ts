@@ -13,6 +13,7 @@ import { RateLimiter } from "./policy/rateLimit";
 import { usePolicyReport } from "./policy/reportPlugin";
 import { writeRequestLog } from "./policy/requestLog";
 import { newPolicyReport, type RequestState } from "./policy/requestState";
+import { handleImportRequest, IMPORT_PROJECTS_PATH } from "./resolvers/imports/importRoute";
 import { DATASET_EXPORT_PATH, exportDataset } from "./resolvers/insights/export";
 import { createInsightLoaders } from "./resolvers/insights/loaders";
 import { buyerSchema, schema } from "./schema/index";
@@ -35,7 +36,8 @@ export interface AppOptions {
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Largest GraphQL request body accepted (query plus variables); larger ones are refused unread. */
-export const MAX_GRAPHQL_BODY_BYTES = 1_000_000;
+// 6 MB: a 5,000-row import fits; the import service enforces its own 5 MB / 5,000-row limits.
+export const MAX_GRAPHQL_BODY_BYTES = 6_000_000;
 
 /** Builds the whole HTTP app; tests call `app.fetch()`, the server hands it to node:http. */
 export function createApp(options: AppOptions) {
@@ -64,7 +66,12 @@ export function createApp(options: AppOptions) {
       const state: RequestState = {
         id,
         startedAt: performance.now(),
-        endpoint: exportPage !== undefined || url.pathname === DATASET_EXPORT_PATH ? "export" : "graphql",
+        endpoint:
+          exportPage !== undefined || url.pathname === DATASET_EXPORT_PATH
+            ? "export"
+            : url.pathname === IMPORT_PROJECTS_PATH
+              ? "import"
+              : "graphql",
         // The export's first page takes the request's one rate-limit token; its later pages take none.
         rateLimitExempt: exportPage !== undefined && exportPage > 0,
         principal: null,
@@ -82,6 +89,13 @@ export function createApp(options: AppOptions) {
             return yoga.fetch(page);
           },
         }).then(endResponse);
+      }
+      if (url.pathname === IMPORT_PROJECTS_PATH) {
+        return handleImportRequest(request, { database, clock }).then((outcome) => {
+          state.principal = outcome.principal;
+          state.policy.outcomeCode = outcome.outcomeCode;
+          endResponse(outcome.response);
+        });
       }
       if (
         url.pathname === "/graphql" &&

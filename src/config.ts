@@ -40,6 +40,14 @@ export const ENV_DOCS = {
     default: "true",
     doc: "Run the scheduler and job workers (pg-boss) in this process; set false on API-only replicas.",
   },
+  ANOMALIES_ALERT_WEBHOOK: {
+    default: "(unset)",
+    doc: "https:// URL that receives signed anomaly alerts (Standard Webhooks); http:// only for a loopback host. Unset: alerts are not sent.",
+  },
+  ANOMALIES_ALERT_SECRET: {
+    default: "(unset)",
+    doc: "Signing secret of the anomaly alerts, whsec_<base64>. Required with ANOMALIES_ALERT_WEBHOOK.",
+  },
   DEMO_SEED: { default: "20261123", doc: "Seed of the deterministic demo-data generator." },
   DEMO_DAYS: { default: "75", doc: "Days of demo events to generate, ending now." },
   DEMO_SCALE: {
@@ -77,6 +85,19 @@ const envSchema = z.object({
   RATE_LIMIT_BUYER_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1200),
   JOBS_ENABLED: z.enum(["true", "false"], { error: "must be true or false" }).default("true"),
+  ANOMALIES_ALERT_WEBHOOK: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || isAlertWebhookUrl(value.trim()), {
+      message: "must be an https:// URL (http:// is allowed only for 127.0.0.1, ::1 or localhost)",
+    }),
+  ANOMALIES_ALERT_SECRET: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || decodeWebhookSecret(value) !== undefined, {
+      message:
+        "must be whsec_ followed by base64 of at least 24 bytes (e.g. whsec_$(openssl rand -base64 32))",
+    }),
   DEMO_SEED: z.coerce
     .number()
     .int()
@@ -102,6 +123,10 @@ export interface Config {
   policyStripMode: "filter" | "reject";
   rateLimitBuyerPerMinute: number;
   rateLimitPerMinute: number;
+  /** Where anomaly alerts go; undefined: alerts are not sent. */
+  anomaliesAlertWebhook: string | undefined;
+  /** The decoded bytes of the whsec_ signing secret. */
+  anomaliesAlertSecret: Buffer | undefined;
   demoSeed: number;
   demoDays: number;
   demoScale: number;
@@ -130,6 +155,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       "NOISE_KEY: required when DATABASE_URL is set, so that releases are noised with a key you keep (generate one with `openssl rand -hex 32`)",
     );
   }
+  if (
+    parsed.success &&
+    parsed.data.ANOMALIES_ALERT_WEBHOOK !== undefined &&
+    parsed.data.ANOMALIES_ALERT_SECRET === undefined
+  ) {
+    problems.push(
+      "ANOMALIES_ALERT_SECRET: required when ANOMALIES_ALERT_WEBHOOK is set, so that receivers can verify the alerts",
+    );
+  }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const data = parsed.data;
   return {
@@ -145,6 +179,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     policyStripMode: data.POLICY_STRIP_MODE,
     rateLimitBuyerPerMinute: data.RATE_LIMIT_BUYER_PER_MINUTE,
     rateLimitPerMinute: data.RATE_LIMIT_PER_MINUTE,
+    anomaliesAlertWebhook: data.ANOMALIES_ALERT_WEBHOOK?.trim(),
+    anomaliesAlertSecret:
+      data.ANOMALIES_ALERT_SECRET === undefined
+        ? undefined
+        : decodeWebhookSecret(data.ANOMALIES_ALERT_SECRET),
     demoSeed: data.DEMO_SEED,
     demoDays: data.DEMO_DAYS,
     demoScale: data.DEMO_SCALE,
@@ -167,6 +206,27 @@ function isPostgresUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/** Alerts leave the network only over TLS; plain http is for a receiver on this machine (tests). */
+export function isAlertWebhookUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    if (url.protocol === "https:") return url.hostname !== "";
+    return url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** The key bytes of a Standard Webhooks secret ("whsec_" + base64). */
+export function decodeWebhookSecret(value: string): Buffer | undefined {
+  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(value.trim());
+  if (match?.[1] === undefined) return undefined;
+  const bytes = Buffer.from(match[1], "base64");
+  return bytes.length >= 24 ? bytes : undefined;
 }
 
 function decodeKey(value: string): Buffer | undefined {

@@ -8,6 +8,7 @@ import { DatabaseOpenError, redactUrl } from "./db/client";
 import { isDemoDataComplete } from "./db/demo/demoData";
 import { ensureDemoKeys } from "./db/demo/demoKeys";
 import { prepareDatabase } from "./db/prepare";
+import { alertTargetOf } from "./jobs/anomalyAlerts";
 import { type Scheduler, startScheduler } from "./jobs/scheduler";
 import { resolveNoiseKey } from "./privacy/noiseKey";
 
@@ -71,14 +72,15 @@ async function start(): Promise<void> {
     await runDemoData(database, config, clock);
     await precomputeDemoWindow(precompute);
     const keys = await ensureDemoKeys(database, clock, config.dataDir);
-    if (config.jobsEnabled) scheduler = await startScheduler({ ...precompute, logger });
+    if (config.jobsEnabled)
+      scheduler = await startScheduler({ ...precompute, logger, alertTarget: alertTargetOf(config) });
     demoReady = true;
     out.write(`\nReady. GraphiQL: ${url}\nDemo API keys (send as "Authorization: Bearer <key>"):\n`);
     for (const key of keys) out.write(`  ${key.role.toUpperCase().padEnd(8)} ${key.apiKey}\n`);
     out.write("The TENANT key is bound to tenant TELCO. Stop with Ctrl-C.\n");
   } else {
     if (config.jobsEnabled) {
-      scheduler = await startScheduler({ ...precompute, logger });
+      scheduler = await startScheduler({ ...precompute, logger, alertTarget: alertTargetOf(config) });
       // Fill the policy's window now rather than at the next full hour.
       void scheduler
         .tick()

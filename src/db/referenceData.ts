@@ -15,6 +15,27 @@ export const DEFAULT_TIMING_POLICIES = [
       week_buckets: 9,
     },
   },
+  {
+    policyKey: "imports_retention_v1",
+    description:
+      "Daily deletion of old import staging rows and anomalies (their counts kept in import_retention_stats).",
+    payload: { enabled: true, cron: "10 3 * * *", staging_days: 60, anomalies_days: 90 },
+  },
+  {
+    policyKey: "anomaly_alerts_v1",
+    description:
+      "Anomaly alerts: how often to check, the window, thresholds, per (tenant, type) suppression and webhook retries.",
+    payload: {
+      enabled: true,
+      cron: "*/15 * * * *",
+      window_hours: 1,
+      min_count: 5,
+      min_errors: 2,
+      suppression_minutes: 240,
+      max_attempts: 5,
+      backoff_ms: 1000,
+    },
+  },
 ];
 
 /**

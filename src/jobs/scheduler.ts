@@ -1,6 +1,9 @@
 import { fromPglite, PgBoss } from "pg-boss";
 import type { Logger } from "pino";
+import type { z } from "zod";
 import type { DatabaseHandle } from "../db/client";
+import { DEFAULT_TIMING_POLICIES } from "../db/referenceData";
+import { ALERT_POLICY_KEY, type AlertTarget, alertPolicySchema, runScheduledAlerts } from "./anomalyAlerts";
 import { recordJobRun } from "./jobRuns";
 import {
   loadPrecomputePolicy,
@@ -10,9 +13,12 @@ import {
 } from "./precompute/planReleases";
 import type { PrecomputeDependencies } from "./precompute/precomputeRelease";
 import { RELEASE_JOB_NAME, runRecordedRelease } from "./precompute/runReleases";
+import { loadPolicy, RETENTION_POLICY_KEY, retentionPolicySchema, runScheduledRetention } from "./retention";
 
 export const PRECOMPUTE_TICK_QUEUE = "outside_buyer_precompute_v1_hourly";
 export const PRECOMPUTE_RELEASE_QUEUE = "precompute_release";
+export const RETENTION_QUEUE = "imports_retention_daily";
+export const ANOMALY_ALERTS_QUEUE = "anomaly_alerts_check";
 
 interface ReleaseJobData {
   granularity: PlannedRelease["granularity"];
@@ -24,6 +30,10 @@ export interface Scheduler {
   boss: PgBoss;
   /** Plans and enqueues the missing releases now (what the hourly tick does). */
   tick(): Promise<number>;
+  /** Runs the retention job now (what its daily cron does); recorded as a job run. */
+  retention(): Promise<string>;
+  /** Runs the anomaly-alert check now (what its cron does); recorded as a job run. */
+  alerts(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -32,7 +42,9 @@ export interface Scheduler {
  * cadence without a restart) and enqueues missing releases; workers compute them one bucket at a
  * time (stately queue keyed by bucket, plus the release's advisory lock).
  */
-export async function startScheduler(deps: PrecomputeDependencies & { logger: Logger }): Promise<Scheduler> {
+export async function startScheduler(
+  deps: PrecomputeDependencies & { logger: Logger; alertTarget?: AlertTarget },
+): Promise<Scheduler> {
   const { database, logger } = deps;
   const boss = new PgBoss(bossOptions(database));
   boss.on("error", (error) => logger.error({ err: error.message }, "pg-boss error"));
@@ -40,8 +52,30 @@ export async function startScheduler(deps: PrecomputeDependencies & { logger: Lo
   await boss.createQueue(PRECOMPUTE_TICK_QUEUE);
   await boss.createQueue(PRECOMPUTE_RELEASE_QUEUE, { policy: "stately", retryLimit: 2, retryDelay: 60 });
   await boss.schedule(PRECOMPUTE_TICK_QUEUE, "0 * * * *", {}, { tz: "UTC" });
+  await boss.createQueue(RETENTION_QUEUE);
+  await boss.createQueue(ANOMALY_ALERTS_QUEUE);
+  // The crons come from the timing policies, re-read at every hourly tick (schedule() replaces an
+  // entry), so an operator's change takes effect within the hour; the other knobs are read at every run.
+  const syncSchedules = async () => {
+    await boss.schedule(
+      RETENTION_QUEUE,
+      await cronOf(database, RETENTION_POLICY_KEY, logger),
+      {},
+      { tz: "UTC" },
+    );
+    await boss.schedule(
+      ANOMALY_ALERTS_QUEUE,
+      await cronOf(database, ALERT_POLICY_KEY, logger),
+      {},
+      { tz: "UTC" },
+    );
+  };
+  await syncSchedules();
 
   const tick = async (): Promise<number> => {
+    await syncSchedules().catch((error: unknown) =>
+      logger.error({ err: String(error) }, "could not apply the retention and alert crons"),
+    );
     const result = await recordJobRun(
       database,
       { name: PRECOMPUTE_TICK_QUEUE, now: () => deps.clock.now() },
@@ -64,6 +98,25 @@ export async function startScheduler(deps: PrecomputeDependencies & { logger: Lo
   await boss.work(PRECOMPUTE_TICK_QUEUE, async () => {
     await tick();
   });
+  const now = () => deps.clock.now();
+  const retention = async () =>
+    (
+      await recordJobRun(database, { name: RETENTION_QUEUE, now }, () =>
+        runScheduledRetention(database, now()),
+      )
+    ).outcome;
+  const alerts = async () =>
+    (
+      await recordJobRun(database, { name: ANOMALY_ALERTS_QUEUE, now }, () =>
+        runScheduledAlerts({ database, clock: deps.clock, target: deps.alertTarget }),
+      )
+    ).outcome;
+  await boss.work(RETENTION_QUEUE, async () => {
+    await retention();
+  });
+  await boss.work(ANOMALY_ALERTS_QUEUE, async () => {
+    await alerts();
+  });
   await boss.work<ReleaseJobData>(PRECOMPUTE_RELEASE_QUEUE, { batchSize: 1 }, async ([job]) => {
     if (job === undefined) return;
     const release = { ...job.data, bucketStart: new Date(job.data.bucketStart) };
@@ -77,8 +130,30 @@ export async function startScheduler(deps: PrecomputeDependencies & { logger: Lo
   return {
     boss,
     tick,
+    retention,
+    alerts,
     stop: () => boss.stop({ graceful: true, timeout: 10_000 }),
   };
+}
+
+const POLICY_SCHEMAS: Record<string, z.ZodType<{ cron: string }>> = {
+  [RETENTION_POLICY_KEY]: retentionPolicySchema,
+  [ALERT_POLICY_KEY]: alertPolicySchema,
+};
+
+/** A policy's cron; an invalid stored policy falls back to the default (its runs then record the error). */
+async function cronOf(
+  database: DatabaseHandle,
+  key: typeof RETENTION_POLICY_KEY | typeof ALERT_POLICY_KEY,
+  logger: Logger,
+): Promise<string> {
+  try {
+    return (await loadPolicy(database, key, POLICY_SCHEMAS[key] as z.ZodType<{ cron: string }>)).cron;
+  } catch (error) {
+    logger.error({ err: String(error) }, "timing policy unreadable; using its default cron");
+    const fallback = DEFAULT_TIMING_POLICIES.find((policy) => policy.policyKey === key)?.payload;
+    return String((fallback as { cron?: string } | undefined)?.cron ?? "10 3 * * *");
+  }
 }
 
 function bossOptions(database: DatabaseHandle): ConstructorParameters<typeof PgBoss>[0] {

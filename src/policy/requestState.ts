@@ -29,7 +29,7 @@ export interface PolicyReport {
 export interface RequestState {
   id: string;
   startedAt: number;
-  endpoint: "graphql" | "export";
+  endpoint: "graphql" | "export" | "import";
   /** Set only in-process, for the later pages of a dataset export (the export took one token). */
   rateLimitExempt?: boolean;
   principal: Principal | null;

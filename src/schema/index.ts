@@ -3,9 +3,13 @@ import "./scalars";
 import "./viewer";
 import "./insights";
 import "./budgets";
+import "./anomalies";
+import "./importAdmin";
+import "./imports";
 import "./apiKeys";
 import "./ops";
 import "./geo";
+import "./timingPolicies";
 
 builder.queryType({
   description: "Reads: insights for buyers, anomalies and ops views for internal tools.",

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_GRAPHQL_BODY_BYTES } from "../../src/app";
 import { buildBuyerWorld, policyState } from "../support/buyerWorld";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { days, policyOf, type RedteamApi, redteamApp } from "../support/redteam";
@@ -139,23 +140,23 @@ const cases: BadInput[] = [
     code: "QUERY_REJECTED",
   },
   {
-    name: "1 MB of variables: 100,000 geo ids",
+    name: "6 MB of variables: 600,000 geo ids",
     send: () => {
       const body = JSON.stringify({
         query: NORMAL,
-        variables: { f: { ...days(2, 3), geoBucketIds: distinctCityIds(100_000) } },
+        variables: { f: { ...days(2, 3), geoBucketIds: distinctCityIds(600_000) } },
       });
-      expect(body.length).toBeGreaterThan(1_000_000);
+      expect(body.length).toBeGreaterThan(MAX_GRAPHQL_BODY_BYTES);
       return raw(body);
     },
-    // Refused unread: the body is over the 1 MB GraphQL body limit.
+    // Refused unread: the body is over the 6 MB GraphQL body limit.
     status: 413,
     code: "QUERY_REJECTED",
   },
 
   {
-    name: "1 MB of variables: one 1 MB geo id",
-    send: send(NORMAL, { f: { ...days(2, 3), geoBucketIds: ["x".repeat(1_000_000)] } }),
+    name: "6 MB of variables: one 6 MB geo id",
+    send: send(NORMAL, { f: { ...days(2, 3), geoBucketIds: ["x".repeat(MAX_GRAPHQL_BODY_BYTES)] } }),
     status: 413,
     code: "QUERY_REJECTED",
   },

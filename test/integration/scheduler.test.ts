@@ -2,7 +2,13 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/clock";
 import { PRECOMPUTE_POLICY_KEY } from "../../src/jobs/precompute/planReleases";
-import { PRECOMPUTE_TICK_QUEUE, type Scheduler, startScheduler } from "../../src/jobs/scheduler";
+import {
+  ANOMALY_ALERTS_QUEUE,
+  PRECOMPUTE_TICK_QUEUE,
+  RETENTION_QUEUE,
+  type Scheduler,
+  startScheduler,
+} from "../../src/jobs/scheduler";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { insertEvents, seedTestCities } from "../support/events";
 
@@ -69,11 +75,15 @@ afterAll(async () => {
 });
 
 describe("the precompute scheduler", () => {
-  it("registers the hourly cron entry", async () => {
+  it("registers the hourly precompute tick and the retention and alert crons of the timing policies", async () => {
     const schedules = await scheduler.boss.getSchedules();
-    expect(schedules.map((schedule) => [schedule.name, schedule.cron, schedule.timezone])).toEqual([
-      [PRECOMPUTE_TICK_QUEUE, "0 * * * *", "UTC"],
-    ]);
+    expect(schedules.map((schedule) => [schedule.name, schedule.cron, schedule.timezone]).sort()).toEqual(
+      [
+        [ANOMALY_ALERTS_QUEUE, "*/15 * * * *", "UTC"],
+        [RETENTION_QUEUE, "10 3 * * *", "UTC"],
+        [PRECOMPUTE_TICK_QUEUE, "0 * * * *", "UTC"],
+      ].sort(),
+    );
   });
 
   it("a tick enqueues the releases the policy wants, workers compute them, and every run is recorded", async () => {
@@ -152,5 +162,41 @@ describe("the precompute scheduler", () => {
     );
     expect(last?.outcome).toBe("failed");
     expect(last?.error).toMatch(/timing policy outside_buyer_precompute_v1 is invalid/);
+  });
+
+  it("the retention and alert jobs run from their timing policies and record their runs", async () => {
+    expect(await scheduler.retention()).toBe("deleted");
+    expect(await scheduler.alerts()).toBe("below_threshold");
+    await db.query(
+      "update timing_policies set payload = payload || '{\"enabled\": false}'::jsonb where policy_key in ('imports_retention_v1', 'anomaly_alerts_v1')",
+    );
+    expect(await scheduler.retention()).toBe("disabled");
+    expect(await scheduler.alerts()).toBe("disabled");
+    const runs = await db.query<{ job_name: string; outcome: string }>(
+      "select job_name, outcome from job_runs where job_name = any($1::text[]) and finished_at is not null order by started_at",
+      [[RETENTION_QUEUE, ANOMALY_ALERTS_QUEUE]],
+    );
+    expect(runs).toEqual([
+      { job_name: RETENTION_QUEUE, outcome: "deleted" },
+      { job_name: ANOMALY_ALERTS_QUEUE, outcome: "below_threshold" },
+      { job_name: RETENTION_QUEUE, outcome: "disabled" },
+      { job_name: ANOMALY_ALERTS_QUEUE, outcome: "disabled" },
+    ]);
+  });
+
+  it("a changed alert cron in the timing policy is applied at the next tick", async () => {
+    await setPolicy({
+      enabled: false,
+      granularities: ["day"],
+      hour_buckets: 0,
+      day_buckets: 1,
+      week_buckets: 0,
+    });
+    await db.query(
+      `update timing_policies set payload = payload || '{"cron": "*/5 * * * *"}'::jsonb where policy_key = 'anomaly_alerts_v1'`,
+    );
+    await scheduler.tick();
+    const schedules = await scheduler.boss.getSchedules();
+    expect(schedules.find((schedule) => schedule.name === ANOMALY_ALERTS_QUEUE)?.cron).toBe("*/5 * * * *");
   });
 });

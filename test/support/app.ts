@@ -6,10 +6,15 @@ import type { DatabaseHandle } from "../../src/db/client";
 import type { ApiRole } from "../../src/db/schema/enums";
 import { issueApiKey } from "../../src/resolvers/admin/apiKeys";
 
-export function testApp(db: DatabaseHandle, clock: Clock = systemClock) {
+export function testApp(
+  db: DatabaseHandle,
+  clock: Clock = systemClock,
+  /** Extra environment for the app's config, e.g. the alert webhook. */
+  env: Record<string, string> = {},
+) {
   const app = createApp({
     db,
-    config: configFrom({ LOG_LEVEL: "silent" }),
+    config: configFrom({ LOG_LEVEL: "silent", ...env }),
     clock,
     logger: pino({ level: "silent" }),
   });

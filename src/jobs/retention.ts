@@ -1,0 +1,154 @@
+import { z } from "zod";
+import type { DatabaseHandle, QueryFn } from "../db/client";
+import type { Principal } from "../policy/principal";
+import type { UserError } from "../resolvers/admin/apiKeys";
+import { appendAuditEntry } from "../resolvers/admin/audit";
+
+export const RETENTION_POLICY_KEY = "imports_retention_v1";
+export const RETENTION_JOB_NAME = "imports_retention";
+
+/** timing_policies.imports_retention_v1: when the daily job runs and how long rows are kept. */
+export const retentionPolicySchema = z.object({
+  enabled: z.boolean(),
+  cron: z.string().min(9),
+  staging_days: z.number().int().min(1).max(3650),
+  anomalies_days: z.number().int().min(1).max(3650),
+});
+export type RetentionPolicy = z.infer<typeof retentionPolicySchema>;
+
+export interface RetentionInput {
+  stagingDays: number;
+  anomaliesDays: number;
+  /** Required to run with 0 days, which deletes every row. */
+  confirm?: boolean | null;
+}
+
+export interface RetentionResult {
+  stagingDeleted: number;
+  anomaliesDeleted: number;
+  statDate: string;
+}
+
+const MAX_DAYS = 3650;
+
+/** No negative days; 0 (delete everything) only with confirm: true. */
+export function validateRetention(input: RetentionInput): UserError[] {
+  const errors: UserError[] = [];
+  for (const field of ["stagingDays", "anomaliesDays"] as const) {
+    const days = input[field];
+    if (!Number.isInteger(days) || days < 0 || days > MAX_DAYS) {
+      errors.push({
+        field: ["input", field],
+        code: "OUT_OF_RANGE",
+        message: `${field} must be a whole number of days between 0 and ${MAX_DAYS}.`,
+      });
+    } else if (days === 0 && input.confirm !== true) {
+      errors.push({
+        field: ["input", field],
+        code: "CONFIRMATION_REQUIRED",
+        message: `${field} = 0 deletes every row; send confirm: true if that is what you want.`,
+      });
+    }
+  }
+  return errors;
+}
+
+/**
+ * Deletes staging rows older than stagingDays and anomalies older than anomaliesDays, adding what it
+ * deleted to today's import_retention_stats row in the caller's transaction (both or neither).
+ */
+export async function deleteExpiredImports(
+  query: QueryFn,
+  input: { stagingDays: number; anomaliesDays: number },
+  now: Date,
+): Promise<RetentionResult> {
+  const day = 86_400_000;
+  const staging = await query("delete from staging_imports where created_at < $1 returning id", [
+    new Date(now.getTime() - input.stagingDays * day),
+  ]);
+  const anomalies = await query("delete from import_anomalies where created_at < $1 returning id", [
+    new Date(now.getTime() - input.anomaliesDays * day),
+  ]);
+  const statDate = now.toISOString().slice(0, 10);
+  await query(
+    `insert into import_retention_stats (stat_date, staging_deleted, anomalies_deleted, run_at)
+     values ($1::date, $2, $3, $4)
+     on conflict (stat_date) do update set
+       staging_deleted = import_retention_stats.staging_deleted + excluded.staging_deleted,
+       anomalies_deleted = import_retention_stats.anomalies_deleted + excluded.anomalies_deleted,
+       run_at = excluded.run_at`,
+    [statDate, staging.length, anomalies.length, now],
+  );
+  return { stagingDeleted: staging.length, anomaliesDeleted: anomalies.length, statDate };
+}
+
+/** The operator's runRetention: validate, delete, count and audit in one transaction. */
+export async function runRetention(
+  database: DatabaseHandle,
+  actor: Principal,
+  input: RetentionInput,
+  now: Date,
+  requestId: string,
+): Promise<{ ok: true; result: RetentionResult } | { ok: false; userErrors: UserError[] }> {
+  const userErrors = validateRetention(input);
+  if (userErrors.length > 0) return { ok: false, userErrors };
+  const result = await database.transaction(async (query) => {
+    const deleted = await deleteExpiredImports(query, input, now);
+    await appendAuditEntry(query, {
+      at: now,
+      type: "admin_mutation",
+      actor: `${actor.keyPrefix} (${actor.keyName})`,
+      actorKeyId: actor.keyId,
+      action: "runRetention",
+      target: `staging ${input.stagingDays}d, anomalies ${input.anomaliesDays}d`,
+      outcome: "OK",
+      details: {
+        stagingDays: input.stagingDays,
+        anomaliesDays: input.anomaliesDays,
+        confirm: input.confirm === true,
+      },
+      after: deleted,
+      requestId,
+    });
+    return deleted;
+  });
+  return { ok: true, result };
+}
+
+export async function loadRetentionPolicy(database: DatabaseHandle): Promise<RetentionPolicy> {
+  return loadPolicy(database, RETENTION_POLICY_KEY, retentionPolicySchema);
+}
+
+/** Reads and validates one timing policy row, naming the bad fields when it is invalid. */
+export async function loadPolicy<T>(database: DatabaseHandle, key: string, schema: z.ZodType<T>): Promise<T> {
+  const [row] = await database.query<{ payload: unknown }>(
+    "select payload from timing_policies where policy_key = $1",
+    [key],
+  );
+  if (row === undefined) throw new Error(`timing policy ${key} is missing`);
+  const parsed = schema.safeParse(row.payload);
+  if (!parsed.success) {
+    throw new Error(
+      `timing policy ${key} is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** The scheduled run: the policy's days, one transaction (no audit row: no operator acted). */
+export async function runScheduledRetention(database: DatabaseHandle, now: Date) {
+  const policy = await loadRetentionPolicy(database);
+  if (!policy.enabled) return { outcome: "disabled", rows: 0 };
+  const result = await database.transaction((query) =>
+    deleteExpiredImports(
+      query,
+      { stagingDays: policy.staging_days, anomaliesDays: policy.anomalies_days },
+      now,
+    ),
+  );
+  return {
+    outcome: "deleted",
+    rows: result.stagingDeleted + result.anomaliesDeleted,
+    details: { ...result },
+  };
+}

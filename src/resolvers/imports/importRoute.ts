@@ -1,0 +1,143 @@
+import type { Clock } from "../../clock";
+import type { DatabaseHandle } from "../../db/client";
+import { authFailureMessage, type Principal, resolvePrincipal } from "../../policy/principal";
+import { type ImportRefusalCode, importProjects } from "./importProjects";
+import { MAX_IMPORT_BYTES, type RowError } from "./projectRows";
+
+export const IMPORT_PROJECTS_PATH = "/import-projects";
+
+type RouteErrorCode = ImportRefusalCode | "UNAUTHENTICATED" | "MALFORMED_JSON" | "METHOD_NOT_ALLOWED";
+
+const STATUS_BY_CODE: Record<RouteErrorCode, number> = {
+  MALFORMED_JSON: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  METHOD_NOT_ALLOWED: 405,
+  IMPORT_IN_PROGRESS: 409,
+  IMPORT_TOO_LARGE: 413,
+  IMPORT_INVALID: 422,
+};
+
+export interface ImportRouteOutcome {
+  response: Response;
+  principal: Principal | null;
+  /** OK or the refusal code, for the request log. */
+  outcomeCode: string;
+}
+
+/**
+ * POST /import-projects: the 002 seed's snake_case payload with a TENANT bearer key. The body is
+ * counted while it streams in and refused past 5 MB before any parsing.
+ */
+export async function handleImportRequest(
+  request: Request,
+  deps: { database: DatabaseHandle; clock: Clock },
+): Promise<ImportRouteOutcome> {
+  if (request.method !== "POST") {
+    return failure(null, "METHOD_NOT_ALLOWED", "Use POST with a JSON body.", [], { allow: "POST" });
+  }
+  const auth = await resolvePrincipal(deps.database.db, request.headers.get("authorization"), deps.clock);
+  if (!auth.ok) return failure(null, "UNAUTHENTICATED", authFailureMessage(auth.reason));
+  const principal = auth.principal;
+  if (principal.role !== "tenant") {
+    return failure(principal, "FORBIDDEN", "Only a TENANT key may import projects.");
+  }
+  const body = await readLimited(request, MAX_IMPORT_BYTES);
+  if (body === null) {
+    return failure(
+      principal,
+      "IMPORT_TOO_LARGE",
+      `The body is larger than ${MAX_IMPORT_BYTES} bytes (5 MB); split the batch.`,
+    );
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body);
+  } catch {
+    return failure(principal, "MALFORMED_JSON", "The body is not valid JSON.");
+  }
+  if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
+    return failure(
+      principal,
+      "MALFORMED_JSON",
+      "The body must be a JSON object with tenant_id, source, batch_id and rows.",
+    );
+  }
+  const fields = payload as Record<string, unknown>;
+  if (!Array.isArray(fields.rows)) {
+    return failure(principal, "MALFORMED_JSON", "rows must be a JSON array of row objects.");
+  }
+  if (fields.tenant_id !== undefined && typeof fields.tenant_id !== "string") {
+    return failure(principal, "IMPORT_INVALID", "tenant_id must be a string.");
+  }
+  const result = await importProjects(
+    deps.database,
+    principal,
+    {
+      tenantId: fields.tenant_id as string | undefined,
+      source: fields.source,
+      batchId: fields.batch_id,
+      correlationId: fields.correlation_id,
+      dryRun: fields.dry_run === true,
+      rows: fields.rows,
+    },
+    { clock: deps.clock },
+  );
+  if (!result.ok) return failure(principal, result.code, result.message, result.rowErrors);
+  return {
+    principal,
+    outcomeCode: "OK",
+    response: Response.json({
+      batch_id: result.batchId,
+      correlation_id: result.correlationId,
+      tenant_id: result.tenantId,
+      replayed: result.replayed,
+      ...(result.dryRun ? { dry_run: true, row_errors: result.rowErrors.map(snakeRowError) } : {}),
+      metrics: result.metrics,
+    }),
+  };
+}
+
+/** The body as text, or null as soon as more than `limit` bytes have arrived. */
+async function readLimited(request: Request, limit: number): Promise<string | null> {
+  if (Number(request.headers.get("content-length") ?? 0) > limit) return null;
+  if (request.body === null) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function snakeRowError(error: RowError) {
+  return { row_index: error.rowIndex, field: error.field, code: error.code, message: error.message };
+}
+
+function failure(
+  principal: Principal | null,
+  code: RouteErrorCode,
+  message: string,
+  rowErrors: RowError[] = [],
+  headers: Record<string, string> = {},
+): ImportRouteOutcome {
+  return {
+    principal,
+    outcomeCode: code,
+    response: Response.json(
+      {
+        error: { code, message },
+        ...(rowErrors.length > 0 ? { row_errors: rowErrors.map(snakeRowError) } : {}),
+      },
+      { status: STATUS_BY_CODE[code], headers },
+    ),
+  };
+}

@@ -1,0 +1,95 @@
+import { apiError } from "../errors";
+import { listTimingPolicies, setTimingPolicy, type TimingPolicyRow } from "../jobs/timingPolicies";
+import type { UserError } from "../resolvers/admin/apiKeys";
+import { builder } from "./builder";
+import { UserErrorType } from "./userErrors";
+
+const TimingPolicy = builder.objectRef<TimingPolicyRow>("TimingPolicy").implement({
+  description: "A schedule and its parameters, read by a job at every tick (changes need no restart).",
+  fields: (t) => ({
+    policyKey: t.exposeString("policyKey", { description: "e.g. outside_buyer_precompute_v1." }),
+    payload: t.string({
+      description: "The parameters as JSON text.",
+      resolve: (policy) => JSON.stringify(policy.payload),
+    }),
+    description: t.exposeString("description", { nullable: true, description: "What the policy drives." }),
+    updatedAt: t.field({
+      type: "DateTime",
+      description: "Last change.",
+      resolve: (policy) => policy.updatedAt,
+    }),
+    updatedBy: t.exposeString("updatedBy", { nullable: true, description: "Who changed it last." }),
+  }),
+});
+
+builder.queryField("timingPolicies", (t) =>
+  t.field({
+    type: [TimingPolicy],
+    description: "Every timing policy (INTERNAL and OPERATOR).",
+    authScopes: { internal: true },
+    resolve: (_root, _args, context) => listTimingPolicies(context.database),
+  }),
+);
+
+const SetTimingPolicyInput = builder.inputType("SetTimingPolicyInput", {
+  description: "A timing policy's new parameters.",
+  fields: (t) => ({
+    policyKey: t.string({ required: true, description: "Which policy." }),
+    payload: t.string({ required: true, description: "The parameters as JSON text; validated per policy." }),
+  }),
+});
+
+const SetTimingPolicyPayload = builder
+  .objectRef<{ policy: TimingPolicyRow | null; userErrors: UserError[] }>("SetTimingPolicyPayload")
+  .implement({
+    description: "The result of setTimingPolicy.",
+    fields: (t) => ({
+      policy: t.field({
+        type: TimingPolicy,
+        nullable: true,
+        description: "The policy as it now stands.",
+        resolve: (p) => p.policy,
+      }),
+      userErrors: t.field({
+        type: [UserErrorType],
+        description: "Problems with the input.",
+        resolve: (p) => p.userErrors,
+      }),
+    }),
+  });
+
+builder.mutationField("setTimingPolicy", (t) =>
+  t.field({
+    type: SetTimingPolicyPayload,
+    description: "Change a timing policy (operators); the job uses it from its next tick. Audited.",
+    authScopes: { operator: true },
+    args: {
+      input: t.arg({
+        type: SetTimingPolicyInput,
+        required: true,
+        description: "Which policy and its parameters.",
+      }),
+    },
+    resolve: async (_root, { input }, context) => {
+      let payload: unknown;
+      try {
+        payload = JSON.parse(input.payload);
+      } catch {
+        throw apiError("BAD_USER_INPUT", "payload is not valid JSON.", { field: "payload" });
+      }
+      const result = await setTimingPolicy(
+        context.database,
+        { policyKey: input.policyKey, payload },
+        context.clock.now(),
+        {
+          actor: `${context.principal?.keyPrefix ?? "?"} (${context.principal?.keyName ?? "?"})`,
+          actorKeyId: context.principal?.keyId ?? null,
+          requestId: context.requestId,
+        },
+      );
+      return result.ok
+        ? { policy: result.policy, userErrors: [] }
+        : { policy: null, userErrors: result.userErrors };
+    },
+  }),
+);

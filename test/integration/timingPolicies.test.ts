@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixedClock } from "../../src/clock";
+import { loadPrecomputePolicy } from "../../src/jobs/precompute/planReleases";
+import { issueTestKey, testApp } from "../support/app";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+
+const clock = fixedClock("2026-03-01T12:00:00Z");
+let db: TestDatabase;
+let operatorKey: string;
+let internalKey: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  operatorKey = (await issueTestKey(db, "operator", { clock })).apiKey;
+  internalKey = (await issueTestKey(db, "internal", { clock })).apiKey;
+});
+afterAll(async () => {
+  await db?.destroy();
+});
+
+const set = (policyKey: string, payload: string, key = operatorKey) =>
+  testApp(db, clock).graphql(
+    `mutation($input: SetTimingPolicyInput!) { setTimingPolicy(input: $input) { policy { policyKey payload updatedBy } userErrors { field code } } }`,
+    { key, variables: { input: { policyKey, payload } } },
+  );
+
+describe("timing policies", () => {
+  it("lists the policies the jobs read", async () => {
+    const { body } = await testApp(db, clock).graphql("{ timingPolicies { policyKey } }", {
+      key: internalKey,
+    });
+    expect(
+      (body.data!.timingPolicies as Array<{ policyKey: string }>).map((policy) => policy.policyKey),
+    ).toEqual(expect.arrayContaining(["outside_buyer_precompute_v1"]));
+  });
+
+  it("an operator changes the precompute policy; the job reads the new payload; the change is audited", async () => {
+    const payload = {
+      enabled: true,
+      granularities: ["day"],
+      hour_buckets: 0,
+      day_buckets: 7,
+      week_buckets: 0,
+    };
+    const { body } = await set("outside_buyer_precompute_v1", JSON.stringify(payload));
+    expect(body.data?.setTimingPolicy).toMatchObject({
+      userErrors: [],
+      policy: { policyKey: "outside_buyer_precompute_v1" },
+    });
+    expect(await loadPrecomputePolicy(db)).toEqual(payload);
+    const [audit] = await db.query<{ action: string; target: string }>(
+      "select action, target from audit_logs where action = 'setTimingPolicy'",
+    );
+    expect(audit).toEqual({ action: "setTimingPolicy", target: "outside_buyer_precompute_v1" });
+  });
+
+  it("refuses an invalid payload field by field, an unknown policy, and non-operators; nothing changes", async () => {
+    const before = await loadPrecomputePolicy(db);
+    const invalid = await set(
+      "outside_buyer_precompute_v1",
+      JSON.stringify({
+        enabled: "yes",
+        granularities: [],
+        hour_buckets: -1,
+        day_buckets: 7,
+        week_buckets: 0,
+      }),
+    );
+    const errors = (
+      invalid.body.data!.setTimingPolicy as { userErrors: Array<{ field: string[]; code: string }> }
+    ).userErrors;
+    expect(errors.map((error) => error.field.slice(2).join("."))).toEqual(
+      expect.arrayContaining(["enabled", "granularities", "hour_buckets"]),
+    );
+    const unknown = await set("no_such_policy", "{}");
+    expect(
+      (unknown.body.data!.setTimingPolicy as { userErrors: Array<{ code: string }> }).userErrors[0]?.code,
+    ).toBe("UNKNOWN_POLICY");
+    const notJson = await set("outside_buyer_precompute_v1", "{");
+    expect(notJson.body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    const forbidden = await set("outside_buyer_precompute_v1", "{}", internalKey);
+    expect(forbidden.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect(await loadPrecomputePolicy(db)).toEqual(before);
+  });
+});
