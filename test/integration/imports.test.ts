@@ -223,6 +223,15 @@ describe("the 002 seed's sample payload", () => {
       expect(replay.body.replayed).toBe(true);
       expect(replay.body.correlation_id).toBe("7f2a7eed-7b46-49ef-9f77-2a0c6a6ad001");
       expect(replay.body.metrics).toMatchObject({ inserted_projects: 1, user_memberships_upserted: 2 });
+      // Same keys in the seed's order as the first answer, not jsonb's.
+      expect(Object.keys(replay.body.metrics ?? {})).toEqual([
+        "inserted_projects",
+        "updated_projects",
+        "org_memberships_upserted",
+        "user_memberships_upserted",
+        "anomalies_count",
+        "staging_id",
+      ]);
     }
     expect(await tableCounts()).toEqual(before);
   });

@@ -200,7 +200,16 @@ async function findStaged(query: QueryFn, tenantId: string, checksum: string): P
   );
   if (row === undefined) return null;
   if (row.status !== "merged" || row.metrics === null) return inProgress();
-  const metrics = (typeof row.metrics === "string" ? JSON.parse(row.metrics) : row.metrics) as ImportMetrics;
+  const stored = (typeof row.metrics === "string" ? JSON.parse(row.metrics) : row.metrics) as ImportMetrics;
+  // jsonb reorders keys; a replay answers in the seed's order, byte-for-byte like the original.
+  const metrics: ImportMetrics = {
+    inserted_projects: stored.inserted_projects,
+    updated_projects: stored.updated_projects,
+    org_memberships_upserted: stored.org_memberships_upserted,
+    user_memberships_upserted: stored.user_memberships_upserted,
+    anomalies_count: stored.anomalies_count,
+    staging_id: stored.staging_id,
+  };
   return {
     ok: true,
     batchId: row.batch_id,
