@@ -182,7 +182,7 @@ const AuditEntryConnection = builder.connectionObject(
   { name: "AuditEntryEdge", description: "An audit entry with its cursor." },
 );
 
-const Ops = builder.objectRef<Record<string, never>>("Ops").implement({
+export const Ops = builder.objectRef<Record<string, never>>("Ops").implement({
   description: "Operator views: budgets, request and shape statistics, freshness, coverage, ledger, audit.",
   fields: (t) => ({
     privacyBudgetUsage: t.field({
