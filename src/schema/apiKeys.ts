@@ -1,5 +1,6 @@
 import type { ApiKeyRow, UserError } from "../resolvers/admin/apiKeys";
 import { issueApiKey, revokeApiKey, rotateApiKey } from "../resolvers/admin/apiKeys";
+import { actorOf } from "./actor";
 import { builder } from "./builder";
 import { UserErrorType } from "./userErrors";
 import { RoleEnum } from "./viewer";
@@ -121,15 +122,6 @@ const RotateApiKeyInput = builder.inputType("RotateApiKeyInput", {
 const RevokeApiKeyInput = builder.inputType("RevokeApiKeyInput", {
   description: "Which key to revoke.",
   fields: (t) => ({ id: t.id({ required: true, description: "The key to revoke." }) }),
-});
-
-const actorOf = (context: {
-  principal: { keyPrefix: string; keyName: string; keyId: string } | null;
-  requestId: string;
-}) => ({
-  actor: `${context.principal?.keyPrefix ?? "?"} (${context.principal?.keyName ?? "?"})`,
-  actorKeyId: context.principal?.keyId ?? null,
-  requestId: context.requestId,
 });
 
 builder.mutationField("issueApiKey", (t) =>

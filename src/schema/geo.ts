@@ -12,6 +12,7 @@ import {
   upsertCityDefinition,
 } from "../resolvers/geo/cities";
 import { populateCityGeohashMap } from "../resolvers/geo/cityGeohashMap";
+import { actorOf } from "./actor";
 import { builder } from "./builder";
 import { UserErrorType } from "./userErrors";
 
@@ -149,15 +150,6 @@ const PopulateCityGeohashMapPayload = builder
       }),
     }),
   });
-
-const actorOf = (context: {
-  principal: { keyPrefix: string; keyName: string; keyId: string } | null;
-  requestId: string;
-}) => ({
-  actor: `${context.principal?.keyPrefix ?? "?"} (${context.principal?.keyName ?? "?"})`,
-  actorKeyId: context.principal?.keyId ?? null,
-  requestId: context.requestId,
-});
 
 builder.mutationFields((t) => ({
   upsertCityDefinition: t.field({

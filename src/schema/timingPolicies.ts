@@ -1,6 +1,7 @@
 import { apiError } from "../errors";
 import { listTimingPolicies, setTimingPolicy, type TimingPolicyRow } from "../jobs/timingPolicies";
 import type { UserError } from "../resolvers/admin/apiKeys";
+import { actorOf } from "./actor";
 import { builder } from "./builder";
 import { UserErrorType } from "./userErrors";
 
