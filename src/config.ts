@@ -48,6 +48,10 @@ export const ENV_DOCS = {
     default: "(unset)",
     doc: "Signing secret of the anomaly alerts, whsec_<base64>. Required with ANOMALIES_ALERT_WEBHOOK.",
   },
+  OPS_API_KEY: {
+    default: "(unset)",
+    doc: "INTERNAL or OPERATOR key the `ops` command line sends when --key is not given.",
+  },
   DEMO_SEED: { default: "20261123", doc: "Seed of the deterministic demo-data generator." },
   DEMO_DAYS: { default: "75", doc: "Days of demo events to generate, ending now." },
   DEMO_SCALE: {
@@ -98,6 +102,7 @@ const envSchema = z.object({
       message:
         "must be whsec_ followed by base64 of at least 24 bytes (e.g. whsec_$(openssl rand -base64 32))",
     }),
+  OPS_API_KEY: z.string().optional(),
   DEMO_SEED: z.coerce
     .number()
     .int()
@@ -127,6 +132,8 @@ export interface Config {
   anomaliesAlertWebhook: string | undefined;
   /** The decoded bytes of the whsec_ signing secret. */
   anomaliesAlertSecret: Buffer | undefined;
+  /** The key of the `ops` command line; read only by that command. */
+  opsApiKey: string | undefined;
   demoSeed: number;
   demoDays: number;
   demoScale: number;
@@ -184,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       data.ANOMALIES_ALERT_SECRET === undefined
         ? undefined
         : decodeWebhookSecret(data.ANOMALIES_ALERT_SECRET),
+    opsApiKey: data.OPS_API_KEY?.trim(),
     demoSeed: data.DEMO_SEED,
     demoDays: data.DEMO_DAYS,
     demoScale: data.DEMO_SCALE,

@@ -5,6 +5,7 @@ import type { DatabaseHandle } from "../db/client";
 import { DEFAULT_TIMING_POLICIES } from "../db/referenceData";
 import { ALERT_POLICY_KEY, type AlertTarget, alertPolicySchema, runScheduledAlerts } from "./anomalyAlerts";
 import { recordJobRun } from "./jobRuns";
+import { scheduleMonitors } from "./monitors";
 import {
   loadPrecomputePolicy,
   type PlannedRelease,
@@ -16,6 +17,8 @@ import { RELEASE_JOB_NAME, runRecordedRelease } from "./precompute/runReleases";
 import { loadPolicy, RETENTION_POLICY_KEY, retentionPolicySchema, runScheduledRetention } from "./retention";
 
 export const PRECOMPUTE_TICK_QUEUE = "outside_buyer_precompute_v1_hourly";
+/** The tick runs hourly; the policy decides what it plans, not when. */
+export const PRECOMPUTE_TICK_CRON = "0 * * * *";
 export const PRECOMPUTE_RELEASE_QUEUE = "precompute_release";
 export const RETENTION_QUEUE = "imports_retention_daily";
 export const ANOMALY_ALERTS_QUEUE = "anomaly_alerts_check";
@@ -34,6 +37,8 @@ export interface Scheduler {
   retention(): Promise<string>;
   /** Runs the anomaly-alert check now (what its cron does); recorded as a job run. */
   alerts(): Promise<string>;
+  /** Runs the ops monitors now (what their cron does); recorded as a job run. */
+  monitors(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -51,7 +56,7 @@ export async function startScheduler(
   await boss.start();
   await boss.createQueue(PRECOMPUTE_TICK_QUEUE);
   await boss.createQueue(PRECOMPUTE_RELEASE_QUEUE, { policy: "stately", retryLimit: 2, retryDelay: 60 });
-  await boss.schedule(PRECOMPUTE_TICK_QUEUE, "0 * * * *", {}, { tz: "UTC" });
+  await boss.schedule(PRECOMPUTE_TICK_QUEUE, PRECOMPUTE_TICK_CRON, {}, { tz: "UTC" });
   await boss.createQueue(RETENTION_QUEUE);
   await boss.createQueue(ANOMALY_ALERTS_QUEUE);
   // The crons come from the timing policies, re-read at every hourly tick (schedule() replaces an
@@ -71,8 +76,12 @@ export async function startScheduler(
     );
   };
   await syncSchedules();
+  const monitorJob = await scheduleMonitors(boss, { database, clock: deps.clock, logger });
 
   const tick = async (): Promise<number> => {
+    await monitorJob
+      .sync()
+      .catch((error: unknown) => logger.error({ err: String(error) }, "could not apply the monitors cron"));
     await syncSchedules().catch((error: unknown) =>
       logger.error({ err: String(error) }, "could not apply the retention and alert crons"),
     );
@@ -132,6 +141,7 @@ export async function startScheduler(
     tick,
     retention,
     alerts,
+    monitors: monitorJob.run,
     stop: () => boss.stop({ graceful: true, timeout: 10_000 }),
   };
 }

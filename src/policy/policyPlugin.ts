@@ -7,6 +7,7 @@ import { apiError } from "../errors";
 import { bucketKey } from "../privacy/buckets";
 import { loadReleaseProfile } from "../privacy/releaseProfiles";
 import { appendAuditEntry } from "../resolvers/admin/audit";
+import { auditRefusedAdminAttempt } from "../resolvers/admin/refusals";
 import { validateInsightsFilter } from "../resolvers/insights/insightsFilter";
 import { currentReleases, decodeCursor } from "../resolvers/insights/readInsights";
 import { armorLimitsFor, armorRules, withContractCode } from "./armor";
@@ -66,7 +67,22 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
           state.policy.strippedFields.push(...stripped.strippedFields);
           replaceParseResult(stripped.document);
         } catch (error) {
-          replaceParseResult(error as GraphQLError);
+          const refusal = error as GraphQLError;
+          // A buyer reaching for an admin mutation is refused here, before scope-auth: audit it too.
+          const refusedField = String(refusal.extensions?.field ?? "");
+          if (refusal.extensions?.code === "FORBIDDEN" && refusedField.startsWith("Mutation.")) {
+            void auditRefusedAdminAttempt(
+              options.database,
+              {
+                at: options.clock.now(),
+                principal: state.principal,
+                action: refusedField.slice("Mutation.".length),
+                requestId: state.id,
+              },
+              () => {},
+            );
+          }
+          replaceParseResult(refusal);
         }
       };
     },

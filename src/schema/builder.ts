@@ -7,6 +7,7 @@ import SubGraphPlugin from "@pothos/plugin-sub-graph";
 import ValidationPlugin from "@pothos/plugin-validation";
 import type { AppContext } from "../context";
 import { apiError } from "../errors";
+import { auditRefusedAdminAttempt } from "../resolvers/admin/refusals";
 
 export const builder = new SchemaBuilder<{
   Context: AppContext;
@@ -40,14 +41,27 @@ export const builder = new SchemaBuilder<{
         tenant: role === "tenant",
       };
     },
-    unauthorizedError: (_parent, context, info) =>
-      apiError(
+    unauthorizedError: (_parent, context, info) => {
+      if (info.parentType.name === "Mutation") {
+        void auditRefusedAdminAttempt(
+          context.database,
+          {
+            at: context.clock.now(),
+            principal: context.principal,
+            action: info.fieldName,
+            requestId: context.requestId,
+          },
+          (error) => context.logger.error({ err: String(error) }, "audit of a refused mutation failed"),
+        );
+      }
+      return apiError(
         "FORBIDDEN",
         `The ${context.principal?.role?.toUpperCase() ?? "anonymous"} role may not use ${info.parentType.name}.${info.fieldName}.`,
         {
           field: `${info.parentType.name}.${info.fieldName}`,
         },
-      ),
+      );
+    },
   },
   relay: {
     clientMutationId: "omit",

@@ -8,6 +8,8 @@ import "./importAdmin";
 import "./imports";
 import "./apiKeys";
 import "./ops";
+import "./monitors";
+import "./jobs";
 import "./geo";
 import "./timingPolicies";
 

@@ -82,11 +82,7 @@ builder.mutationField("setTimingPolicy", (t) =>
         context.database,
         { policyKey: input.policyKey, payload },
         context.clock.now(),
-        {
-          actor: `${context.principal?.keyPrefix ?? "?"} (${context.principal?.keyName ?? "?"})`,
-          actorKeyId: context.principal?.keyId ?? null,
-          requestId: context.requestId,
-        },
+        actorOf(context),
       );
       return result.ok
         ? { policy: result.policy, userErrors: [] }

@@ -1,6 +1,7 @@
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/clock";
+import { MONITORS_QUEUE } from "../../src/jobs/monitors";
 import { PRECOMPUTE_POLICY_KEY } from "../../src/jobs/precompute/planReleases";
 import {
   ANOMALY_ALERTS_QUEUE,
@@ -82,6 +83,7 @@ describe("the precompute scheduler", () => {
         [ANOMALY_ALERTS_QUEUE, "*/15 * * * *", "UTC"],
         [RETENTION_QUEUE, "10 3 * * *", "UTC"],
         [PRECOMPUTE_TICK_QUEUE, "0 * * * *", "UTC"],
+        [MONITORS_QUEUE, "*/5 * * * *", "UTC"],
       ].sort(),
     );
   });

@@ -30,6 +30,8 @@ async function expectRefusedBeforeCells(
   code: string,
   reason: string | undefined,
   send: () => Promise<{ body: GraphQLBody }>,
+  /** A refused admin mutation writes one admin_refused audit row (beside the refusal) and nothing else. */
+  options: { auditedRefusal?: boolean } = {},
 ) {
   const before = await policyState(db);
   recording.reset();
@@ -41,8 +43,22 @@ async function expectRefusedBeforeCells(
   expect(recording.touching("insight_cells")).toEqual([]);
   expect(recording.touching("budget_charges")).toEqual([]);
   expect(recording.touching("query_fingerprints")).toEqual([]);
-  expect(await policyState(db)).toEqual(before);
+  if (options.auditedRefusal) {
+    const audit = Number(before?.audit) + 1;
+    expect(await waitForPolicyState((state) => state?.audit === audit)).toEqual({ ...before, audit });
+  } else {
+    expect(await policyState(db)).toEqual(before);
+  }
   return recording.statements();
+}
+
+async function waitForPolicyState(done: (state: Awaited<ReturnType<typeof policyState>>) => boolean) {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const state = await policyState(db);
+    if (done(state)) return state;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return policyState(db);
 }
 
 const flipLast = (key: string) => `${key.slice(0, -1)}${key.endsWith("A") ? "B" : "A"}`;
@@ -118,8 +134,11 @@ describe("keys are refused before any cell is read", () => {
   });
 
   it("a BUYER key calling setBuyerBudget: FORBIDDEN, and its budget is unchanged", async () => {
-    await expectRefusedBeforeCells("FORBIDDEN", undefined, () =>
-      api.graphql(SET_BUDGET, { key: world.buyerKey }),
+    await expectRefusedBeforeCells(
+      "FORBIDDEN",
+      undefined,
+      () => api.graphql(SET_BUDGET, { key: world.buyerKey }),
+      { auditedRefusal: true },
     );
     const { body } = await api.graphql(
       "{ viewer { privacyBudget { epsilonLimit } queryQuota { dailyLimit } } }",
@@ -135,8 +154,11 @@ describe("keys are refused before any cell is read", () => {
 
   it("a TENANT key calling setBuyerBudget: FORBIDDEN", async () => {
     const tenant = await issueTestKey(db, "tenant", { clock: world.clock, tenantId: "OTHER" });
-    await expectRefusedBeforeCells("FORBIDDEN", undefined, () =>
-      api.graphql(SET_BUDGET, { key: tenant.apiKey }),
+    await expectRefusedBeforeCells(
+      "FORBIDDEN",
+      undefined,
+      () => api.graphql(SET_BUDGET, { key: tenant.apiKey }),
+      { auditedRefusal: true },
     );
   });
 });

@@ -53,9 +53,15 @@ interface Refusal {
   name: string;
   code: string;
   send: () => Promise<{ body: GraphQLBody }>;
+  /** A refused admin mutation also writes one admin_refused audit row, beside the refusal. */
+  auditedRefusal?: boolean;
 }
 
-async function expectRefusedWithoutState(code: string, send: () => Promise<{ body: GraphQLBody }>) {
+async function expectRefusedWithoutState(
+  code: string,
+  send: () => Promise<{ body: GraphQLBody }>,
+  auditedRefusal = false,
+) {
   const before = await policyState(db);
   const logsBefore = await requestLogCount(db);
   const { body } = await send();
@@ -65,7 +71,17 @@ async function expectRefusedWithoutState(code: string, send: () => Promise<{ bod
   if (data !== null) expect(Object.keys(data)).not.toContain("insights");
   expect(data?.insights ?? null).toBeNull();
   expect(data?.setBuyerBudget ?? null).toBeNull();
-  expect(await policyState(db)).toEqual(before);
+  if (auditedRefusal) {
+    const audit = Number(before?.audit) + 1;
+    let after = await policyState(db);
+    for (let attempt = 0; attempt < 100 && after?.audit !== audit; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      after = await policyState(db);
+    }
+    expect(after).toEqual({ ...before, audit });
+  } else {
+    expect(await policyState(db)).toEqual(before);
+  }
   expect(await requestLogCount(db)).toBe(logsBefore + 1);
   const [log] = await db.query<{ outcome_code: string; epsilon_charged: number }>(
     "select outcome_code, epsilon_charged from request_logs order by id desc limit 1",
@@ -103,6 +119,7 @@ const refusals: Refusal[] = [
   {
     name: "a buyer calling setBuyerBudget",
     code: "FORBIDDEN",
+    auditedRefusal: true,
     send: buyer(
       `mutation { setBuyerBudget(input: { partnerId: "outside_buyer_acme", epsilonLimit: 1000, dailyQueryLimit: 100000 }) { userErrors { code } } }`,
     ),
@@ -262,7 +279,7 @@ const refusals: Refusal[] = [
 describe("a refusal returns its code, no data and changes no state (only the request log grows, by one row)", () => {
   for (const refusal of refusals) {
     it(`${refusal.code}: ${refusal.name}`, async () => {
-      await expectRefusedWithoutState(refusal.code, refusal.send);
+      await expectRefusedWithoutState(refusal.code, refusal.send, refusal.auditedRefusal);
     });
   }
 

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import {
   boolean,
   doublePrecision,
@@ -60,6 +61,8 @@ export const monitorEvents = pgTable(
     fired: boolean("fired").notNull(),
     details: jsonb("details"),
     error: text("error"),
+    /** How long the check took. */
+    durationMs: integer("duration_ms"),
   },
   (t) => [index("monitor_events_monitor_occurred_idx").on(t.monitorId, t.occurredAt)],
 );
@@ -82,7 +85,8 @@ export const opsFeed = pgTable(
   },
   (t) => [
     index("ops_feed_status_created_idx").on(t.status, t.createdAt),
-    uniqueIndex("ops_feed_incident_key_uq").on(t.incidentKey),
+    // One open (new or read) item per incident; once archived, a persisting signal opens a new one.
+    uniqueIndex("ops_feed_open_incident_key_uq").on(t.incidentKey).where(sql`status <> 'archived'`),
   ],
 );
 
@@ -99,6 +103,8 @@ export const actionLedger = pgTable(
     approvalStatus: text("approval_status").notNull().default("PENDING"),
     decidedBy: text("decided_by"),
     decidedAt: timestamp("decided_at", { withTimezone: true }),
+    /** Why the operator approved or rejected it. */
+    decisionReason: text("decision_reason"),
     status: text("status").notNull().default("proposed"),
     result: jsonb("result"),
     feedItemId: uuid("feed_item_id"),

@@ -224,28 +224,42 @@ export async function revokeApiKey(
 ): Promise<KeyChangeResult> {
   const now = clock.now();
   return database.transaction(async (query) => {
-    const [before] = await query<ApiKeyRow>(
-      `select ${KEY_COLUMNS} from api_keys where id::text = $1 for update`,
-      [input.id],
-    );
-    if (before === undefined) return { ok: false, userErrors: NOT_FOUND } as const;
-    const [after] = await query<ApiKeyRow>(
-      `update api_keys set revoked_at = coalesce(revoked_at, $2) where id = $1 returning ${KEY_COLUMNS}`,
-      [before.id, now],
-    );
-    if (after === undefined) throw new Error("revoke returned no row");
-    await appendAuditEntry(query, {
-      at: now,
-      type: "admin_mutation",
-      ...actor,
-      action: "revokeApiKey",
-      target: before.id,
-      outcome: "OK",
-      before: redacted(before),
-      after: redacted(after),
-    });
-    return { ok: true, key: after } as const;
+    const key = await revokeKeyInTransaction(query, input.id, now, actor);
+    return key === null ? ({ ok: false, userErrors: NOT_FOUND } as const) : ({ ok: true, key } as const);
   });
+}
+
+/**
+ * revokeApiKey's change inside the caller's transaction (also used by an approved decideAction):
+ * sets revoked_at (kept if already set) and appends the revokeApiKey audit entry. Null: no such key.
+ */
+export async function revokeKeyInTransaction(
+  query: QueryFn,
+  id: string,
+  now: Date,
+  actor: AdminActor,
+): Promise<ApiKeyRow | null> {
+  const [before] = await query<ApiKeyRow>(
+    `select ${KEY_COLUMNS} from api_keys where id::text = $1 for update`,
+    [id],
+  );
+  if (before === undefined) return null;
+  const [after] = await query<ApiKeyRow>(
+    `update api_keys set revoked_at = coalesce(revoked_at, $2) where id = $1 returning ${KEY_COLUMNS}`,
+    [before.id, now],
+  );
+  if (after === undefined) throw new Error("revoke returned no row");
+  await appendAuditEntry(query, {
+    at: now,
+    type: "admin_mutation",
+    ...actor,
+    action: "revokeApiKey",
+    target: before.id,
+    outcome: "OK",
+    before: redacted(before),
+    after: redacted(after),
+  });
+  return after;
 }
 
 async function insertKey(

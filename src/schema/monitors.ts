@@ -1,0 +1,431 @@
+import { apiError } from "../errors";
+import { loadMonitorsPolicy } from "../jobs/monitors";
+import type { UserError } from "../resolvers/admin/apiKeys";
+import {
+  type ActionRow,
+  acknowledgeFeedItem,
+  auditMonitorRun,
+  decideAction,
+  type FeedItemRow,
+  lastMonitorEvents,
+  listActions,
+  listFeed,
+  listMonitors,
+  type MonitorEventRow,
+  type MonitorRow,
+  type RunMonitorsCounts,
+  runMonitors,
+} from "../resolvers/ops/monitors";
+import { Severity } from "./anomalies";
+import { builder } from "./builder";
+import { Ops } from "./ops";
+import { UserErrorType } from "./userErrors";
+
+const FeedStatusEnum = builder.enumType("FeedStatus", {
+  description: "Where an ops feed item stands.",
+  values: {
+    NEW: { value: "new", description: "Not looked at yet." },
+    READ: { value: "read", description: "Seen; the incident is still open (no new item for it)." },
+    ARCHIVED: { value: "archived", description: "Closed; a persisting signal opens a new item." },
+  } as const,
+});
+
+const AcknowledgeStatusEnum = builder.enumType("AcknowledgeStatus", {
+  description: "What an operator marks a feed item as.",
+  values: {
+    READ: { value: "read", description: "Seen; the incident stays open." },
+    ARCHIVED: { value: "archived", description: "Closed; a persisting signal opens a new item." },
+  } as const,
+});
+
+const ApprovalStatusEnum = builder.enumType("ApprovalStatus", {
+  description: "An operator's decision on a proposed action.",
+  values: {
+    PENDING: { value: "PENDING", description: "Awaiting a decision." },
+    APPROVED: { value: "APPROVED", description: "Approved (and executed)." },
+    REJECTED: { value: "REJECTED", description: "Rejected; nothing was done." },
+  } as const,
+});
+
+const ActionStatusEnum = builder.enumType("ActionStatus", {
+  description: "What became of a proposed action.",
+  values: {
+    PROPOSED: { value: "proposed", description: "Not executed (pending or rejected)." },
+    EXECUTED: { value: "executed", description: "Approved and carried out." },
+    FAILED: { value: "failed", description: "Approved, but it could not be carried out." },
+  } as const,
+});
+
+const DecisionEnum = builder.enumType("ActionDecision", {
+  description: "Approve or reject a proposed action.",
+  values: {
+    APPROVE: { value: "APPROVE", description: "Approve it: it is executed at once." },
+    REJECT: { value: "REJECT", description: "Reject it: nothing is done." },
+  } as const,
+});
+
+const MonitorEvent = builder.objectRef<MonitorEventRow>("MonitorEvent").implement({
+  description: "One run of one monitor's check.",
+  fields: (t) => ({
+    id: t.exposeID("id", { description: "The event's id." }),
+    occurredAt: t.field({ type: "DateTime", description: "When it ran.", resolve: (row) => row.occurredAt }),
+    value: t.exposeFloat("value", { nullable: true, description: "The highest value returned, if any." }),
+    fired: t.exposeBoolean("fired", { description: "Whether some target reached the threshold." }),
+    firedTargets: t.exposeStringList("firedTargets", {
+      description: "The targets that reached the threshold (* when the check names none).",
+    }),
+    error: t.exposeString("error", { nullable: true, description: "Why the check failed, if it did." }),
+    durationMs: t.exposeInt("durationMs", { nullable: true, description: "How long the check took." }),
+  }),
+});
+
+interface MonitorView extends MonitorRow {
+  lastEvent: MonitorEventRow | null;
+}
+
+const Monitor = builder.objectRef<MonitorView>("Monitor").implement({
+  description: "A read-only SQL check with a threshold, run on a schedule and by runMonitors.",
+  fields: (t) => ({
+    id: t.exposeID("id", { description: "The monitor's id." }),
+    name: t.exposeString("name", { description: "Its unique name; also the feed items' source." }),
+    description: t.exposeString("description", { description: "What it watches for." }),
+    sql: t.exposeString("sql", {
+      description:
+        "The check: one SELECT returning `value` (and optionally `target`); $1 is the window start.",
+    }),
+    threshold: t.exposeFloat("threshold", { description: "A target fires when its value is at least this." }),
+    windowMinutes: t.exposeInt("windowMinutes", { description: "The window the check looks back over." }),
+    severity: t.field({
+      type: Severity,
+      description: "Severity of its feed items.",
+      resolve: (row) => row.severity,
+    }),
+    enabled: t.exposeBoolean("enabled", { description: "Whether it runs." }),
+    builtin: t.exposeBoolean("builtin", { description: "Whether it ships with the service." }),
+    proposesAction: t.exposeString("proposesAction", {
+      nullable: true,
+      description: "The action it proposes when it fires (e.g. revoke_buyer_keys), if any.",
+    }),
+    lastEvent: t.field({
+      type: MonitorEvent,
+      nullable: true,
+      description: "Its newest run.",
+      resolve: (row) => row.lastEvent,
+    }),
+  }),
+});
+
+const FeedItem = builder.objectRef<FeedItemRow>("FeedItem").implement({
+  description: "One incident in the operators' feed (one open item per incident).",
+  fields: (t) => ({
+    id: t.exposeID("id", { description: "The item's id." }),
+    createdAt: t.field({
+      type: "DateTime",
+      description: "When it was raised.",
+      resolve: (row) => row.createdAt,
+    }),
+    severity: t.field({ type: Severity, description: "How serious it is.", resolve: (row) => row.severity }),
+    source: t.exposeString("source", { description: "What raised it: the monitor's name." }),
+    title: t.exposeString("title", { description: "One line: what fired, for what, at what value." }),
+    body: t.exposeString("body", { nullable: true, description: "The details." }),
+    status: t.field({
+      type: FeedStatusEnum,
+      description: "New, read or archived.",
+      resolve: (row) => row.status,
+    }),
+    incidentKey: t.exposeString("incidentKey", {
+      nullable: true,
+      description: "monitor:target; while an item with this key is open, no new one is raised.",
+    }),
+    acknowledgedAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      description: "When an operator last marked it.",
+      resolve: (row) => row.acknowledgedAt,
+    }),
+    acknowledgedBy: t.exposeString("acknowledgedBy", { nullable: true, description: "Who marked it." }),
+  }),
+});
+
+const FeedConnection = builder.connectionObject(
+  {
+    type: FeedItem,
+    name: "FeedItemConnection",
+    description: "A page of feed items, newest first.",
+    fields: (t) => ({
+      totalCount: t.int({
+        description: "All items with the requested status.",
+        resolve: (connection) => (connection as { totalCount?: number }).totalCount ?? 0,
+      }),
+    }),
+  },
+  { name: "FeedItemEdge", description: "A feed item with its cursor." },
+);
+
+const Action = builder.objectRef<ActionRow>("ProposedAction").implement({
+  description: "An action a monitor proposed (e.g. revoke a buyer's keys), and its decision.",
+  fields: (t) => ({
+    id: t.exposeID("id", { description: "The action's id (for decideAction)." }),
+    createdAt: t.field({
+      type: "DateTime",
+      description: "When it was proposed.",
+      resolve: (row) => row.createdAt,
+    }),
+    actionType: t.exposeString("actionType", { description: "What to do, e.g. revoke_buyer_keys." }),
+    target: t.exposeString("target", { description: "What to do it to, e.g. the buyer's partner id." }),
+    reason: t.exposeString("reason", { description: "Why it was proposed." }),
+    proposedBy: t.exposeString("proposedBy", { description: "Who proposed it: monitor:<name>." }),
+    approvalStatus: t.field({
+      type: ApprovalStatusEnum,
+      description: "Pending, approved or rejected.",
+      resolve: (row) => row.approvalStatus,
+    }),
+    status: t.field({
+      type: ActionStatusEnum,
+      description: "Whether it was carried out.",
+      resolve: (row) => row.status,
+    }),
+    decidedBy: t.exposeString("decidedBy", { nullable: true, description: "The operator who decided." }),
+    decidedAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      description: "When it was decided.",
+      resolve: (row) => row.decidedAt,
+    }),
+    decisionReason: t.exposeString("decisionReason", {
+      nullable: true,
+      description: "Why it was decided so.",
+    }),
+    result: t.string({
+      nullable: true,
+      description: "What executing it did, as JSON (e.g. the revoked key ids).",
+      resolve: (row) => (row.result === null || row.result === undefined ? null : JSON.stringify(row.result)),
+    }),
+    feedItemId: t.exposeID("feedItemId", { nullable: true, description: "The feed item it came with." }),
+  }),
+});
+
+const FEED_CURSOR = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\|([0-9a-f-]{36})$/i;
+
+builder.objectFields(Ops, (t) => ({
+  monitors: t.field({
+    type: [Monitor],
+    description: "Every monitor with its newest run.",
+    resolve: async (_ops, _args, context) => {
+      const [monitors, events] = await Promise.all([
+        listMonitors(context.database),
+        lastMonitorEvents(context.database),
+      ]);
+      return monitors.map((monitor) => ({ ...monitor, lastEvent: events.get(monitor.id) ?? null }));
+    },
+  }),
+  feed: t.field({
+    type: FeedConnection,
+    description: "The operators' feed, newest first.",
+    args: {
+      status: t.arg({ type: FeedStatusEnum, required: false, description: "Only items with this status." }),
+      first: t.arg.int({ defaultValue: 50, description: "Page size, at most 500." }),
+      after: t.arg.string({ required: false, description: "Cursor of the last item of the previous page." }),
+    },
+    resolve: async (_ops, { status, first, after }, context) => {
+      const size = first ?? 50;
+      if (size < 0 || size > 500)
+        throw apiError("BAD_USER_INPUT", "first must be between 0 and 500.", { limit: 500 });
+      let cursor: { at: Date; id: string } | null = null;
+      if (after !== null && after !== undefined) {
+        const match = FEED_CURSOR.exec(after);
+        if (match === null || Number.isNaN(Date.parse(match[1] ?? ""))) {
+          throw apiError("BAD_USER_INPUT", "after is not a cursor returned by feed.", { field: "after" });
+        }
+        cursor = { at: new Date(match[1] ?? ""), id: match[2] ?? "" };
+      }
+      const page = await listFeed(context.database, { status: status ?? null, first: size, after: cursor });
+      const edges = page.items.map((item) => ({
+        cursor: `${item.createdAt.toISOString()}|${item.id}`,
+        node: item,
+      }));
+      return {
+        edges,
+        totalCount: page.totalCount,
+        pageInfo: {
+          hasNextPage: page.hasNextPage,
+          hasPreviousPage: cursor !== null,
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges.at(-1)?.cursor ?? null,
+        },
+      };
+    },
+  }),
+  actions: t.field({
+    type: [Action],
+    description: "Proposed actions, newest first (at most 500).",
+    args: {
+      approvalStatus: t.arg({
+        type: ApprovalStatusEnum,
+        required: false,
+        description: "Only these decisions.",
+      }),
+    },
+    resolve: (_ops, { approvalStatus }, context) =>
+      listActions(context.database, approvalStatus ?? null, 500),
+  }),
+}));
+
+const actorOf = (context: {
+  principal: { keyPrefix: string; keyName: string; keyId: string } | null;
+  requestId: string;
+}) => ({
+  actor: `${context.principal?.keyPrefix ?? "?"} (${context.principal?.keyName ?? "?"})`,
+  actorKeyId: context.principal?.keyId ?? null,
+  requestId: context.requestId,
+});
+
+const RunMonitorsPayload = builder.objectRef<RunMonitorsCounts>("RunMonitorsPayload").implement({
+  description: "The result of runMonitors.",
+  fields: (t) => ({
+    checked: t.exposeInt("checked", { description: "Enabled monitors whose check ran." }),
+    fired: t.exposeInt("fired", {
+      description: "Monitors with at least one target at or above the threshold.",
+    }),
+    newFeedItems: t.exposeInt("newFeedItems", { description: "Feed items opened (one per new incident)." }),
+    proposedActions: t.exposeInt("proposedActions", { description: "Actions proposed into the ledger." }),
+    failed: t.exposeInt("failed", { description: "Checks that failed or timed out (recorded as events)." }),
+  }),
+});
+
+builder.mutationField("runMonitors", (t) =>
+  t.field({
+    type: RunMonitorsPayload,
+    description: "Run every enabled monitor now (what the scheduled job does). Audited.",
+    authScopes: { operator: true },
+    resolve: async (_root, _args, context) => {
+      const now = context.clock.now();
+      const timeout = await loadMonitorsPolicy(context.database)
+        .then((policy) => policy.statement_timeout_ms)
+        .catch(() => 5000);
+      const counts = await runMonitors(context.database, now, { statementTimeoutMs: timeout });
+      await auditMonitorRun(context.database, now, actorOf(context), counts);
+      return counts;
+    },
+  }),
+);
+
+interface FeedPayloadShape {
+  item: FeedItemRow | null;
+  userErrors: UserError[];
+}
+
+const AcknowledgeFeedItemPayload = builder
+  .objectRef<FeedPayloadShape>("AcknowledgeFeedItemPayload")
+  .implement({
+    description: "The result of acknowledgeFeedItem.",
+    fields: (t) => ({
+      item: t.field({
+        type: FeedItem,
+        nullable: true,
+        description: "The item as it now stands.",
+        resolve: (p) => p.item,
+      }),
+      userErrors: t.field({
+        type: [UserErrorType],
+        description: "Problems with the input; empty on success.",
+        resolve: (p) => p.userErrors,
+      }),
+    }),
+  });
+
+const AcknowledgeFeedItemInput = builder.inputType("AcknowledgeFeedItemInput", {
+  description: "Which feed item, and what to mark it.",
+  fields: (t) => ({
+    id: t.id({ required: true, description: "The feed item." }),
+    status: t.field({ type: AcknowledgeStatusEnum, required: true, description: "READ or ARCHIVED." }),
+  }),
+});
+
+builder.mutationField("acknowledgeFeedItem", (t) =>
+  t.field({
+    type: AcknowledgeFeedItemPayload,
+    description: "Mark a feed item read or archived (archived items stay archived). Audited.",
+    authScopes: { operator: true },
+    args: {
+      input: t.arg({
+        type: AcknowledgeFeedItemInput,
+        required: true,
+        description: "Which item, and its status.",
+      }),
+    },
+    resolve: async (_root, { input }, context) => {
+      const result = await acknowledgeFeedItem(
+        context.database,
+        { id: String(input.id), status: input.status },
+        context.clock.now(),
+        actorOf(context),
+      );
+      return result.ok
+        ? { item: result.item, userErrors: [] }
+        : { item: null, userErrors: result.userErrors };
+    },
+  }),
+);
+
+interface ActionPayloadShape {
+  action: ActionRow | null;
+  userErrors: UserError[];
+}
+
+const DecideActionPayload = builder.objectRef<ActionPayloadShape>("DecideActionPayload").implement({
+  description: "The result of decideAction.",
+  fields: (t) => ({
+    action: t.field({
+      type: Action,
+      nullable: true,
+      description: "The action as it now stands.",
+      resolve: (p) => p.action,
+    }),
+    userErrors: t.field({
+      type: [UserErrorType],
+      description: "Problems with the input; empty on success.",
+      resolve: (p) => p.userErrors,
+    }),
+  }),
+});
+
+const DecideActionInput = builder.inputType("DecideActionInput", {
+  description: "Which proposed action, the decision and why.",
+  fields: (t) => ({
+    id: t.id({ required: true, description: "The proposed action." }),
+    decision: t.field({
+      type: DecisionEnum,
+      required: true,
+      description: "APPROVE (executes it) or REJECT.",
+    }),
+    reason: t.string({ required: true, description: "Why (1 to 500 characters); kept with the decision." }),
+  }),
+});
+
+builder.mutationField("decideAction", (t) =>
+  t.field({
+    type: DecideActionPayload,
+    description:
+      "Approve (and execute at once) or reject a PENDING proposed action; decided actions cannot be decided again. Audited.",
+    authScopes: { operator: true },
+    args: {
+      input: t.arg({
+        type: DecideActionInput,
+        required: true,
+        description: "The action, decision and reason.",
+      }),
+    },
+    resolve: async (_root, { input }, context) => {
+      const result = await decideAction(
+        context.database,
+        { id: String(input.id), decision: input.decision, reason: input.reason },
+        context.clock.now(),
+        actorOf(context),
+      );
+      return result.ok
+        ? { action: result.action, userErrors: [] }
+        : { action: null, userErrors: result.userErrors };
+    },
+  }),
+);

@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testApp } from "../support/app";
+import { buildBuyerWorld } from "../support/buyerWorld";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+
+let db: TestDatabase;
+let world: Awaited<ReturnType<typeof buildBuyerWorld>>;
+let api: ReturnType<typeof testApp>;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  world = await buildBuyerWorld(db);
+  api = testApp(db, world.clock, { NOISE_KEY: "05".repeat(32) });
+});
+afterAll(async () => {
+  await db?.destroy();
+});
+
+const RUN = `mutation($input: RunPrecomputeInput!) {
+  runPrecompute(input: $input) { jobRunId plannedReleases userErrors { field code } }
+}`;
+const JOB_RUN = `query($id: ID!) { ops { jobRun(id: $id) { jobName outcome rows planned finishedAt error } } }`;
+
+interface JobRunView {
+  jobName: string;
+  outcome: string;
+  rows: number | null;
+  planned: number | null;
+  finishedAt: string | null;
+  error: string | null;
+}
+
+async function waitForRun(id: string): Promise<JobRunView> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const { body } = await api.graphql(JOB_RUN, { key: world.internalKey, variables: { id } });
+    const run = (body.data?.ops as { jobRun: JobRunView | null } | undefined)?.jobRun;
+    if (run?.finishedAt) return run;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`job run ${id} did not finish`);
+}
+
+async function waitForAudit(type: string, action: string, count: number) {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const rows = await db.query<{ actor: string; outcome: string; request_id: string | null }>(
+      "select actor, outcome, request_id from audit_logs where type = $1 and action = $2 order by id",
+      [type, action],
+    );
+    if (rows.length >= count) return rows;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no ${type} audit row for ${action}`);
+}
+
+describe("ops.jobs and runPrecompute", () => {
+  it("an operator's runPrecompute computes the missing days in the background, visible in jobRun and jobs", async () => {
+    const before = await db.query<{ n: number }>("select count(*)::int as n from releases");
+    const { body } = await api.graphql(RUN, {
+      key: world.operatorKey,
+      variables: {
+        input: { granularities: ["DAY"], from: "2026-01-08T00:00:00Z", to: "2026-01-14T00:00:00Z" },
+      },
+    });
+    const payload = (body.data as { runPrecompute: { jobRunId: string; plannedReleases: number } })
+      .runPrecompute;
+    // Jan 8..10 exist already; Jan 11..13 are missing, for both geo types.
+    expect(payload).toMatchObject({ plannedReleases: 6, userErrors: [] });
+
+    const run = await waitForRun(payload.jobRunId);
+    expect(run).toMatchObject({ jobName: "precompute-manual", outcome: "completed", rows: 6, planned: 6 });
+    const after = await db.query<{ n: number }>("select count(*)::int as n from releases");
+    expect(after[0]!.n - before[0]!.n).toBe(6);
+
+    const jobs = await api.graphql(
+      "{ ops { jobs { name schedule policyKey runs24h failures24h nextDueAt lastRun { outcome rows } } } }",
+      { key: world.internalKey },
+    );
+    const list = (jobs.body.data!.ops as { jobs: Array<Record<string, unknown>> }).jobs;
+    expect(list.find((job) => job.name === "precompute-manual")).toMatchObject({
+      schedule: null,
+      runs24h: 1,
+      failures24h: 0,
+      lastRun: { outcome: "completed", rows: 6 },
+    });
+    expect(list.find((job) => job.name === "outside_buyer_precompute_v1_hourly")).toMatchObject({
+      schedule: "0 * * * *",
+      policyKey: "outside_buyer_precompute_v1",
+      nextDueAt: "2026-01-20T13:00:00Z",
+    });
+    expect(list.find((job) => job.name === "imports_retention_daily")).toMatchObject({
+      schedule: "10 3 * * *",
+      nextDueAt: "2026-01-21T03:10:00Z",
+    });
+    expect(list.find((job) => job.name === "ops_monitors_check")).toMatchObject({
+      schedule: "*/5 * * * *",
+      policyKey: "ops_monitors_v1",
+      nextDueAt: "2026-01-20T12:05:00Z",
+    });
+    // The per-release runs of the manual precompute are recorded under their own job name.
+    expect(list.find((job) => job.name === "precompute-release")).toMatchObject({ runs24h: 6 });
+
+    const [audit] = await waitForAudit("admin", "runPrecompute", 1);
+    expect(audit).toMatchObject({ outcome: "OK" });
+  });
+
+  it("refuses a reversed range and a range over 400 days, computing nothing", async () => {
+    const before = await db.query<{ n: number }>("select count(*)::int as n from job_runs");
+    const reversed = await api.graphql(RUN, {
+      key: world.operatorKey,
+      variables: {
+        input: { granularities: ["DAY"], from: "2026-01-10T00:00:00Z", to: "2026-01-01T00:00:00Z" },
+      },
+    });
+    expect(reversed.body.data!.runPrecompute).toEqual({
+      jobRunId: null,
+      plannedReleases: 0,
+      userErrors: [{ field: ["input", "to"], code: "INVALID_RANGE" }],
+    });
+    const long = await api.graphql(RUN, {
+      key: world.operatorKey,
+      variables: {
+        input: { granularities: ["DAY"], from: "2024-01-01T00:00:00Z", to: "2026-01-01T00:00:00Z" },
+      },
+    });
+    expect((long.body.data!.runPrecompute as { userErrors: unknown[] }).userErrors).toEqual([
+      { field: ["input", "to"], code: "RANGE_TOO_LARGE" },
+    ]);
+    const after = await db.query<{ n: number }>("select count(*)::int as n from job_runs");
+    expect(after[0]!.n).toBe(before[0]!.n);
+  });
+
+  it("jobRun rejects an id that is not a run id and returns null for an unknown one", async () => {
+    const bad = await api.graphql(JOB_RUN, { key: world.internalKey, variables: { id: "nope" } });
+    expect(bad.body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    const unknown = await api.graphql(JOB_RUN, {
+      key: world.internalKey,
+      variables: { id: "00000000-0000-4000-8000-000000000000" },
+    });
+    expect(unknown.body.data).toEqual({ ops: { jobRun: null } });
+  });
+
+  it("an INTERNAL key may not runPrecompute", async () => {
+    const { body } = await api.graphql(RUN, {
+      key: world.internalKey,
+      variables: {
+        input: { granularities: ["DAY"], from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z" },
+      },
+    });
+    expect(body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+  });
+});
+
+describe("refused admin attempts are audited", () => {
+  const SET_BUDGET = `mutation($input: SetBuyerBudgetInput!) { setBuyerBudget(input: $input) { userErrors { code } } }`;
+  const input = { partnerId: "outside_buyer_acme", epsilonLimit: 99 };
+
+  it("an INTERNAL key calling setBuyerBudget gets FORBIDDEN and an admin_refused row", async () => {
+    const { body } = await api.graphql(SET_BUDGET, {
+      key: world.internalKey,
+      variables: { input },
+      headers: { "x-request-id": "refused-internal-1" },
+    });
+    expect(body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect(body.data ?? null).toBeNull();
+    const rows = await waitForAudit("admin_refused", "setBuyerBudget", 1);
+    expect(rows[0]).toMatchObject({ outcome: "FORBIDDEN", request_id: "refused-internal-1" });
+    expect(rows[0]!.actor).toMatch(/^ib_internal_.* \(test-internal\)$/);
+  });
+
+  it("a BUYER calling setBuyerBudget is refused by the strip step and audited as well", async () => {
+    const { body } = await api.graphql(SET_BUDGET, {
+      key: world.buyerKey,
+      variables: { input },
+      headers: { "x-request-id": "refused-buyer-1" },
+    });
+    expect(body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const rows = await waitForAudit("admin_refused", "setBuyerBudget", 2);
+    expect(rows[1]).toMatchObject({ outcome: "FORBIDDEN", request_id: "refused-buyer-1" });
+    expect(rows[1]!.actor).toMatch(/\(test-buyer\)$/);
+    const chain = await api.graphql("{ ops { verifyAuditChain { valid } } }", { key: world.internalKey });
+    expect(chain.body.data).toEqual({ ops: { verifyAuditChain: { valid: true } } });
+  });
+});
