@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/clock";
-import { auditHash } from "../../src/resolvers/admin/audit";
+import { type AuditRow, auditEntryOfRow, auditHash } from "../../src/resolvers/admin/audit";
 import { issueTestKey, testApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
@@ -115,21 +115,7 @@ describe("key lifecycle mutations", () => {
   });
 
   it("audits every change in a hash chain that never holds a key hash", async () => {
-    const rows = await db.query<{
-      at: Date;
-      type: string;
-      actor_key_id: string | null;
-      actor: string;
-      action: string;
-      target: string | null;
-      outcome: string;
-      before: unknown;
-      after: unknown;
-      details: unknown;
-      request_id: string | null;
-      prev_hash: string | null;
-      hash: string;
-    }>("select * from audit_logs order by id");
+    const rows = await db.query<AuditRow>("select * from audit_logs order by id");
     expect(rows.map((row) => row.action)).toEqual(
       expect.arrayContaining(["issueApiKey", "rotateApiKey", "revokeApiKey"]),
     );
@@ -137,19 +123,7 @@ describe("key lifecycle mutations", () => {
     let previous: string | null = null;
     for (const row of rows) {
       expect(row.prev_hash).toBe(previous);
-      const recomputed = auditHash(previous, {
-        at: new Date(row.at),
-        type: row.type,
-        actorKeyId: row.actor_key_id,
-        actor: row.actor,
-        action: row.action,
-        target: row.target,
-        outcome: row.outcome,
-        before: row.before,
-        after: row.after,
-        details: row.details,
-        requestId: row.request_id,
-      });
+      const recomputed = auditHash(previous, auditEntryOfRow(row));
       expect(recomputed).toBe(row.hash);
       previous = row.hash;
     }

@@ -87,3 +87,38 @@ function canonicalJson(value: unknown): string {
   }
   return JSON.stringify(value);
 }
+
+/** An audit_logs row as stored (snake_case, jsonb already parsed). */
+export interface AuditRow {
+  id: number | string;
+  at: Date;
+  type: string;
+  actor_key_id: string | null;
+  actor: string;
+  action: string;
+  target: string | null;
+  outcome: string;
+  before: unknown;
+  after: unknown;
+  details: unknown;
+  request_id: string | null;
+  prev_hash: string | null;
+  hash: string;
+}
+
+/** The entry a stored row was hashed from, so that its hash can be recomputed. */
+export function auditEntryOfRow(row: AuditRow): AuditEntry {
+  return {
+    at: new Date(row.at),
+    type: row.type,
+    actorKeyId: row.actor_key_id,
+    actor: row.actor,
+    action: row.action,
+    target: row.target,
+    outcome: row.outcome,
+    before: row.before,
+    after: row.after,
+    details: row.details,
+    requestId: row.request_id,
+  };
+}

@@ -2,7 +2,7 @@ import type { DatabaseHandle } from "../../db/client";
 import { TIME_GRANULARITIES, type TimeGranularity } from "../../db/schema/enums";
 import { BUCKET_MS } from "../../privacy/buckets";
 import { loadReleaseProfile } from "../../privacy/releaseProfiles";
-import { auditHash } from "../admin/audit";
+import { type AuditRow, auditEntryOfRow, auditHash } from "../admin/audit";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -218,37 +218,10 @@ export interface AuditChainReport {
 
 /** Recomputes every audit hash in order; a changed, inserted or deleted row breaks the chain there. */
 export async function verifyAuditChain(database: DatabaseHandle): Promise<AuditChainReport> {
-  const rows = await database.query<{
-    id: number;
-    at: Date;
-    type: string;
-    actor_key_id: string | null;
-    actor: string;
-    action: string;
-    target: string | null;
-    outcome: string;
-    before: unknown;
-    after: unknown;
-    details: unknown;
-    request_id: string | null;
-    prev_hash: string | null;
-    hash: string;
-  }>("select * from audit_logs order by id");
+  const rows = await database.query<AuditRow>("select * from audit_logs order by id");
   let previous: string | null = null;
   for (const row of rows) {
-    const expected = auditHash(previous, {
-      at: new Date(row.at),
-      type: row.type,
-      actorKeyId: row.actor_key_id,
-      actor: row.actor,
-      action: row.action,
-      target: row.target,
-      outcome: row.outcome,
-      before: row.before,
-      after: row.after,
-      details: row.details,
-      requestId: row.request_id,
-    });
+    const expected = auditHash(previous, auditEntryOfRow(row));
     if (row.prev_hash !== previous || row.hash !== expected) {
       return { valid: false, checkedEntries: rows.length, firstBrokenId: String(row.id) };
     }
