@@ -1,5 +1,5 @@
 // Empirical DP audit of the DAY release on neighbouring datasets, through the real code path:
-// contribution bounding in SQL (cellTotalsSql), then releaseCell with keyed discrete Laplace noise.
+// contribution bounding in SQL (computeCellTotals), then releaseCell with keyed discrete Laplace noise.
 // D' = D plus one participant at the caps. For every coordinate (cell x metric) the two datasets
 // disagree on, the tail event "estimate >= D' value" maximises the likelihood ratio; its two
 // probabilities get exact Clopper–Pearson bounds, Bonferroni-corrected over all bounds. Noise is
@@ -9,7 +9,7 @@
 // covered by thresholds.test.ts ("mutation: the DAY threshold without tau").
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cellTotalsSql } from "../../src/jobs/precompute/aggregateSql";
+import { computeCellTotals } from "../../src/jobs/precompute/cellTotals";
 import { type CellSegment, canonicalCellKey, segmentKey } from "../../src/privacy/cellKey";
 import type { RationalScale } from "../../src/privacy/discreteLaplace";
 import { keyedNoiseStream } from "../../src/privacy/noiseStream";
@@ -30,7 +30,6 @@ const DRAWS = 120_000;
 const PARAMETERS = releaseParameters(CONTRACT_RELEASE_PROFILES.day);
 const CLAIMED_EPSILON = PARAMETERS.epsilon;
 const BUCKET_START = new Date("2026-01-06T00:00:00Z");
-const BUCKET_END = new Date("2026-01-07T00:00:00Z");
 // A Tuesday morning (UTC): every event lands in the "morning" context.
 const EVENTS_FROM = "2026-01-06T08:00:00Z";
 const CITY = "audit-city";
@@ -115,23 +114,20 @@ async function insertExtraParticipant(db: TestDatabase): Promise<void> {
   );
 }
 
-async function cellTotals(db: TestDatabase, salt: string, maxDoorsPerCell: number): Promise<TotalsBySegment> {
-  const rows = await db.query<{
-    geo_bucket_id: string;
-    door_type: string;
-    category: string;
-    context: string;
-    unique_participants: number;
-    doors_opened: number;
-    repeat_participants: number;
-    top_doors: number;
-  }>(cellTotalsSql("day", "city_code"), [
-    BUCKET_START,
-    BUCKET_END,
-    salt,
-    maxDoorsPerCell,
-    PARAMETERS.maxCellsPerParticipant,
-  ]);
+async function cellTotals(db: TestDatabase, salt: Buffer, maxDoorsPerCell: number): Promise<TotalsBySegment> {
+  const totals = await computeCellTotals(
+    db,
+    { key: salt, id: "nk_audit" },
+    {
+      granularity: "day",
+      geoTypes: ["city_code"],
+      start: BUCKET_START,
+      bucketCount: 1,
+      version: 1,
+      parameters: { maxDoorsPerCell, maxCellsPerParticipant: PARAMETERS.maxCellsPerParticipant },
+    },
+  );
+  const rows = totals.get(BUCKET_START.getTime())?.get("city_code") ?? [];
   return new Map(
     rows.map((row) => {
       const segment = {
@@ -311,7 +307,7 @@ describe("empirical DP audit of the DAY release: D vs D' = D + one participant a
     await insertCity(db);
     await insertDatasetD(db);
     // One seed for both datasets: the bounding order of D's participants is the same in D'.
-    const salt = randomBytes(8).readBigInt64BE(0).toString();
+    const salt = randomBytes(32);
     clampedD = await cellTotals(db, salt, PARAMETERS.maxDoorsPerCell);
     unclampedD = await cellTotals(db, salt, NO_CLAMP);
     await insertExtraParticipant(db);

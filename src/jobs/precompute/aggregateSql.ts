@@ -1,73 +1,177 @@
-import type { TimeGranularity } from "../../db/schema/enums";
+import { CATEGORIES, DOOR_TYPES, SEGMENT_CONTEXTS, type TimeGranularity } from "../../db/schema/enums";
 import type { GeoBucketType } from "../../privacy/cellKey";
 
-// Contexts on the UTC clock, as small integers while sorting (1 morning, 2 midday, 3 evening,
-// 4 weekend, 5 unknown), named only in the final, small result.
-const CONTEXT_CODE_SQL = `case
-    when date_part('isodow', e.occurred_at at time zone 'UTC') >= 6 then 4
-    when date_part('hour', e.occurred_at at time zone 'UTC') >= 6 and date_part('hour', e.occurred_at at time zone 'UTC') < 11 then 1
-    when date_part('hour', e.occurred_at at time zone 'UTC') >= 11 and date_part('hour', e.occurred_at at time zone 'UTC') < 16 then 2
-    when date_part('hour', e.occurred_at at time zone 'UTC') >= 16 and date_part('hour', e.occurred_at at time zone 'UTC') < 23 then 3
-    else 5 end`;
-const CONTEXT_NAME_SQL = "(array['morning', 'midday', 'evening', 'weekend', 'unknown'])[context_code]";
+/**
+ * The contribution-bounded per-cell totals of a run of consecutive buckets, computed where the
+ * events live (raw rows never reach Node), for one or both geo types in the same pass.
+ *
+ * Per event, in SQL: a 1-based segment ordinal for door type, category and context (stable across
+ * databases, unlike enum OIDs), the bucket's index within the run, and a keyed 64-bit participant
+ * hash. Events are sorted once by (bucket, participant, keyed city-cell order, keyed geo-cell
+ * order); on that one order, window ranks give each participant's L0 first cells per geo type and
+ * each event's position within its cell, so an event counts as a door only at positions <= C, as a
+ * participant at position 1 and as a repeat participant at position 2. A final hash aggregate sums
+ * per cell. Only integers are sorted or hashed; the sort key leads with one bigint that packs the
+ * bucket index above the participant hash's high bits, so almost every comparison ends on it.
+ *
+ * Parameters:
+ *   $1 text[] geohash3 of the map, $2 int[] its geo index (1-based), $3 int[] its city index
+ *   $4 timestamptz run start, $5 timestamptz run end, $6 bigint the run's first absolute bucket
+ *   $7 bigint participant seed, $8 bigint city-order seed, $9 bigint geo-order seed
+ *   $10 int C (doors per participant per cell), $11 int L0 (cells per participant per release)
+ *   $12 int participant partitions, $13 int this partition (participants split by hash, so
+ *       partitions are disjoint and their totals add up)
+ * Rows: bucket (index within the run), geo_type, geo_index, door, category, context (ordinals),
+ *   unique_participants, doors_opened, repeat_participants, top_doors.
+ */
+export function cellTotalsSql(
+  granularity: TimeGranularity,
+  geoTypes: readonly GeoBucketType[],
+  bucketCount: number,
+): string {
+  if (!Number.isSafeInteger(bucketCount) || bucketCount < 1)
+    throw new Error(`bad bucket count ${bucketCount}`);
+  const withCity = geoTypes.includes("city_code");
+  const withGeo = geoTypes.includes("geohash3");
+  if (!withCity && !withGeo) throw new Error("cellTotalsSql needs at least one geo type");
+  const bucketBits = Math.max(1, Math.ceil(Math.log2(bucketCount + 1)));
+  const shift = 63 - bucketBits;
+  const mask = (1n << BigInt(shift)) - 1n;
+  // A geo-cell order keyed on the city cell first: one sort serves both geo types.
+  const cellCode = (geoIndex: string) =>
+    `(((${geoIndex}::bigint * ${DOOR_TYPES.length} + door) * ${CATEGORIES.length} + category) * ${SEGMENT_CONTEXTS.length} + context)`;
+  const ranks = [
+    withGeo &&
+      "dense_rank() over by_geo as geo_rank, rank() over by_geo as geo_first, row_number() over by_geo as position",
+    withCity && "dense_rank() over by_city as city_rank, rank() over by_city as city_first",
+    withCity && !withGeo && "row_number() over by_city as position",
+  ].filter(Boolean);
+  const windows = [
+    "by_city as (partition by k, participant_id order by city_order)",
+    withGeo && "by_geo as (partition by k, participant_id order by city_order, geo_order)",
+  ].filter(Boolean);
+  const rankedFilter = [withGeo && "geo_rank <= $11::int", withCity && "city_rank <= $11::int"]
+    .filter(Boolean)
+    .join(" or ");
+  // Position of the event within its cell, for cells among the participant's first L0; else null.
+  const positions = [
+    withGeo && "case when geo_rank <= $11::int then position - geo_first + 1 end as geo_position",
+    withCity && "case when city_rank <= $11::int then position - city_first + 1 end as city_position",
+  ].filter(Boolean);
+  const totals = (position: string) => [
+    `count(*) filter (where ${position} = 1)`,
+    `count(*) filter (where ${position} <= $10::int)`,
+    `count(*) filter (where ${position} = 2 and ${position} <= $10::int)`,
+    // Positions run 1..n within a cell, so the largest one up to C is min(n, C); least() would count nulls as C.
+    `coalesce(max(${position}) filter (where ${position} <= $10::int), 0)`,
+  ];
+  const columns = ["unique_participants", "doors_opened", "repeat_participants", "top_doors"];
+  const single = withGeo !== withCity ? (withGeo ? "geo" : "city") : undefined;
+  // Both geo types: one hash aggregate with two grouping sets; each output row keeps its own set's totals.
+  const output = single
+    ? `'${single === "geo" ? "geohash3" : "city_code"}' as geo_type, ${single}_index as geo_index, door, category, context,
+           ${totals(`${single}_position`)
+             .map((total, index) => `${total}::int as ${columns[index]}`)
+             .join(", ")}
+    from positioned
+    where ${single}_position is not null
+    group by bucket, ${single}_index, door, category, context`
+    : `case when grouping(geo_index) = 0 then 'geohash3' else 'city_code' end as geo_type,
+           coalesce(geo_index, city_index) as geo_index, door, category, context,
+           ${totals("geo_position")
+             .map(
+               (total, index) =>
+                 `(case when grouping(geo_index) = 0 then ${total} else ${totals("city_position")[index]} end)::int as ${columns[index]}`,
+             )
+             .join(", ")}
+    from positioned
+    group by grouping sets ((bucket, geo_index, door, category, context), (bucket, city_index, door, category, context))`;
+  return `
+    with geo_map as (
+      select * from unnest($1::text[], $2::int[], $3::int[]) as m(geohash3, geo_index, city_index)
+    ),
+    events as (
+      select e.participant_id, s.participant_hash, m.geo_index, m.city_index,
+             ${ordinalCase("e.door_type", DOOR_TYPES)} as door,
+             ${ordinalCase("e.category", CATEGORIES)} as category,
+             ${CONTEXT_ORDINAL_SQL} as context,
+             ${BUCKET_INDEX_SQL[granularity]} - $6::bigint as bucket
+      from interaction_events e
+      join geo_map m on m.geohash3 = e.geohash3
+      cross join lateral (
+        select floor(date_part('epoch', e.occurred_at))::bigint as sec,
+               hashtextextended(e.participant_id, $7::bigint) as participant_hash
+      ) s
+      where e.occurred_at >= $4::timestamptz and e.occurred_at < $5::timestamptz
+        and (s.participant_hash & 1023) % $12::int = $13::int
+    ),
+    keyed as (
+      select (bucket << ${shift}) | ((participant_hash >> ${bucketBits + 1}) & ${mask}) as k, participant_id,
+             geo_index, city_index, door, category, context,
+             hashint8extended(participant_hash # ${cellCode("city_index")}, $8::bigint) as city_order,
+             ${withGeo ? `hashint8extended(participant_hash # ${cellCode("geo_index")}, $9::bigint)` : "$9::bigint"} as geo_order
+      from events
+    ),
+    ranked as (
+      select k, geo_index, city_index, door, category, context, ${ranks.join(", ")}
+      from keyed
+      window ${windows.join(", ")}
+    ),
+    positioned as (
+      select k >> ${shift} as bucket, geo_index, city_index, door, category, context, ${positions.join(", ")}
+      from ranked
+      where ${rankedFilter}
+    )
+    select bucket, ${output}`;
+}
 
-// date_trunc('week') is the ISO week (Monday 00:00), the same buckets as src/privacy/buckets.ts.
-const BUCKET_SQL: Record<TimeGranularity, string> = {
-  hour: "date_trunc('hour', e.occurred_at at time zone 'UTC') at time zone 'UTC'",
-  day: "date_trunc('day', e.occurred_at at time zone 'UTC') at time zone 'UTC'",
-  week: "date_trunc('week', e.occurred_at at time zone 'UTC') at time zone 'UTC'",
+/** 1-based position of an enum value in `values` (the lattice order), compared as enum constants. */
+function ordinalCase(column: string, values: readonly string[]): string {
+  return `case ${column} ${values.map((value, index) => `when '${value}' then ${index + 1}`).join(" ")} end`;
+}
+
+// Contexts on the UTC clock, from whole epoch seconds (s.sec): 4 weekend (ISO Saturday and Sunday;
+// 1970-01-01 was a Thursday), else by hour 1 morning [6, 11), 2 midday [11, 16), 3 evening [16, 23), 5 unknown.
+const HOUR_CONTEXT = [5, 5, 5, 5, 5, 5, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 5];
+const CONTEXT_ORDINAL_SQL = `case when (s.sec / 86400 + 3) % 7 >= 5 then 4
+             else ('{${HOUR_CONTEXT.join(",")}}'::int[])[1 + (s.sec / 3600) % 24] end`;
+
+/** Absolute bucket index from whole epoch seconds; ISO weeks start on Monday 1970-01-05 (day 4). */
+const BUCKET_INDEX_SQL: Record<TimeGranularity, string> = {
+  hour: "s.sec / 3600",
+  day: "s.sec / 86400",
+  week: "(s.sec / 86400 + 3) / 7",
 };
 
-export interface CellTotalsRow {
-  bucket_start: Date;
-  geo_bucket_id: string;
-  door_type: string;
-  category: string;
-  context: string;
-  unique_participants: number;
-  doors_opened: number;
-  repeat_participants: number;
-  top_doors: number;
+/** The absolute index of a bucket start, as BUCKET_INDEX_SQL computes it for its events. */
+export function absoluteBucketIndex(granularity: TimeGranularity, bucketStart: Date): bigint {
+  const seconds = BigInt(Math.floor(bucketStart.getTime() / 1000));
+  if (granularity === "hour") return seconds / 3600n;
+  if (granularity === "day") return seconds / 86400n;
+  return (seconds / 86400n + 3n) / 7n;
 }
 
 /**
- * Per-cell totals of every bucket in [$1, $2), computed where the events live (raw rows never
- * reach Node), in one pass however many buckets. Per participant and bucket: doors per cell
- * clamped to C ($4), then at most L0 ($5) cells kept in keyed-hash order ($3 is a secret 64-bit
- * seed derived from the noise key, so the choice is reproducible but not predictable).
+ * Session settings for the totals query: room to sort in memory; no parallel workers (participant
+ * partitions already run side by side); no sort where a hash will do, because the planner cannot
+ * estimate the partition filter and would otherwise sort the whole window output again for the
+ * final grouping. JIT only for long runs: it saves about a fifth on millions of events and costs a
+ * compile (a few hundred ms) on small ones.
  */
-export function cellTotalsSql(granularity: TimeGranularity, geoType: GeoBucketType): string {
-  const geo = geoType === "city_code" ? "m.city_code" : "m.geohash3";
-  return `
-    with per_cell as (
-      select ${BUCKET_SQL[granularity]} as bucket_start, e.participant_id, ${geo} as geo_bucket_id,
-             e.door_type::text as door_type, e.category::text as category, ${CONTEXT_CODE_SQL} as context_code,
-             count(*) as doors
-      from interaction_events e
-      join city_geohash3_map m on m.geohash3 = e.geohash3
-      where e.occurred_at >= $1::timestamptz and e.occurred_at < $2::timestamptz
-      group by 1, 2, 3, 4, 5, 6
-    ),
-    bounded as (
-      select bucket_start, geo_bucket_id, door_type, category, context_code, least(doors, $4::int) as doors,
-             row_number() over (
-               partition by bucket_start, participant_id
-               order by hashtextextended(participant_id || '|' || geo_bucket_id || '|' || door_type || '|' || category || '|' || context_code, $3::bigint)
-             ) as cell_rank
-      from per_cell
-    )
-    select bucket_start, geo_bucket_id, door_type, category, ${CONTEXT_NAME_SQL} as context,
-           count(*)::int as unique_participants,
-           sum(doors)::int as doors_opened,
-           (count(*) filter (where doors >= 2))::int as repeat_participants,
-           max(doors)::int as top_doors
-    from bounded
-    where cell_rank <= $5::int
-    group by bucket_start, geo_bucket_id, door_type, category, context_code`;
+export function cellTotalsSettings(kind: "pglite" | "postgres", coveredHours: number): string[] {
+  const settings = [
+    `set local work_mem = '${kind === "postgres" ? "1GB" : "256MB"}'`,
+    "set local max_parallel_workers_per_gather = 0",
+    "set local enable_sort = off",
+  ];
+  if (kind === "postgres") {
+    settings.push(coveredHours >= JIT_MIN_HOURS ? "set local jit = on" : "set local jit = off");
+    settings.push("set local jit_above_cost = 0");
+  }
+  return settings;
 }
 
-/** Session settings for the totals query: room to sort in memory, and no JIT compile (it costs more than it saves here). */
-export const CELL_TOTALS_SETTINGS = ["set local work_mem = '256MB'", "set local jit = off"];
+const JIT_MIN_HOURS = 24 * 7;
 
 /** The public lattice's geo axis: every city code, or every mapped geohash3 cell. */
 export function geoBucketsSql(geoType: GeoBucketType): string {

@@ -1,4 +1,3 @@
-import { createHmac } from "node:crypto";
 import type { Clock } from "../../clock";
 import type { DatabaseHandle, QueryFn } from "../../db/client";
 import { CATEGORIES, DOOR_TYPES, SEGMENT_CONTEXTS, type TimeGranularity } from "../../db/schema/enums";
@@ -7,14 +6,11 @@ import { type CellSegment, canonicalCellKey, type GeoBucketType, segmentKey } fr
 import type { NoiseKey } from "../../privacy/noiseKey";
 import { keyedNoiseStream } from "../../privacy/noiseStream";
 import { type CellRelease, type CellTotals, releaseCell } from "../../privacy/releaseMechanism";
-import {
-  noiseScalesAsNumbers,
-  type ReleaseParameters,
-  releaseParameters,
-} from "../../privacy/releaseParameters";
+import { noiseScalesAsNumbers, releaseParameters } from "../../privacy/releaseParameters";
 import { loadReleaseProfile } from "../../privacy/releaseProfiles";
 import { appendAuditEntry } from "../../resolvers/admin/audit";
-import { CELL_TOTALS_SETTINGS, type CellTotalsRow, cellTotalsSql, geoBucketsSql } from "./aggregateSql";
+import { geoBucketsSql } from "./aggregateSql";
+import { type CellTotalsRow, computeCellTotals } from "./cellTotals";
 
 export interface PrecomputeDependencies {
   database: DatabaseHandle;
@@ -32,7 +28,7 @@ export interface ReleaseRequest {
   newVersion?: { reason: string };
   /** Test seam: runs inside the transaction after every row is written, before commit. */
   beforeCommit?: () => Promise<void>;
-  /** Totals already computed for this bucket by a batch (computeCellTotals over a range); version 1 only. */
+  /** Totals already computed for this bucket and geo type by a run over several buckets; version 1 only. */
   totals?: CellTotalsRow[];
 }
 
@@ -89,14 +85,16 @@ export async function precomputeRelease(
     const totals =
       request.totals !== undefined && version === 1
         ? request.totals
-        : await computeCellTotals(query, deps.noiseKey, {
-            granularity,
-            geoType,
-            start: bucketStart,
-            end,
-            version,
-            parameters,
-          });
+        : ((
+            await computeCellTotals(
+              deps.database,
+              deps.noiseKey,
+              { granularity, geoTypes: [geoType], start: bucketStart, bucketCount: 1, version, parameters },
+              query,
+            )
+          )
+            .get(bucketStart.getTime())
+            ?.get(geoType) ?? []);
     const totalsBySegment = new Map(
       totals.map((row) => [
         segmentKey({
@@ -111,7 +109,11 @@ export async function precomputeRelease(
     const geoBuckets = (await query<{ id: string }>(geoBucketsSql(geoType))).map((row) => row.id);
     const previous = await previousUniqueEstimates(query, granularity, bucketStart, geoType);
 
-    const cells: Array<CellSegment & CellRelease & { trueUnique: number; trueDoors: number }> = [];
+    const cells = new ReleaseCells();
+    // Most of the lattice is empty; an empty cell's release is the same every time and needs no noise.
+    const empty = releaseCell(NO_TOTALS, parameters, () => {
+      throw new Error("an empty cell is never noised");
+    });
     for (const geoBucketId of geoBuckets) {
       for (const doorType of DOOR_TYPES) {
         for (const category of CATEGORIES) {
@@ -119,11 +121,15 @@ export async function precomputeRelease(
             const segment = { geoBucketId, doorType, category, context };
             const key = segmentKey(segment);
             const row = totalsBySegment.get(key);
+            if (row === undefined || row.unique_participants === 0) {
+              cells.push(segment, empty, NO_TOTALS);
+              continue;
+            }
             const cellTotals: CellTotals = {
-              uniqueParticipants: row?.unique_participants ?? 0,
-              doorsOpened: row?.doors_opened ?? 0,
-              repeatParticipants: row?.repeat_participants ?? 0,
-              topContributorDoors: row?.top_doors ?? 0,
+              uniqueParticipants: row.unique_participants,
+              doorsOpened: row.doors_opened,
+              repeatParticipants: row.repeat_participants,
+              topContributorDoors: row.top_doors,
             };
             const cellKey = canonicalCellKey(granularity, bucketStart, geoType, segment);
             const released = releaseCell(
@@ -132,12 +138,7 @@ export async function precomputeRelease(
               (metric) => keyedNoiseStream(deps.noiseKey.key, cellKey, metric, version),
               previous.get(key) ?? null,
             );
-            cells.push({
-              ...segment,
-              ...released,
-              trueUnique: cellTotals.uniqueParticipants,
-              trueDoors: cellTotals.doorsOpened,
-            });
+            cells.push(segment, released, cellTotals);
           }
         }
       }
@@ -162,9 +163,7 @@ export async function precomputeRelease(
     const releaseId = release?.id;
     if (releaseId === undefined) throw new Error("insert into releases returned no id");
     await insertCells(query, releaseId, cells);
-
-    const releasedCells = cells.filter((cell) => !cell.suppressed).length;
-    const dominanceViolations = cells.filter((cell) => cell.suppressedReason === "dominance").length;
+    const { releasedCells, dominanceViolations } = cells;
     await query(
       `insert into release_receipts (release_id, profile, max_cells_per_participant, max_doors_per_cell, epsilon_split,
          noise_scales, tau, delta, noise_key_id, released_cells, suppressed_cells, dominance_violations, created_at)
@@ -180,7 +179,7 @@ export async function precomputeRelease(
         parameters.delta,
         deps.noiseKey.id,
         releasedCells,
-        cells.length - releasedCells,
+        cells.count - releasedCells,
         dominanceViolations,
         deps.clock.now(),
       ],
@@ -209,45 +208,9 @@ export async function precomputeRelease(
       releaseId,
       version,
       releasedCells,
-      suppressedCells: cells.length - releasedCells,
+      suppressedCells: cells.count - releasedCells,
     } as const;
   });
-}
-
-/** The secret seed of the keyed-hash order in which a participant's cells are kept (per granularity, geo type, version). */
-export function boundingSeed(
-  noiseKey: NoiseKey,
-  granularity: TimeGranularity,
-  geoType: GeoBucketType,
-  version: number,
-): string {
-  const digest = createHmac("sha256", noiseKey.key)
-    .update(`bounding|${granularity}|${geoType}|${version}`)
-    .digest();
-  return digest.readBigInt64BE(0).toString();
-}
-
-/** Contribution-bounded per-cell totals of every bucket in [start, end), in one statement; `query` must be a transaction's. */
-export async function computeCellTotals(
-  query: QueryFn,
-  noiseKey: NoiseKey,
-  range: {
-    granularity: TimeGranularity;
-    geoType: GeoBucketType;
-    start: Date;
-    end: Date;
-    version: number;
-    parameters: Pick<ReleaseParameters, "maxDoorsPerCell" | "maxCellsPerParticipant">;
-  },
-): Promise<CellTotalsRow[]> {
-  for (const setting of CELL_TOTALS_SETTINGS) await query(setting);
-  return query<CellTotalsRow>(cellTotalsSql(range.granularity, range.geoType), [
-    range.start,
-    range.end,
-    boundingSeed(noiseKey, range.granularity, range.geoType, range.version),
-    range.parameters.maxDoorsPerCell,
-    range.parameters.maxCellsPerParticipant,
-  ]);
 }
 
 /** The previous bucket's published unique estimates of the same geo type, for the trend score. */
@@ -268,14 +231,75 @@ async function previousUniqueEstimates(
   return new Map(rows.map((row) => [row.key, row.estimate]));
 }
 
-async function insertCells(
-  query: QueryFn,
-  releaseId: string,
-  cells: Array<CellSegment & CellRelease & { trueUnique: number; trueDoors: number }>,
-): Promise<void> {
-  for (let start = 0; start < cells.length; start += CELL_INSERT_BATCH) {
-    const batch = cells.slice(start, start + CELL_INSERT_BATCH);
-    const column = <T>(pick: (cell: (typeof batch)[number]) => T) => batch.map(pick);
+const NO_TOTALS: CellTotals = {
+  uniqueParticipants: 0,
+  doorsOpened: 0,
+  repeatParticipants: 0,
+  topContributorDoors: 0,
+};
+
+/** A release's cells as the columns of the insert, filled in one pass (no object per cell). */
+class ReleaseCells {
+  readonly geo: string[] = [];
+  readonly door: string[] = [];
+  readonly category: string[] = [];
+  readonly context: string[] = [];
+  readonly uniqueEst: Array<number | null> = [];
+  readonly doorsEst: Array<number | null> = [];
+  readonly repeatEst: Array<number | null> = [];
+  readonly repeatRate: Array<number | null> = [];
+  readonly trend: Array<number | null> = [];
+  readonly suppressed: boolean[] = [];
+  readonly reason: Array<string | null> = [];
+  readonly trueUnique: number[] = [];
+  readonly trueDoors: number[] = [];
+  readonly topShare: number[] = [];
+  releasedCells = 0;
+  dominanceViolations = 0;
+
+  get count(): number {
+    return this.geo.length;
+  }
+
+  push(segment: CellSegment, released: CellRelease, totals: CellTotals): void {
+    this.geo.push(segment.geoBucketId);
+    this.door.push(segment.doorType);
+    this.category.push(segment.category);
+    this.context.push(segment.context);
+    this.uniqueEst.push(released.uniqueParticipantsEst);
+    this.doorsEst.push(released.doorsOpenedEst);
+    this.repeatEst.push(released.repeatParticipantsEst);
+    this.repeatRate.push(released.repeatRateEst);
+    this.trend.push(released.trendScoreEst);
+    this.suppressed.push(released.suppressed);
+    this.reason.push(released.suppressedReason);
+    this.trueUnique.push(totals.uniqueParticipants);
+    this.trueDoors.push(totals.doorsOpened);
+    this.topShare.push(released.topContributorShare);
+    if (!released.suppressed) this.releasedCells++;
+    if (released.suppressedReason === "dominance") this.dominanceViolations++;
+  }
+}
+
+async function insertCells(query: QueryFn, releaseId: string, cells: ReleaseCells): Promise<void> {
+  const columns = [
+    cells.geo,
+    cells.door,
+    cells.category,
+    cells.context,
+    cells.uniqueEst,
+    cells.doorsEst,
+    cells.repeatEst,
+    cells.repeatRate,
+    cells.trend,
+    cells.suppressed,
+    cells.reason,
+    cells.trueUnique,
+    cells.trueDoors,
+    cells.topShare,
+  ];
+  for (let start = 0; start < cells.count; start += CELL_INSERT_BATCH) {
+    const end = start + CELL_INSERT_BATCH;
     // PGlite cannot bind enum arrays, so segments travel as text[] and are cast per row.
     await query(
       `insert into insight_cells (release_id, geo_bucket_id, door_type, category, context, unique_participants_est,
@@ -288,23 +312,7 @@ async function insertCells(
                    $10::float8[], $11::bool[], $12::text[], $13::int[], $14::int[], $15::float8[])
          as u(geo, door, category, context, unique_est, doors_est, repeat_est, repeat_rate, trend, suppressed, reason,
               true_unique, true_doors, top_share)`,
-      [
-        releaseId,
-        column((cell) => cell.geoBucketId),
-        column((cell) => cell.doorType),
-        column((cell) => cell.category),
-        column((cell) => cell.context),
-        column((cell) => cell.uniqueParticipantsEst),
-        column((cell) => cell.doorsOpenedEst),
-        column((cell) => cell.repeatParticipantsEst),
-        column((cell) => cell.repeatRateEst),
-        column((cell) => cell.trendScoreEst),
-        column((cell) => cell.suppressed),
-        column((cell) => cell.suppressedReason),
-        column((cell) => cell.trueUnique),
-        column((cell) => cell.trueDoors),
-        column((cell) => cell.topContributorShare),
-      ],
+      [releaseId, ...columns.map((column) => column.slice(start, end))],
     );
   }
 }

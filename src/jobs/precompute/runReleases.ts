@@ -1,15 +1,11 @@
-import { BUCKET_MS, bucketEnd } from "../../privacy/buckets";
+import { BUCKET_MS } from "../../privacy/buckets";
+import type { GeoBucketType } from "../../privacy/cellKey";
 import { releaseParameters } from "../../privacy/releaseParameters";
 import { loadReleaseProfile } from "../../privacy/releaseProfiles";
 import { recordJobRun } from "../jobRuns";
-import type { CellTotalsRow } from "./aggregateSql";
+import { type BucketTotals, type CellTotalsRow, computeCellTotals } from "./cellTotals";
 import { type PlannedRelease, releaseJobKey } from "./planReleases";
-import {
-  computeCellTotals,
-  type PrecomputeDependencies,
-  precomputeRelease,
-  type ReleaseOutcome,
-} from "./precomputeRelease";
+import { type PrecomputeDependencies, precomputeRelease, type ReleaseOutcome } from "./precomputeRelease";
 
 export const RELEASE_JOB_NAME = "precompute-release";
 
@@ -64,13 +60,14 @@ export async function runReleases(
   options.onProgress?.(0, planned.length);
   let done = 0;
   for (const batch of contiguousBatches(planned)) {
-    // One pass over the events for the whole batch; each release is still written on its own.
-    // If the batch query fails, each release computes its own totals (and records its own failure).
-    const totalsByBucket = await batchTotals(deps, batch).catch(() => undefined);
-    for (const release of batch) {
+    // One pass over the events for the whole batch and every geo type; each release is still
+    // written on its own. If that pass fails, each release computes its own totals (and records
+    // its own failure).
+    const totals = await batchTotals(deps, batch).catch(() => undefined);
+    for (const release of batch.releases) {
       await runOne(
         release,
-        totalsByBucket ? (totalsByBucket.get(release.bucketStart.getTime()) ?? []) : undefined,
+        totals ? (totals.get(release.bucketStart.getTime())?.get(release.geoType) ?? []) : undefined,
       );
       options.onProgress?.(++done, planned.length);
     }
@@ -102,59 +99,64 @@ const MAX_BUCKETS_PER_BATCH: Record<PlannedRelease["granularity"], number> = {
   week: 13,
 };
 
-/** Consecutive buckets of one granularity and geo type, oldest first, at most a few weeks of data each. */
-function contiguousBatches(planned: PlannedRelease[]): PlannedRelease[][] {
-  const groups = new Map<string, PlannedRelease[]>();
+interface Batch {
+  /** Oldest first; per bucket, every planned geo type. */
+  releases: PlannedRelease[];
+  first: Date;
+  bucketCount: number;
+  geoTypes: GeoBucketType[];
+}
+
+/** Runs of consecutive buckets of one granularity (all their geo types together), oldest first, a few weeks of data each. */
+function contiguousBatches(planned: PlannedRelease[]): Batch[] {
+  const byGranularity = new Map<PlannedRelease["granularity"], PlannedRelease[]>();
   for (const release of planned) {
-    const key = `${release.granularity}|${release.geoType}`;
-    const group = groups.get(key);
+    const group = byGranularity.get(release.granularity);
     if (group) group.push(release);
-    else groups.set(key, [release]);
+    else byGranularity.set(release.granularity, [release]);
   }
-  const batches: PlannedRelease[][] = [];
-  for (const group of groups.values()) {
-    group.sort((a, b) => a.bucketStart.getTime() - b.bucketStart.getTime());
+  const batches: Batch[] = [];
+  for (const [granularity, group] of byGranularity) {
+    group.sort(
+      (a, b) => a.bucketStart.getTime() - b.bucketStart.getTime() || a.geoType.localeCompare(b.geoType),
+    );
     let current: PlannedRelease[] = [];
+    const close = () => {
+      const first = current[0];
+      const last = current.at(-1);
+      if (first === undefined || last === undefined) return;
+      batches.push({
+        releases: current,
+        first: first.bucketStart,
+        bucketCount: (last.bucketStart.getTime() - first.bucketStart.getTime()) / BUCKET_MS[granularity] + 1,
+        geoTypes: [...new Set(current.map((release) => release.geoType))],
+      });
+      current = [];
+    };
     for (const release of group) {
+      const first = current[0];
       const previous = current.at(-1);
-      const adjacent =
-        previous !== undefined &&
-        release.bucketStart.getTime() - previous.bucketStart.getTime() === BUCKET_MS[release.granularity];
-      if (current.length > 0 && (!adjacent || current.length >= MAX_BUCKETS_PER_BATCH[release.granularity])) {
-        batches.push(current);
-        current = [];
-      }
+      const gap = previous ? release.bucketStart.getTime() - previous.bucketStart.getTime() : 0;
+      const span = first
+        ? (release.bucketStart.getTime() - first.bucketStart.getTime()) / BUCKET_MS[granularity]
+        : 0;
+      if (previous && (gap > BUCKET_MS[granularity] || span >= MAX_BUCKETS_PER_BATCH[granularity])) close();
       current.push(release);
     }
-    if (current.length > 0) batches.push(current);
+    close();
   }
   return batches;
 }
 
-async function batchTotals(
-  deps: PrecomputeDependencies,
-  batch: PlannedRelease[],
-): Promise<Map<number, CellTotalsRow[]>> {
-  const first = batch[0];
-  const last = batch.at(-1);
-  if (first === undefined || last === undefined) return new Map();
-  const parameters = releaseParameters(await loadReleaseProfile(deps.database.db, first.granularity));
-  const rows = await deps.database.transaction((query) =>
-    computeCellTotals(query, deps.noiseKey, {
-      granularity: first.granularity,
-      geoType: first.geoType,
-      start: first.bucketStart,
-      end: bucketEnd(first.granularity, last.bucketStart),
-      version: 1,
-      parameters,
-    }),
-  );
-  const byBucket = new Map<number, CellTotalsRow[]>();
-  for (const row of rows) {
-    const key = new Date(row.bucket_start).getTime();
-    const rowsOfBucket = byBucket.get(key);
-    if (rowsOfBucket) rowsOfBucket.push(row);
-    else byBucket.set(key, [row]);
-  }
-  return byBucket;
+async function batchTotals(deps: PrecomputeDependencies, batch: Batch): Promise<BucketTotals> {
+  const granularity = batch.releases[0]?.granularity ?? "day";
+  const parameters = releaseParameters(await loadReleaseProfile(deps.database.db, granularity));
+  return computeCellTotals(deps.database, deps.noiseKey, {
+    granularity,
+    geoTypes: batch.geoTypes,
+    start: batch.first,
+    bucketCount: batch.bucketCount,
+    version: 1,
+    parameters,
+  });
 }
