@@ -1,5 +1,4 @@
 import type { UserError } from "../resolvers/admin/apiKeys";
-import { appendAuditEntry } from "../resolvers/admin/audit";
 import {
   type CityRow,
   cityLocalities,
@@ -11,7 +10,7 @@ import {
   type PolygonShape,
   upsertCityDefinition,
 } from "../resolvers/geo/cities";
-import { populateCityGeohashMap } from "../resolvers/geo/cityGeohashMap";
+import { populateCityGeohashMapAudited } from "../resolvers/geo/cityGeohashMap";
 import { actorOf } from "./actor";
 import { builder } from "./builder";
 import { UserErrorType } from "./userErrors";
@@ -178,18 +177,10 @@ builder.mutationFields((t) => ({
     authScopes: { operator: true },
     args: { input: t.arg({ type: PopulateCityGeohashMapInput, required: false, description: "Options." }) },
     resolve: async (_root, _args, context) => {
-      const now = context.clock.now();
-      const result = await populateCityGeohashMap(context.db, { now: () => now });
-      await context.database.transaction((query) =>
-        appendAuditEntry(query, {
-          at: now,
-          type: "admin_mutation",
-          ...actorOf(context),
-          action: "populateCityGeohashMap",
-          target: "city_geohash3_map",
-          outcome: "OK",
-          after: result,
-        }),
+      const result = await populateCityGeohashMapAudited(
+        context.database,
+        context.clock.now(),
+        actorOf(context),
       );
       return { ...result, userErrors: [] };
     },

@@ -103,6 +103,47 @@ describe("geo mutations", () => {
     ]);
   });
 
+  it("populateCityGeohashMap writes the map and its audit entry in one transaction", async () => {
+    const added = await gql(
+      `mutation { upsertCityDefinition(input: { code: "us-sf", name: "San Francisco", countryCode: "US", centerLat: 37.7749, centerLng: -122.4194, radiusKm: 30 }) { userErrors { code } } }`,
+      operatorKey,
+    );
+    expect(added.body.data?.upsertCityDefinition).toEqual({ userErrors: [] });
+    const sfCells = async () =>
+      (
+        await db.query<{ n: number }>(
+          "select count(*)::int as n from city_geohash3_map where city_code = 'us-sf'",
+        )
+      )[0]?.n;
+    const auditRows = async () =>
+      (
+        await db.query<{ n: number }>(
+          "select count(*)::int as n from audit_logs where action = 'populateCityGeohashMap'",
+        )
+      )[0]?.n;
+    const auditsBefore = await auditRows();
+    // The audit insert fails: the map rebuild must roll back with it.
+    await db.query(
+      "create function refuse_map_audit() returns trigger language plpgsql as $$ begin raise exception 'audit refused by the test'; end $$",
+    );
+    await db.query(
+      "create trigger refuse_map_audit before insert on audit_logs for each row when (new.action = 'populateCityGeohashMap') execute function refuse_map_audit()",
+    );
+    try {
+      const failed = await gql("mutation { populateCityGeohashMap { cells } }", operatorKey);
+      expect(failed.body.errors?.length).toBe(1);
+      expect(await sfCells()).toBe(0);
+      expect(await auditRows()).toBe(auditsBefore);
+    } finally {
+      await db.query("drop trigger refuse_map_audit on audit_logs");
+      await db.query("drop function refuse_map_audit()");
+    }
+    const done = await gql("mutation { populateCityGeohashMap { cities userErrors { code } } }", operatorKey);
+    expect(done.body.data?.populateCityGeohashMap).toEqual({ cities: 14, userErrors: [] });
+    expect(await sfCells()).toBeGreaterThan(0);
+    expect(await auditRows()).toBe(Number(auditsBefore) + 1);
+  });
+
   it("refuses an invalid definition with a userError per field and changes nothing", async () => {
     const { body } = await gql(
       `mutation { upsertCityDefinition(input: { code: "LosAngeles", name: "", countryCode: "usa", centerLat: 95, centerLng: 0, radiusKm: 0 }) { city { code } userErrors { field code } } }`,
