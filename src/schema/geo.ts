@@ -122,7 +122,7 @@ const UpsertCityDefinitionPayload = builder
       }),
       userErrors: t.field({
         type: [UserErrorType],
-        description: "Problems with the input.",
+        description: "Problems with the input; empty on success.",
         resolve: (p) => p.userErrors,
       }),
     }),
@@ -144,7 +144,7 @@ const PopulateCityGeohashMapPayload = builder
       cities: t.exposeInt("cities", { description: "City definitions read." }),
       userErrors: t.field({
         type: [UserErrorType],
-        description: "Problems with the input.",
+        description: "Problems with the input; empty on success.",
         resolve: (p) => p.userErrors,
       }),
     }),

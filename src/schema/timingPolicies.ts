@@ -53,7 +53,7 @@ const SetTimingPolicyPayload = builder
       }),
       userErrors: t.field({
         type: [UserErrorType],
-        description: "Problems with the input.",
+        description: "Problems with the input; empty on success.",
         resolve: (p) => p.userErrors,
       }),
     }),
