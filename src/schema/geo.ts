@@ -12,8 +12,8 @@ import {
 } from "../resolvers/geo/cities";
 import { populateCityGeohashMapAudited } from "../resolvers/geo/cityGeohashMap";
 import { actorOf } from "./actor";
+import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
-import { UserErrorType } from "./userErrors";
 
 const City = builder.objectRef<CityRow>("City").implement({
   description: "A city bucket: its definition (centre and radius) and how many geohash3 cells it holds.",
@@ -109,24 +109,18 @@ const UpsertCityDefinitionInput = builder.inputType("UpsertCityDefinitionInput",
   }),
 });
 
-const UpsertCityDefinitionPayload = builder
-  .objectRef<{ city: CityRow | null; userErrors: UserError[] }>("UpsertCityDefinitionPayload")
-  .implement({
-    description: "The result of upsertCityDefinition.",
-    fields: (t) => ({
-      city: t.field({
-        type: City,
-        nullable: true,
-        description: "The city as it now stands.",
-        resolve: (p) => p.city,
-      }),
-      userErrors: t.field({
-        type: [UserErrorType],
-        description: "Problems with the input; empty on success.",
-        resolve: (p) => p.userErrors,
-      }),
+const UpsertCityDefinitionPayload = mutationPayload<{ city: CityRow | null; userErrors: UserError[] }>(
+  "UpsertCityDefinitionPayload",
+  "The result of upsertCityDefinition.",
+  (t) => ({
+    city: t.field({
+      type: City,
+      nullable: true,
+      description: "The city as it now stands.",
+      resolve: (p) => p.city,
     }),
-  });
+  }),
+);
 
 const PopulateCityGeohashMapInput = builder.inputType("PopulateCityGeohashMapInput", {
   description: "No options yet: rebuilds the circle-derived map from every city definition.",
@@ -135,54 +129,36 @@ const PopulateCityGeohashMapInput = builder.inputType("PopulateCityGeohashMapInp
   }),
 });
 
-const PopulateCityGeohashMapPayload = builder
-  .objectRef<{ cells: number; cities: number; userErrors: UserError[] }>("PopulateCityGeohashMapPayload")
-  .implement({
-    description: "The result of populateCityGeohashMap.",
-    fields: (t) => ({
-      cells: t.exposeInt("cells", { description: "geohash3 cells assigned from circles." }),
-      cities: t.exposeInt("cities", { description: "City definitions read." }),
-      userErrors: t.field({
-        type: [UserErrorType],
-        description: "Problems with the input; empty on success.",
-        resolve: (p) => p.userErrors,
-      }),
-    }),
-  });
-
-builder.mutationFields((t) => ({
-  upsertCityDefinition: t.field({
-    type: UpsertCityDefinitionPayload,
-    description: "Create or change a city definition (then run populateCityGeohashMap). Audited.",
-    authScopes: { operator: true },
-    args: {
-      input: t.arg({ type: UpsertCityDefinitionInput, required: true, description: "The definition." }),
-    },
-    resolve: async (_root, { input }, context) => {
-      const result = await upsertCityDefinition(
-        context.database,
-        input,
-        context.clock.now(),
-        actorOf(context),
-      );
-      return result.ok
-        ? { city: result.city, userErrors: [] }
-        : { city: null, userErrors: result.userErrors };
-    },
-  }),
-  populateCityGeohashMap: t.field({
-    type: PopulateCityGeohashMapPayload,
-    description:
-      "Rebuild the geohash3 -> city map from the city circles (idempotent; operator overrides kept). Audited.",
-    authScopes: { operator: true },
-    args: { input: t.arg({ type: PopulateCityGeohashMapInput, required: false, description: "Options." }) },
-    resolve: async (_root, _args, context) => {
-      const result = await populateCityGeohashMapAudited(
-        context.database,
-        context.clock.now(),
-        actorOf(context),
-      );
-      return { ...result, userErrors: [] };
-    },
-  }),
+const PopulateCityGeohashMapPayload = mutationPayload<{
+  cells: number;
+  cities: number;
+  userErrors: UserError[];
+}>("PopulateCityGeohashMapPayload", "The result of populateCityGeohashMap.", (t) => ({
+  cells: t.exposeInt("cells", { description: "geohash3 cells assigned from circles." }),
+  cities: t.exposeInt("cities", { description: "City definitions read." }),
 }));
+
+adminMutationField("upsertCityDefinition", {
+  payload: UpsertCityDefinitionPayload,
+  description: "Create or change a city definition (then run populateCityGeohashMap). Audited.",
+  input: { type: UpsertCityDefinitionInput, description: "The definition." },
+  resolve: async (input, context) => {
+    const result = await upsertCityDefinition(context.database, input, context.clock.now(), actorOf(context));
+    return result.ok ? { city: result.city, userErrors: [] } : { city: null, userErrors: result.userErrors };
+  },
+});
+
+adminMutationField("populateCityGeohashMap", {
+  payload: PopulateCityGeohashMapPayload,
+  description:
+    "Rebuild the geohash3 -> city map from the city circles (idempotent; operator overrides kept). Audited.",
+  input: { type: PopulateCityGeohashMapInput, description: "Options.", required: false },
+  resolve: async (_input, context) => {
+    const result = await populateCityGeohashMapAudited(
+      context.database,
+      context.clock.now(),
+      actorOf(context),
+    );
+    return { ...result, userErrors: [] };
+  },
+});

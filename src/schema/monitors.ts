@@ -16,10 +16,11 @@ import {
   type RunMonitorsCounts,
   runMonitors,
 } from "../resolvers/ops/monitors";
+import { actorOf } from "./actor";
+import { adminMutationField, mutationPayload } from "./adminMutation";
 import { Severity } from "./anomalies";
 import { builder } from "./builder";
 import { Ops } from "./ops";
-import { UserErrorType } from "./userErrors";
 
 const FeedStatusEnum = builder.enumType("FeedStatus", {
   description: "Where an ops feed item stands.",
@@ -271,15 +272,6 @@ builder.objectFields(Ops, (t) => ({
   }),
 }));
 
-const actorOf = (context: {
-  principal: { keyPrefix: string; keyName: string; keyId: string } | null;
-  requestId: string;
-}) => ({
-  actor: `${context.principal?.keyPrefix ?? "?"} (${context.principal?.keyName ?? "?"})`,
-  actorKeyId: context.principal?.keyId ?? null,
-  requestId: context.requestId,
-});
-
 const RunMonitorsPayload = builder.objectRef<RunMonitorsCounts>("RunMonitorsPayload").implement({
   description: "The result of runMonitors.",
   fields: (t) => ({
@@ -310,29 +302,18 @@ builder.mutationField("runMonitors", (t) =>
   }),
 );
 
-interface FeedPayloadShape {
-  item: FeedItemRow | null;
-  userErrors: UserError[];
-}
-
-const AcknowledgeFeedItemPayload = builder
-  .objectRef<FeedPayloadShape>("AcknowledgeFeedItemPayload")
-  .implement({
-    description: "The result of acknowledgeFeedItem.",
-    fields: (t) => ({
-      item: t.field({
-        type: FeedItem,
-        nullable: true,
-        description: "The item as it now stands.",
-        resolve: (p) => p.item,
-      }),
-      userErrors: t.field({
-        type: [UserErrorType],
-        description: "Problems with the input; empty on success.",
-        resolve: (p) => p.userErrors,
-      }),
+const AcknowledgeFeedItemPayload = mutationPayload<{ item: FeedItemRow | null; userErrors: UserError[] }>(
+  "AcknowledgeFeedItemPayload",
+  "The result of acknowledgeFeedItem.",
+  (t) => ({
+    item: t.field({
+      type: FeedItem,
+      nullable: true,
+      description: "The item as it now stands.",
+      resolve: (p) => p.item,
     }),
-  });
+  }),
+);
 
 const AcknowledgeFeedItemInput = builder.inputType("AcknowledgeFeedItemInput", {
   description: "Which feed item, and what to mark it.",
@@ -342,53 +323,33 @@ const AcknowledgeFeedItemInput = builder.inputType("AcknowledgeFeedItemInput", {
   }),
 });
 
-builder.mutationField("acknowledgeFeedItem", (t) =>
-  t.field({
-    type: AcknowledgeFeedItemPayload,
-    description: "Mark a feed item read or archived (archived items stay archived). Audited.",
-    authScopes: { operator: true },
-    args: {
-      input: t.arg({
-        type: AcknowledgeFeedItemInput,
-        required: true,
-        description: "Which item, and its status.",
-      }),
-    },
-    resolve: async (_root, { input }, context) => {
-      const result = await acknowledgeFeedItem(
-        context.database,
-        { id: String(input.id), status: input.status },
-        context.clock.now(),
-        actorOf(context),
-      );
-      return result.ok
-        ? { item: result.item, userErrors: [] }
-        : { item: null, userErrors: result.userErrors };
-    },
-  }),
-);
+adminMutationField("acknowledgeFeedItem", {
+  payload: AcknowledgeFeedItemPayload,
+  description: "Mark a feed item read or archived (archived items stay archived). Audited.",
+  input: { type: AcknowledgeFeedItemInput, description: "Which item, and its status." },
+  resolve: async (input, context) => {
+    const result = await acknowledgeFeedItem(
+      context.database,
+      { id: String(input.id), status: input.status },
+      context.clock.now(),
+      actorOf(context),
+    );
+    return result.ok ? { item: result.item, userErrors: [] } : { item: null, userErrors: result.userErrors };
+  },
+});
 
-interface ActionPayloadShape {
-  action: ActionRow | null;
-  userErrors: UserError[];
-}
-
-const DecideActionPayload = builder.objectRef<ActionPayloadShape>("DecideActionPayload").implement({
-  description: "The result of decideAction.",
-  fields: (t) => ({
+const DecideActionPayload = mutationPayload<{ action: ActionRow | null; userErrors: UserError[] }>(
+  "DecideActionPayload",
+  "The result of decideAction.",
+  (t) => ({
     action: t.field({
       type: Action,
       nullable: true,
       description: "The action as it now stands.",
       resolve: (p) => p.action,
     }),
-    userErrors: t.field({
-      type: [UserErrorType],
-      description: "Problems with the input; empty on success.",
-      resolve: (p) => p.userErrors,
-    }),
   }),
-});
+);
 
 const DecideActionInput = builder.inputType("DecideActionInput", {
   description: "Which proposed action, the decision and why.",
@@ -403,29 +364,20 @@ const DecideActionInput = builder.inputType("DecideActionInput", {
   }),
 });
 
-builder.mutationField("decideAction", (t) =>
-  t.field({
-    type: DecideActionPayload,
-    description:
-      "Approve (and execute at once) or reject a PENDING proposed action; decided actions cannot be decided again. Audited.",
-    authScopes: { operator: true },
-    args: {
-      input: t.arg({
-        type: DecideActionInput,
-        required: true,
-        description: "The action, decision and reason.",
-      }),
-    },
-    resolve: async (_root, { input }, context) => {
-      const result = await decideAction(
-        context.database,
-        { id: String(input.id), decision: input.decision, reason: input.reason },
-        context.clock.now(),
-        actorOf(context),
-      );
-      return result.ok
-        ? { action: result.action, userErrors: [] }
-        : { action: null, userErrors: result.userErrors };
-    },
-  }),
-);
+adminMutationField("decideAction", {
+  payload: DecideActionPayload,
+  description:
+    "Approve (and execute at once) or reject a PENDING proposed action; decided actions cannot be decided again. Audited.",
+  input: { type: DecideActionInput, description: "The action, decision and reason." },
+  resolve: async (input, context) => {
+    const result = await decideAction(
+      context.database,
+      { id: String(input.id), decision: input.decision, reason: input.reason },
+      context.clock.now(),
+      actorOf(context),
+    );
+    return result.ok
+      ? { action: result.action, userErrors: [] }
+      : { action: null, userErrors: result.userErrors };
+  },
+});

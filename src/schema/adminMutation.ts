@@ -1,0 +1,76 @@
+import type { FieldMap, InputObjectRef, ObjectRef } from "@pothos/core";
+import type { AppContext } from "../context";
+import type { UserError } from "../resolvers/admin/apiKeys";
+import { builder } from "./builder";
+import { UserErrorType } from "./userErrors";
+
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
+/** What every mutation payload carries besides its own fields. */
+export interface WithUserErrors {
+  userErrors: UserError[];
+}
+
+/** A `<MutationName>Payload` type: the given fields, then the userErrors every payload ends with. */
+export function mutationPayload<Shape extends WithUserErrors>(
+  name: string,
+  description: string,
+  fields: (t: PothosSchemaTypes.ObjectFieldBuilder<Types, Shape>) => FieldMap,
+): ObjectRef<Types, Shape> {
+  return builder.objectRef<Shape>(name).implement({
+    description,
+    fields: (t) => ({
+      ...fields(t),
+      userErrors: t.field({
+        type: [UserErrorType],
+        description: "Problems with the input; empty on success.",
+        resolve: (payload) => payload.userErrors,
+      }),
+    }),
+  });
+}
+
+interface AdminMutationOptions<Input, Shape extends WithUserErrors, InputRequired extends boolean> {
+  description: string;
+  payload: ObjectRef<Types, Shape>;
+  input: {
+    type: InputObjectRef<Types, Input>;
+    description: string;
+    /** False only where the whole input may be left out (its fields all have defaults). */
+    required?: InputRequired;
+  };
+  resolve: (
+    input: InputRequired extends false ? Input | null | undefined : Input,
+    context: AppContext,
+  ) => Promise<Shape>;
+}
+
+/** An OPERATOR mutation with its one `input` argument (CONTRACT.md: verb first, one input, a payload). */
+export function adminMutationField<Input, Shape extends WithUserErrors, InputRequired extends boolean = true>(
+  name: string,
+  options: AdminMutationOptions<Input, Shape, InputRequired>,
+): void {
+  builder.mutationField(name, (t) =>
+    t.field({
+      type: options.payload,
+      description: options.description,
+      authScopes: { operator: true },
+      args: {
+        input: t.arg({
+          type: options.input.type,
+          required: (options.input.required ?? true) as true,
+          description: options.input.description,
+        }),
+      },
+      // Pothos cannot resolve its argument and result types over the generic Input and Shape; the
+      // options' own signature is what callers are checked against.
+      resolve: (_root, args, context) =>
+        options.resolve(
+          (args as { input?: Input | null }).input as InputRequired extends false
+            ? Input | null | undefined
+            : Input,
+          context,
+        ) as never,
+    }),
+  );
+}
