@@ -1,6 +1,8 @@
 import type { FieldMap, InputObjectRef, ObjectRef } from "@pothos/core";
 import type { AppContext } from "../context";
 import type { UserError } from "../resolvers/admin/apiKeys";
+import { auditRefusedInput } from "../resolvers/admin/refusals";
+import { actorOf } from "./actor";
 import { builder } from "./builder";
 import { UserErrorType } from "./userErrors";
 
@@ -39,17 +41,40 @@ interface AdminMutationOptions<Input, Shape extends WithUserErrors, InputRequire
     /** False only where the whole input may be left out (its fields all have defaults). */
     required?: InputRequired;
   };
-  resolve: (
-    input: InputRequired extends false ? Input | null | undefined : Input,
-    context: AppContext,
-  ) => Promise<Shape>;
+  resolve: (input: InputArgument<Input, InputRequired>, context: AppContext) => Promise<Shape>;
+  /** What the audit row of a refused call names as its target: the id, key or code the input is about. */
+  auditTarget: (input: InputArgument<Input, InputRequired>) => string | null;
+  /** Set where the resolver audits its own refusals (runPrecompute's planner does), so none is written twice. */
+  auditsOwnRefusals?: true;
 }
 
-/** An OPERATOR mutation with its one `input` argument (CONTRACT.md: verb first, one input, a payload). */
+type InputArgument<Input, InputRequired extends boolean> = InputRequired extends false
+  ? Input | null | undefined
+  : Input;
+
+/**
+ * An OPERATOR mutation with its one `input` argument (CONTRACT.md: verb first, one input, a payload).
+ * A call refused for its input (userErrors in the payload) changed nothing; it is audited here, once
+ * for every admin mutation, with the userError codes as the outcome.
+ */
 export function adminMutationField<Input, Shape extends WithUserErrors, InputRequired extends boolean = true>(
   name: string,
   options: AdminMutationOptions<Input, Shape, InputRequired>,
 ): void {
+  const resolve = async (_root: unknown, args: { input?: Input | null }, context: AppContext) => {
+    const input = args.input as InputArgument<Input, InputRequired>;
+    const payload = await options.resolve(input, context);
+    if (payload.userErrors.length > 0 && options.auditsOwnRefusals !== true) {
+      await auditRefusedInput(context.database, {
+        at: context.clock.now(),
+        actor: actorOf(context),
+        action: name,
+        target: options.auditTarget(input),
+        userErrors: payload.userErrors,
+      });
+    }
+    return payload;
+  };
   builder.mutationField(name, (t) =>
     t.field({
       type: options.payload,
@@ -64,13 +89,7 @@ export function adminMutationField<Input, Shape extends WithUserErrors, InputReq
       },
       // Pothos cannot resolve its argument and result types over the generic Input and Shape; the
       // options' own signature is what callers are checked against.
-      resolve: (_root, args, context) =>
-        options.resolve(
-          (args as { input?: Input | null }).input as InputRequired extends false
-            ? Input | null | undefined
-            : Input,
-          context,
-        ) as never,
+      resolve: resolve as never,
     }),
   );
 }

@@ -120,6 +120,7 @@ adminMutationField("issueApiKey", {
   payload: IssueApiKeyPayload,
   description: "Issue an API key (operators only); the plaintext is in the payload once. Audited.",
   input: { type: IssueApiKeyInput, description: "The new key." },
+  auditTarget: (input) => `${input.role}:${input.name}`,
   resolve: async (input, context) => {
     const actor = actorOf(context);
     const result = await issueApiKey(
@@ -138,6 +139,7 @@ adminMutationField("rotateApiKey", {
   payload: RotateApiKeyPayload,
   description: "Replace a key; the old one keeps working for overlapSeconds. Audited.",
   input: { type: RotateApiKeyInput, description: "Which key, and the overlap." },
+  auditTarget: (input) => String(input.id),
   resolve: async (input, context) => {
     const result = await rotateApiKey(
       context.database,
@@ -155,6 +157,7 @@ adminMutationField("revokeApiKey", {
   payload: RevokeApiKeyPayload,
   description: "Revoke a key: refused from its very next request, on every process. Audited.",
   input: { type: RevokeApiKeyInput, description: "Which key." },
+  auditTarget: (input) => String(input.id),
   resolve: async (input, context) => {
     const result = await revokeApiKey(
       context.database,

@@ -155,6 +155,7 @@ adminMutationField("setBuyerBudget", {
   payload: SetBuyerBudgetPayload,
   description: "Set a buyer's privacy budget (operators only); audited.",
   input: { type: SetBuyerBudgetInput, description: "The new budget." },
+  auditTarget: (input) => input.partnerId,
   resolve: async (input, context) => {
     const now = context.clock.now();
     const result = await setBuyerBudget(context.database, context.principal!, input, now, context.requestId);

@@ -142,6 +142,7 @@ adminMutationField("upsertCityDefinition", {
   payload: UpsertCityDefinitionPayload,
   description: "Create or change a city definition (then run populateCityGeohashMap). Audited.",
   input: { type: UpsertCityDefinitionInput, description: "The definition." },
+  auditTarget: (input) => input.code,
   resolve: async (input, context) => {
     const result = await upsertCityDefinition(context.database, input, context.clock.now(), actorOf(context));
     return result.ok ? { city: result.city, userErrors: [] } : { city: null, userErrors: result.userErrors };
@@ -153,7 +154,16 @@ adminMutationField("populateCityGeohashMap", {
   description:
     "Rebuild the geohash3 -> city map from the city circles (idempotent; operator overrides kept). Audited.",
   input: { type: PopulateCityGeohashMapInput, description: "Options.", required: false },
-  resolve: async (_input, context) => {
+  auditTarget: () => "city_geohash3_map",
+  resolve: async (input, context) => {
+    if (input?.dryRun === true) {
+      const message = "dryRun is reserved and not supported yet; send false or leave it out.";
+      return {
+        cells: 0,
+        cities: 0,
+        userErrors: [{ field: ["input", "dryRun"], code: "DRY_RUN_NOT_SUPPORTED", message }],
+      };
+    }
     const result = await populateCityGeohashMapAudited(
       context.database,
       context.clock.now(),

@@ -14,6 +14,7 @@ import { type BackfillCounts, backfillMemberships } from "../resolvers/imports/b
 import {
   type DirectoryEntry,
   type PartnerNormalizationEntry,
+  partnerKey,
   upsertDirectoryEntry,
   upsertPartnerNormalization,
 } from "../resolvers/imports/directories";
@@ -66,6 +67,7 @@ adminMutationField("upsertPartnerNormalization", {
   payload: UpsertPartnerNormalizationPayload,
   description: "Add or correct a delivery-partner normalization (operators only); audited.",
   input: { type: UpsertPartnerNormalizationInput, description: "The mapping." },
+  auditTarget: (input) => partnerKey(input.rawName),
   resolve: async (input, context) => {
     const result = await upsertPartnerNormalization(
       context.database,
@@ -143,6 +145,7 @@ adminMutationField("upsertDirectoryEntry", {
   description:
     "Add or correct a DS or RM directory entry, including its active flag (operators only); audited.",
   input: { type: UpsertDirectoryEntryInput, description: "The entry." },
+  auditTarget: (input) => `${input.directory}_directory:${input.preferredUsername.trim()}`,
   resolve: async (input, context) => {
     const result = await upsertDirectoryEntry(
       context.database,
@@ -190,15 +193,23 @@ adminMutationField("backfillMemberships", {
   description:
     "Materialise org and user memberships from projects' canonical fields through the current directories (operators only); idempotent, audited.",
   input: { type: BackfillMembershipsInput, description: "Which projects." },
+  auditTarget: (input) => input.tenantId?.trim() || "all tenants",
   resolve: async (input, context) => {
-    const counts = await backfillMemberships(
+    const result = await backfillMemberships(
       context.database,
       context.principal!,
       input,
       context.clock.now(),
       context.requestId,
     );
-    return { ...counts, userErrors: [] };
+    return result.ok
+      ? { ...result.counts, userErrors: [] }
+      : {
+          projectsScanned: 0,
+          orgMembershipsUpserted: 0,
+          userMembershipsUpserted: 0,
+          userErrors: result.userErrors,
+        };
   },
 });
 
@@ -250,6 +261,7 @@ adminMutationField("runRetention", {
   description:
     "Delete old import staging rows and anomalies now, adding their counts to the retention stats in the same transaction (operators only); audited.",
   input: { type: RunRetentionInput, description: "The retention periods." },
+  auditTarget: (input) => `staging ${input.stagingDays}d, anomalies ${input.anomaliesDays}d`,
   resolve: async (input, context) => {
     const outcome = await runRetention(
       context.database,
@@ -362,6 +374,7 @@ adminMutationField("sendAnomalyAlerts", {
   description:
     "Check the alert window now and, past the thresholds, post a signed aggregate to the configured webhook (operators only); audited.",
   input: { type: SendAnomalyAlertsInput, description: "Options of the check." },
+  auditTarget: () => null,
   resolve: async (input, context) => {
     const policy = await loadAlertPolicy(context.database);
     const target = input.dryRun ? undefined : alertTargetOf(context.config);

@@ -131,6 +131,9 @@ adminMutationField("runPrecompute", {
   description:
     "Compute the missing releases of a range in the background (operators); returns the job run to follow. Audited.",
   input: { type: RunPrecomputeInput, description: "Granularities and range." },
+  auditTarget: () => null,
+  // startManualPrecompute audits a refused range itself (src/jobs/precompute/manualPrecompute.ts).
+  auditsOwnRefusals: true,
   resolve: async (input, context) => {
     const result = await startManualPrecompute(
       {

@@ -4,7 +4,6 @@ import type { UserError } from "../resolvers/admin/apiKeys";
 import {
   type ActionRow,
   acknowledgeFeedItem,
-  auditMonitorRun,
   decideAction,
   type FeedItemRow,
   lastMonitorEvents,
@@ -14,7 +13,7 @@ import {
   type MonitorEventRow,
   type MonitorRow,
   type RunMonitorsCounts,
-  runMonitors,
+  runMonitorsForOperator,
 } from "../resolvers/ops/monitors";
 import { actorOf } from "./actor";
 import { adminMutationField, mutationPayload } from "./adminMutation";
@@ -272,9 +271,10 @@ builder.objectFields(Ops, (t) => ({
   }),
 }));
 
-const RunMonitorsPayload = builder.objectRef<RunMonitorsCounts>("RunMonitorsPayload").implement({
-  description: "The result of runMonitors.",
-  fields: (t) => ({
+const RunMonitorsPayload = mutationPayload<RunMonitorsCounts & { userErrors: UserError[] }>(
+  "RunMonitorsPayload",
+  "The result of runMonitors.",
+  (t) => ({
     checked: t.exposeInt("checked", { description: "Enabled monitors whose check ran." }),
     fired: t.exposeInt("fired", {
       description: "Monitors with at least one target at or above the threshold.",
@@ -283,24 +283,49 @@ const RunMonitorsPayload = builder.objectRef<RunMonitorsCounts>("RunMonitorsPayl
     proposedActions: t.exposeInt("proposedActions", { description: "Actions proposed into the ledger." }),
     failed: t.exposeInt("failed", { description: "Checks that failed or timed out (recorded as events)." }),
   }),
+);
+
+const RunMonitorsInput = builder.inputType("RunMonitorsInput", {
+  description: "Which monitors to run now.",
+  fields: (t) => ({
+    names: t.stringList({
+      required: false,
+      description: "Only these monitors (each must exist and be enabled); every enabled one when absent.",
+    }),
+  }),
 });
 
-builder.mutationField("runMonitors", (t) =>
-  t.field({
-    type: RunMonitorsPayload,
-    description: "Run every enabled monitor now (what the scheduled job does). Audited.",
-    authScopes: { operator: true },
-    resolve: async (_root, _args, context) => {
-      const now = context.clock.now();
-      const timeout = await loadMonitorsPolicy(context.database)
-        .then((policy) => policy.statement_timeout_ms)
-        .catch(() => 5000);
-      const counts = await runMonitors(context.database, now, { statementTimeoutMs: timeout });
-      await auditMonitorRun(context.database, now, actorOf(context), counts);
-      return counts;
-    },
-  }),
-);
+adminMutationField("runMonitors", {
+  payload: RunMonitorsPayload,
+  description: "Run every enabled monitor now, or the named ones (what the scheduled job does). Audited.",
+  input: {
+    type: RunMonitorsInput,
+    description: "Which monitors; all enabled ones when absent.",
+    required: false,
+  },
+  auditTarget: (input) => input?.names?.join(",") ?? null,
+  resolve: async (input, context) => {
+    const timeout = await loadMonitorsPolicy(context.database)
+      .then((policy) => policy.statement_timeout_ms)
+      .catch(() => 5000);
+    const result = await runMonitorsForOperator(
+      context.database,
+      { names: input?.names ?? null, statementTimeoutMs: timeout },
+      context.clock.now(),
+      actorOf(context),
+    );
+    return result.ok
+      ? { ...result.counts, userErrors: [] }
+      : {
+          checked: 0,
+          fired: 0,
+          newFeedItems: 0,
+          proposedActions: 0,
+          failed: 0,
+          userErrors: result.userErrors,
+        };
+  },
+});
 
 const AcknowledgeFeedItemPayload = mutationPayload<{ item: FeedItemRow | null; userErrors: UserError[] }>(
   "AcknowledgeFeedItemPayload",
@@ -327,6 +352,7 @@ adminMutationField("acknowledgeFeedItem", {
   payload: AcknowledgeFeedItemPayload,
   description: "Mark a feed item read or archived (archived items stay archived). Audited.",
   input: { type: AcknowledgeFeedItemInput, description: "Which item, and its status." },
+  auditTarget: (input) => String(input.id),
   resolve: async (input, context) => {
     const result = await acknowledgeFeedItem(
       context.database,
@@ -369,6 +395,7 @@ adminMutationField("decideAction", {
   description:
     "Approve (and execute at once) or reject a PENDING proposed action; decided actions cannot be decided again. Audited.",
   input: { type: DecideActionInput, description: "The action, decision and reason." },
+  auditTarget: (input) => String(input.id),
   resolve: async (input, context) => {
     const result = await decideAction(
       context.database,

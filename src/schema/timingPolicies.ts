@@ -1,4 +1,3 @@
-import { apiError } from "../errors";
 import { listTimingPolicies, setTimingPolicy, type TimingPolicyRow } from "../jobs/timingPolicies";
 import type { UserError } from "../resolvers/admin/apiKeys";
 import { actorOf } from "./actor";
@@ -57,12 +56,14 @@ adminMutationField("setTimingPolicy", {
   payload: SetTimingPolicyPayload,
   description: "Change a timing policy (operators); the job uses it from its next tick. Audited.",
   input: { type: SetTimingPolicyInput, description: "Which policy and its parameters." },
+  auditTarget: (input) => input.policyKey,
   resolve: async (input, context) => {
     let payload: unknown;
     try {
       payload = JSON.parse(input.payload);
     } catch {
-      throw apiError("BAD_USER_INPUT", "payload is not valid JSON.", { field: "payload" });
+      const message = "payload is not valid JSON; send the parameters as a JSON object.";
+      return { policy: null, userErrors: [{ field: ["input", "payload"], code: "INVALID_JSON", message }] };
     }
     const result = await setTimingPolicy(
       context.database,

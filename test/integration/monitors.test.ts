@@ -254,6 +254,14 @@ describe("monitors and the ops feed", () => {
     expect(read.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect((await runMonitors(world.buyerKey)).body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect((await runMonitors(world.internalKey)).body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    // Both refusals are audited beside the answer; wait for the rows so later tests count from a quiet log.
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const [refused] = await db.query<{ n: number }>(
+        "select count(*)::int as n from audit_logs where type = 'admin_refused' and action = 'runMonitors'",
+      );
+      if (refused?.n === 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   });
 
   it("records a broken or writing check as failed, never letting it write", async () => {
