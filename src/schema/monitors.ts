@@ -1,5 +1,5 @@
 import { apiError } from "../errors";
-import { loadMonitorsPolicy } from "../jobs/monitors";
+import { monitorStatementTimeoutMs } from "../jobs/monitors";
 import type { UserError } from "../resolvers/admin/apiKeys";
 import {
   type ActionRow,
@@ -15,6 +15,7 @@ import {
   type RunMonitorsCounts,
   runMonitorsForOperator,
 } from "../resolvers/ops/monitors";
+import { upsertMonitor } from "../resolvers/ops/upsertMonitor";
 import { actorOf } from "./actor";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { Severity } from "./anomalies";
@@ -305,9 +306,7 @@ adminMutationField("runMonitors", {
   },
   auditTarget: (input) => input?.names?.join(",") ?? null,
   resolve: async (input, context) => {
-    const timeout = await loadMonitorsPolicy(context.database)
-      .then((policy) => policy.statement_timeout_ms)
-      .catch(() => 5000);
+    const timeout = await monitorStatementTimeoutMs(context.database);
     const result = await runMonitorsForOperator(
       context.database,
       { names: input?.names ?? null, statementTimeoutMs: timeout },
@@ -406,5 +405,87 @@ adminMutationField("decideAction", {
     return result.ok
       ? { action: result.action, userErrors: [] }
       : { action: null, userErrors: result.userErrors };
+  },
+});
+
+const MonitorActionEnum = builder.enumType("MonitorAction", {
+  description: "What a monitor proposes into the action ledger when it fires.",
+  values: {
+    REVOKE_BUYER_KEYS: {
+      value: "revoke_buyer_keys",
+      description:
+        "Revoke every active key of the buyer a firing row names (targets starting outside_buyer_).",
+    },
+    NONE: { value: "none", description: "Nothing: it only raises feed items." },
+  } as const,
+});
+
+const UpsertMonitorInput = builder.inputType("UpsertMonitorInput", {
+  description:
+    "A monitor to create or change, by name; absent fields keep what is stored. Built-in monitors keep their check and proposed action.",
+  fields: (t) => ({
+    name: t.string({
+      required: true,
+      description: "Its unique name (3-63 of a-z, 0-9, _); also the feed items' source.",
+    }),
+    description: t.string({ required: false, description: "What it watches for; required to create." }),
+    sql: t.string({
+      required: false,
+      description:
+        "The check: one read-only SELECT returning `value` (and optionally `target`); $1 is the window start. Run once, read-only and rolled back, before it is saved. Required to create.",
+    }),
+    threshold: t.float({
+      required: false,
+      description: "A target fires when its value is at least this; required to create.",
+    }),
+    windowMinutes: t.int({
+      required: false,
+      description: "The window the check looks back over, 1 to 43200; required to create.",
+    }),
+    severity: t.field({
+      type: Severity,
+      required: false,
+      description: "Severity of its feed items (WARNING when created without one).",
+    }),
+    enabled: t.boolean({ required: false, description: "Whether it runs (true when created without one)." }),
+    proposesAction: t.field({
+      type: MonitorActionEnum,
+      required: false,
+      description: "What it proposes when it fires (NONE when created without one).",
+    }),
+  }),
+});
+
+const UpsertMonitorPayload = mutationPayload<{
+  monitor: MonitorView | null;
+  created: boolean;
+  userErrors: UserError[];
+}>("UpsertMonitorPayload", "The result of upsertMonitor.", (t) => ({
+  monitor: t.field({
+    type: Monitor,
+    nullable: true,
+    description: "The monitor as it now stands.",
+    resolve: (p) => p.monitor,
+  }),
+  created: t.exposeBoolean("created", { description: "True when it did not exist before." }),
+}));
+
+adminMutationField("upsertMonitor", {
+  payload: UpsertMonitorPayload,
+  description:
+    "Create or change a monitor (operators). A check that is not one read-only query is refused (MONITOR_SQL_NOT_READ_ONLY and others). Audited.",
+  input: { type: UpsertMonitorInput, description: "The monitor." },
+  auditTarget: (input) => input.name,
+  resolve: async (input, context) => {
+    const timeout = await monitorStatementTimeoutMs(context.database);
+    const result = await upsertMonitor(
+      context.database,
+      input,
+      { now: context.clock.now(), statementTimeoutMs: timeout },
+      actorOf(context),
+    );
+    if (!result.ok) return { monitor: null, created: false, userErrors: result.userErrors };
+    const lastEvent = (await lastMonitorEvents(context.database)).get(result.monitor.id) ?? null;
+    return { monitor: { ...result.monitor, lastEvent }, created: result.created, userErrors: [] };
   },
 });

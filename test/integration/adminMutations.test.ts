@@ -191,6 +191,27 @@ const ADMIN_CASES: AdminCase[] = [
     },
   },
   {
+    mutation: "upsertMonitor",
+    input: {
+      name: "never_saved",
+      description: "would be saved",
+      sql: "select 1::float8 as value",
+      threshold: 1,
+      windowMinutes: 60,
+    },
+    refusal: {
+      input: {
+        name: "writes",
+        description: "a check that writes",
+        sql: "with gone as (delete from api_keys returning 1) select count(*)::float8 as value from gone",
+        threshold: 1,
+        windowMinutes: 60,
+      },
+      code: "MONITOR_SQL_NOT_READ_ONLY",
+      field: ["input", "sql"],
+    },
+  },
+  {
     mutation: "acknowledgeFeedItem",
     input: { id: UNKNOWN_ID, status: "READ" },
     refusal: { input: { id: UNKNOWN_ID, status: "READ" }, code: "NOT_FOUND", field: ["input", "id"] },

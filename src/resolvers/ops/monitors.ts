@@ -2,6 +2,7 @@ import type { DatabaseHandle, QueryFn } from "../../db/client";
 import type { AdminActor, UserError } from "../admin/apiKeys";
 import { BUYER_PARTNER_PREFIX, revokeKeyInTransaction } from "../admin/apiKeys";
 import { appendAuditEntry } from "../admin/audit";
+import { type CheckRow, runCheck } from "./monitorSql";
 
 export type MonitorSeverity = "error" | "warning" | "info";
 
@@ -68,7 +69,7 @@ export interface ActionRow {
 /** The action a buyer-abuse monitor proposes: revoke every active key of the buyer it names. */
 export const REVOKE_BUYER_KEYS = "revoke_buyer_keys";
 
-const MONITOR_COLUMNS = `id::text as id, name, description, sql, threshold, window_minutes as "windowMinutes",
+export const MONITOR_COLUMNS = `id::text as id, name, description, sql, threshold, window_minutes as "windowMinutes",
   severity, enabled, builtin, proposes_action as "proposesAction", created_at as "createdAt", updated_at as "updatedAt"`;
 
 export async function listMonitors(database: DatabaseHandle): Promise<MonitorRow[]> {
@@ -117,11 +118,6 @@ export interface RunMonitorsCounts {
   failed: number;
 }
 
-interface CheckRow {
-  value: number;
-  target: string | null;
-}
-
 /**
  * Runs every enabled monitor's check, each in its own READ ONLY transaction under a statement
  * timeout, with $1 = the window start (and `current_setting('monitor.now')` = now). A check that
@@ -134,7 +130,7 @@ export async function runMonitors(
   now: Date,
   options: { statementTimeoutMs?: number; only?: string[] } = {},
 ): Promise<RunMonitorsCounts> {
-  const timeoutMs = Math.max(100, Math.min(60_000, Math.trunc(options.statementTimeoutMs ?? 5000)));
+  const timeoutMs = options.statementTimeoutMs ?? 5000;
   const counts: RunMonitorsCounts = { checked: 0, fired: 0, newFeedItems: 0, proposedActions: 0, failed: 0 };
   const monitors = (await listMonitors(database)).filter(
     (monitor) => monitor.enabled && (options.only === undefined || options.only.includes(monitor.name)),
@@ -144,7 +140,11 @@ export async function runMonitors(
     const started = Date.now();
     let rows: CheckRow[];
     try {
-      rows = await runCheck(database, monitor, now, timeoutMs);
+      rows = await runCheck(database, monitor.sql, {
+        now,
+        windowMinutes: monitor.windowMinutes,
+        statementTimeoutMs: timeoutMs,
+      });
     } catch (error) {
       counts.failed += 1;
       const message = error instanceof Error ? error.message : String(error);
@@ -171,41 +171,6 @@ export async function runMonitors(
     }
   }
   return counts;
-}
-
-async function runCheck(
-  database: DatabaseHandle,
-  monitor: MonitorRow,
-  now: Date,
-  timeoutMs: number,
-): Promise<CheckRow[]> {
-  const body = monitor.sql.trim().replace(/;+\s*$/, "");
-  if (body.includes(";")) throw new Error("a monitor check must be a single SELECT statement");
-  const windowStart = new Date(now.getTime() - monitor.windowMinutes * 60_000);
-  const raw = await database.transaction(async (query) => {
-    await query("set transaction read only");
-    await query(`set local statement_timeout = ${timeoutMs}`);
-    await query("select set_config('monitor.now', $1, true)", [now.toISOString()]);
-    await query("select set_config('monitor.window_minutes', $1, true)", [String(monitor.windowMinutes)]);
-    // Wrapped as a subquery: only a query can stand there (no data-modifying WITH), and the
-    // transaction is read only besides.
-    const usesWindow = /\$1(?!\d)/.test(body);
-    return query<Record<string, unknown>>(
-      `select * from (${body}\n) as monitor_check`,
-      usesWindow ? [windowStart.toISOString()] : [],
-    );
-  });
-  const rows: CheckRow[] = [];
-  for (const row of raw) {
-    if (!("value" in row)) throw new Error("a monitor check must return a numeric `value` column");
-    if (row.value === null || row.value === undefined) continue;
-    const value = Number(row.value);
-    if (!Number.isFinite(value))
-      throw new Error(`the check returned a non-numeric value: ${String(row.value)}`);
-    const target = row.target === null || row.target === undefined ? null : String(row.target);
-    rows.push({ value, target });
-  }
-  return rows;
 }
 
 async function recordOutcome(
