@@ -11,6 +11,7 @@ import {
   upsertCityDefinition,
 } from "../resolvers/geo/cities";
 import { populateCityGeohashMapAudited } from "../resolvers/geo/cityGeohashMap";
+import { upsertLocality } from "../resolvers/geo/localities";
 import { actorOf } from "./actor";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
@@ -170,5 +171,78 @@ adminMutationField("populateCityGeohashMap", {
       actorOf(context),
     );
     return { ...result, userErrors: [] };
+  },
+});
+
+const LocalityKindEnum = builder.enumType("LocalityKind", {
+  description: "Where a place sits in the hierarchy city -> locality -> neighbourhood.",
+  values: {
+    LOCALITY: { value: "locality", description: "A part of a city (e.g. Brooklyn)." },
+    NEIGHBOURHOOD: { value: "neighbourhood", description: "A part of a locality (e.g. Williamsburg)." },
+  } as const,
+});
+
+const UpsertLocalityInput = builder.inputType("UpsertLocalityInput", {
+  description: "A locality or neighbourhood to create or change, by code, and optionally its outline.",
+  fields: (t) => ({
+    code: t.string({
+      required: true,
+      description: "Its code: the city code, a dash, then lowercase parts, e.g. us-nyc-brooklyn.",
+    }),
+    cityCode: t.string({
+      required: true,
+      description: "Its city (an existing city definition; cannot change).",
+    }),
+    kind: t.field({ type: LocalityKindEnum, required: true, description: "LOCALITY or NEIGHBOURHOOD." }),
+    parentCode: t.string({
+      required: false,
+      description: "A NEIGHBOURHOOD's locality, in the same city; a LOCALITY has none.",
+    }),
+    name: t.string({
+      required: true,
+      description: "Its name (1 to 100 characters); looked up accent-insensitively.",
+    }),
+    centerLat: t.float({ required: false, description: "Centre latitude, -90..90 (with centerLng)." }),
+    centerLng: t.float({ required: false, description: "Centre longitude, -180..180 (with centerLat)." }),
+    shape: t.string({
+      required: false,
+      description:
+        'Its outline as GeoJSON text, {"type":"Polygon","coordinates":[[[lng, lat], ...]]}: every ring closed, at least 4 positions, in range. Absent keeps the stored outline.',
+    }),
+  }),
+});
+
+const UpsertLocalityPayload = mutationPayload<{
+  locality: LocalityRow | null;
+  shape: PolygonShape | null;
+  created: boolean;
+  userErrors: UserError[];
+}>("UpsertLocalityPayload", "The result of upsertLocality.", (t) => ({
+  locality: t.field({
+    type: Locality,
+    nullable: true,
+    description: "The locality as it now stands.",
+    resolve: (p) => p.locality,
+  }),
+  shape: t.field({
+    type: LocalityShape,
+    nullable: true,
+    description: "Its outline as it now stands, if it has one.",
+    resolve: (p) => p.shape,
+  }),
+  created: t.exposeBoolean("created", { description: "True when it did not exist before." }),
+}));
+
+adminMutationField("upsertLocality", {
+  payload: UpsertLocalityPayload,
+  description:
+    "Create or change a locality or neighbourhood and its outline (operators). A polygon that does not close, has fewer than 4 positions or leaves the lon/lat range is refused. Audited.",
+  input: { type: UpsertLocalityInput, description: "The locality." },
+  auditTarget: (input) => input.code,
+  resolve: async (input, context) => {
+    const result = await upsertLocality(context.database, input, context.clock.now(), actorOf(context));
+    if (!result.ok) return { locality: null, shape: null, created: false, userErrors: result.userErrors };
+    const shape = result.shape === null ? null : { localityCode: result.locality.code, ...result.shape };
+    return { locality: result.locality, shape, created: result.created, userErrors: [] };
   },
 });

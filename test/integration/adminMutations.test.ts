@@ -145,6 +145,31 @@ const ADMIN_CASES: AdminCase[] = [
     refusal: { input: { dryRun: true }, code: "DRY_RUN_NOT_SUPPORTED", field: ["input", "dryRun"] },
   },
   {
+    mutation: "upsertLocality",
+    input: { code: "us-la-venice", cityCode: "us-la", kind: "LOCALITY", name: "Venice" },
+    refusal: {
+      input: {
+        code: "us-la-venice",
+        cityCode: "us-la",
+        kind: "LOCALITY",
+        name: "Venice",
+        shape: JSON.stringify({
+          type: "Polygon",
+          coordinates: [
+            [
+              [-118.48, 33.98],
+              [-118.45, 33.98],
+              [-118.45, 34.0],
+              [-118.48, 34.0],
+            ],
+          ],
+        }),
+      },
+      code: "POLYGON_NOT_CLOSED",
+      field: ["input", "shape", "coordinates", "0"],
+    },
+  },
+  {
     mutation: "upsertPartnerNormalization",
     input: { rawName: "Downer", canonicalName: "Downer Group" },
     refusal: {
