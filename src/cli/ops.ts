@@ -401,7 +401,7 @@ const COMMANDS: OpsCommand[] = [
           kind: "record",
           record: { jobRunId: payload.jobRunId, plannedReleases: payload.plannedReleases },
           json: payload,
-          note: `Follow it with: ops precompute status --id ${payload.jobRunId}`,
+          note: `Follow it with: npm run ops -- precompute status --id ${payload.jobRunId}`,
         }));
       }
       return waitForRun(endpoint, io, payload.jobRunId, { interval, timeoutMs: timeout * 1000 });
@@ -599,7 +599,10 @@ const COMMANDS: OpsCommand[] = [
         severity: monitor.severity,
         proposes: monitor.proposesAction ?? null,
         lastRun: monitor.lastEvent?.occurredAt ?? null,
-        lastValue: monitor.lastEvent?.value ?? null,
+        lastValue:
+          monitor.lastEvent?.value === null || monitor.lastEvent?.value === undefined
+            ? null
+            : round(monitor.lastEvent.value),
         fired: monitor.lastEvent?.fired ?? null,
         error: monitor.lastEvent?.error ?? null,
       }));
@@ -847,7 +850,7 @@ async function waitForRun(
         return {
           kind: "failed",
           code: "WAIT_TIMEOUT",
-          message: `still running after ${options.timeoutMs / 1000} s; it goes on (ops precompute status --id ${jobRunId})`,
+          message: `still running after ${options.timeoutMs / 1000} s; it goes on (npm run ops -- precompute status --id ${jobRunId})`,
           json: run,
         };
       }
