@@ -9,7 +9,7 @@ import { API_ROLES, type ApiRole } from "../db/schema/enums";
 import { issueApiKey, listApiKeys } from "../resolvers/admin/apiKeys";
 import { printSortedSchema } from "../schema/print";
 import { runDemoData } from "./demoData";
-import { OPS_HELP, runOpsView } from "./ops";
+import { runOps } from "./ops";
 import { PrecomputeUsageError, runPrecomputeCommand } from "./precompute";
 
 const HELP = `Usage: npm run cli -- <command> [options]
@@ -31,10 +31,11 @@ Commands:
   demo-data [--seed N] [--days N]
                         Generate the deterministic demo data set into an empty database.
   migrate               Apply database migrations and reference data.
-  ops <view> [--url URL] [--key KEY] [--json]
-                        Read an ops view (budgets, freshness, audit, jobs) from a running server
-                        over HTTP with an INTERNAL or OPERATOR key (default: OPS_API_KEY).
-                        \`npm run cli -- ops --help\` for details.
+  ops <command> [--url URL] [--key KEY] [--json]
+                        The ops command line (also \`npm run ops -- ...\`): keys, budgets,
+                        precompute, feed, actions, audit, monitors, policies, cities and
+                        localities, over HTTP against a running server with an OPERATOR key
+                        (INTERNAL for reads; default: OPS_API_KEY). \`npm run ops -- --help\`.
   schema:print [--out FILE]
                         Write the sorted GraphQL schema (default: schema.graphql).
   help                  Show this text.
@@ -43,7 +44,7 @@ Examples:
   npm run cli -- keys issue --role OPERATOR --name ops
   npm run cli -- keys issue --role BUYER --name acme --partner-id outside_buyer_acme
   npm run cli -- precompute --granularity day --from 2026-01-01 --to 2026-02-01
-  OPS_API_KEY=ib_operator_… npm run cli -- ops jobs --url http://127.0.0.1:4000/graphql
+  OPS_API_KEY=ib_operator_… npm run ops -- jobs --url http://127.0.0.1:4000/graphql
 `;
 
 /** Thrown for wrong usage: printed as one line plus a pointer to --help. */
@@ -122,36 +123,8 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function opsCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      url: { type: "string", default: "http://127.0.0.1:4000/graphql" },
-      key: { type: "string" },
-      json: { type: "boolean", default: false },
-      first: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  const [view] = positionals;
-  if (values.help || view === undefined || view === "help") {
-    const asked = values.help || view === "help";
-    (asked ? process.stdout : process.stderr).write(OPS_HELP);
-    return asked ? 0 : 2;
-  }
-  const first = values.first === undefined ? undefined : Number(values.first);
-  if (first !== undefined && (!Number.isInteger(first) || first < 1 || first > 500))
-    throw new UsageError("--first must be an integer from 1 to 500");
-  const result = await runOpsView({
-    url: values.url ?? "http://127.0.0.1:4000/graphql",
-    key: values.key ?? loadConfig().opsApiKey ?? "",
-    view,
-    json: values.json ?? false,
-    ...(first === undefined ? {} : { first }),
-  });
-  (result.exitCode === 0 ? process.stdout : process.stderr).write(result.text);
-  return result.exitCode;
+function opsCommand(args: string[]): Promise<number> {
+  return runOps(args, { stdout: process.stdout, stderr: process.stderr, defaultKey: loadConfig().opsApiKey });
 }
 
 async function keysCommand(args: string[]): Promise<number> {

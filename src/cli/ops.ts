@@ -1,70 +1,317 @@
-import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
-import { print } from "graphql";
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
 import {
+  type ActionDecision,
+  type ApprovalStatus,
+  type FeedStatus,
+  type LocalityKind,
+  type MonitorAction,
+  OpsAcknowledgeFeedItemDocument,
+  OpsActionsDocument,
+  OpsApiKeysDocument,
   OpsAuditLogDocument,
   OpsBudgetsDocument,
+  OpsCitiesDocument,
+  OpsCityLocalitiesDocument,
+  OpsDecideActionDocument,
+  OpsFeedDocument,
   OpsFreshnessDocument,
+  OpsIssueApiKeyDocument,
+  OpsJobRunDocument,
   OpsJobsDocument,
+  OpsMonitorsDocument,
+  OpsPopulateCityGeohashMapDocument,
+  OpsRevokeApiKeyDocument,
+  OpsRotateApiKeyDocument,
+  OpsRunMonitorsDocument,
+  OpsRunPrecomputeDocument,
+  OpsSetBuyerBudgetDocument,
+  OpsSetTimingPolicyDocument,
+  OpsTimingPoliciesDocument,
+  OpsUpsertCityDefinitionDocument,
+  OpsUpsertLocalityDocument,
+  OpsUpsertMonitorDocument,
+  OpsVerifyAuditChainDocument,
+  type Role,
+  type Severity,
+  type TimeGranularity,
 } from "../generated/graphql/graphql";
+import { execute, type OpsEndpoint, OpsRequestError } from "./opsClient";
+import { createProgress } from "./progress";
+import { formatRecord, formatTable, type Row } from "./table";
 
-export const OPS_HELP = `Usage: npm run cli -- ops <view> [--url URL] [--key KEY] [--json] [--first N]
+export const DEFAULT_OPS_URL = "http://127.0.0.1:4000/graphql";
 
-Reads an ops view from a running server over HTTP, with an INTERNAL or OPERATOR key, using the
-generated typed documents (src/cli/operations/ops.graphql).
-
-Views:
-  budgets     Every buyer's privacy budget: limit, spent, remaining, window, last charge.
-  freshness   Per granularity: newest released bucket, lag, stale.
-  audit       The audit log, newest first (--first N, default 20).
-  jobs        Every job: schedule, policy, last run, runs and failures in 24 h, next due.
-
-Options:
-  --url URL   GraphQL endpoint (default http://127.0.0.1:4000/graphql).
-  --key KEY   API key; default: the OPS_API_KEY environment variable.
-  --json      Print the view as JSON instead of a table.
-
-Exit codes: 0 shown, 1 refused or failed (the error code is printed), 2 wrong usage.
-`;
-
-export const OPS_VIEWS = ["budgets", "freshness", "audit", "jobs"] as const;
-export type OpsView = (typeof OPS_VIEWS)[number];
-
-export interface OpsRequest {
-  url: string;
-  key: string;
-  view: string;
-  json?: boolean;
-  first?: number;
+/** Where the command line writes, and what it needs from its environment. */
+export interface OpsIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** OPS_API_KEY: the key sent when --key is not given. */
+  defaultKey?: string;
+  /** How --wait pauses between polls (tests pass a shorter one). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
-export interface OpsResult {
-  exitCode: number;
-  text: string;
+interface OptionSpec {
+  type: "string" | "boolean";
+  /** The value's placeholder in help, e.g. ROLE. */
+  value?: string;
+  required?: true;
+  multiple?: true;
+  description: string;
 }
 
-type Row = Record<string, string | number | boolean | null | undefined>;
+type Values = Record<string, string | boolean | string[] | undefined>;
 
-/** Runs one ops view against a server and returns what to print (a table, or JSON with json). */
-export async function runOpsView(request: OpsRequest): Promise<OpsResult> {
-  if (!(OPS_VIEWS as readonly string[]).includes(request.view)) {
-    return { exitCode: 2, text: `error: unknown view "${request.view}" (views: ${OPS_VIEWS.join(", ")})\n` };
-  }
-  if (!request.key) {
-    return { exitCode: 2, text: "error: no API key: pass --key or set OPS_API_KEY\n" };
-  }
+interface UserErrorView {
+  field: string[];
+  code: string;
+  message: string;
+}
+
+/** What a command produced; the caller prints it as a table, a record or JSON and picks the exit code. */
+type Outcome =
+  | { kind: "rows"; rows: Row[]; json: unknown }
+  | { kind: "record"; record: Row; json: unknown; secret?: string; note?: string }
+  | { kind: "refused"; userErrors: UserErrorView[]; json: unknown }
+  | { kind: "failed"; code: string; message: string; record?: Row; json: unknown };
+
+interface CommandContext {
+  endpoint: OpsEndpoint;
+  values: Values;
+  io: OpsIo;
+}
+
+interface OpsCommand {
+  path: string[];
+  summary: string;
+  details?: string;
+  options?: Record<string, OptionSpec>;
+  run(context: CommandContext): Promise<Outcome>;
+}
+
+/** Wrong usage: exit code 2, with a pointer to the command's help. */
+export class OpsUsageError extends Error {}
+
+const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
+  url: { type: "string", value: "URL", description: `GraphQL endpoint (default ${DEFAULT_OPS_URL}).` },
+  key: {
+    type: "string",
+    value: "KEY",
+    description: "API key (OPERATOR; INTERNAL for reads); default: OPS_API_KEY.",
+  },
+  json: { type: "boolean", description: "Print JSON for scripts instead of tables." },
+  help: { type: "boolean", description: "Show the command's help (also -h)." },
+};
+
+// ---- value parsing ------------------------------------------------------------------------------
+
+const text = (values: Values, name: string): string | undefined => {
+  const value = values[name];
+  return typeof value === "string" ? value : undefined;
+};
+
+function oneOf<T extends string>(
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  const upper = value.toUpperCase();
+  if (!(allowed as readonly string[]).includes(upper))
+    throw new OpsUsageError(`--${name} must be one of ${allowed.join(", ")} (got "${value}")`);
+  return upper as T;
+}
+
+function numberOf(name: string, value: string | undefined, integer = false): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (value.trim() === "" || !Number.isFinite(parsed) || (integer && !Number.isInteger(parsed)))
+    throw new OpsUsageError(`--${name} must be ${integer ? "a whole number" : "a number"} (got "${value}")`);
+  return parsed;
+}
+
+function instantOf(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const parsed = new Date(value);
+  if (Number.isNaN(parsed.getTime()))
+    throw new OpsUsageError(`--${name} must be a date or instant, e.g. 2026-01-01 or 2026-01-01T00:00:00Z`);
+  return parsed.toISOString();
+}
+
+function booleanOf(name: string, value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === "true" || value === "false") return value === "true";
+  throw new OpsUsageError(`--${name} must be true or false (got "${value}")`);
+}
+
+/** A value given inline (--sql) or read from a file (--sql-file), not both. */
+function inlineOrFile(values: Values, name: string): string | undefined {
+  const inline = text(values, name);
+  const file = text(values, `${name}-file`);
+  if (inline !== undefined && file !== undefined)
+    throw new OpsUsageError(`give --${name} or --${name}-file, not both`);
+  if (file === undefined) return inline;
   try {
-    const rows = await fetchView(request, request.view as OpsView);
-    return { exitCode: 0, text: request.json ? `${JSON.stringify(rows, null, 2)}\n` : formatTable(rows) };
+    return readFileSync(file, "utf8");
   } catch (error) {
-    return { exitCode: 1, text: `error: ${error instanceof Error ? error.message : String(error)}\n` };
+    throw new OpsUsageError(
+      `cannot read --${name}-file ${file}: ${error instanceof Error ? error.message : error}`,
+    );
   }
 }
 
-async function fetchView(request: OpsRequest, view: OpsView): Promise<Row[]> {
-  switch (view) {
-    case "budgets": {
-      const data = await execute(request, OpsBudgetsDocument, {});
-      return data.ops.privacyBudgetUsage.map((row) => ({
+const ROLES = ["BUYER", "INTERNAL", "OPERATOR", "TENANT"] as const satisfies readonly Role[];
+const GRANULARITIES = ["HOUR", "DAY", "WEEK"] as const satisfies readonly TimeGranularity[];
+const FEED_STATUSES = ["NEW", "READ", "ARCHIVED"] as const satisfies readonly FeedStatus[];
+const APPROVAL_STATUSES = ["PENDING", "APPROVED", "REJECTED"] as const satisfies readonly ApprovalStatus[];
+const SEVERITIES = ["ERROR", "WARNING", "INFO"] as const satisfies readonly Severity[];
+const MONITOR_ACTIONS = ["REVOKE_BUYER_KEYS", "NONE"] as const satisfies readonly MonitorAction[];
+const LOCALITY_KINDS = ["LOCALITY", "NEIGHBOURHOOD"] as const satisfies readonly LocalityKind[];
+
+const round = (value: number) => Math.round(value * 1000) / 1000;
+
+/** A payload's userErrors as a refusal, or its result when there are none. */
+function outcomeOf<P extends { userErrors: UserErrorView[] }>(
+  payload: P,
+  done: (payload: P) => Outcome,
+): Outcome {
+  return payload.userErrors.length > 0
+    ? { kind: "refused", userErrors: payload.userErrors, json: payload }
+    : done(payload);
+}
+
+type KeyView = {
+  id: string;
+  name: string;
+  prefix: string;
+  role: Role;
+  partnerId: string | null;
+  tenantId: string | null;
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+};
+
+const keyRow = (key: KeyView): Row => ({
+  id: key.id,
+  prefix: key.prefix,
+  role: key.role,
+  name: key.name,
+  owner: key.partnerId ?? key.tenantId ?? null,
+  createdAt: key.createdAt,
+  expiresAt: key.expiresAt,
+  revokedAt: key.revokedAt,
+  lastUsedAt: key.lastUsedAt,
+});
+
+// ---- the commands -------------------------------------------------------------------------------
+
+const id = (description: string): Record<string, OptionSpec> => ({
+  id: { type: "string", value: "ID", required: true, description },
+});
+const first: Record<string, OptionSpec> = {
+  first: { type: "string", value: "N", description: "How many, newest first (1 to 500; default 20)." },
+};
+const firstOf = (values: Values) => {
+  const value = numberOf("first", text(values, "first"), true) ?? 20;
+  if (value < 1 || value > 500) throw new OpsUsageError("--first must be from 1 to 500");
+  return value;
+};
+
+const COMMANDS: OpsCommand[] = [
+  {
+    path: ["keys", "list"],
+    summary: "Every API key: prefix, role, owner, expiry, revocation, last use (never secrets).",
+    async run({ endpoint }) {
+      const data = await execute(endpoint, OpsApiKeysDocument, {});
+      return { kind: "rows", rows: data.ops.apiKeys.map(keyRow), json: data.ops.apiKeys };
+    },
+  },
+  {
+    path: ["keys", "issue"],
+    summary: "Issue a key; its plaintext is printed once, alone on stdout.",
+    details: "BUYER needs --partner-id outside_buyer_<name>; TENANT needs --tenant-id.",
+    options: {
+      role: {
+        type: "string",
+        value: "ROLE",
+        required: true,
+        description: `What it may do: ${ROLES.join(", ")}.`,
+      },
+      name: { type: "string", value: "NAME", required: true, description: "Who or what it is for." },
+      "partner-id": { type: "string", value: "ID", description: "BUYER keys: the buyer, outside_buyer_..." },
+      "tenant-id": { type: "string", value: "ID", description: "TENANT keys: the tenant." },
+      "expires-at": { type: "string", value: "ISO", description: "When it stops working (default: never)." },
+    },
+    async run({ endpoint, values }) {
+      const data = await execute(endpoint, OpsIssueApiKeyDocument, {
+        input: {
+          role: oneOf("role", text(values, "role"), ROLES) ?? "INTERNAL",
+          name: text(values, "name") ?? "",
+          partnerId: text(values, "partner-id") ?? null,
+          tenantId: text(values, "tenant-id") ?? null,
+          expiresAt: instantOf("expires-at", text(values, "expires-at")) ?? null,
+        },
+      });
+      return outcomeOf(data.issueApiKey, (payload) => ({
+        kind: "record",
+        record: payload.key === null ? {} : keyRow(payload.key),
+        json: payload,
+        secret: payload.apiKey ?? undefined,
+        note: "The key is printed once on stdout; store it now, it cannot be shown again.",
+      }));
+    },
+  },
+  {
+    path: ["keys", "rotate"],
+    summary: "Replace a key; the old one keeps working for --overlap-seconds.",
+    options: {
+      ...id("The key to replace."),
+      "overlap-seconds": {
+        type: "string",
+        value: "N",
+        description: "Seconds the old key keeps working (0 to 2592000; default 0).",
+      },
+    },
+    async run({ endpoint, values }) {
+      const data = await execute(endpoint, OpsRotateApiKeyDocument, {
+        input: {
+          id: text(values, "id") ?? "",
+          overlapSeconds: numberOf("overlap-seconds", text(values, "overlap-seconds"), true) ?? 0,
+        },
+      });
+      return outcomeOf(data.rotateApiKey, (payload) => ({
+        kind: "record",
+        record: payload.key === null ? {} : keyRow(payload.key),
+        json: payload,
+        secret: payload.apiKey ?? undefined,
+        note: "The new key is printed once on stdout; the old one keeps working for the overlap only.",
+      }));
+    },
+  },
+  {
+    path: ["keys", "revoke"],
+    summary: "Revoke a key: refused from its very next request.",
+    options: id("The key to revoke."),
+    async run({ endpoint, values }) {
+      const data = await execute(endpoint, OpsRevokeApiKeyDocument, {
+        input: { id: text(values, "id") ?? "" },
+      });
+      return outcomeOf(data.revokeApiKey, (payload) => ({
+        kind: "record",
+        record: payload.key === null ? {} : keyRow(payload.key),
+        json: payload,
+      }));
+    },
+  },
+  {
+    path: ["budgets"],
+    summary: "Every buyer's privacy budget: limit, spent, remaining, window, last charge.",
+    async run({ endpoint }) {
+      const data = await execute(endpoint, OpsBudgetsDocument, {});
+      const rows = data.ops.privacyBudgetUsage.map((row) => ({
         partner: row.partnerId,
         limit: row.epsilonLimit,
         spent: round(row.epsilonSpent),
@@ -72,31 +319,111 @@ async function fetchView(request: OpsRequest, view: OpsView): Promise<Row[]> {
         windowDays: row.windowDays,
         lastCharge: row.lastChargeAt ?? null,
       }));
-    }
-    case "freshness": {
-      const data = await execute(request, OpsFreshnessDocument, {});
-      return data.ops.cacheFreshness.map((row) => ({
-        granularity: row.granularity,
-        latestBucket: row.latestReleasedBucketUtc ?? null,
-        lagHours: row.lagHours === null || row.lagHours === undefined ? null : round(row.lagHours),
-        stale: row.stale,
+      return { kind: "rows", rows, json: rows };
+    },
+  },
+  {
+    path: ["budget", "set"],
+    summary: "Set a buyer's privacy budget (and optionally its daily query-shape quota).",
+    options: {
+      "partner-id": {
+        type: "string",
+        value: "ID",
+        required: true,
+        description: "The buyer, outside_buyer_...",
+      },
+      "epsilon-limit": {
+        type: "string",
+        value: "E",
+        required: true,
+        description: "Epsilon per window (0..1000).",
+      },
+      "daily-query-limit": { type: "string", value: "N", description: "Distinct query shapes per UTC day." },
+    },
+    async run({ endpoint, values }) {
+      const partnerId = text(values, "partner-id") ?? "";
+      const data = await execute(endpoint, OpsSetBuyerBudgetDocument, {
+        input: {
+          partnerId,
+          epsilonLimit: numberOf("epsilon-limit", text(values, "epsilon-limit")) ?? 0,
+          dailyQueryLimit: numberOf("daily-query-limit", text(values, "daily-query-limit"), true) ?? null,
+        },
+      });
+      return outcomeOf(data.setBuyerBudget, (payload) => ({
+        kind: "record",
+        record: { partner: partnerId, ...payload.budget },
+        json: payload,
       }));
-    }
-    case "audit": {
-      const data = await execute(request, OpsAuditLogDocument, { first: request.first ?? 20 });
-      return data.ops.auditLog.edges.map(({ node }) => ({
-        id: node.id,
-        at: node.at,
-        action: node.action,
-        actor: node.actor,
-        target: node.target ?? null,
-        outcome: node.outcome,
-        requestId: node.requestId ?? null,
-      }));
-    }
-    case "jobs": {
-      const data = await execute(request, OpsJobsDocument, {});
-      return data.ops.jobs.map((job) => ({
+    },
+  },
+  {
+    path: ["precompute", "run"],
+    summary: "Compute the missing releases of a range in the background; --wait follows it to the end.",
+    details: "Buckets still under the reporting delay are left out; at most 400 days per run.",
+    options: {
+      granularity: {
+        type: "string",
+        value: "G",
+        required: true,
+        multiple: true,
+        description: `HOUR, DAY or WEEK; repeat it or separate by commas.`,
+      },
+      from: { type: "string", value: "DATE", required: true, description: "Start (floored to each bucket)." },
+      to: { type: "string", value: "DATE", required: true, description: "End, exclusive." },
+      wait: { type: "boolean", description: "Poll ops.jobRun with a progress display until the run ends." },
+      "interval-ms": {
+        type: "string",
+        value: "MS",
+        description: "Poll interval with --wait (default 1000).",
+      },
+      "timeout-seconds": {
+        type: "string",
+        value: "S",
+        description: "Give up waiting after S seconds (default 3600).",
+      },
+    },
+    async run({ endpoint, values, io }) {
+      const granularities = ((values.granularity as string[] | undefined) ?? [])
+        .flatMap((value) => value.split(","))
+        .map((value) => oneOf("granularity", value.trim(), GRANULARITIES) ?? "DAY");
+      const interval = numberOf("interval-ms", text(values, "interval-ms"), true) ?? 1000;
+      const timeout = numberOf("timeout-seconds", text(values, "timeout-seconds"), true) ?? 3600;
+      const data = await execute(endpoint, OpsRunPrecomputeDocument, {
+        input: {
+          granularities,
+          from: instantOf("from", text(values, "from")) ?? "",
+          to: instantOf("to", text(values, "to")) ?? "",
+        },
+      });
+      const payload = data.runPrecompute;
+      if (payload.userErrors.length > 0 || payload.jobRunId === null || values.wait !== true) {
+        return outcomeOf(payload, () => ({
+          kind: "record",
+          record: { jobRunId: payload.jobRunId, plannedReleases: payload.plannedReleases },
+          json: payload,
+          note: `Follow it with: npm run ops -- precompute status --id ${payload.jobRunId}`,
+        }));
+      }
+      return waitForRun(endpoint, io, payload.jobRunId, { interval, timeoutMs: timeout * 1000 });
+    },
+  },
+  {
+    path: ["precompute", "status"],
+    summary: "One precompute run: releases done of planned, outcome, error.",
+    options: id("The job run id runPrecompute returned."),
+    async run({ endpoint, values }) {
+      const run = (await execute(endpoint, OpsJobRunDocument, { id: text(values, "id") ?? "" })).ops.jobRun;
+      if (run === null)
+        return { kind: "failed", code: "NOT_FOUND", message: "No job run has this id.", json: null };
+      return { kind: "record", record: { ...run }, json: run };
+    },
+  },
+  {
+    path: ["jobs"],
+    summary: "Every job: schedule, policy, last run, runs and failures in 24 h, next due.",
+    async run({ endpoint }) {
+      const data = await execute(endpoint, OpsJobsDocument, {});
+      const rows = data.ops.jobs.map((job) => ({
         job: job.name,
         schedule: job.schedule ?? null,
         policy: job.policyKey ?? null,
@@ -111,57 +438,605 @@ async function fetchView(request: OpsRequest, view: OpsView): Promise<Row[]> {
         nextDue: job.nextDueAt ?? null,
         error: job.lastRun?.error ?? null,
       }));
+      return { kind: "rows", rows, json: rows };
+    },
+  },
+  {
+    path: ["freshness"],
+    summary: "Per granularity: newest released bucket, lag, stale.",
+    async run({ endpoint }) {
+      const data = await execute(endpoint, OpsFreshnessDocument, {});
+      const rows = data.ops.cacheFreshness.map((row) => ({
+        granularity: row.granularity,
+        latestBucket: row.latestReleasedBucketUtc ?? null,
+        lagHours: row.lagHours === null || row.lagHours === undefined ? null : round(row.lagHours),
+        stale: row.stale,
+      }));
+      return { kind: "rows", rows, json: rows };
+    },
+  },
+  {
+    path: ["feed", "list"],
+    summary: "The ops feed, newest first.",
+    options: {
+      status: { type: "string", value: "S", description: `Only ${FEED_STATUSES.join(", ")} items.` },
+      ...first,
+    },
+    async run({ endpoint, values }) {
+      const data = await execute(endpoint, OpsFeedDocument, {
+        status: oneOf("status", text(values, "status"), FEED_STATUSES) ?? null,
+        first: firstOf(values),
+      });
+      const rows = data.ops.feed.nodes.map((item) => ({
+        id: item.id,
+        createdAt: item.createdAt,
+        severity: item.severity,
+        status: item.status,
+        source: item.source,
+        title: item.title,
+      }));
+      return { kind: "rows", rows, json: data.ops.feed };
+    },
+  },
+  {
+    path: ["feed", "ack"],
+    summary: "Mark a feed item READ (default) or ARCHIVED.",
+    options: {
+      ...id("The feed item."),
+      status: { type: "string", value: "S", description: "READ or ARCHIVED (default READ)." },
+    },
+    async run({ endpoint, values }) {
+      const data = await execute(endpoint, OpsAcknowledgeFeedItemDocument, {
+        input: {
+          id: text(values, "id") ?? "",
+          status: oneOf("status", text(values, "status"), ["READ", "ARCHIVED"] as const) ?? "READ",
+        },
+      });
+      return outcomeOf(data.acknowledgeFeedItem, (payload) => ({
+        kind: "record",
+        record: { ...payload.item },
+        json: payload,
+      }));
+    },
+  },
+  {
+    path: ["actions", "list"],
+    summary: "Actions the monitors proposed, newest first.",
+    options: {
+      status: { type: "string", value: "S", description: `Only ${APPROVAL_STATUSES.join(", ")} actions.` },
+    },
+    async run({ endpoint, values }) {
+      const data = await execute(endpoint, OpsActionsDocument, {
+        approvalStatus: oneOf("status", text(values, "status"), APPROVAL_STATUSES) ?? null,
+      });
+      const rows = data.ops.actions.map((action) => ({
+        id: action.id,
+        createdAt: action.createdAt,
+        action: action.actionType,
+        target: action.target,
+        approval: action.approvalStatus,
+        status: action.status,
+        proposedBy: action.proposedBy,
+      }));
+      return { kind: "rows", rows, json: data.ops.actions };
+    },
+  },
+  ...(["approve", "reject"] as const).map(
+    (verb): OpsCommand => ({
+      path: ["actions", verb],
+      summary:
+        verb === "approve"
+          ? "Approve a PENDING action: it is executed at once (e.g. the buyer's keys revoked)."
+          : "Reject a PENDING action: nothing is done.",
+      options: {
+        ...id("The proposed action."),
+        reason: {
+          type: "string",
+          value: "TEXT",
+          required: true,
+          description: "Why (kept with the decision).",
+        },
+      },
+      async run({ endpoint, values }) {
+        const decision: ActionDecision = verb === "approve" ? "APPROVE" : "REJECT";
+        const data = await execute(endpoint, OpsDecideActionDocument, {
+          input: { id: text(values, "id") ?? "", decision, reason: text(values, "reason") ?? "" },
+        });
+        return outcomeOf(data.decideAction, (payload) => ({
+          kind: "record",
+          record: { ...payload.action },
+          json: payload,
+        }));
+      },
+    }),
+  ),
+  {
+    path: ["audit", "list"],
+    summary: "The audit log, newest first.",
+    options: first,
+    async run({ endpoint, values }) {
+      const data = await execute(endpoint, OpsAuditLogDocument, { first: firstOf(values) });
+      const rows = data.ops.auditLog.edges.map(({ node }) => ({
+        id: node.id,
+        at: node.at,
+        action: node.action,
+        actor: node.actor,
+        target: node.target ?? null,
+        outcome: node.outcome,
+        requestId: node.requestId ?? null,
+      }));
+      return { kind: "rows", rows, json: rows };
+    },
+  },
+  {
+    path: ["audit", "verify"],
+    summary: "Recompute the audit hash chain; exit code 1 names the first entry that no longer matches.",
+    async run({ endpoint }) {
+      const report = (await execute(endpoint, OpsVerifyAuditChainDocument, {})).ops.verifyAuditChain;
+      const record = { ...report };
+      return report.valid
+        ? { kind: "record", record, json: report }
+        : {
+            kind: "failed",
+            code: "AUDIT_CHAIN_BROKEN",
+            message: `audit entry ${report.firstBrokenId} no longer matches its hash or link`,
+            record,
+            json: report,
+          };
+    },
+  },
+  {
+    path: ["monitors", "list"],
+    summary: "Every monitor with its newest run.",
+    async run({ endpoint }) {
+      const data = await execute(endpoint, OpsMonitorsDocument, {});
+      const rows = data.ops.monitors.map((monitor) => ({
+        name: monitor.name,
+        enabled: monitor.enabled,
+        builtin: monitor.builtin,
+        threshold: monitor.threshold,
+        windowMinutes: monitor.windowMinutes,
+        severity: monitor.severity,
+        proposes: monitor.proposesAction ?? null,
+        lastRun: monitor.lastEvent?.occurredAt ?? null,
+        lastValue:
+          monitor.lastEvent?.value === null || monitor.lastEvent?.value === undefined
+            ? null
+            : round(monitor.lastEvent.value),
+        fired: monitor.lastEvent?.fired ?? null,
+        error: monitor.lastEvent?.error ?? null,
+      }));
+      return { kind: "rows", rows, json: data.ops.monitors };
+    },
+  },
+  {
+    path: ["monitors", "run"],
+    summary: "Run every enabled monitor now, or the --name'd ones.",
+    options: {
+      name: { type: "string", value: "NAME", multiple: true, description: "Only this monitor (repeatable)." },
+    },
+    async run({ endpoint, values }) {
+      const names = values.name as string[] | undefined;
+      const data = await execute(endpoint, OpsRunMonitorsDocument, {
+        input: names === undefined ? null : { names },
+      });
+      return outcomeOf(data.runMonitors, ({ userErrors: _none, ...counts }) => ({
+        kind: "record",
+        record: counts,
+        json: data.runMonitors,
+      }));
+    },
+  },
+  {
+    path: ["monitors", "upsert"],
+    summary: "Create or change a monitor by name; its check is run once, read-only, before it is saved.",
+    details:
+      "A new monitor needs --description, --sql (or --sql-file), --threshold and --window-minutes; on a change,\n" +
+      "options left out keep what is stored. Built-in monitors keep their check and proposed action.",
+    options: {
+      name: { type: "string", value: "NAME", required: true, description: "Its unique name (a-z, 0-9, _)." },
+      description: { type: "string", value: "TEXT", description: "What it watches for." },
+      sql: {
+        type: "string",
+        value: "SQL",
+        description: "One read-only SELECT returning value (and target).",
+      },
+      "sql-file": { type: "string", value: "PATH", description: "Read the check from a file." },
+      threshold: { type: "string", value: "X", description: "Fires at or above this value." },
+      "window-minutes": { type: "string", value: "N", description: "The window $1 starts (1..43200)." },
+      severity: { type: "string", value: "S", description: `${SEVERITIES.join(", ")}.` },
+      enabled: { type: "string", value: "BOOL", description: "true or false." },
+      "proposes-action": { type: "string", value: "A", description: `${MONITOR_ACTIONS.join(" or ")}.` },
+    },
+    async run({ endpoint, values }) {
+      const data = await execute(endpoint, OpsUpsertMonitorDocument, {
+        input: {
+          name: text(values, "name") ?? "",
+          description: text(values, "description") ?? null,
+          sql: inlineOrFile(values, "sql") ?? null,
+          threshold: numberOf("threshold", text(values, "threshold")) ?? null,
+          windowMinutes: numberOf("window-minutes", text(values, "window-minutes"), true) ?? null,
+          severity: oneOf("severity", text(values, "severity"), SEVERITIES) ?? null,
+          enabled: booleanOf("enabled", text(values, "enabled")) ?? null,
+          proposesAction: oneOf("proposes-action", text(values, "proposes-action"), MONITOR_ACTIONS) ?? null,
+        },
+      });
+      return outcomeOf(data.upsertMonitor, (payload) => {
+        const { lastEvent: _last, ...monitor } = payload.monitor ?? { lastEvent: null };
+        return { kind: "record", record: { created: payload.created, ...monitor }, json: payload };
+      });
+    },
+  },
+  {
+    path: ["policy", "list"],
+    summary: "Every timing policy and its parameters.",
+    async run({ endpoint }) {
+      const data = await execute(endpoint, OpsTimingPoliciesDocument, {});
+      const rows = data.timingPolicies.map((policy) => ({
+        policy: policy.policyKey,
+        updatedAt: policy.updatedAt,
+        updatedBy: policy.updatedBy ?? null,
+        payload: policy.payload,
+      }));
+      return { kind: "rows", rows, json: data.timingPolicies };
+    },
+  },
+  {
+    path: ["policy", "set"],
+    summary:
+      "Replace a timing policy's parameters (validated per policy); the job uses them from its next tick.",
+    options: {
+      policy: {
+        type: "string",
+        value: "KEY",
+        required: true,
+        description: "The policy, e.g. ops_monitors_v1.",
+      },
+      payload: { type: "string", value: "JSON", description: "The parameters as a JSON object." },
+      "payload-file": { type: "string", value: "PATH", description: "Read the parameters from a file." },
+    },
+    async run({ endpoint, values }) {
+      const payload = inlineOrFile(values, "payload");
+      if (payload === undefined) throw new OpsUsageError("give --payload or --payload-file");
+      const data = await execute(endpoint, OpsSetTimingPolicyDocument, {
+        input: { policyKey: text(values, "policy") ?? "", payload },
+      });
+      return outcomeOf(data.setTimingPolicy, (result) => ({
+        kind: "record",
+        record: { ...result.policy },
+        json: result,
+      }));
+    },
+  },
+  {
+    path: ["cities", "list"],
+    summary: "Every city bucket with its centre, radius and geohash3 cells.",
+    async run({ endpoint }) {
+      const data = await execute(endpoint, OpsCitiesDocument, {});
+      return { kind: "rows", rows: data.cities.map((city) => ({ ...city })), json: data.cities };
+    },
+  },
+  {
+    path: ["cities", "upsert"],
+    summary: "Create or change a city definition (then run cities populate).",
+    options: {
+      code: { type: "string", value: "CODE", required: true, description: "e.g. us-la." },
+      name: { type: "string", value: "NAME", required: true, description: "The city's name." },
+      country: { type: "string", value: "CC", required: true, description: "ISO 3166-1 alpha-2, e.g. US." },
+      lat: { type: "string", value: "LAT", required: true, description: "Centre latitude." },
+      lng: { type: "string", value: "LNG", required: true, description: "Centre longitude." },
+      "radius-km": { type: "string", value: "KM", required: true, description: "Radius (1..300)." },
+      priority: { type: "string", value: "N", description: "Higher wins contested cells (default 0)." },
+    },
+    async run({ endpoint, values }) {
+      const data = await execute(endpoint, OpsUpsertCityDefinitionDocument, {
+        input: {
+          code: text(values, "code") ?? "",
+          name: text(values, "name") ?? "",
+          countryCode: text(values, "country") ?? "",
+          centerLat: numberOf("lat", text(values, "lat")) ?? 0,
+          centerLng: numberOf("lng", text(values, "lng")) ?? 0,
+          radiusKm: numberOf("radius-km", text(values, "radius-km")) ?? 0,
+          priority: numberOf("priority", text(values, "priority"), true) ?? null,
+        },
+      });
+      return outcomeOf(data.upsertCityDefinition, (payload) => ({
+        kind: "record",
+        record: { ...payload.city },
+        json: payload,
+      }));
+    },
+  },
+  {
+    path: ["cities", "populate"],
+    summary: "Rebuild the geohash3 -> city map from the city circles (idempotent).",
+    async run({ endpoint }) {
+      const data = await execute(endpoint, OpsPopulateCityGeohashMapDocument, {});
+      return outcomeOf(data.populateCityGeohashMap, ({ cells, cities }) => ({
+        kind: "record",
+        record: { cells, cities },
+        json: data.populateCityGeohashMap,
+      }));
+    },
+  },
+  {
+    path: ["localities", "list"],
+    summary: "A city's localities and neighbourhoods.",
+    options: { city: { type: "string", value: "CODE", required: true, description: "The city code." } },
+    async run({ endpoint, values }) {
+      const data = await execute(endpoint, OpsCityLocalitiesDocument, {
+        cityCode: text(values, "city") ?? "",
+      });
+      return {
+        kind: "rows",
+        rows: data.cityLocalities.map((locality) => ({ ...locality })),
+        json: data.cityLocalities,
+      };
+    },
+  },
+  {
+    path: ["localities", "upsert"],
+    summary: "Create or change a locality or neighbourhood, and its GeoJSON outline.",
+    options: {
+      code: { type: "string", value: "CODE", required: true, description: "e.g. us-nyc-harlem." },
+      city: { type: "string", value: "CODE", required: true, description: "Its city code." },
+      kind: { type: "string", value: "KIND", required: true, description: "LOCALITY or NEIGHBOURHOOD." },
+      name: { type: "string", value: "NAME", required: true, description: "Its name." },
+      parent: { type: "string", value: "CODE", description: "A neighbourhood's locality." },
+      lat: { type: "string", value: "LAT", description: "Centre latitude (with --lng)." },
+      lng: { type: "string", value: "LNG", description: "Centre longitude (with --lat)." },
+      shape: { type: "string", value: "JSON", description: "Outline: a GeoJSON Polygon." },
+      "shape-file": { type: "string", value: "PATH", description: "Read the outline from a file." },
+    },
+    async run({ endpoint, values }) {
+      const data = await execute(endpoint, OpsUpsertLocalityDocument, {
+        input: {
+          code: text(values, "code") ?? "",
+          cityCode: text(values, "city") ?? "",
+          kind: oneOf("kind", text(values, "kind"), LOCALITY_KINDS) ?? "LOCALITY",
+          name: text(values, "name") ?? "",
+          parentCode: text(values, "parent") ?? null,
+          centerLat: numberOf("lat", text(values, "lat")) ?? null,
+          centerLng: numberOf("lng", text(values, "lng")) ?? null,
+          shape: inlineOrFile(values, "shape") ?? null,
+        },
+      });
+      return outcomeOf(data.upsertLocality, (payload) => ({
+        kind: "record",
+        record: { created: payload.created, ...payload.locality, outline: payload.shape !== null },
+        json: payload,
+      }));
+    },
+  },
+];
+
+/** Other spellings: `ops audit` lists the log (as it did before the subcommands), `budget list` the budgets. */
+const ALIASES: Record<string, string[]> = { audit: ["audit", "list"], "budget list": ["budgets"] };
+
+/** Every command, as typed after `ops` (for help and tests). */
+export const OPS_COMMAND_PATHS: readonly string[] = COMMANDS.map((command) => command.path.join(" "));
+
+/** Polls ops.jobRun until the run ends, showing releases done of planned on stderr. */
+async function waitForRun(
+  endpoint: OpsEndpoint,
+  io: OpsIo,
+  jobRunId: string,
+  options: { interval: number; timeoutMs: number },
+): Promise<Outcome> {
+  const sleep = io.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const progress = createProgress(io.stderr);
+  const deadline = Date.now() + options.timeoutMs;
+  try {
+    for (;;) {
+      const run = (await execute(endpoint, OpsJobRunDocument, { id: jobRunId })).ops.jobRun;
+      if (run === null)
+        return { kind: "failed", code: "NOT_FOUND", message: `job run ${jobRunId} vanished`, json: null };
+      progress.update("precompute", run.rows ?? 0, run.planned ?? 0);
+      if (run.finishedAt !== null) {
+        progress.stop();
+        const record = { ...run };
+        return run.outcome === "completed"
+          ? { kind: "record", record, json: run }
+          : {
+              kind: "failed",
+              code: run.outcome.toUpperCase(),
+              message: `precompute ${run.outcome}${run.error ? `: ${run.error}` : ""}`,
+              record,
+              json: run,
+            };
+      }
+      if (Date.now() >= deadline) {
+        progress.stop();
+        return {
+          kind: "failed",
+          code: "WAIT_TIMEOUT",
+          message: `still running after ${options.timeoutMs / 1000} s; it goes on (npm run ops -- precompute status --id ${jobRunId})`,
+          json: run,
+        };
+      }
+      await sleep(options.interval);
     }
+  } finally {
+    progress.stop();
   }
 }
 
-/** POSTs a typed document; a GraphQL error becomes a thrown "CODE: message". */
-async function execute<TResult, TVariables>(
-  request: OpsRequest,
-  document: TypedDocumentNode<TResult, TVariables>,
-  variables: TVariables,
-): Promise<TResult> {
-  const response = await fetch(request.url, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${request.key}` },
-    body: JSON.stringify({ query: print(document), variables }),
-  }).catch((error: unknown) => {
-    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
-    throw new Error(`could not reach ${request.url}${cause}`);
-  });
-  const body = (await response.json().catch(() => null)) as {
-    data?: TResult | null;
-    errors?: Array<{ message: string; extensions?: { code?: string } }>;
-  } | null;
-  const error = body?.errors?.[0];
-  if (error) throw new Error(`${error.extensions?.code ?? "ERROR"}: ${error.message}`);
-  if (!response.ok || body?.data === undefined || body.data === null) {
-    throw new Error(`the server answered HTTP ${response.status} without data`);
-  }
-  return body.data;
-}
+// ---- help ---------------------------------------------------------------------------------------
 
-/** Plain aligned columns; empty values as "-". */
-export function formatTable(rows: Row[]): string {
-  const first = rows[0];
-  if (first === undefined) return "(no rows)\n";
-  const columns = Object.keys(first);
-  const cell = (value: Row[string]) => (value === null || value === undefined ? "-" : String(value));
-  const widths = columns.map((column) =>
-    Math.max(column.length, ...rows.map((row) => cell(row[column]).length)),
+const synopsis = (options: Record<string, OptionSpec> = {}) =>
+  Object.entries(options)
+    .map(([name, spec]) => {
+      const flag = `--${name}${spec.value ? ` ${spec.value}` : ""}${spec.multiple ? " ..." : ""}`;
+      return spec.required ? flag : `[${flag}]`;
+    })
+    .join(" ");
+
+const optionLines = (options: Record<string, OptionSpec>) => {
+  const flags = Object.entries(options).map(
+    ([name, spec]) => `--${name}${spec.value ? ` ${spec.value}` : ""}`,
   );
-  const line = (values: string[]) =>
-    `${values
-      .map((value, index) => value.padEnd(widths[index] ?? 0))
-      .join("  ")
-      .trimEnd()}\n`;
-  return [
-    line(columns),
-    line(widths.map((width) => "-".repeat(width))),
-    ...rows.map((row) => line(columns.map((column) => cell(row[column])))),
-  ].join("");
+  const width = Math.max(...flags.map((flag) => flag.length));
+  return Object.values(options)
+    .map((spec, index) => `  ${(flags[index] ?? "").padEnd(width)}  ${spec.description}\n`)
+    .join("");
+};
+
+const FOOTER = `Global options:
+${optionLines(GLOBAL_OPTIONS)}
+Exit codes: 0 done, 1 refused or failed (the userError or error code is printed), 2 wrong usage.
+`;
+
+function commandList(commands: OpsCommand[]): string {
+  const names = commands.map((command) => command.path.join(" "));
+  const width = Math.max(...names.map((name) => name.length));
+  return commands
+    .map((command, index) => `  ${(names[index] ?? "").padEnd(width)}  ${command.summary}\n`)
+    .join("");
 }
 
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
+export const OPS_HELP = `Usage: npm run ops -- <command> [options]
+
+Talks to a running server over HTTP with an API key, using only the generated typed documents
+(src/cli/operations/*.graphql). Mutations need an OPERATOR key; INTERNAL keys may read. Write the
+command first, then its options; every command has --help.
+
+Commands:
+${commandList(COMMANDS)}
+${FOOTER}`;
+
+function groupHelp(group: string): string {
+  return `Usage: npm run ops -- ${group} <subcommand> [options]
+
+Subcommands:
+${commandList(COMMANDS.filter((command) => command.path[0] === group))}
+${FOOTER}`;
+}
+
+function commandHelp(command: OpsCommand): string {
+  const options = command.options ?? {};
+  return `Usage: npm run ops -- ${command.path.join(" ")} ${synopsis(options)}
+
+${command.summary}
+${command.details ? `${command.details}\n` : ""}${Object.keys(options).length > 0 ? `\nOptions:\n${optionLines(options)}` : ""}
+${FOOTER}`;
+}
+
+// ---- running ------------------------------------------------------------------------------------
+
+/**
+ * Runs one ops command (argv after `ops`) against a server and returns the exit code: 0 done,
+ * 1 refused (userErrors) or failed (an error code), 2 wrong usage.
+ */
+export async function runOps(argv: string[], io: OpsIo): Promise<number> {
+  const split = argv.findIndex((arg) => arg.startsWith("-"));
+  const words = split === -1 ? argv : argv.slice(0, split);
+  const rest = split === -1 ? [] : argv.slice(split);
+  const wantsHelp = rest.includes("--help") || rest.includes("-h") || words[0] === "help";
+  const usage = (message: string, help = "npm run ops -- --help") => {
+    io.stderr.write(`error: ${message}\nrun \`${help}\` for usage\n`);
+    return 2;
+  };
+
+  if (words.length === 0 || words[0] === "help") {
+    (wantsHelp ? io.stdout : io.stderr).write(OPS_HELP);
+    return wantsHelp ? 0 : 2;
+  }
+  const path = ALIASES[words.join(" ")] ?? words;
+  const command = COMMANDS.find(
+    (candidate) =>
+      candidate.path.length === path.length && candidate.path.every((word, index) => path[index] === word),
+  );
+  if (command === undefined) {
+    const group = COMMANDS.some((candidate) => candidate.path[0] === words[0] && candidate.path.length > 1);
+    if (group && words.length === 1) {
+      (wantsHelp ? io.stdout : io.stderr).write(groupHelp(words[0] ?? ""));
+      return wantsHelp ? 0 : 2;
+    }
+    return usage(`unknown command "${words.join(" ")}"`);
+  }
+  const commandName = command.path.join(" ");
+  const help = `npm run ops -- ${commandName} --help`;
+
+  let values: Values;
+  try {
+    const options = { ...GLOBAL_OPTIONS, ...command.options };
+    values = parseArgs({
+      args: rest,
+      strict: true,
+      allowPositionals: false,
+      options: Object.fromEntries(
+        Object.entries(options).map(([name, spec]) => [
+          name,
+          {
+            type: spec.type,
+            ...(spec.multiple ? { multiple: true } : {}),
+            ...(name === "help" ? { short: "h" } : {}),
+          },
+        ]),
+      ),
+    }).values as Values;
+  } catch (error) {
+    return usage(error instanceof Error ? error.message : String(error), help);
+  }
+  if (values.help === true) {
+    io.stdout.write(commandHelp(command));
+    return 0;
+  }
+  for (const [name, spec] of Object.entries(command.options ?? {})) {
+    if (spec.required && values[name] === undefined) return usage(`--${name} is required`, help);
+  }
+  const key = text(values, "key") ?? io.defaultKey ?? "";
+  if (key === "") return usage("no API key: pass --key or set OPS_API_KEY", help);
+  const json = values.json === true;
+
+  let outcome: Outcome;
+  try {
+    outcome = await command.run({
+      endpoint: { url: text(values, "url") ?? DEFAULT_OPS_URL, key },
+      values,
+      io,
+    });
+  } catch (error) {
+    if (error instanceof OpsUsageError) return usage(error.message, help);
+    if (!(error instanceof OpsRequestError)) throw error;
+    if (json)
+      io.stdout.write(
+        `${JSON.stringify({ error: { code: error.code, message: error.message } }, null, 2)}\n`,
+      );
+    else io.stderr.write(`error: ${error.code}: ${error.message}\n`);
+    return 1;
+  }
+  return print(outcome, io, json);
+}
+
+function print(outcome: Outcome, io: OpsIo, json: boolean): number {
+  if (json) {
+    io.stdout.write(`${JSON.stringify(outcome.json, null, 2)}\n`);
+    if (outcome.kind === "failed" && outcome.json === null)
+      io.stderr.write(`error: ${outcome.code}: ${outcome.message}\n`);
+    return outcome.kind === "refused" || outcome.kind === "failed" ? 1 : 0;
+  }
+  switch (outcome.kind) {
+    case "rows":
+      io.stdout.write(formatTable(outcome.rows));
+      return 0;
+    case "record":
+      if (outcome.secret !== undefined) {
+        // The secret alone on stdout, so `KEY=$(npm run -s ops -- keys issue ...)` captures just it.
+        io.stdout.write(`${outcome.secret}\n`);
+        io.stderr.write(formatRecord(outcome.record));
+      } else {
+        io.stdout.write(formatRecord(outcome.record));
+      }
+      if (outcome.note !== undefined) io.stderr.write(`${outcome.note}\n`);
+      return 0;
+    case "refused":
+      for (const error of outcome.userErrors)
+        io.stderr.write(`error: ${error.code} (${error.field.join(".")}): ${error.message}\n`);
+      return 1;
+    case "failed":
+      if (outcome.record !== undefined) io.stdout.write(formatRecord(outcome.record));
+      io.stderr.write(`error: ${outcome.code}: ${outcome.message}\n`);
+      return 1;
+  }
 }

@@ -9,7 +9,9 @@ export interface ProgressReporter {
  * A progress bar on a terminal; on a pipe or in CI, one line per stage at each 25% step so
  * logs stay readable.
  */
-export function createProgress(stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
+export function createProgress(
+  stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr,
+): ProgressReporter {
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
       { format: " {stage} [{bar}] {percentage}% | {value}/{total}", hideCursor: true, stream, etaBuffer: 50 },

@@ -26,6 +26,13 @@ export async function loadMonitorsPolicy(database: DatabaseHandle): Promise<Moni
   return loadPolicy(database, MONITORS_POLICY_KEY, monitorsPolicySchema);
 }
 
+/** The checks' statement timeout; 5 s when the policy is unreadable, so an operator's call still runs. */
+export async function monitorStatementTimeoutMs(database: DatabaseHandle): Promise<number> {
+  return loadMonitorsPolicy(database)
+    .then((policy) => policy.statement_timeout_ms)
+    .catch(() => 5000);
+}
+
 /** The scheduled run: every enabled monitor, recorded as a job run (no audit row: no operator acted). */
 export async function runScheduledMonitors(database: DatabaseHandle, clock: Clock) {
   const policy = await loadMonitorsPolicy(database);

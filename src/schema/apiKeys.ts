@@ -1,8 +1,8 @@
 import type { ApiKeyRow, UserError } from "../resolvers/admin/apiKeys";
 import { issueApiKey, revokeApiKey, rotateApiKey } from "../resolvers/admin/apiKeys";
 import { actorOf } from "./actor";
+import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
-import { UserErrorType } from "./userErrors";
 import { RoleEnum } from "./viewer";
 
 /** What operators see of a key: never its hash. */
@@ -62,31 +62,23 @@ interface KeyPayloadShape {
 }
 
 const keyPayload = (name: string, description: string, withSecret: boolean) =>
-  builder.objectRef<KeyPayloadShape>(name).implement({
-    description,
-    fields: (t) => ({
-      ...(withSecret
-        ? {
-            apiKey: t.string({
-              nullable: true,
-              description: "The new key's plaintext: shown this once, never stored.",
-              resolve: (payload) => payload.apiKey ?? null,
-            }),
-          }
-        : {}),
-      key: t.field({
-        type: ApiKey,
-        nullable: true,
-        description: "The key as it now stands.",
-        resolve: (payload) => payload.key,
-      }),
-      userErrors: t.field({
-        type: [UserErrorType],
-        description: "Problems with the input; empty on success.",
-        resolve: (p) => p.userErrors,
-      }),
+  mutationPayload<KeyPayloadShape>(name, description, (t) => ({
+    ...(withSecret
+      ? {
+          apiKey: t.string({
+            nullable: true,
+            description: "The new key's plaintext: shown this once, never stored.",
+            resolve: (payload) => payload.apiKey ?? null,
+          }),
+        }
+      : {}),
+    key: t.field({
+      type: ApiKey,
+      nullable: true,
+      description: "The key as it now stands.",
+      resolve: (payload) => payload.key,
     }),
-  });
+  }));
 
 const IssueApiKeyPayload = keyPayload("IssueApiKeyPayload", "The result of issueApiKey.", true);
 const RotateApiKeyPayload = keyPayload("RotateApiKeyPayload", "The result of rotateApiKey.", true);
@@ -124,63 +116,55 @@ const RevokeApiKeyInput = builder.inputType("RevokeApiKeyInput", {
   fields: (t) => ({ id: t.id({ required: true, description: "The key to revoke." }) }),
 });
 
-builder.mutationField("issueApiKey", (t) =>
-  t.field({
-    type: IssueApiKeyPayload,
-    description: "Issue an API key (operators only); the plaintext is in the payload once. Audited.",
-    authScopes: { operator: true },
-    args: { input: t.arg({ type: IssueApiKeyInput, required: true, description: "The new key." }) },
-    resolve: async (_root, { input }, context) => {
-      const actor = actorOf(context);
-      const result = await issueApiKey(
-        context.database,
-        context.clock,
-        { ...input, createdBy: actor.actor },
-        actor,
-      );
-      return result.ok
-        ? { apiKey: result.apiKey, key: result.key, userErrors: [] }
-        : { apiKey: null, key: null, userErrors: result.userErrors };
-    },
-  }),
-);
+adminMutationField("issueApiKey", {
+  payload: IssueApiKeyPayload,
+  description: "Issue an API key (operators only); the plaintext is in the payload once. Audited.",
+  input: { type: IssueApiKeyInput, description: "The new key." },
+  auditTarget: (input) => `${input.role}:${input.name}`,
+  resolve: async (input, context) => {
+    const actor = actorOf(context);
+    const result = await issueApiKey(
+      context.database,
+      context.clock,
+      { ...input, createdBy: actor.actor },
+      actor,
+    );
+    return result.ok
+      ? { apiKey: result.apiKey, key: result.key, userErrors: [] }
+      : { apiKey: null, key: null, userErrors: result.userErrors };
+  },
+});
 
-builder.mutationField("rotateApiKey", (t) =>
-  t.field({
-    type: RotateApiKeyPayload,
-    description: "Replace a key; the old one keeps working for overlapSeconds. Audited.",
-    authScopes: { operator: true },
-    args: {
-      input: t.arg({ type: RotateApiKeyInput, required: true, description: "Which key, and the overlap." }),
-    },
-    resolve: async (_root, { input }, context) => {
-      const result = await rotateApiKey(
-        context.database,
-        context.clock,
-        { id: String(input.id), overlapSeconds: input.overlapSeconds },
-        actorOf(context),
-      );
-      return result.ok
-        ? { apiKey: result.apiKey ?? null, key: result.key, userErrors: [] }
-        : { apiKey: null, key: null, userErrors: result.userErrors };
-    },
-  }),
-);
+adminMutationField("rotateApiKey", {
+  payload: RotateApiKeyPayload,
+  description: "Replace a key; the old one keeps working for overlapSeconds. Audited.",
+  input: { type: RotateApiKeyInput, description: "Which key, and the overlap." },
+  auditTarget: (input) => String(input.id),
+  resolve: async (input, context) => {
+    const result = await rotateApiKey(
+      context.database,
+      context.clock,
+      { id: String(input.id), overlapSeconds: input.overlapSeconds },
+      actorOf(context),
+    );
+    return result.ok
+      ? { apiKey: result.apiKey ?? null, key: result.key, userErrors: [] }
+      : { apiKey: null, key: null, userErrors: result.userErrors };
+  },
+});
 
-builder.mutationField("revokeApiKey", (t) =>
-  t.field({
-    type: RevokeApiKeyPayload,
-    description: "Revoke a key: refused from its very next request, on every process. Audited.",
-    authScopes: { operator: true },
-    args: { input: t.arg({ type: RevokeApiKeyInput, required: true, description: "Which key." }) },
-    resolve: async (_root, { input }, context) => {
-      const result = await revokeApiKey(
-        context.database,
-        context.clock,
-        { id: String(input.id) },
-        actorOf(context),
-      );
-      return result.ok ? { key: result.key, userErrors: [] } : { key: null, userErrors: result.userErrors };
-    },
-  }),
-);
+adminMutationField("revokeApiKey", {
+  payload: RevokeApiKeyPayload,
+  description: "Revoke a key: refused from its very next request, on every process. Audited.",
+  input: { type: RevokeApiKeyInput, description: "Which key." },
+  auditTarget: (input) => String(input.id),
+  resolve: async (input, context) => {
+    const result = await revokeApiKey(
+      context.database,
+      context.clock,
+      { id: String(input.id) },
+      actorOf(context),
+    );
+    return result.ok ? { key: result.key, userErrors: [] } : { key: null, userErrors: result.userErrors };
+  },
+});

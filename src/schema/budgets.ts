@@ -2,12 +2,13 @@ import { assertWithinBounds } from "../policy/bounds";
 import { type BudgetState, quoteBuyer, readBudgetState } from "../policy/budget";
 import { FINGERPRINT_VERSION, fingerprintSelection } from "../policy/fingerprint";
 import { loadReleaseProfile } from "../privacy/releaseProfiles";
+import type { UserError } from "../resolvers/admin/apiKeys";
 import { setBuyerBudget } from "../resolvers/admin/buyerBudgets";
 import { type InsightsFilter, validateInsightsFilter } from "../resolvers/insights/insightsFilter";
 import { currentReleases } from "../resolvers/insights/readInsights";
+import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
 import { InsightsFilterInput } from "./insights";
-import { UserErrorType } from "./userErrors";
 import { Viewer } from "./viewer";
 
 const PrivacyBudget = builder.objectRef<BudgetState>("PrivacyBudget").implement({
@@ -137,45 +138,28 @@ const SetBuyerBudgetInput = builder.inputType("SetBuyerBudgetInput", {
   }),
 });
 
-const SetBuyerBudgetPayload = builder
-  .objectRef<{
-    budget: BudgetState | null;
-    userErrors: Array<{ field: string[]; code: string; message: string }>;
-  }>("SetBuyerBudgetPayload")
-  .implement({
-    description: "The result of setBuyerBudget.",
-    fields: (t) => ({
-      budget: t.field({
-        type: PrivacyBudget,
-        nullable: true,
-        description: "The budget as it now stands.",
-        resolve: (p) => p.budget,
-      }),
-      userErrors: t.field({
-        type: [UserErrorType],
-        description: "Problems with the input; empty on success.",
-        resolve: (p) => p.userErrors,
-      }),
+const SetBuyerBudgetPayload = mutationPayload<{ budget: BudgetState | null; userErrors: UserError[] }>(
+  "SetBuyerBudgetPayload",
+  "The result of setBuyerBudget.",
+  (t) => ({
+    budget: t.field({
+      type: PrivacyBudget,
+      nullable: true,
+      description: "The budget as it now stands.",
+      resolve: (p) => p.budget,
     }),
-  });
-
-builder.mutationField("setBuyerBudget", (t) =>
-  t.field({
-    type: SetBuyerBudgetPayload,
-    description: "Set a buyer's privacy budget (operators only); audited.",
-    authScopes: { operator: true },
-    args: { input: t.arg({ type: SetBuyerBudgetInput, required: true, description: "The new budget." }) },
-    resolve: async (_root, { input }, context) => {
-      const now = context.clock.now();
-      const result = await setBuyerBudget(
-        context.database,
-        context.principal!,
-        input,
-        now,
-        context.requestId,
-      );
-      if (!result.ok) return { budget: null, userErrors: result.userErrors };
-      return { budget: await readBudgetState(context.database, result.partnerId, now), userErrors: [] };
-    },
   }),
 );
+
+adminMutationField("setBuyerBudget", {
+  payload: SetBuyerBudgetPayload,
+  description: "Set a buyer's privacy budget (operators only); audited.",
+  input: { type: SetBuyerBudgetInput, description: "The new budget." },
+  auditTarget: (input) => input.partnerId,
+  resolve: async (input, context) => {
+    const now = context.clock.now();
+    const result = await setBuyerBudget(context.database, context.principal!, input, now, context.requestId);
+    if (!result.ok) return { budget: null, userErrors: result.userErrors };
+    return { budget: await readBudgetState(context.database, result.partnerId, now), userErrors: [] };
+  },
+});

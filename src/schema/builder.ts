@@ -67,7 +67,12 @@ export const builder = new SchemaBuilder<{
     clientMutationId: "omit",
     cursorType: "String",
     edgesFieldOptions: { nullable: false, description: "The page's items with their cursors." },
-    nodeFieldOptions: { nullable: false },
+    nodeFieldOptions: { nullable: false, description: "The item." },
+    cursorFieldOptions: { description: "Opaque cursor of this item; pass it as `after` to read on." },
+    hasNextPageFieldOptions: { description: "True when items follow this page." },
+    hasPreviousPageFieldOptions: { description: "True when this page was read after a cursor." },
+    startCursorFieldOptions: { description: "Cursor of the page's first item; null on an empty page." },
+    endCursorFieldOptions: { description: "Cursor of the page's last item; null on an empty page." },
     nodesOnConnection: { description: "The page's items, without cursors." },
     pageInfoFieldOptions: { description: "Where this page sits: cursors and whether more pages exist." },
     pageInfoTypeOptions: {

@@ -1,5 +1,4 @@
 import type { UserError } from "../resolvers/admin/apiKeys";
-import { appendAuditEntry } from "../resolvers/admin/audit";
 import {
   type CityRow,
   cityLocalities,
@@ -11,10 +10,11 @@ import {
   type PolygonShape,
   upsertCityDefinition,
 } from "../resolvers/geo/cities";
-import { populateCityGeohashMap } from "../resolvers/geo/cityGeohashMap";
+import { populateCityGeohashMapAudited } from "../resolvers/geo/cityGeohashMap";
+import { upsertLocality } from "../resolvers/geo/localities";
 import { actorOf } from "./actor";
+import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
-import { UserErrorType } from "./userErrors";
 
 const City = builder.objectRef<CityRow>("City").implement({
   description: "A city bucket: its definition (centre and radius) and how many geohash3 cells it holds.",
@@ -110,24 +110,18 @@ const UpsertCityDefinitionInput = builder.inputType("UpsertCityDefinitionInput",
   }),
 });
 
-const UpsertCityDefinitionPayload = builder
-  .objectRef<{ city: CityRow | null; userErrors: UserError[] }>("UpsertCityDefinitionPayload")
-  .implement({
-    description: "The result of upsertCityDefinition.",
-    fields: (t) => ({
-      city: t.field({
-        type: City,
-        nullable: true,
-        description: "The city as it now stands.",
-        resolve: (p) => p.city,
-      }),
-      userErrors: t.field({
-        type: [UserErrorType],
-        description: "Problems with the input.",
-        resolve: (p) => p.userErrors,
-      }),
+const UpsertCityDefinitionPayload = mutationPayload<{ city: CityRow | null; userErrors: UserError[] }>(
+  "UpsertCityDefinitionPayload",
+  "The result of upsertCityDefinition.",
+  (t) => ({
+    city: t.field({
+      type: City,
+      nullable: true,
+      description: "The city as it now stands.",
+      resolve: (p) => p.city,
     }),
-  });
+  }),
+);
 
 const PopulateCityGeohashMapInput = builder.inputType("PopulateCityGeohashMapInput", {
   description: "No options yet: rebuilds the circle-derived map from every city definition.",
@@ -136,62 +130,119 @@ const PopulateCityGeohashMapInput = builder.inputType("PopulateCityGeohashMapInp
   }),
 });
 
-const PopulateCityGeohashMapPayload = builder
-  .objectRef<{ cells: number; cities: number; userErrors: UserError[] }>("PopulateCityGeohashMapPayload")
-  .implement({
-    description: "The result of populateCityGeohashMap.",
-    fields: (t) => ({
-      cells: t.exposeInt("cells", { description: "geohash3 cells assigned from circles." }),
-      cities: t.exposeInt("cities", { description: "City definitions read." }),
-      userErrors: t.field({
-        type: [UserErrorType],
-        description: "Problems with the input.",
-        resolve: (p) => p.userErrors,
-      }),
-    }),
-  });
-
-builder.mutationFields((t) => ({
-  upsertCityDefinition: t.field({
-    type: UpsertCityDefinitionPayload,
-    description: "Create or change a city definition (then run populateCityGeohashMap). Audited.",
-    authScopes: { operator: true },
-    args: {
-      input: t.arg({ type: UpsertCityDefinitionInput, required: true, description: "The definition." }),
-    },
-    resolve: async (_root, { input }, context) => {
-      const result = await upsertCityDefinition(
-        context.database,
-        input,
-        context.clock.now(),
-        actorOf(context),
-      );
-      return result.ok
-        ? { city: result.city, userErrors: [] }
-        : { city: null, userErrors: result.userErrors };
-    },
-  }),
-  populateCityGeohashMap: t.field({
-    type: PopulateCityGeohashMapPayload,
-    description:
-      "Rebuild the geohash3 -> city map from the city circles (idempotent; operator overrides kept). Audited.",
-    authScopes: { operator: true },
-    args: { input: t.arg({ type: PopulateCityGeohashMapInput, required: false, description: "Options." }) },
-    resolve: async (_root, _args, context) => {
-      const now = context.clock.now();
-      const result = await populateCityGeohashMap(context.db, { now: () => now });
-      await context.database.transaction((query) =>
-        appendAuditEntry(query, {
-          at: now,
-          type: "admin_mutation",
-          ...actorOf(context),
-          action: "populateCityGeohashMap",
-          target: "city_geohash3_map",
-          outcome: "OK",
-          after: result,
-        }),
-      );
-      return { ...result, userErrors: [] };
-    },
-  }),
+const PopulateCityGeohashMapPayload = mutationPayload<{
+  cells: number;
+  cities: number;
+  userErrors: UserError[];
+}>("PopulateCityGeohashMapPayload", "The result of populateCityGeohashMap.", (t) => ({
+  cells: t.exposeInt("cells", { description: "geohash3 cells assigned from circles." }),
+  cities: t.exposeInt("cities", { description: "City definitions read." }),
 }));
+
+adminMutationField("upsertCityDefinition", {
+  payload: UpsertCityDefinitionPayload,
+  description: "Create or change a city definition (then run populateCityGeohashMap). Audited.",
+  input: { type: UpsertCityDefinitionInput, description: "The definition." },
+  auditTarget: (input) => input.code,
+  resolve: async (input, context) => {
+    const result = await upsertCityDefinition(context.database, input, context.clock.now(), actorOf(context));
+    return result.ok ? { city: result.city, userErrors: [] } : { city: null, userErrors: result.userErrors };
+  },
+});
+
+adminMutationField("populateCityGeohashMap", {
+  payload: PopulateCityGeohashMapPayload,
+  description:
+    "Rebuild the geohash3 -> city map from the city circles (idempotent; operator overrides kept). Audited.",
+  input: { type: PopulateCityGeohashMapInput, description: "Options.", required: false },
+  auditTarget: () => "city_geohash3_map",
+  resolve: async (input, context) => {
+    if (input?.dryRun === true) {
+      const message = "dryRun is reserved and not supported yet; send false or leave it out.";
+      return {
+        cells: 0,
+        cities: 0,
+        userErrors: [{ field: ["input", "dryRun"], code: "DRY_RUN_NOT_SUPPORTED", message }],
+      };
+    }
+    const result = await populateCityGeohashMapAudited(
+      context.database,
+      context.clock.now(),
+      actorOf(context),
+    );
+    return { ...result, userErrors: [] };
+  },
+});
+
+const LocalityKindEnum = builder.enumType("LocalityKind", {
+  description: "Where a place sits in the hierarchy city -> locality -> neighbourhood.",
+  values: {
+    LOCALITY: { value: "locality", description: "A part of a city (e.g. Brooklyn)." },
+    NEIGHBOURHOOD: { value: "neighbourhood", description: "A part of a locality (e.g. Williamsburg)." },
+  } as const,
+});
+
+const UpsertLocalityInput = builder.inputType("UpsertLocalityInput", {
+  description: "A locality or neighbourhood to create or change, by code, and optionally its outline.",
+  fields: (t) => ({
+    code: t.string({
+      required: true,
+      description: "Its code: the city code, a dash, then lowercase parts, e.g. us-nyc-brooklyn.",
+    }),
+    cityCode: t.string({
+      required: true,
+      description: "Its city (an existing city definition; cannot change).",
+    }),
+    kind: t.field({ type: LocalityKindEnum, required: true, description: "LOCALITY or NEIGHBOURHOOD." }),
+    parentCode: t.string({
+      required: false,
+      description: "A NEIGHBOURHOOD's locality, in the same city; a LOCALITY has none.",
+    }),
+    name: t.string({
+      required: true,
+      description: "Its name (1 to 100 characters); looked up accent-insensitively.",
+    }),
+    centerLat: t.float({ required: false, description: "Centre latitude, -90..90 (with centerLng)." }),
+    centerLng: t.float({ required: false, description: "Centre longitude, -180..180 (with centerLat)." }),
+    shape: t.string({
+      required: false,
+      description:
+        'Its outline as GeoJSON text, {"type":"Polygon","coordinates":[[[lng, lat], ...]]}: every ring closed, at least 4 positions, in range. Absent keeps the stored outline.',
+    }),
+  }),
+});
+
+const UpsertLocalityPayload = mutationPayload<{
+  locality: LocalityRow | null;
+  shape: PolygonShape | null;
+  created: boolean;
+  userErrors: UserError[];
+}>("UpsertLocalityPayload", "The result of upsertLocality.", (t) => ({
+  locality: t.field({
+    type: Locality,
+    nullable: true,
+    description: "The locality as it now stands.",
+    resolve: (p) => p.locality,
+  }),
+  shape: t.field({
+    type: LocalityShape,
+    nullable: true,
+    description: "Its outline as it now stands, if it has one.",
+    resolve: (p) => p.shape,
+  }),
+  created: t.exposeBoolean("created", { description: "True when it did not exist before." }),
+}));
+
+adminMutationField("upsertLocality", {
+  payload: UpsertLocalityPayload,
+  description:
+    "Create or change a locality or neighbourhood and its outline (operators). A polygon that does not close, has fewer than 4 positions or leaves the lon/lat range is refused. Audited.",
+  input: { type: UpsertLocalityInput, description: "The locality." },
+  auditTarget: (input) => input.code,
+  resolve: async (input, context) => {
+    const result = await upsertLocality(context.database, input, context.clock.now(), actorOf(context));
+    if (!result.ok) return { locality: null, shape: null, created: false, userErrors: result.userErrors };
+    const shape = result.shape === null ? null : { localityCode: result.locality.code, ...result.shape };
+    return { locality: result.locality, shape, created: result.created, userErrors: [] };
+  },
+});

@@ -14,14 +14,14 @@ import { type BackfillCounts, backfillMemberships } from "../resolvers/imports/b
 import {
   type DirectoryEntry,
   type PartnerNormalizationEntry,
+  partnerKey,
   upsertDirectoryEntry,
   upsertPartnerNormalization,
 } from "../resolvers/imports/directories";
+import { actorOf } from "./actor";
+import { adminMutationField, mutationPayload } from "./adminMutation";
 import { Severity } from "./anomalies";
 import { builder } from "./builder";
-import { UserErrorType } from "./userErrors";
-
-const USER_ERRORS_DESCRIPTION = "Problems with the input; empty on success.";
 
 // ---- partner normalization ----------------------------------------------------------------------
 
@@ -51,49 +51,36 @@ const UpsertPartnerNormalizationInput = builder.inputType("UpsertPartnerNormaliz
   }),
 });
 
-const UpsertPartnerNormalizationPayload = builder
-  .objectRef<{ partnerNormalization: PartnerNormalizationEntry | null; userErrors: UserError[] }>(
-    "UpsertPartnerNormalizationPayload",
-  )
-  .implement({
-    description: "The result of upsertPartnerNormalization.",
-    fields: (t) => ({
-      partnerNormalization: t.field({
-        type: PartnerNormalization,
-        nullable: true,
-        description: "The mapping as it now stands.",
-        resolve: (p) => p.partnerNormalization,
-      }),
-      userErrors: t.field({
-        type: [UserErrorType],
-        description: USER_ERRORS_DESCRIPTION,
-        resolve: (p) => p.userErrors,
-      }),
-    }),
-  });
-
-builder.mutationField("upsertPartnerNormalization", (t) =>
-  t.field({
-    type: UpsertPartnerNormalizationPayload,
-    description: "Add or correct a delivery-partner normalization (operators only); audited.",
-    authScopes: { operator: true },
-    args: {
-      input: t.arg({ type: UpsertPartnerNormalizationInput, required: true, description: "The mapping." }),
-    },
-    resolve: async (_root, { input }, context) => {
-      const result = await upsertPartnerNormalization(
-        context.database,
-        context.principal!,
-        input,
-        context.clock.now(),
-        context.requestId,
-      );
-      return result.ok
-        ? { partnerNormalization: result.value, userErrors: [] }
-        : { partnerNormalization: null, userErrors: result.userErrors };
-    },
+const UpsertPartnerNormalizationPayload = mutationPayload<{
+  partnerNormalization: PartnerNormalizationEntry | null;
+  userErrors: UserError[];
+}>("UpsertPartnerNormalizationPayload", "The result of upsertPartnerNormalization.", (t) => ({
+  partnerNormalization: t.field({
+    type: PartnerNormalization,
+    nullable: true,
+    description: "The mapping as it now stands.",
+    resolve: (p) => p.partnerNormalization,
   }),
-);
+}));
+
+adminMutationField("upsertPartnerNormalization", {
+  payload: UpsertPartnerNormalizationPayload,
+  description: "Add or correct a delivery-partner normalization (operators only); audited.",
+  input: { type: UpsertPartnerNormalizationInput, description: "The mapping." },
+  auditTarget: (input) => partnerKey(input.rawName),
+  resolve: async (input, context) => {
+    const result = await upsertPartnerNormalization(
+      context.database,
+      context.principal!,
+      input,
+      context.clock.now(),
+      context.requestId,
+    );
+    return result.ok
+      ? { partnerNormalization: result.value, userErrors: [] }
+      : { partnerNormalization: null, userErrors: result.userErrors };
+  },
+});
 
 // ---- DS and RM directories ----------------------------------------------------------------------
 
@@ -141,46 +128,37 @@ const UpsertDirectoryEntryInput = builder.inputType("UpsertDirectoryEntryInput",
   }),
 });
 
-const UpsertDirectoryEntryPayload = builder
-  .objectRef<{ entry: DirectoryEntry | null; userErrors: UserError[] }>("UpsertDirectoryEntryPayload")
-  .implement({
-    description: "The result of upsertDirectoryEntry.",
-    fields: (t) => ({
-      entry: t.field({
-        type: DirectoryEntryType,
-        nullable: true,
-        description: "The entry as it now stands.",
-        resolve: (p) => p.entry,
-      }),
-      userErrors: t.field({
-        type: [UserErrorType],
-        description: USER_ERRORS_DESCRIPTION,
-        resolve: (p) => p.userErrors,
-      }),
-    }),
-  });
-
-builder.mutationField("upsertDirectoryEntry", (t) =>
-  t.field({
-    type: UpsertDirectoryEntryPayload,
-    description:
-      "Add or correct a DS or RM directory entry, including its active flag (operators only); audited.",
-    authScopes: { operator: true },
-    args: { input: t.arg({ type: UpsertDirectoryEntryInput, required: true, description: "The entry." }) },
-    resolve: async (_root, { input }, context) => {
-      const result = await upsertDirectoryEntry(
-        context.database,
-        context.principal!,
-        input,
-        context.clock.now(),
-        context.requestId,
-      );
-      return result.ok
-        ? { entry: result.value, userErrors: [] }
-        : { entry: null, userErrors: result.userErrors };
-    },
+const UpsertDirectoryEntryPayload = mutationPayload<{
+  entry: DirectoryEntry | null;
+  userErrors: UserError[];
+}>("UpsertDirectoryEntryPayload", "The result of upsertDirectoryEntry.", (t) => ({
+  entry: t.field({
+    type: DirectoryEntryType,
+    nullable: true,
+    description: "The entry as it now stands.",
+    resolve: (p) => p.entry,
   }),
-);
+}));
+
+adminMutationField("upsertDirectoryEntry", {
+  payload: UpsertDirectoryEntryPayload,
+  description:
+    "Add or correct a DS or RM directory entry, including its active flag (operators only); audited.",
+  input: { type: UpsertDirectoryEntryInput, description: "The entry." },
+  auditTarget: (input) => `${input.directory}_directory:${input.preferredUsername.trim()}`,
+  resolve: async (input, context) => {
+    const result = await upsertDirectoryEntry(
+      context.database,
+      context.principal!,
+      input,
+      context.clock.now(),
+      context.requestId,
+    );
+    return result.ok
+      ? { entry: result.value, userErrors: [] }
+      : { entry: null, userErrors: result.userErrors };
+  },
+});
 
 // ---- membership backfill ------------------------------------------------------------------------
 
@@ -194,49 +172,46 @@ const BackfillMembershipsInput = builder.inputType("BackfillMembershipsInput", {
   }),
 });
 
-const BackfillMembershipsPayload = builder
-  .objectRef<BackfillCounts & { userErrors: UserError[] }>("BackfillMembershipsPayload")
-  .implement({
-    description: "The result of backfillMemberships: what changed (0 when everything was in place).",
-    fields: (t) => ({
-      projectsScanned: t.exposeInt("projectsScanned", {
-        description: "Projects whose canonical fields were read.",
-      }),
-      orgMembershipsUpserted: t.exposeInt("orgMembershipsUpserted", {
-        description: "Delivery-partner memberships inserted or changed.",
-      }),
-      userMembershipsUpserted: t.exposeInt("userMembershipsUpserted", {
-        description: "DS and RM memberships inserted or changed.",
-      }),
-      userErrors: t.field({
-        type: [UserErrorType],
-        description: USER_ERRORS_DESCRIPTION,
-        resolve: (p) => p.userErrors,
-      }),
+const BackfillMembershipsPayload = mutationPayload<BackfillCounts & { userErrors: UserError[] }>(
+  "BackfillMembershipsPayload",
+  "The result of backfillMemberships: what changed (0 when everything was in place).",
+  (t) => ({
+    projectsScanned: t.exposeInt("projectsScanned", {
+      description: "Projects whose canonical fields were read.",
     }),
-  });
-
-builder.mutationField("backfillMemberships", (t) =>
-  t.field({
-    type: BackfillMembershipsPayload,
-    description:
-      "Materialise org and user memberships from projects' canonical fields through the current directories (operators only); idempotent, audited.",
-    authScopes: { operator: true },
-    args: {
-      input: t.arg({ type: BackfillMembershipsInput, required: true, description: "Which projects." }),
-    },
-    resolve: async (_root, { input }, context) => {
-      const counts = await backfillMemberships(
-        context.database,
-        context.principal!,
-        input,
-        context.clock.now(),
-        context.requestId,
-      );
-      return { ...counts, userErrors: [] };
-    },
+    orgMembershipsUpserted: t.exposeInt("orgMembershipsUpserted", {
+      description: "Delivery-partner memberships inserted or changed.",
+    }),
+    userMembershipsUpserted: t.exposeInt("userMembershipsUpserted", {
+      description: "DS and RM memberships inserted or changed.",
+    }),
   }),
 );
+
+adminMutationField("backfillMemberships", {
+  payload: BackfillMembershipsPayload,
+  description:
+    "Materialise org and user memberships from projects' canonical fields through the current directories (operators only); idempotent, audited.",
+  input: { type: BackfillMembershipsInput, description: "Which projects." },
+  auditTarget: (input) => input.tenantId?.trim() || "all tenants",
+  resolve: async (input, context) => {
+    const result = await backfillMemberships(
+      context.database,
+      context.principal!,
+      input,
+      context.clock.now(),
+      context.requestId,
+    );
+    return result.ok
+      ? { ...result.counts, userErrors: [] }
+      : {
+          projectsScanned: 0,
+          orgMembershipsUpserted: 0,
+          userMembershipsUpserted: 0,
+          userErrors: result.userErrors,
+        };
+  },
+});
 
 // ---- retention ----------------------------------------------------------------------------------
 
@@ -259,57 +234,47 @@ const RunRetentionInput = builder.inputType("RunRetentionInput", {
   }),
 });
 
-const RunRetentionPayload = builder
-  .objectRef<{ result: RetentionResult | null; userErrors: UserError[] }>("RunRetentionPayload")
-  .implement({
-    description: "The result of runRetention: what was deleted (its counts are kept in the retention stats).",
-    fields: (t) => ({
-      stagingDeleted: t.int({
-        nullable: true,
-        description: "Staging rows deleted.",
-        resolve: (p) => p.result?.stagingDeleted ?? null,
-      }),
-      anomaliesDeleted: t.int({
-        nullable: true,
-        description: "Anomalies deleted.",
-        resolve: (p) => p.result?.anomaliesDeleted ?? null,
-      }),
-      statDate: t.string({
-        nullable: true,
-        description: "The UTC day (YYYY-MM-DD) of import_retention_stats the counts were added to.",
-        resolve: (p) => p.result?.statDate ?? null,
-      }),
-      userErrors: t.field({
-        type: [UserErrorType],
-        description: USER_ERRORS_DESCRIPTION,
-        resolve: (p) => p.userErrors,
-      }),
+const RunRetentionPayload = mutationPayload<{ result: RetentionResult | null; userErrors: UserError[] }>(
+  "RunRetentionPayload",
+  "The result of runRetention: what was deleted (its counts are kept in the retention stats).",
+  (t) => ({
+    stagingDeleted: t.int({
+      nullable: true,
+      description: "Staging rows deleted.",
+      resolve: (p) => p.result?.stagingDeleted ?? null,
     }),
-  });
-
-builder.mutationField("runRetention", (t) =>
-  t.field({
-    type: RunRetentionPayload,
-    description:
-      "Delete old import staging rows and anomalies now, adding their counts to the retention stats in the same transaction (operators only); audited.",
-    authScopes: { operator: true },
-    args: {
-      input: t.arg({ type: RunRetentionInput, required: true, description: "The retention periods." }),
-    },
-    resolve: async (_root, { input }, context) => {
-      const outcome = await runRetention(
-        context.database,
-        context.principal!,
-        input,
-        context.clock.now(),
-        context.requestId,
-      );
-      return outcome.ok
-        ? { result: outcome.result, userErrors: [] }
-        : { result: null, userErrors: outcome.userErrors };
-    },
+    anomaliesDeleted: t.int({
+      nullable: true,
+      description: "Anomalies deleted.",
+      resolve: (p) => p.result?.anomaliesDeleted ?? null,
+    }),
+    statDate: t.string({
+      nullable: true,
+      description: "The UTC day (YYYY-MM-DD) of import_retention_stats the counts were added to.",
+      resolve: (p) => p.result?.statDate ?? null,
+    }),
   }),
 );
+
+adminMutationField("runRetention", {
+  payload: RunRetentionPayload,
+  description:
+    "Delete old import staging rows and anomalies now, adding their counts to the retention stats in the same transaction (operators only); audited.",
+  input: { type: RunRetentionInput, description: "The retention periods." },
+  auditTarget: (input) => `staging ${input.stagingDays}d, anomalies ${input.anomaliesDays}d`,
+  resolve: async (input, context) => {
+    const outcome = await runRetention(
+      context.database,
+      context.principal!,
+      input,
+      context.clock.now(),
+      context.requestId,
+    );
+    return outcome.ok
+      ? { result: outcome.result, userErrors: [] }
+      : { result: null, userErrors: outcome.userErrors };
+  },
+});
 
 // ---- anomaly alerts -----------------------------------------------------------------------------
 
@@ -362,95 +327,82 @@ const SendAnomalyAlertsInput = builder.inputType("SendAnomalyAlertsInput", {
   }),
 });
 
-const SendAnomalyAlertsPayload = builder
-  .objectRef<{ result: AlertResult | null; userErrors: UserError[] }>("SendAnomalyAlertsPayload")
-  .implement({
-    description: "The result of sendAnomalyAlerts.",
-    fields: (t) => ({
-      outcome: t.field({
-        type: AlertOutcomeEnum,
-        nullable: true,
-        description: "What happened.",
-        resolve: (p) => p.result?.outcome ?? null,
-      }),
-      sent: t.boolean({
-        description: "True when an alert was delivered.",
-        resolve: (p) => p.result?.sent ?? false,
-      }),
-      webhookId: t.string({
-        nullable: true,
-        description: "The webhook-id header of the alert (the same on every retry).",
-        resolve: (p) => p.result?.webhookId ?? null,
-      }),
-      attempts: t.int({ description: "Delivery attempts made.", resolve: (p) => p.result?.attempts ?? 0 }),
-      responseStatus: t.int({
-        nullable: true,
-        description: "HTTP status of the last attempt.",
-        resolve: (p) => p.result?.responseStatus ?? null,
-      }),
-      windowHours: t.int({ description: "The window checked.", resolve: (p) => p.result?.windowHours ?? 0 }),
-      totalCount: t.int({
-        description: "Anomalies in the window not alerted recently.",
-        resolve: (p) => p.result?.total ?? 0,
-      }),
-      errorCount: t.int({
-        description: "ERROR anomalies among them.",
-        resolve: (p) => p.result?.errors ?? 0,
-      }),
-      groups: t.field({
-        type: [AlertGroup],
-        description: "The counts the alert carried (or would carry).",
-        resolve: (p) => p.result?.groups ?? [],
-      }),
-      userErrors: t.field({
-        type: [UserErrorType],
-        description: USER_ERRORS_DESCRIPTION,
-        resolve: (p) => p.userErrors,
-      }),
+const SendAnomalyAlertsPayload = mutationPayload<{ result: AlertResult | null; userErrors: UserError[] }>(
+  "SendAnomalyAlertsPayload",
+  "The result of sendAnomalyAlerts.",
+  (t) => ({
+    outcome: t.field({
+      type: AlertOutcomeEnum,
+      nullable: true,
+      description: "What happened.",
+      resolve: (p) => p.result?.outcome ?? null,
     }),
-  });
-
-builder.mutationField("sendAnomalyAlerts", (t) =>
-  t.field({
-    type: SendAnomalyAlertsPayload,
-    description:
-      "Check the alert window now and, past the thresholds, post a signed aggregate to the configured webhook (operators only); audited.",
-    authScopes: { operator: true },
-    args: {
-      input: t.arg({ type: SendAnomalyAlertsInput, required: true, description: "Options of the check." }),
-    },
-    resolve: async (_root, { input }, context) => {
-      const policy = await loadAlertPolicy(context.database);
-      const target = input.dryRun ? undefined : alertTargetOf(context.config);
-      const result = await sendAnomalyAlerts(
-        { database: context.database, clock: context.clock, target },
-        policy,
-      );
-      // The attempts are recorded as they happen (each one must survive a later failure); the audit
-      // row records what the operator's call amounted to.
-      const principal = context.principal!;
-      await context.database.transaction((query) =>
-        appendAuditEntry(query, {
-          at: context.clock.now(),
-          type: "admin_mutation",
-          actor: `${principal.keyPrefix} (${principal.keyName})`,
-          actorKeyId: principal.keyId,
-          action: "sendAnomalyAlerts",
-          target: result.webhookId,
-          outcome: result.outcome,
-          details: {
-            dryRun: input.dryRun === true,
-            total: result.total,
-            errors: result.errors,
-            attempts: result.attempts,
-          },
-          requestId: context.requestId,
-        }),
-      );
-      return { result, userErrors: [] };
-    },
+    sent: t.boolean({
+      description: "True when an alert was delivered.",
+      resolve: (p) => p.result?.sent ?? false,
+    }),
+    webhookId: t.string({
+      nullable: true,
+      description: "The webhook-id header of the alert (the same on every retry).",
+      resolve: (p) => p.result?.webhookId ?? null,
+    }),
+    attempts: t.int({ description: "Delivery attempts made.", resolve: (p) => p.result?.attempts ?? 0 }),
+    responseStatus: t.int({
+      nullable: true,
+      description: "HTTP status of the last attempt.",
+      resolve: (p) => p.result?.responseStatus ?? null,
+    }),
+    windowHours: t.int({ description: "The window checked.", resolve: (p) => p.result?.windowHours ?? 0 }),
+    totalCount: t.int({
+      description: "Anomalies in the window not alerted recently.",
+      resolve: (p) => p.result?.total ?? 0,
+    }),
+    errorCount: t.int({
+      description: "ERROR anomalies among them.",
+      resolve: (p) => p.result?.errors ?? 0,
+    }),
+    groups: t.field({
+      type: [AlertGroup],
+      description: "The counts the alert carried (or would carry).",
+      resolve: (p) => p.result?.groups ?? [],
+    }),
   }),
 );
+
+adminMutationField("sendAnomalyAlerts", {
+  payload: SendAnomalyAlertsPayload,
+  description:
+    "Check the alert window now and, past the thresholds, post a signed aggregate to the configured webhook (operators only); audited.",
+  input: { type: SendAnomalyAlertsInput, description: "Options of the check." },
+  auditTarget: () => null,
+  resolve: async (input, context) => {
+    const policy = await loadAlertPolicy(context.database);
+    const target = input.dryRun ? undefined : alertTargetOf(context.config);
+    const result = await sendAnomalyAlerts(
+      { database: context.database, clock: context.clock, target },
+      policy,
+    );
+    // The attempts are recorded as they happen (each one must survive a later failure); the audit
+    // row records what the operator's call amounted to.
+    await context.database.transaction((query) =>
+      appendAuditEntry(query, {
+        at: context.clock.now(),
+        type: "admin_mutation",
+        ...actorOf(context),
+        action: "sendAnomalyAlerts",
+        target: result.webhookId,
+        outcome: result.outcome,
+        details: {
+          dryRun: input.dryRun === true,
+          total: result.total,
+          errors: result.errors,
+          attempts: result.attempts,
+        },
+      }),
+    );
+    return { result, userErrors: [] };
+  },
+});
 
 const AlertDelivery = builder.objectRef<AlertDeliveryRow>("AlertDelivery").implement({
   description: "One attempt to deliver an anomaly alert to the webhook.",

@@ -4,10 +4,10 @@ import { resolveNoiseKey } from "../privacy/noiseKey";
 import type { UserError } from "../resolvers/admin/apiKeys";
 import { findJobRun, type JobRow, type JobRunRow, listJobs } from "../resolvers/ops/jobs";
 import { actorOf } from "./actor";
+import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
 import { TimeGranularity } from "./insights";
 import { Ops } from "./ops";
-import { UserErrorType } from "./userErrors";
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -112,51 +112,41 @@ const RunPrecomputeInput = builder.inputType("RunPrecomputeInput", {
   }),
 });
 
-const RunPrecomputePayload = builder
-  .objectRef<{ jobRunId: string | null; plannedReleases: number; userErrors: UserError[] }>(
-    "RunPrecomputePayload",
-  )
-  .implement({
-    description: "The result of runPrecompute.",
-    fields: (t) => ({
-      jobRunId: t.exposeID("jobRunId", {
-        nullable: true,
-        description: "The job run to follow in ops.jobRun / ops.jobs.",
-      }),
-      plannedReleases: t.exposeInt("plannedReleases", {
-        description: "Missing releases it will compute (buckets under the reporting delay are left out).",
-      }),
-      userErrors: t.field({
-        type: [UserErrorType],
-        description: "Problems with the input; empty on success.",
-        resolve: (p) => p.userErrors,
-      }),
-    }),
-  });
-
-builder.mutationField("runPrecompute", (t) =>
-  t.field({
-    type: RunPrecomputePayload,
-    description:
-      "Compute the missing releases of a range in the background (operators); returns the job run to follow. Audited.",
-    authScopes: { operator: true },
-    args: {
-      input: t.arg({ type: RunPrecomputeInput, required: true, description: "Granularities and range." }),
-    },
-    resolve: async (_root, { input }, context) => {
-      const result = await startManualPrecompute(
-        {
-          database: context.database,
-          noiseKey: resolveNoiseKey(context.config),
-          clock: context.clock,
-          logger: context.logger,
-        },
-        { granularities: [...input.granularities], from: input.from, to: input.to },
-        actorOf(context),
-      );
-      return result.ok
-        ? { jobRunId: result.jobRunId, plannedReleases: result.plannedReleases, userErrors: [] }
-        : { jobRunId: null, plannedReleases: 0, userErrors: result.userErrors };
-    },
+const RunPrecomputePayload = mutationPayload<{
+  jobRunId: string | null;
+  plannedReleases: number;
+  userErrors: UserError[];
+}>("RunPrecomputePayload", "The result of runPrecompute.", (t) => ({
+  jobRunId: t.exposeID("jobRunId", {
+    nullable: true,
+    description: "The job run to follow in ops.jobRun / ops.jobs.",
   }),
-);
+  plannedReleases: t.exposeInt("plannedReleases", {
+    description: "Missing releases it will compute (buckets under the reporting delay are left out).",
+  }),
+}));
+
+adminMutationField("runPrecompute", {
+  payload: RunPrecomputePayload,
+  description:
+    "Compute the missing releases of a range in the background (operators); returns the job run to follow. Audited.",
+  input: { type: RunPrecomputeInput, description: "Granularities and range." },
+  auditTarget: () => null,
+  // startManualPrecompute audits a refused range itself (src/jobs/precompute/manualPrecompute.ts).
+  auditsOwnRefusals: true,
+  resolve: async (input, context) => {
+    const result = await startManualPrecompute(
+      {
+        database: context.database,
+        noiseKey: resolveNoiseKey(context.config),
+        clock: context.clock,
+        logger: context.logger,
+      },
+      { granularities: [...input.granularities], from: input.from, to: input.to },
+      actorOf(context),
+    );
+    return result.ok
+      ? { jobRunId: result.jobRunId, plannedReleases: result.plannedReleases, userErrors: [] }
+      : { jobRunId: null, plannedReleases: 0, userErrors: result.userErrors };
+  },
+});

@@ -1,10 +1,9 @@
 import { apiError } from "../errors";
-import { loadMonitorsPolicy } from "../jobs/monitors";
+import { monitorStatementTimeoutMs } from "../jobs/monitors";
 import type { UserError } from "../resolvers/admin/apiKeys";
 import {
   type ActionRow,
   acknowledgeFeedItem,
-  auditMonitorRun,
   decideAction,
   type FeedItemRow,
   lastMonitorEvents,
@@ -14,12 +13,14 @@ import {
   type MonitorEventRow,
   type MonitorRow,
   type RunMonitorsCounts,
-  runMonitors,
+  runMonitorsForOperator,
 } from "../resolvers/ops/monitors";
+import { upsertMonitor } from "../resolvers/ops/upsertMonitor";
+import { actorOf } from "./actor";
+import { adminMutationField, mutationPayload } from "./adminMutation";
 import { Severity } from "./anomalies";
 import { builder } from "./builder";
 import { Ops } from "./ops";
-import { UserErrorType } from "./userErrors";
 
 const FeedStatusEnum = builder.enumType("FeedStatus", {
   description: "Where an ops feed item stands.",
@@ -271,18 +272,10 @@ builder.objectFields(Ops, (t) => ({
   }),
 }));
 
-const actorOf = (context: {
-  principal: { keyPrefix: string; keyName: string; keyId: string } | null;
-  requestId: string;
-}) => ({
-  actor: `${context.principal?.keyPrefix ?? "?"} (${context.principal?.keyName ?? "?"})`,
-  actorKeyId: context.principal?.keyId ?? null,
-  requestId: context.requestId,
-});
-
-const RunMonitorsPayload = builder.objectRef<RunMonitorsCounts>("RunMonitorsPayload").implement({
-  description: "The result of runMonitors.",
-  fields: (t) => ({
+const RunMonitorsPayload = mutationPayload<RunMonitorsCounts & { userErrors: UserError[] }>(
+  "RunMonitorsPayload",
+  "The result of runMonitors.",
+  (t) => ({
     checked: t.exposeInt("checked", { description: "Enabled monitors whose check ran." }),
     fired: t.exposeInt("fired", {
       description: "Monitors with at least one target at or above the threshold.",
@@ -291,48 +284,60 @@ const RunMonitorsPayload = builder.objectRef<RunMonitorsCounts>("RunMonitorsPayl
     proposedActions: t.exposeInt("proposedActions", { description: "Actions proposed into the ledger." }),
     failed: t.exposeInt("failed", { description: "Checks that failed or timed out (recorded as events)." }),
   }),
-});
-
-builder.mutationField("runMonitors", (t) =>
-  t.field({
-    type: RunMonitorsPayload,
-    description: "Run every enabled monitor now (what the scheduled job does). Audited.",
-    authScopes: { operator: true },
-    resolve: async (_root, _args, context) => {
-      const now = context.clock.now();
-      const timeout = await loadMonitorsPolicy(context.database)
-        .then((policy) => policy.statement_timeout_ms)
-        .catch(() => 5000);
-      const counts = await runMonitors(context.database, now, { statementTimeoutMs: timeout });
-      await auditMonitorRun(context.database, now, actorOf(context), counts);
-      return counts;
-    },
-  }),
 );
 
-interface FeedPayloadShape {
-  item: FeedItemRow | null;
-  userErrors: UserError[];
-}
-
-const AcknowledgeFeedItemPayload = builder
-  .objectRef<FeedPayloadShape>("AcknowledgeFeedItemPayload")
-  .implement({
-    description: "The result of acknowledgeFeedItem.",
-    fields: (t) => ({
-      item: t.field({
-        type: FeedItem,
-        nullable: true,
-        description: "The item as it now stands.",
-        resolve: (p) => p.item,
-      }),
-      userErrors: t.field({
-        type: [UserErrorType],
-        description: "Problems with the input; empty on success.",
-        resolve: (p) => p.userErrors,
-      }),
+const RunMonitorsInput = builder.inputType("RunMonitorsInput", {
+  description: "Which monitors to run now.",
+  fields: (t) => ({
+    names: t.stringList({
+      required: false,
+      description: "Only these monitors (each must exist and be enabled); every enabled one when absent.",
     }),
-  });
+  }),
+});
+
+adminMutationField("runMonitors", {
+  payload: RunMonitorsPayload,
+  description: "Run every enabled monitor now, or the named ones (what the scheduled job does). Audited.",
+  input: {
+    type: RunMonitorsInput,
+    description: "Which monitors; all enabled ones when absent.",
+    required: false,
+  },
+  auditTarget: (input) => input?.names?.join(",") ?? null,
+  resolve: async (input, context) => {
+    const timeout = await monitorStatementTimeoutMs(context.database);
+    const result = await runMonitorsForOperator(
+      context.database,
+      { names: input?.names ?? null, statementTimeoutMs: timeout },
+      context.clock.now(),
+      actorOf(context),
+    );
+    return result.ok
+      ? { ...result.counts, userErrors: [] }
+      : {
+          checked: 0,
+          fired: 0,
+          newFeedItems: 0,
+          proposedActions: 0,
+          failed: 0,
+          userErrors: result.userErrors,
+        };
+  },
+});
+
+const AcknowledgeFeedItemPayload = mutationPayload<{ item: FeedItemRow | null; userErrors: UserError[] }>(
+  "AcknowledgeFeedItemPayload",
+  "The result of acknowledgeFeedItem.",
+  (t) => ({
+    item: t.field({
+      type: FeedItem,
+      nullable: true,
+      description: "The item as it now stands.",
+      resolve: (p) => p.item,
+    }),
+  }),
+);
 
 const AcknowledgeFeedItemInput = builder.inputType("AcknowledgeFeedItemInput", {
   description: "Which feed item, and what to mark it.",
@@ -342,53 +347,34 @@ const AcknowledgeFeedItemInput = builder.inputType("AcknowledgeFeedItemInput", {
   }),
 });
 
-builder.mutationField("acknowledgeFeedItem", (t) =>
-  t.field({
-    type: AcknowledgeFeedItemPayload,
-    description: "Mark a feed item read or archived (archived items stay archived). Audited.",
-    authScopes: { operator: true },
-    args: {
-      input: t.arg({
-        type: AcknowledgeFeedItemInput,
-        required: true,
-        description: "Which item, and its status.",
-      }),
-    },
-    resolve: async (_root, { input }, context) => {
-      const result = await acknowledgeFeedItem(
-        context.database,
-        { id: String(input.id), status: input.status },
-        context.clock.now(),
-        actorOf(context),
-      );
-      return result.ok
-        ? { item: result.item, userErrors: [] }
-        : { item: null, userErrors: result.userErrors };
-    },
-  }),
-);
+adminMutationField("acknowledgeFeedItem", {
+  payload: AcknowledgeFeedItemPayload,
+  description: "Mark a feed item read or archived (archived items stay archived). Audited.",
+  input: { type: AcknowledgeFeedItemInput, description: "Which item, and its status." },
+  auditTarget: (input) => String(input.id),
+  resolve: async (input, context) => {
+    const result = await acknowledgeFeedItem(
+      context.database,
+      { id: String(input.id), status: input.status },
+      context.clock.now(),
+      actorOf(context),
+    );
+    return result.ok ? { item: result.item, userErrors: [] } : { item: null, userErrors: result.userErrors };
+  },
+});
 
-interface ActionPayloadShape {
-  action: ActionRow | null;
-  userErrors: UserError[];
-}
-
-const DecideActionPayload = builder.objectRef<ActionPayloadShape>("DecideActionPayload").implement({
-  description: "The result of decideAction.",
-  fields: (t) => ({
+const DecideActionPayload = mutationPayload<{ action: ActionRow | null; userErrors: UserError[] }>(
+  "DecideActionPayload",
+  "The result of decideAction.",
+  (t) => ({
     action: t.field({
       type: Action,
       nullable: true,
       description: "The action as it now stands.",
       resolve: (p) => p.action,
     }),
-    userErrors: t.field({
-      type: [UserErrorType],
-      description: "Problems with the input; empty on success.",
-      resolve: (p) => p.userErrors,
-    }),
   }),
-});
+);
 
 const DecideActionInput = builder.inputType("DecideActionInput", {
   description: "Which proposed action, the decision and why.",
@@ -403,29 +389,103 @@ const DecideActionInput = builder.inputType("DecideActionInput", {
   }),
 });
 
-builder.mutationField("decideAction", (t) =>
-  t.field({
-    type: DecideActionPayload,
-    description:
-      "Approve (and execute at once) or reject a PENDING proposed action; decided actions cannot be decided again. Audited.",
-    authScopes: { operator: true },
-    args: {
-      input: t.arg({
-        type: DecideActionInput,
-        required: true,
-        description: "The action, decision and reason.",
-      }),
+adminMutationField("decideAction", {
+  payload: DecideActionPayload,
+  description:
+    "Approve (and execute at once) or reject a PENDING proposed action; decided actions cannot be decided again. Audited.",
+  input: { type: DecideActionInput, description: "The action, decision and reason." },
+  auditTarget: (input) => String(input.id),
+  resolve: async (input, context) => {
+    const result = await decideAction(
+      context.database,
+      { id: String(input.id), decision: input.decision, reason: input.reason },
+      context.clock.now(),
+      actorOf(context),
+    );
+    return result.ok
+      ? { action: result.action, userErrors: [] }
+      : { action: null, userErrors: result.userErrors };
+  },
+});
+
+const MonitorActionEnum = builder.enumType("MonitorAction", {
+  description: "What a monitor proposes into the action ledger when it fires.",
+  values: {
+    REVOKE_BUYER_KEYS: {
+      value: "revoke_buyer_keys",
+      description:
+        "Revoke every active key of the buyer a firing row names (targets starting outside_buyer_).",
     },
-    resolve: async (_root, { input }, context) => {
-      const result = await decideAction(
-        context.database,
-        { id: String(input.id), decision: input.decision, reason: input.reason },
-        context.clock.now(),
-        actorOf(context),
-      );
-      return result.ok
-        ? { action: result.action, userErrors: [] }
-        : { action: null, userErrors: result.userErrors };
-    },
+    NONE: { value: "none", description: "Nothing: it only raises feed items." },
+  } as const,
+});
+
+const UpsertMonitorInput = builder.inputType("UpsertMonitorInput", {
+  description:
+    "A monitor to create or change, by name; absent fields keep what is stored. Built-in monitors keep their check and proposed action.",
+  fields: (t) => ({
+    name: t.string({
+      required: true,
+      description: "Its unique name (3-63 of a-z, 0-9, _); also the feed items' source.",
+    }),
+    description: t.string({ required: false, description: "What it watches for; required to create." }),
+    sql: t.string({
+      required: false,
+      description:
+        "The check: one read-only SELECT returning `value` (and optionally `target`); $1 is the window start. Run once, read-only and rolled back, before it is saved. Required to create.",
+    }),
+    threshold: t.float({
+      required: false,
+      description: "A target fires when its value is at least this; required to create.",
+    }),
+    windowMinutes: t.int({
+      required: false,
+      description: "The window the check looks back over, 1 to 43200; required to create.",
+    }),
+    severity: t.field({
+      type: Severity,
+      required: false,
+      description: "Severity of its feed items (WARNING when created without one).",
+    }),
+    enabled: t.boolean({ required: false, description: "Whether it runs (true when created without one)." }),
+    proposesAction: t.field({
+      type: MonitorActionEnum,
+      required: false,
+      description: "What it proposes when it fires (NONE when created without one).",
+    }),
   }),
-);
+});
+
+const UpsertMonitorPayload = mutationPayload<{
+  monitor: MonitorView | null;
+  created: boolean;
+  userErrors: UserError[];
+}>("UpsertMonitorPayload", "The result of upsertMonitor.", (t) => ({
+  monitor: t.field({
+    type: Monitor,
+    nullable: true,
+    description: "The monitor as it now stands.",
+    resolve: (p) => p.monitor,
+  }),
+  created: t.exposeBoolean("created", { description: "True when it did not exist before." }),
+}));
+
+adminMutationField("upsertMonitor", {
+  payload: UpsertMonitorPayload,
+  description:
+    "Create or change a monitor (operators). A check that is not one read-only query is refused (MONITOR_SQL_NOT_READ_ONLY and others). Audited.",
+  input: { type: UpsertMonitorInput, description: "The monitor." },
+  auditTarget: (input) => input.name,
+  resolve: async (input, context) => {
+    const timeout = await monitorStatementTimeoutMs(context.database);
+    const result = await upsertMonitor(
+      context.database,
+      input,
+      { now: context.clock.now(), statementTimeoutMs: timeout },
+      actorOf(context),
+    );
+    if (!result.ok) return { monitor: null, created: false, userErrors: result.userErrors };
+    const lastEvent = (await lastMonitorEvents(context.database)).get(result.monitor.id) ?? null;
+    return { monitor: { ...result.monitor, lastEvent }, created: result.created, userErrors: [] };
+  },
+});

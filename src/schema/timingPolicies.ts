@@ -1,9 +1,8 @@
-import { apiError } from "../errors";
 import { listTimingPolicies, setTimingPolicy, type TimingPolicyRow } from "../jobs/timingPolicies";
 import type { UserError } from "../resolvers/admin/apiKeys";
 import { actorOf } from "./actor";
+import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
-import { UserErrorType } from "./userErrors";
 
 const TimingPolicy = builder.objectRef<TimingPolicyRow>("TimingPolicy").implement({
   description: "A schedule and its parameters, read by a job at every tick (changes need no restart).",
@@ -40,53 +39,40 @@ const SetTimingPolicyInput = builder.inputType("SetTimingPolicyInput", {
   }),
 });
 
-const SetTimingPolicyPayload = builder
-  .objectRef<{ policy: TimingPolicyRow | null; userErrors: UserError[] }>("SetTimingPolicyPayload")
-  .implement({
-    description: "The result of setTimingPolicy.",
-    fields: (t) => ({
-      policy: t.field({
-        type: TimingPolicy,
-        nullable: true,
-        description: "The policy as it now stands.",
-        resolve: (p) => p.policy,
-      }),
-      userErrors: t.field({
-        type: [UserErrorType],
-        description: "Problems with the input.",
-        resolve: (p) => p.userErrors,
-      }),
+const SetTimingPolicyPayload = mutationPayload<{ policy: TimingPolicyRow | null; userErrors: UserError[] }>(
+  "SetTimingPolicyPayload",
+  "The result of setTimingPolicy.",
+  (t) => ({
+    policy: t.field({
+      type: TimingPolicy,
+      nullable: true,
+      description: "The policy as it now stands.",
+      resolve: (p) => p.policy,
     }),
-  });
-
-builder.mutationField("setTimingPolicy", (t) =>
-  t.field({
-    type: SetTimingPolicyPayload,
-    description: "Change a timing policy (operators); the job uses it from its next tick. Audited.",
-    authScopes: { operator: true },
-    args: {
-      input: t.arg({
-        type: SetTimingPolicyInput,
-        required: true,
-        description: "Which policy and its parameters.",
-      }),
-    },
-    resolve: async (_root, { input }, context) => {
-      let payload: unknown;
-      try {
-        payload = JSON.parse(input.payload);
-      } catch {
-        throw apiError("BAD_USER_INPUT", "payload is not valid JSON.", { field: "payload" });
-      }
-      const result = await setTimingPolicy(
-        context.database,
-        { policyKey: input.policyKey, payload },
-        context.clock.now(),
-        actorOf(context),
-      );
-      return result.ok
-        ? { policy: result.policy, userErrors: [] }
-        : { policy: null, userErrors: result.userErrors };
-    },
   }),
 );
+
+adminMutationField("setTimingPolicy", {
+  payload: SetTimingPolicyPayload,
+  description: "Change a timing policy (operators); the job uses it from its next tick. Audited.",
+  input: { type: SetTimingPolicyInput, description: "Which policy and its parameters." },
+  auditTarget: (input) => input.policyKey,
+  resolve: async (input, context) => {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(input.payload);
+    } catch {
+      const message = "payload is not valid JSON; send the parameters as a JSON object.";
+      return { policy: null, userErrors: [{ field: ["input", "payload"], code: "INVALID_JSON", message }] };
+    }
+    const result = await setTimingPolicy(
+      context.database,
+      { policyKey: input.policyKey, payload },
+      context.clock.now(),
+      actorOf(context),
+    );
+    return result.ok
+      ? { policy: result.policy, userErrors: [] }
+      : { policy: null, userErrors: result.userErrors };
+  },
+});

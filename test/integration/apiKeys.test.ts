@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/clock";
+import { openDatabase } from "../../src/db/client";
 import { type AuditRow, auditEntryOfRow, auditHash } from "../../src/resolvers/admin/audit";
 import { issueTestKey, testApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/database";
@@ -19,6 +20,14 @@ afterAll(async () => {
 });
 
 const api = () => testApp(db, clock);
+
+/** The URL of the test file's own database on the server of TEST_DATABASE_URL. */
+async function currentDatabaseUrl(serverUrl: string): Promise<string> {
+  const [row] = await db.query<{ name: string }>("select current_database() as name");
+  const url = new URL(serverUrl);
+  url.pathname = `/${row?.name}`;
+  return url.toString();
+}
 const whoAmI = async (key: string) => (await api().graphql("{ viewer { role } }", { key })).body;
 
 interface KeyPayload {
@@ -112,6 +121,37 @@ describe("key lifecycle mutations", () => {
       { key: operatorKey },
     );
     expect(missing.body.data?.revokeApiKey).toEqual({ key: null, userErrors: [{ code: "NOT_FOUND" }] });
+  });
+
+  it("a key revoked through one app instance is refused by a second instance on its next request (keys are never cached)", async () => {
+    // A second process: its own app and, on PostgreSQL, its own connection pool to the same database.
+    const url = process.env.TEST_DATABASE_URL;
+    const secondHandle =
+      db.kind === "postgres" && url !== undefined
+        ? await openDatabase({ kind: "postgres", url: await currentDatabaseUrl(url), maxConnections: 2 })
+        : db;
+    try {
+      const second = testApp(secondHandle, clock);
+      const { payload } = await issue({ role: "INTERNAL", name: "seen-by-two" });
+      const key = payload?.apiKey ?? "";
+      // The second instance has served the key (a cache would now hold it).
+      for (let request = 0; request < 3; request++) {
+        expect((await second.graphql("{ viewer { role } }", { key })).body.data).toEqual({
+          viewer: { role: "INTERNAL" },
+        });
+      }
+      const revoked = await api().graphql(
+        `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { userErrors { code } } }`,
+        { key: operatorKey, variables: { id: payload?.key?.id } },
+      );
+      expect(revoked.body.data?.revokeApiKey).toEqual({ userErrors: [] });
+      // No waiting: the very next request to the second instance is refused.
+      const next = await second.graphql("{ viewer { role } }", { key });
+      expect(next.status).toBe(401);
+      expect(next.body.errors?.[0]?.extensions).toMatchObject({ code: "UNAUTHENTICATED", reason: "REVOKED" });
+    } finally {
+      if (secondHandle !== db) await secondHandle.close();
+    }
   });
 
   it("audits every change in a hash chain that never holds a key hash", async () => {

@@ -80,9 +80,9 @@ describe("populateCityGeohashMap", () => {
       { ...west, priority: 0 },
       { ...east, priority: 5 },
     ]);
-    const first = await populateCityGeohashMap(database.db, fixedClock("2025-01-01T00:00:00Z"));
+    const first = await populateCityGeohashMap(database, fixedClock("2025-01-01T00:00:00Z"));
     const rowsAfterFirst = await mapRows(database);
-    const second = await populateCityGeohashMap(database.db, fixedClock("2025-02-01T00:00:00Z"));
+    const second = await populateCityGeohashMap(database, fixedClock("2025-02-01T00:00:00Z"));
 
     expect(first).toEqual({ cells: rowsAfterFirst.length, cities: 2 });
     expect(second).toEqual(first);
@@ -113,7 +113,7 @@ describe("populateCityGeohashMap", () => {
     );
     await database.query("delete from city_definitions where code = 'zz-east'");
     await database.query("update city_definitions set radius_km = 1 where code = 'zz-west'");
-    const result = await populateCityGeohashMap(database.db, fixedClock("2025-03-01T00:00:00Z"));
+    const result = await populateCityGeohashMap(database, fixedClock("2025-03-01T00:00:00Z"));
     const rows = await mapRows(database);
 
     expect(result).toEqual({ cells: 1, cities: 1 });

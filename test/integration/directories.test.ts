@@ -135,14 +135,17 @@ describe("directories and membership backfill", () => {
   });
 
   it("writes one audit row per operator mutation, and refuses other roles", async () => {
-    const audit = await db.query<{ action: string; n: number }>(
-      "select action, count(*)::int as n from audit_logs where action <> 'issueApiKey' group by action order by action",
+    const audit = await db.query<{ action: string; outcome: string; n: number }>(
+      `select action, outcome, count(*)::int as n from audit_logs where action <> 'issueApiKey'
+       group by action, outcome order by action, outcome`,
     );
-    // Refused inputs (userErrors) write nothing.
+    // One row per change, and one per refused input (outcome: its code) that changed nothing.
     expect(audit).toEqual([
-      { action: "backfillMemberships", n: 5 },
-      { action: "upsertDirectoryEntry", n: 6 },
-      { action: "upsertPartnerNormalization", n: 3 },
+      { action: "backfillMemberships", outcome: "OK", n: 5 },
+      { action: "upsertDirectoryEntry", outcome: "OK", n: 6 },
+      { action: "upsertDirectoryEntry", outcome: "REQUIRED", n: 1 },
+      { action: "upsertPartnerNormalization", outcome: "OK", n: 3 },
+      { action: "upsertPartnerNormalization", outcome: "REQUIRED", n: 1 },
     ]);
     const internal = (await issueTestKey(db, "internal", { clock })).apiKey;
     const tenant = (await issueTestKey(db, "tenant", { clock })).apiKey;

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runScheduledMonitors } from "../../src/jobs/monitors";
 import { runMonitors as runMonitorsNow } from "../../src/resolvers/ops/monitors";
-import { type GraphQLBody, testApp } from "../support/app";
+import { type GraphQLBody, issueTestKey, testApp } from "../support/app";
 import { buildBuyerWorld, WORLD_NOW } from "../support/buyerWorld";
 import { createTestDatabase, type TestDatabase } from "../support/database";
+import { lastAuditId, stateDigest } from "../support/stateDigest";
 
 let db: TestDatabase;
 let world: Awaited<ReturnType<typeof buildBuyerWorld>>;
@@ -90,10 +91,15 @@ async function acknowledge(id: string, status: string) {
   };
 }
 
-async function decide(id: string, decision: string, reason = "checked the request logs") {
+async function decide(
+  id: string,
+  decision: string,
+  reason = "checked the request logs",
+  key = world.operatorKey,
+) {
   const { body } = await api().graphql(
     `mutation($input: DecideActionInput!) { decideAction(input: $input) { action { id approvalStatus status result decidedBy } userErrors { code field } } }`,
-    { key: world.operatorKey, variables: { input: { id, decision, reason } } },
+    { key, variables: { input: { id, decision, reason } } },
   );
   return body.data?.decideAction as {
     action: { id: string; approvalStatus: string; status: string; result: string | null } | null;
@@ -254,6 +260,14 @@ describe("monitors and the ops feed", () => {
     expect(read.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect((await runMonitors(world.buyerKey)).body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect((await runMonitors(world.internalKey)).body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    // Both refusals are audited beside the answer; wait for the rows so later tests count from a quiet log.
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const [refused] = await db.query<{ n: number }>(
+        "select count(*)::int as n from audit_logs where type = 'admin_refused' and action = 'runMonitors'",
+      );
+      if (refused?.n === 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   });
 
   it("records a broken or writing check as failed, never letting it write", async () => {
@@ -333,5 +347,69 @@ describe("monitors and the ops feed", () => {
   it("the scheduled job runs the same checks", async () => {
     const result = await runScheduledMonitors(db, world.clock);
     expect(result).toMatchObject({ outcome: "ok", rows: 5 });
+  });
+});
+
+describe("decideAction refuses what it must not do, changing nothing", () => {
+  it("an action cannot be approved by a key it targets (SELF_APPROVAL), nor decided twice (ALREADY_DECIDED)", async () => {
+    // An operator key whose row carries the buyer's partner id (the API never issues one; an edited
+    // or legacy row can hold it): approving the revoke would revoke the approver itself.
+    const insider = await issueTestKey(db, "operator", { clock: world.clock });
+    await db.query("update api_keys set partner_id = 'outside_buyer_insider' where id = $1", [
+      insider.key.id,
+    ]);
+    const insiderBuyer = await issueTestKey(db, "buyer", {
+      clock: world.clock,
+      partnerId: "outside_buyer_insider",
+    });
+    await api().graphql("{ viewer { role } }", { key: insider.apiKey });
+    const [action] = await db.query<{ id: string }>(
+      `insert into action_ledger (created_at, action_type, target, reason, proposed_by)
+       values ($1, 'revoke_buyer_keys', 'outside_buyer_insider', 'synthetic burst', 'monitor:buyer_fingerprint_growth')
+       returning id::text as id`,
+      [WORLD_NOW],
+    );
+    const id = action?.id ?? "";
+
+    const before = await stateDigest(db);
+    const lastId = await lastAuditId(db);
+    expect(await decide(id, "APPROVE", "looks fine to me", insider.apiKey)).toEqual({
+      action: null,
+      userErrors: [{ code: "SELF_APPROVAL", field: ["input", "id"] }],
+    });
+    expect(await stateDigest(db)).toEqual(before);
+    const refusal = await db.query<{ action: string; outcome: string; actor: string }>(
+      "select action, outcome, actor from audit_logs where id > $1",
+      [lastId],
+    );
+    expect(refusal).toEqual([
+      {
+        action: "decideAction",
+        outcome: "SELF_APPROVAL",
+        actor: expect.stringMatching(/\(test-operator\)$/),
+      },
+    ]);
+    expect((await buyerRead(insiderBuyer.apiKey)).body.errors).toBeUndefined();
+
+    // Another operator approves: both keys of the buyer, the insider's included, are revoked.
+    const approved = await decide(id, "APPROVE");
+    expect(approved.action).toMatchObject({ approvalStatus: "APPROVED", status: "EXECUTED" });
+    expect(JSON.parse(approved.action?.result ?? "{}").revokedKeyIds.sort()).toEqual(
+      [insider.key.id, insiderBuyer.key.id].sort(),
+    );
+    expect((await buyerRead(insiderBuyer.apiKey)).body.errors?.[0]?.extensions?.reason).toBe("REVOKED");
+
+    const decided = await stateDigest(db);
+    const decidedId = await lastAuditId(db);
+    expect(await decide(id, "REJECT", "too late")).toEqual({
+      action: null,
+      userErrors: [{ code: "ALREADY_DECIDED", field: ["input", "id"] }],
+    });
+    expect(await stateDigest(db)).toEqual(decided);
+    expect(await db.query("select action, outcome from audit_logs where id > $1", [decidedId])).toEqual([
+      { action: "decideAction", outcome: "ALREADY_DECIDED" },
+    ]);
+    const chain = await api().graphql("{ ops { verifyAuditChain { valid } } }", { key: world.internalKey });
+    expect(chain.body.data).toEqual({ ops: { verifyAuditChain: { valid: true } } });
   });
 });

@@ -1,11 +1,15 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
-import { OPS_HELP, runOpsView } from "../../src/cli/ops";
+import { OPS_COMMAND_PATHS, OPS_HELP, runOps } from "../../src/cli/ops";
 import { configFrom } from "../../src/config";
-import { buildBuyerWorld } from "../support/buyerWorld";
+import { buildBuyerWorld, WORLD_NOW } from "../support/buyerWorld";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
 let db: TestDatabase;
@@ -23,7 +27,7 @@ beforeAll(async () => {
   await db.query("insert into buyer_budgets (partner_id, epsilon_limit) values ('outside_buyer_acme', 12.5)");
   const app = createApp({
     db,
-    config: configFrom({ LOG_LEVEL: "silent" }),
+    config: configFrom({ LOG_LEVEL: "silent", NOISE_KEY: "05".repeat(32) }),
     clock: world.clock,
     logger: pino({ level: "silent" }),
   });
@@ -36,40 +40,417 @@ afterAll(async () => {
   await db?.destroy();
 });
 
-describe("ops command line against a running server", () => {
+/** Runs `npm run ops -- <argv>` in-process against the test server; the operator key is OPS_API_KEY. */
+async function ops(...argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const sink = (append: (text: string) => void) =>
+    new Writable({
+      write(chunk, _encoding, done) {
+        append(String(chunk));
+        done();
+      },
+    });
+  const code = await runOps([...argv, "--url", url], {
+    stdout: sink((text) => {
+      stdout += text;
+    }),
+    stderr: sink((text) => {
+      stderr += text;
+    }),
+    defaultKey: world.operatorKey,
+    sleep: () => new Promise((resolve) => setTimeout(resolve, 20)),
+  });
+  return { code, stdout, stderr };
+}
+
+const lines = (text: string) => text.trimEnd().split("\n");
+
+describe("ops command line: views", () => {
   it("prints the jobs view as a table with the retention job's cron, last run and next due", async () => {
-    const result = await runOpsView({ url, key: world.internalKey, view: "jobs" });
-    expect(result.exitCode).toBe(0);
-    const lines = result.text.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^job\s+schedule\s+policy\s+lastStart\s+lastOutcome\s+rows\s+runs24h/);
-    const retention = lines.find((line) => line.startsWith("imports_retention_daily"));
+    const result = await ops("jobs", "--key", world.internalKey);
+    expect(result.code).toBe(0);
+    const rows = lines(result.stdout);
+    expect(rows[0]).toMatch(/^job\s+schedule\s+policy\s+lastStart\s+lastOutcome\s+rows\s+runs24h/);
+    const retention = rows.find((line) => line.startsWith("imports_retention_daily"));
     expect(retention).toContain("10 3 * * *");
     expect(retention).toContain("ok");
     expect(retention).toContain("2026-01-21T03:10:00Z");
-    expect(lines.some((line) => line.startsWith("outside_buyer_precompute_v1_hourly"))).toBe(true);
+    expect(rows.some((line) => line.startsWith("outside_buyer_precompute_v1_hourly"))).toBe(true);
   });
 
   it("prints freshness, budgets and the audit log; --json gives the rows", async () => {
-    const freshness = await runOpsView({ url, key: world.operatorKey, view: "freshness", json: true });
-    expect(freshness.exitCode).toBe(0);
-    const rows = JSON.parse(freshness.text) as Array<{ granularity: string; latestBucket: string | null }>;
+    const freshness = await ops("freshness", "--json");
+    expect(freshness.code).toBe(0);
+    const rows = JSON.parse(freshness.stdout) as Array<{ granularity: string; latestBucket: string | null }>;
     expect(rows.find((row) => row.granularity === "DAY")?.latestBucket).toBe("2026-01-10T00:00:00Z");
 
-    const budgets = await runOpsView({ url, key: world.internalKey, view: "budgets" });
-    expect(budgets.exitCode).toBe(0);
-    expect(budgets.text).toMatch(/^partner\s+limit\s+spent\s+remaining/);
-    expect(budgets.text).toMatch(/outside_buyer_acme\s+12\.5\s+0\s+12\.5\s+30/);
+    const budgets = await ops("budgets", "--key", world.internalKey);
+    expect(budgets.code).toBe(0);
+    expect(budgets.stdout).toMatch(/^partner\s+limit\s+spent\s+remaining/);
+    expect(budgets.stdout).toMatch(/outside_buyer_acme\s+12\.5\s+0\s+12\.5\s+30/);
+    expect((await ops("budget", "list")).stdout).toBe(budgets.stdout);
 
-    const audit = await runOpsView({ url, key: world.internalKey, view: "audit", first: 5 });
-    expect(audit.exitCode).toBe(0);
-    expect(audit.text.split("\n")[0]).toMatch(/^id\s+at\s+action\s+actor/);
+    const audit = await ops("audit", "list", "--first", "5");
+    expect(audit.code).toBe(0);
+    expect(lines(audit.stdout)[0]).toMatch(/^id\s+at\s+action\s+actor/);
+    expect((await ops("audit", "--first", "5")).stdout).toBe(audit.stdout);
+  });
+});
+
+describe("ops command line: mutations", () => {
+  it("keys issue prints the new key alone on stdout; rotate, revoke and list follow it", async () => {
+    const issued = await ops("keys", "issue", "--role", "internal", "--name", "cli tool");
+    expect(issued.code).toBe(0);
+    const key = issued.stdout.trim();
+    expect(key).toMatch(/^ib_internal_\w{32}_\w{6}$/);
+    expect(issued.stderr).toMatch(/^id\s+[0-9a-f-]{36}$/m);
+    const keyId = /^id\s+(\S+)$/m.exec(issued.stderr)?.[1] ?? "";
+
+    const listed = await ops("keys", "list", "--json");
+    const keys = JSON.parse(listed.stdout) as Array<{ id: string; name: string; prefix: string }>;
+    expect(keys.find((entry) => entry.id === keyId)).toMatchObject({
+      name: "cli tool",
+      prefix: key.slice(0, 12),
+    });
+    expect(listed.stdout).not.toContain(key.slice(12));
+
+    const rotated = await ops("keys", "rotate", "--id", keyId, "--overlap-seconds", "60");
+    expect(rotated.code).toBe(0);
+    const newKey = rotated.stdout.trim();
+    expect(newKey).toMatch(/^ib_internal_/);
+    expect(newKey).not.toBe(key);
+    const newId = /^id\s+(\S+)$/m.exec(rotated.stderr)?.[1] ?? "";
+
+    const revoked = await ops("keys", "revoke", "--id", newId);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toMatch(/^revokedAt\s+2026-01-20T12:00:00Z$/m);
+    expect(await ops("jobs", "--key", newKey)).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^error: UNAUTHENTICATED: /),
+    });
   });
 
-  it("a BUYER key is refused with exit code 1 and the error code; an unknown view is a usage error", async () => {
-    const refused = await runOpsView({ url, key: world.buyerKey, view: "jobs" });
-    expect(refused).toEqual({ exitCode: 1, text: expect.stringMatching(/^error: FORBIDDEN: /) });
-    const unknown = await runOpsView({ url, key: world.internalKey, view: "nope" });
-    expect(unknown.exitCode).toBe(2);
-    expect(OPS_HELP).toMatch(/budgets[\s\S]*freshness[\s\S]*audit[\s\S]*jobs/);
+  it("a refused input exits 1 with the userError's code and field; --json prints the payload", async () => {
+    const refused = await ops("keys", "issue", "--role", "BUYER", "--name", "acme");
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr).toMatch(/^error: PARTNER_ID_REQUIRED \(input\.partnerId\): /);
+    const asJson = await ops("keys", "rotate", "--id", "00000000-0000-4000-8000-000000000000", "--json");
+    expect(asJson.code).toBe(1);
+    expect(JSON.parse(asJson.stdout)).toEqual({
+      apiKey: null,
+      key: null,
+      userErrors: [{ field: ["input", "id"], code: "NOT_FOUND", message: "No API key has this id." }],
+    });
+    const budget = await ops("budget", "set", "--partner-id", "acme", "--epsilon-limit", "5");
+    expect(budget).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^error: PARTNER_ID_INVALID \(input\.partnerId\)/),
+    });
+  });
+
+  it("wrong usage exits 2 and says what to run for help", async () => {
+    for (const argv of [
+      ["nope"],
+      ["keys", "explode"],
+      ["keys", "issue", "--name", "x"],
+      ["keys", "issue", "--role", "ADMIN", "--name", "x"],
+      ["keys", "list", "--colour"],
+      ["budget", "set", "--partner-id", "outside_buyer_acme", "--epsilon-limit", "lots"],
+      ["precompute", "run", "--granularity", "DAY", "--from", "yesterday", "--to", "2026-01-02"],
+      ["keys"],
+    ]) {
+      const result = await ops(...argv);
+      expect(result.code, argv.join(" ")).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toMatch(/error: |Usage: /);
+    }
+    const noKey = await runOps(["jobs", "--url", url], {
+      stdout: new Writable({ write: (_c, _e, done) => done() }),
+      stderr: new Writable({ write: (_c, _e, done) => done() }),
+    });
+    expect(noKey).toBe(2);
+  });
+
+  it("budget set and policy set change what the views show", async () => {
+    const budget = await ops(
+      "budget",
+      "set",
+      "--partner-id",
+      "outside_buyer_acme",
+      "--epsilon-limit",
+      "7",
+      "--daily-query-limit",
+      "9",
+    );
+    expect(budget.code).toBe(0);
+    expect(budget.stdout).toMatch(/^epsilonLimit\s+7$/m);
+    const payload = JSON.stringify({
+      enabled: true,
+      cron: "*/10 * * * *",
+      statement_timeout_ms: 4000,
+      stale_margin_hours: 3,
+    });
+    const policy = await ops("policy", "set", "--policy", "ops_monitors_v1", "--payload", payload);
+    expect(policy.code).toBe(0);
+    const policies = JSON.parse((await ops("policy", "list", "--json")).stdout) as Array<{
+      policyKey: string;
+      payload: string;
+    }>;
+    expect(
+      JSON.parse(policies.find((entry) => entry.policyKey === "ops_monitors_v1")?.payload ?? "{}"),
+    ).toMatchObject({
+      cron: "*/10 * * * *",
+    });
+    const wrongShape = await ops(
+      "policy",
+      "set",
+      "--policy",
+      "ops_monitors_v1",
+      "--payload",
+      '{"enabled":"yes"}',
+    );
+    expect(wrongShape.code).toBe(1);
+    expect(wrongShape.stderr).toMatch(/^error: INVALID_PAYLOAD \(input\.payload\.enabled\)/m);
+  });
+
+  it("precompute run --wait follows the run to its end with a progress display", async () => {
+    const result = await ops(
+      "precompute",
+      "run",
+      "--granularity",
+      "day",
+      "--from",
+      "2026-01-11",
+      "--to",
+      "2026-01-13",
+      "--wait",
+      "--interval-ms",
+      "20",
+    );
+    expect(result.stderr).toMatch(/^precompute: 4\/4 \(100%\)$/m);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^outcome\s+completed$/m);
+    expect(result.stdout).toMatch(/^rows\s+4$/m);
+    const refused = await ops(
+      "precompute",
+      "run",
+      "--granularity",
+      "DAY,WEEK",
+      "--from",
+      "2026-01-13",
+      "--to",
+      "2026-01-11",
+    );
+    expect(refused).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^error: INVALID_RANGE \(input\.to\)/),
+    });
+  });
+
+  it("monitors upsert, run, feed list and ack, actions list and approve: a fingerprint burst to a revoked buyer", async () => {
+    for (let index = 0; index < 31; index += 1) {
+      await db.query(
+        `insert into query_fingerprints (partner_id, day, fingerprint, algorithm_version, first_seen_at, hits)
+         values ('outside_buyer_globex', $1::timestamptz::date, $2, 1, $1, 1)`,
+        [WORLD_NOW, `shape_${index}`],
+      );
+    }
+    const dir = mkdtempSync(path.join(tmpdir(), "ops-cli-"));
+    const sqlFile = path.join(dir, "check.sql");
+    writeFileSync(
+      sqlFile,
+      "select partner_id as target, count(*)::float8 as value from budget_charges group by partner_id\n",
+    );
+    const created = await ops(
+      "monitors",
+      "upsert",
+      "--name",
+      "buyer_charges",
+      "--description",
+      "Charges per buyer.",
+      "--sql-file",
+      sqlFile,
+      "--threshold",
+      "1000",
+      "--window-minutes",
+      "60",
+      "--severity",
+      "info",
+    );
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/^created\s+true$/m);
+    const writes = await ops(
+      "monitors",
+      "upsert",
+      "--name",
+      "sneaky",
+      "--description",
+      "x",
+      "--sql",
+      "delete from api_keys",
+      "--threshold",
+      "1",
+      "--window-minutes",
+      "5",
+    );
+    expect(writes).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^error: MONITOR_SQL_NOT_READ_ONLY \(input\.sql\)/),
+    });
+    expect((await ops("monitors", "list")).stdout).toMatch(
+      /^buyer_charges\s+true\s+false\s+1000\s+60\s+INFO/m,
+    );
+
+    const run = await ops("monitors", "run", "--name", "buyer_fingerprint_growth", "--name", "buyer_charges");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^checked\s+2$/m);
+    expect(run.stdout).toMatch(/^proposedActions\s+1$/m);
+    expect((await ops("monitors", "run", "--name", "no_such")).stderr).toMatch(
+      /^error: UNKNOWN_MONITOR \(input\.names\.0\)/,
+    );
+
+    const feed = JSON.parse((await ops("feed", "list", "--status", "new", "--json")).stdout) as {
+      nodes: Array<{ id: string; incidentKey: string }>;
+    };
+    const item = feed.nodes.find(
+      (node) => node.incidentKey === "buyer_fingerprint_growth:outside_buyer_globex",
+    );
+    expect(item).toBeDefined();
+    expect((await ops("feed", "ack", "--id", item?.id ?? "")).stdout).toMatch(/^status\s+READ$/m);
+
+    const pending = await ops("actions", "list", "--status", "pending");
+    const actionId = /^([0-9a-f-]{36})\s+\S+\s+revoke_buyer_keys\s+outside_buyer_globex\s+PENDING/m.exec(
+      pending.stdout,
+    )?.[1];
+    expect(actionId).toBeDefined();
+    const noReason = await ops("actions", "approve", "--id", actionId ?? "");
+    expect(noReason.code).toBe(2);
+    const approved = await ops(
+      "actions",
+      "approve",
+      "--id",
+      actionId ?? "",
+      "--reason",
+      "31 shapes in a day",
+    );
+    expect(approved.code).toBe(0);
+    expect(approved.stdout).toMatch(/^status\s+EXECUTED$/m);
+    const again = await ops("actions", "reject", "--id", actionId ?? "", "--reason", "too late");
+    expect(again).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^error: ALREADY_DECIDED \(input\.id\)/),
+    });
+    expect((await ops("jobs", "--key", world.otherBuyerKey)).stderr).toMatch(/^error: UNAUTHENTICATED: /);
+  });
+
+  it("cities and localities: list, and a polygon that does not close is refused with exit code 1", async () => {
+    expect((await ops("cities", "list")).stdout).toMatch(/^gb-lon\s+London/m);
+    const open = JSON.stringify({
+      type: "Polygon",
+      coordinates: [
+        [
+          [-73.96, 40.8],
+          [-73.93, 40.8],
+          [-73.93, 40.82],
+          [-73.96, 40.82],
+        ],
+      ],
+    });
+    const refused = await ops(
+      "localities",
+      "upsert",
+      "--code",
+      "us-nyc-harlem",
+      "--city",
+      "us-nyc",
+      "--kind",
+      "locality",
+      "--name",
+      "Harlem",
+      "--shape",
+      open,
+    );
+    expect(refused).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^error: POLYGON_NOT_CLOSED \(input\.shape\.coordinates\.0\)/),
+    });
+    const closed = JSON.stringify({
+      type: "Polygon",
+      coordinates: [
+        [
+          [-73.96, 40.8],
+          [-73.93, 40.8],
+          [-73.93, 40.82],
+          [-73.96, 40.82],
+          [-73.96, 40.8],
+        ],
+      ],
+    });
+    const saved = await ops(
+      "localities",
+      "upsert",
+      "--code",
+      "us-nyc-harlem",
+      "--city",
+      "us-nyc",
+      "--kind",
+      "locality",
+      "--name",
+      "Harlem",
+      "--shape",
+      closed,
+    );
+    expect(saved.code).toBe(0);
+    expect((await ops("localities", "list", "--city", "us-nyc")).stdout).toMatch(
+      /^us-nyc-harlem\s+us-nyc\s+-\s+locality\s+Harlem$/m,
+    );
+  });
+
+  it("audit verify exits 0 on an intact chain and 1 naming the first edited entry", async () => {
+    const intact = await ops("audit", "verify", "--json");
+    expect(intact.code).toBe(0);
+    expect(JSON.parse(intact.stdout)).toMatchObject({ valid: true, firstBrokenId: null });
+    const [victim] = await db.query<{ id: string }>(
+      "select id::text as id from audit_logs order by id desc limit 1 offset 2",
+    );
+    await db.query("update audit_logs set outcome = 'EDITED' where id = $1", [victim?.id]);
+    const broken = await ops("audit", "verify");
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toBe(
+      `error: AUDIT_CHAIN_BROKEN: audit entry ${victim?.id} no longer matches its hash or link\n`,
+    );
+  });
+});
+
+describe("ops command line: help and refusals", () => {
+  it("every command and group answers --help with exit code 0", async () => {
+    expect(OPS_HELP).toMatch(
+      /keys issue[\s\S]*budget set[\s\S]*precompute run[\s\S]*audit verify[\s\S]*monitors upsert/,
+    );
+    for (const command of [
+      ...OPS_COMMAND_PATHS,
+      "keys",
+      "feed",
+      "actions",
+      "monitors",
+      "policy",
+      "cities",
+      "localities",
+    ]) {
+      const result = await ops(...command.split(" "), "--help");
+      expect(result.code, command).toBe(0);
+      expect(result.stdout, command).toMatch(new RegExp(`^Usage: npm run ops -- ${command} `));
+    }
+    expect((await ops("--help")).stdout).toBe(OPS_HELP);
+  });
+
+  it("a BUYER key is refused with exit code 1 and the error code; --json prints it as JSON", async () => {
+    const refused = await ops("jobs", "--key", world.buyerKey);
+    expect(refused).toEqual({ code: 1, stdout: "", stderr: expect.stringMatching(/^error: FORBIDDEN: /) });
+    const asJson = await ops("keys", "list", "--key", world.buyerKey, "--json");
+    expect(asJson.code).toBe(1);
+    expect(JSON.parse(asJson.stdout)).toMatchObject({ error: { code: "FORBIDDEN" } });
   });
 });

@@ -101,11 +101,14 @@ describe("retention", () => {
     });
     expect(await counts()).toEqual({ staging: 0, anomalies: 0 });
     expect(await stats()).toEqual([{ stat_date: "2026-06-01", staging_deleted: 3, anomalies_deleted: 5 }]);
-    const audit = await db.query<{ action: string; outcome: string; after: { stagingDeleted: number } }>(
-      "select action, outcome, after from audit_logs where action = 'runRetention'",
-    );
-    expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ outcome: "OK", after: { stagingDeleted: 1, anomaliesDeleted: 2 } });
+    const audit = await db.query<{
+      action: string;
+      outcome: string;
+      after: { stagingDeleted: number } | null;
+    }>("select action, outcome, after from audit_logs where action = 'runRetention' order by id");
+    // The two refused calls above are audited with their codes; the deletion with its counts.
+    expect(audit.map((row) => row.outcome)).toEqual(["OUT_OF_RANGE", "CONFIRMATION_REQUIRED", "OK"]);
+    expect(audit[2]).toMatchObject({ outcome: "OK", after: { stagingDeleted: 1, anomaliesDeleted: 2 } });
   });
 
   it("a failure rolls the deletion and its counts back together", async () => {

@@ -77,7 +77,9 @@ describe("timing policies", () => {
       (unknown.body.data!.setTimingPolicy as { userErrors: Array<{ code: string }> }).userErrors[0]?.code,
     ).toBe("UNKNOWN_POLICY");
     const notJson = await set("outside_buyer_precompute_v1", "{");
-    expect(notJson.body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect((notJson.body.data!.setTimingPolicy as { userErrors: unknown[] }).userErrors).toEqual([
+      { field: ["input", "payload"], code: "INVALID_JSON" },
+    ]);
     const forbidden = await set("outside_buyer_precompute_v1", "{}", internalKey);
     expect(forbidden.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect(await loadPrecomputePolicy(db)).toEqual(before);

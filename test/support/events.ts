@@ -12,7 +12,7 @@ export async function seedTestCities(database: DatabaseHandle): Promise<void> {
     .insert(cityDefinitions)
     .values(TEST_CITIES.map(({ weight: _weight, ...city }) => city))
     .onConflictDoNothing();
-  await populateCityGeohashMap(database.db);
+  await populateCityGeohashMap(database);
 }
 
 export interface EventGroup {

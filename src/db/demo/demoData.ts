@@ -461,7 +461,7 @@ export async function generateDemoData(
     .insert(cityDefinitions)
     .values(DEMO_CITIES.map(({ weight: _weight, ...definition }) => ({ ...definition, updatedAt: now })))
     .onConflictDoNothing({ target: cityDefinitions.code });
-  await populateCityGeohashMap(handle.db, { now: () => now });
+  await populateCityGeohashMap(handle, { now: () => now });
   onProgress?.("cities", DEMO_CITIES.length, DEMO_CITIES.length);
 
   await seedImportDirectories(handle, now);

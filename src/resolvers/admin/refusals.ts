@@ -1,5 +1,6 @@
 import type { DatabaseHandle } from "../../db/client";
 import type { Principal } from "../../policy/principal";
+import type { AdminActor, UserError } from "./apiKeys";
 import { appendAuditEntry } from "./audit";
 
 export interface RefusedAdminAttempt {
@@ -34,4 +35,34 @@ export function auditRefusedAdminAttempt(
       }),
     )
     .then(() => undefined, onError);
+}
+
+export interface RefusedInput {
+  at: Date;
+  actor: AdminActor;
+  /** The mutation's name. */
+  action: string;
+  /** What the refused call was about (an id, key or code), as far as the input names it. */
+  target: string | null;
+  userErrors: UserError[];
+}
+
+/**
+ * Records an admin mutation refused for its input (its userErrors). Nothing was changed, so the row
+ * is written in a transaction of its own; the outcome is the one code, or USER_ERROR when they differ.
+ * Only fields and codes are kept: messages may quote the input.
+ */
+export async function auditRefusedInput(database: DatabaseHandle, refusal: RefusedInput): Promise<void> {
+  const codes = [...new Set(refusal.userErrors.map((error) => error.code))];
+  await database.transaction((query) =>
+    appendAuditEntry(query, {
+      at: refusal.at,
+      type: "admin_mutation",
+      ...refusal.actor,
+      action: refusal.action,
+      target: refusal.target?.slice(0, 200) ?? null,
+      outcome: codes.length === 1 ? (codes[0] ?? "USER_ERROR") : "USER_ERROR",
+      details: { userErrors: refusal.userErrors.map(({ field, code }) => ({ field, code })) },
+    }),
+  );
 }

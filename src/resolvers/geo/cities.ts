@@ -2,6 +2,7 @@ import type { DatabaseHandle } from "../../db/client";
 import { localityNameKey } from "../../db/demo/cities";
 import type { AdminActor, UserError } from "../admin/apiKeys";
 import { appendAuditEntry } from "../admin/audit";
+import { checkPolygon, type GeoJsonPolygon } from "./polygon";
 
 export interface CityDefinitionInput {
   code: string;
@@ -170,46 +171,21 @@ export async function lookupLocalityCode(
   return row?.code ?? null;
 }
 
-export interface PolygonShape {
+export interface PolygonShape extends GeoJsonPolygon {
   localityCode: string;
-  type: "Polygon";
-  coordinates: number[][][];
 }
 
-/** The locality's polygon as GeoJSON, checked: closed rings of [lng, lat] pairs within range. */
+/** The locality's polygon as GeoJSON, checked as upsertLocality checks it: closed rings of [lng, lat] in range. */
 export async function localityShape(
   database: DatabaseHandle,
   localityCode: string,
 ): Promise<PolygonShape | null> {
-  const [row] = await database.query<{ geojson: { type?: unknown; coordinates?: unknown } }>(
+  const [row] = await database.query<{ geojson: unknown }>(
     "select geojson from locality_shapes where locality_code = $1",
     [localityCode],
   );
   if (row === undefined) return null;
-  const { type, coordinates } = row.geojson;
-  if (type !== "Polygon" || !isPolygon(coordinates))
-    throw new Error(`locality ${localityCode} has an invalid stored shape`);
-  return { localityCode, type, coordinates };
-}
-
-function isPolygon(value: unknown): value is number[][][] {
-  return (
-    Array.isArray(value) &&
-    value.length > 0 &&
-    value.every(
-      (ring) =>
-        Array.isArray(ring) &&
-        ring.length >= 4 &&
-        ring.every(
-          (point) =>
-            Array.isArray(point) &&
-            point.length === 2 &&
-            typeof point[0] === "number" &&
-            typeof point[1] === "number" &&
-            Math.abs(point[0]) <= 180 &&
-            Math.abs(point[1]) <= 90,
-        ) &&
-        JSON.stringify(ring[0]) === JSON.stringify(ring[ring.length - 1]),
-    )
-  );
+  const checked = checkPolygon(row.geojson);
+  if (!checked.ok) throw new Error(`locality ${localityCode} has an invalid stored shape`);
+  return { localityCode, ...checked.polygon };
 }

@@ -1,11 +1,10 @@
-import { and, eq, notInArray, sql } from "drizzle-orm";
 import { type Clock, systemClock } from "../../clock";
-import type { Database } from "../../db/client";
-import { cityDefinitions, cityGeohash3Map } from "../../db/schema/geo";
+import type { DatabaseHandle, QueryFn } from "../../db/client";
+import type { AdminActor } from "../admin/apiKeys";
+import { appendAuditEntry } from "../admin/audit";
 import { coverCircleWithGeohash, geohashCenter, haversineKm } from "./geohash";
 
 const CIRCLE_SOURCE = "circle";
-const INSERT_CHUNK_ROWS = 1000;
 
 export interface CityCircle {
   code: string;
@@ -49,53 +48,70 @@ export function assignGeohash3ToCities(cities: readonly CityCircle[]): Map<strin
 }
 
 /**
- * Rebuilds the circle-derived rows of city_geohash3_map from city_definitions in one transaction.
- * Rows with another source (operator overrides) are left alone; unchanged rows keep their
- * updated_at, so running it twice writes nothing the second time.
+ * Rebuilds the circle-derived rows of city_geohash3_map from city_definitions inside the caller's
+ * transaction. Rows with another source (operator overrides) are left alone; unchanged rows keep
+ * their updated_at, so running it twice writes nothing the second time.
  */
-export async function populateCityGeohashMap(
-  db: Database,
+export async function rebuildCityGeohashMap(query: QueryFn, now: Date): Promise<CityGeohashMapResult> {
+  const cities = await query<{
+    code: string;
+    center_lat: number;
+    center_lng: number;
+    radius_km: number;
+    priority: number;
+  }>("select code, center_lat, center_lng, radius_km, priority from city_definitions order by code");
+  const assignment = assignGeohash3ToCities(
+    cities.map((city) => ({
+      code: city.code,
+      centerLat: Number(city.center_lat),
+      centerLng: Number(city.center_lng),
+      radiusKm: Number(city.radius_km),
+      priority: Number(city.priority),
+    })),
+  );
+  const cells = [...assignment.keys()];
+  const owners = [...assignment.values()];
+  // One statement whatever the cell count: the arrays travel as two parameters.
+  await query(
+    `insert into city_geohash3_map (geohash3, city_code, source, updated_at)
+     select cell.geohash3, cell.city_code, $3, $4::timestamptz
+       from unnest($1::text[], $2::text[]) as cell(geohash3, city_code)
+     on conflict (geohash3) do update set city_code = excluded.city_code, updated_at = excluded.updated_at
+      where city_geohash3_map.source = $3 and city_geohash3_map.city_code <> excluded.city_code`,
+    [cells, owners, CIRCLE_SOURCE, now],
+  );
+  await query("delete from city_geohash3_map where source = $1 and not (geohash3 = any($2::text[]))", [
+    CIRCLE_SOURCE,
+    cells,
+  ]);
+  return { cells: assignment.size, cities: cities.length };
+}
+
+/** The rebuild in a transaction of its own (demo data, tests). */
+export function populateCityGeohashMap(
+  database: DatabaseHandle,
   clock: Clock = systemClock,
 ): Promise<CityGeohashMapResult> {
-  return db.transaction(async (tx) => {
-    const cities = await tx
-      .select({
-        code: cityDefinitions.code,
-        centerLat: cityDefinitions.centerLat,
-        centerLng: cityDefinitions.centerLng,
-        radiusKm: cityDefinitions.radiusKm,
-        priority: cityDefinitions.priority,
-      })
-      .from(cityDefinitions);
-    const assignment = assignGeohash3ToCities(cities);
-    const now = clock.now();
-    const rows = [...assignment].map(([geohash3, cityCode]) => ({
-      geohash3,
-      cityCode,
-      source: CIRCLE_SOURCE,
-      updatedAt: now,
-    }));
+  return database.transaction((query) => rebuildCityGeohashMap(query, clock.now()));
+}
 
-    for (let start = 0; start < rows.length; start += INSERT_CHUNK_ROWS) {
-      await tx
-        .insert(cityGeohash3Map)
-        .values(rows.slice(start, start + INSERT_CHUNK_ROWS))
-        .onConflictDoUpdate({
-          target: cityGeohash3Map.geohash3,
-          set: { cityCode: sql`excluded.city_code`, updatedAt: sql`excluded.updated_at` },
-          setWhere: sql`${cityGeohash3Map.source} = ${CIRCLE_SOURCE} and ${cityGeohash3Map.cityCode} <> excluded.city_code`,
-        });
-    }
-
-    const covered = [...assignment.keys()];
-    await tx
-      .delete(cityGeohash3Map)
-      .where(
-        covered.length === 0
-          ? eq(cityGeohash3Map.source, CIRCLE_SOURCE)
-          : and(eq(cityGeohash3Map.source, CIRCLE_SOURCE), notInArray(cityGeohash3Map.geohash3, covered)),
-      );
-
-    return { cells: assignment.size, cities: cities.length };
+/** The operator's rebuild: the map and its audit entry commit together or not at all. */
+export function populateCityGeohashMapAudited(
+  database: DatabaseHandle,
+  now: Date,
+  actor: AdminActor,
+): Promise<CityGeohashMapResult> {
+  return database.transaction(async (query) => {
+    const result = await rebuildCityGeohashMap(query, now);
+    await appendAuditEntry(query, {
+      at: now,
+      type: "admin_mutation",
+      ...actor,
+      action: "populateCityGeohashMap",
+      target: "city_geohash3_map",
+      outcome: "OK",
+      after: result,
+    });
+    return result;
   });
 }

@@ -1,5 +1,6 @@
 import type { DatabaseHandle, QueryFn } from "../../db/client";
 import type { Principal } from "../../policy/principal";
+import type { UserError } from "../admin/apiKeys";
 import { appendAuditEntry } from "../admin/audit";
 
 /** Membership roles, as the merge writes them. */
@@ -67,16 +68,34 @@ export async function materialiseMemberships(
   };
 }
 
-/** The operator's backfill: materialise memberships and write the audit row in one transaction. */
+/**
+ * The operator's backfill: materialise memberships and write the audit row in one transaction. A
+ * tenant that does not exist is refused rather than reported as "0 changed".
+ */
 export async function backfillMemberships(
   database: DatabaseHandle,
   actor: Principal,
   input: { tenantId?: string | null },
   at: Date,
   requestId: string,
-): Promise<BackfillCounts> {
+): Promise<{ ok: true; counts: BackfillCounts } | { ok: false; userErrors: UserError[] }> {
   const tenantId = input.tenantId?.trim() || null;
-  return database.transaction(async (query) => {
+  if (tenantId !== null) {
+    const [tenant] = await database.query("select 1 from tenants where id = $1", [tenantId]);
+    if (tenant === undefined) {
+      return {
+        ok: false,
+        userErrors: [
+          {
+            field: ["input", "tenantId"],
+            code: "UNKNOWN_TENANT",
+            message: `No tenant "${tenantId}"; leave tenantId out to backfill every tenant.`,
+          },
+        ],
+      };
+    }
+  }
+  const counts = await database.transaction(async (query) => {
     const counts = await materialiseMemberships(query, at, tenantId);
     await appendAuditEntry(query, {
       at,
@@ -91,4 +110,5 @@ export async function backfillMemberships(
     });
     return counts;
   });
+  return { ok: true, counts };
 }

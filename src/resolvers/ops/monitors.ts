@@ -2,6 +2,7 @@ import type { DatabaseHandle, QueryFn } from "../../db/client";
 import type { AdminActor, UserError } from "../admin/apiKeys";
 import { BUYER_PARTNER_PREFIX, revokeKeyInTransaction } from "../admin/apiKeys";
 import { appendAuditEntry } from "../admin/audit";
+import { type CheckRow, runCheck } from "./monitorSql";
 
 export type MonitorSeverity = "error" | "warning" | "info";
 
@@ -68,7 +69,7 @@ export interface ActionRow {
 /** The action a buyer-abuse monitor proposes: revoke every active key of the buyer it names. */
 export const REVOKE_BUYER_KEYS = "revoke_buyer_keys";
 
-const MONITOR_COLUMNS = `id::text as id, name, description, sql, threshold, window_minutes as "windowMinutes",
+export const MONITOR_COLUMNS = `id::text as id, name, description, sql, threshold, window_minutes as "windowMinutes",
   severity, enabled, builtin, proposes_action as "proposesAction", created_at as "createdAt", updated_at as "updatedAt"`;
 
 export async function listMonitors(database: DatabaseHandle): Promise<MonitorRow[]> {
@@ -117,11 +118,6 @@ export interface RunMonitorsCounts {
   failed: number;
 }
 
-interface CheckRow {
-  value: number;
-  target: string | null;
-}
-
 /**
  * Runs every enabled monitor's check, each in its own READ ONLY transaction under a statement
  * timeout, with $1 = the window start (and `current_setting('monitor.now')` = now). A check that
@@ -134,7 +130,7 @@ export async function runMonitors(
   now: Date,
   options: { statementTimeoutMs?: number; only?: string[] } = {},
 ): Promise<RunMonitorsCounts> {
-  const timeoutMs = Math.max(100, Math.min(60_000, Math.trunc(options.statementTimeoutMs ?? 5000)));
+  const timeoutMs = options.statementTimeoutMs ?? 5000;
   const counts: RunMonitorsCounts = { checked: 0, fired: 0, newFeedItems: 0, proposedActions: 0, failed: 0 };
   const monitors = (await listMonitors(database)).filter(
     (monitor) => monitor.enabled && (options.only === undefined || options.only.includes(monitor.name)),
@@ -144,7 +140,11 @@ export async function runMonitors(
     const started = Date.now();
     let rows: CheckRow[];
     try {
-      rows = await runCheck(database, monitor, now, timeoutMs);
+      rows = await runCheck(database, monitor.sql, {
+        now,
+        windowMinutes: monitor.windowMinutes,
+        statementTimeoutMs: timeoutMs,
+      });
     } catch (error) {
       counts.failed += 1;
       const message = error instanceof Error ? error.message : String(error);
@@ -171,41 +171,6 @@ export async function runMonitors(
     }
   }
   return counts;
-}
-
-async function runCheck(
-  database: DatabaseHandle,
-  monitor: MonitorRow,
-  now: Date,
-  timeoutMs: number,
-): Promise<CheckRow[]> {
-  const body = monitor.sql.trim().replace(/;+\s*$/, "");
-  if (body.includes(";")) throw new Error("a monitor check must be a single SELECT statement");
-  const windowStart = new Date(now.getTime() - monitor.windowMinutes * 60_000);
-  const raw = await database.transaction(async (query) => {
-    await query("set transaction read only");
-    await query(`set local statement_timeout = ${timeoutMs}`);
-    await query("select set_config('monitor.now', $1, true)", [now.toISOString()]);
-    await query("select set_config('monitor.window_minutes', $1, true)", [String(monitor.windowMinutes)]);
-    // Wrapped as a subquery: only a query can stand there (no data-modifying WITH), and the
-    // transaction is read only besides.
-    const usesWindow = /\$1(?!\d)/.test(body);
-    return query<Record<string, unknown>>(
-      `select * from (${body}\n) as monitor_check`,
-      usesWindow ? [windowStart.toISOString()] : [],
-    );
-  });
-  const rows: CheckRow[] = [];
-  for (const row of raw) {
-    if (!("value" in row)) throw new Error("a monitor check must return a numeric `value` column");
-    if (row.value === null || row.value === undefined) continue;
-    const value = Number(row.value);
-    if (!Number.isFinite(value))
-      throw new Error(`the check returned a non-numeric value: ${String(row.value)}`);
-    const target = row.target === null || row.target === undefined ? null : String(row.target);
-    rows.push({ value, target });
-  }
-  return rows;
 }
 
 async function recordOutcome(
@@ -350,9 +315,8 @@ export async function acknowledgeFeedItem(
   now: Date,
   actor: AdminActor,
 ): Promise<{ ok: true; item: FeedItemRow } | Refusal> {
-  if (!isUuid(input.id))
-    return refuseAudited(database, now, actor, "acknowledgeFeedItem", input.id, notFound("feed item"));
-  const result = await database.transaction(async (query) => {
+  if (!isUuid(input.id)) return notFound("feed item");
+  return database.transaction(async (query) => {
     const [before] = await query<FeedItemRow>(
       `select ${FEED_COLUMNS} from ops_feed where id = $1 for update`,
       [input.id],
@@ -388,8 +352,6 @@ export async function acknowledgeFeedItem(
     });
     return { ok: true, item: feedRow(after) } as const;
   });
-  if (!result.ok) return refuseAudited(database, now, actor, "acknowledgeFeedItem", input.id, result);
-  return result;
 }
 
 /**
@@ -405,7 +367,7 @@ export async function decideAction(
 ): Promise<{ ok: true; action: ActionRow } | Refusal> {
   const reason = input.reason.trim();
   if (reason.length === 0 || reason.length > 500) {
-    return refuseAudited(database, now, actor, "decideAction", input.id, {
+    return {
       ok: false,
       userErrors: [
         {
@@ -414,133 +376,138 @@ export async function decideAction(
           message: "reason must be 1 to 500 characters.",
         },
       ],
-    });
+    };
   }
-  if (!isUuid(input.id))
-    return refuseAudited(database, now, actor, "decideAction", input.id, notFound("action"));
-  const result = await database.transaction(
-    async (query): Promise<{ ok: true; action: ActionRow } | Refusal> => {
-      const [before] = await query<ActionRow>(
-        `select ${ACTION_COLUMNS} from action_ledger where id = $1 for update`,
-        [input.id],
-      );
-      if (before === undefined) return notFound("action");
-      if (before.approvalStatus !== "PENDING") {
-        return {
-          ok: false,
-          userErrors: [
-            {
-              field: ["input", "id"],
-              code: "ALREADY_DECIDED",
-              message: `This action was already ${before.approvalStatus.toLowerCase()}.`,
-            },
-          ],
-        };
-      }
-      let approvalStatus: ApprovalStatus = "REJECTED";
-      let status: ActionStatus = before.status;
-      let outcome: unknown = null;
-      if (input.decision === "APPROVE") {
-        approvalStatus = "APPROVED";
-        if (before.actionType === REVOKE_BUYER_KEYS) {
-          const keys = await query<{ id: string }>(
-            "select id::text as id from api_keys where partner_id = $1 and revoked_at is null order by created_at",
-            [before.target],
-          );
-          if (actor.actorKeyId !== null && keys.some((key) => key.id === actor.actorKeyId)) {
-            return {
-              ok: false,
-              userErrors: [
-                {
-                  field: ["input", "id"],
-                  code: "SELF_APPROVAL",
-                  message: "An action cannot be approved by a key it targets.",
-                },
-              ],
-            };
-          }
-          const revoked: string[] = [];
-          for (const key of keys) {
-            await revokeKeyInTransaction(query, key.id, now, actor);
-            revoked.push(key.id);
-          }
-          status = "executed";
-          outcome = { revokedKeyIds: revoked, partnerId: before.target };
-        } else {
-          status = "failed";
-          outcome = { error: `No executor for action type ${before.actionType}.` };
-        }
-      }
-      const [after] = await query<ActionRow>(
-        `update action_ledger set approval_status = $2, status = $3, result = $4, decided_by = $5, decided_at = $6,
-         decision_reason = $7 where id = $1 returning ${ACTION_COLUMNS}`,
-        [
-          before.id,
-          approvalStatus,
-          status,
-          outcome === null ? null : JSON.stringify(outcome),
-          actor.actor,
-          now,
-          reason,
+  if (!isUuid(input.id)) return notFound("action");
+  return database.transaction(async (query): Promise<{ ok: true; action: ActionRow } | Refusal> => {
+    const [before] = await query<ActionRow>(
+      `select ${ACTION_COLUMNS} from action_ledger where id = $1 for update`,
+      [input.id],
+    );
+    if (before === undefined) return notFound("action");
+    if (before.approvalStatus !== "PENDING") {
+      return {
+        ok: false,
+        userErrors: [
+          {
+            field: ["input", "id"],
+            code: "ALREADY_DECIDED",
+            message: `This action was already ${before.approvalStatus.toLowerCase()}.`,
+          },
         ],
-      );
-      if (after === undefined) throw new Error("action vanished during its update");
-      await appendAuditEntry(query, {
-        at: now,
-        type: "admin_mutation",
-        ...actor,
-        action: "decideAction",
-        target: before.id,
-        outcome: "OK",
-        before: { approvalStatus: before.approvalStatus, status: before.status },
-        after: { approvalStatus, status, result: outcome, reason },
-      });
-      return { ok: true, action: actionRow(after) };
-    },
-  );
-  if (!result.ok) return refuseAudited(database, now, actor, "decideAction", input.id, result);
-  return result;
-}
-
-/** Records a refused admin attempt (nothing changed) and returns the refusal. */
-async function refuseAudited<T extends Refusal>(
-  database: DatabaseHandle,
-  now: Date,
-  actor: AdminActor,
-  action: string,
-  target: string,
-  refusal: T,
-): Promise<T> {
-  await database.transaction((query) =>
-    appendAuditEntry(query, {
+      };
+    }
+    let approvalStatus: ApprovalStatus = "REJECTED";
+    let status: ActionStatus = before.status;
+    let outcome: unknown = null;
+    if (input.decision === "APPROVE") {
+      approvalStatus = "APPROVED";
+      if (before.actionType === REVOKE_BUYER_KEYS) {
+        const keys = await query<{ id: string }>(
+          "select id::text as id from api_keys where partner_id = $1 and revoked_at is null order by created_at",
+          [before.target],
+        );
+        if (actor.actorKeyId !== null && keys.some((key) => key.id === actor.actorKeyId)) {
+          return {
+            ok: false,
+            userErrors: [
+              {
+                field: ["input", "id"],
+                code: "SELF_APPROVAL",
+                message: "An action cannot be approved by a key it targets.",
+              },
+            ],
+          };
+        }
+        const revoked: string[] = [];
+        for (const key of keys) {
+          await revokeKeyInTransaction(query, key.id, now, actor);
+          revoked.push(key.id);
+        }
+        status = "executed";
+        outcome = { revokedKeyIds: revoked, partnerId: before.target };
+      } else {
+        status = "failed";
+        outcome = { error: `No executor for action type ${before.actionType}.` };
+      }
+    }
+    const [after] = await query<ActionRow>(
+      `update action_ledger set approval_status = $2, status = $3, result = $4, decided_by = $5, decided_at = $6,
+         decision_reason = $7 where id = $1 returning ${ACTION_COLUMNS}`,
+      [
+        before.id,
+        approvalStatus,
+        status,
+        outcome === null ? null : JSON.stringify(outcome),
+        actor.actor,
+        now,
+        reason,
+      ],
+    );
+    if (after === undefined) throw new Error("action vanished during its update");
+    await appendAuditEntry(query, {
       at: now,
       type: "admin_mutation",
       ...actor,
-      action,
-      target: target.slice(0, 200),
-      outcome: refusal.userErrors[0]?.code ?? "REFUSED",
-      details: { userErrors: refusal.userErrors },
-    }),
-  );
-  return refusal;
+      action: "decideAction",
+      target: before.id,
+      outcome: "OK",
+      before: { approvalStatus: before.approvalStatus, status: before.status },
+      after: { approvalStatus, status, result: outcome, reason },
+    });
+    return { ok: true, action: actionRow(after) };
+  });
 }
 
-/** Audits an operator's runMonitors with its counts. */
-export async function auditMonitorRun(
+/**
+ * An operator's runMonitors: every enabled monitor, or the named ones (each must exist and be
+ * enabled), then one audit row with the counts.
+ */
+export async function runMonitorsForOperator(
   database: DatabaseHandle,
+  input: { names: string[] | null; statementTimeoutMs: number },
   now: Date,
   actor: AdminActor,
-  counts: RunMonitorsCounts,
-): Promise<void> {
+): Promise<{ ok: true; counts: RunMonitorsCounts } | Refusal> {
+  if (input.names !== null) {
+    const known = new Map((await listMonitors(database)).map((monitor) => [monitor.name, monitor]));
+    const userErrors: UserError[] = [];
+    input.names.forEach((name, index) => {
+      const monitor = known.get(name);
+      if (monitor === undefined || !monitor.enabled) {
+        userErrors.push({
+          field: ["input", "names", String(index)],
+          code: monitor === undefined ? "UNKNOWN_MONITOR" : "MONITOR_DISABLED",
+          message:
+            monitor === undefined
+              ? `No monitor is named "${name}" (see ops.monitors).`
+              : `Monitor "${name}" is disabled; enable it with upsertMonitor first.`,
+        });
+      }
+    });
+    if (input.names.length === 0) {
+      userErrors.push({
+        field: ["input", "names"],
+        code: "EMPTY_LIST",
+        message: "Name at least one monitor, or leave names out to run every enabled one.",
+      });
+    }
+    if (userErrors.length > 0) return { ok: false, userErrors };
+  }
+  const counts = await runMonitors(database, now, {
+    statementTimeoutMs: input.statementTimeoutMs,
+    ...(input.names === null ? {} : { only: input.names }),
+  });
   await database.transaction((query) =>
     appendAuditEntry(query, {
       at: now,
       type: "admin_mutation",
       ...actor,
       action: "runMonitors",
-      target: null,
+      target: input.names?.join(",") ?? null,
       outcome: "OK",
       after: counts,
     }),
   );
+  return { ok: true, counts };
 }

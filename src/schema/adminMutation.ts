@@ -1,0 +1,95 @@
+import type { FieldMap, InputObjectRef, ObjectRef } from "@pothos/core";
+import type { AppContext } from "../context";
+import type { UserError } from "../resolvers/admin/apiKeys";
+import { auditRefusedInput } from "../resolvers/admin/refusals";
+import { actorOf } from "./actor";
+import { builder } from "./builder";
+import { UserErrorType } from "./userErrors";
+
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
+/** What every mutation payload carries besides its own fields. */
+export interface WithUserErrors {
+  userErrors: UserError[];
+}
+
+/** A `<MutationName>Payload` type: the given fields, then the userErrors every payload ends with. */
+export function mutationPayload<Shape extends WithUserErrors>(
+  name: string,
+  description: string,
+  fields: (t: PothosSchemaTypes.ObjectFieldBuilder<Types, Shape>) => FieldMap,
+): ObjectRef<Types, Shape> {
+  return builder.objectRef<Shape>(name).implement({
+    description,
+    fields: (t) => ({
+      ...fields(t),
+      userErrors: t.field({
+        type: [UserErrorType],
+        description: "Problems with the input; empty on success.",
+        resolve: (payload) => payload.userErrors,
+      }),
+    }),
+  });
+}
+
+interface AdminMutationOptions<Input, Shape extends WithUserErrors, InputRequired extends boolean> {
+  description: string;
+  payload: ObjectRef<Types, Shape>;
+  input: {
+    type: InputObjectRef<Types, Input>;
+    description: string;
+    /** False only where the whole input may be left out (its fields all have defaults). */
+    required?: InputRequired;
+  };
+  resolve: (input: InputArgument<Input, InputRequired>, context: AppContext) => Promise<Shape>;
+  /** What the audit row of a refused call names as its target: the id, key or code the input is about. */
+  auditTarget: (input: InputArgument<Input, InputRequired>) => string | null;
+  /** Set where the resolver audits its own refusals (runPrecompute's planner does), so none is written twice. */
+  auditsOwnRefusals?: true;
+}
+
+type InputArgument<Input, InputRequired extends boolean> = InputRequired extends false
+  ? Input | null | undefined
+  : Input;
+
+/**
+ * An OPERATOR mutation with its one `input` argument (CONTRACT.md: verb first, one input, a payload).
+ * A call refused for its input (userErrors in the payload) changed nothing; it is audited here, once
+ * for every admin mutation, with the userError codes as the outcome.
+ */
+export function adminMutationField<Input, Shape extends WithUserErrors, InputRequired extends boolean = true>(
+  name: string,
+  options: AdminMutationOptions<Input, Shape, InputRequired>,
+): void {
+  const resolve = async (_root: unknown, args: { input?: Input | null }, context: AppContext) => {
+    const input = args.input as InputArgument<Input, InputRequired>;
+    const payload = await options.resolve(input, context);
+    if (payload.userErrors.length > 0 && options.auditsOwnRefusals !== true) {
+      await auditRefusedInput(context.database, {
+        at: context.clock.now(),
+        actor: actorOf(context),
+        action: name,
+        target: options.auditTarget(input),
+        userErrors: payload.userErrors,
+      });
+    }
+    return payload;
+  };
+  builder.mutationField(name, (t) =>
+    t.field({
+      type: options.payload,
+      description: options.description,
+      authScopes: { operator: true },
+      args: {
+        input: t.arg({
+          type: options.input.type,
+          required: (options.input.required ?? true) as true,
+          description: options.input.description,
+        }),
+      },
+      // Pothos cannot resolve its argument and result types over the generic Input and Shape; the
+      // options' own signature is what callers are checked against.
+      resolve: resolve as never,
+    }),
+  );
+}

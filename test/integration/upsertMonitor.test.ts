@@ -1,0 +1,221 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixedClock } from "../../src/clock";
+import { ensureReferenceData } from "../../src/db/referenceData";
+import { statementCount } from "../../src/resolvers/ops/monitorSql";
+import { issueTestKey, testApp } from "../support/app";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+import { lastAuditId, stateDigest } from "../support/stateDigest";
+
+const clock = fixedClock("2026-02-01T12:00:00Z");
+let db: TestDatabase;
+let operatorKey: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  operatorKey = (await issueTestKey(db, "operator", { clock })).apiKey;
+  await testApp(db, clock).graphql("{ viewer { role } }", { key: operatorKey });
+});
+afterAll(async () => {
+  await db?.destroy();
+});
+
+const UPSERT = `mutation($input: UpsertMonitorInput!) {
+  upsertMonitor(input: $input) {
+    created
+    monitor { name description sql threshold windowMinutes severity enabled builtin proposesAction }
+    userErrors { field code message }
+  }
+}`;
+
+interface UpsertPayload {
+  created: boolean;
+  monitor: Record<string, unknown> | null;
+  userErrors: Array<{ field: string[]; code: string; message: string }>;
+}
+
+async function upsert(input: Record<string, unknown>) {
+  const { body } = await testApp(db, clock).graphql(UPSERT, { key: operatorKey, variables: { input } });
+  expect(body.errors).toBeUndefined();
+  return body.data?.upsertMonitor as UpsertPayload;
+}
+
+const NEW_MONITOR = {
+  name: "request_volume",
+  description: "A role sent many requests in the window.",
+  sql: "select role::text as target, count(*)::float8 as value from request_logs where at >= $1::timestamptz group by role",
+  threshold: 1000,
+  windowMinutes: 60,
+  severity: "INFO",
+};
+
+describe("upsertMonitor", () => {
+  it("creates a monitor whose check ran once read-only, and audits it", async () => {
+    const payload = await upsert(NEW_MONITOR);
+    expect(payload).toEqual({
+      created: true,
+      monitor: {
+        name: "request_volume",
+        description: NEW_MONITOR.description,
+        sql: NEW_MONITOR.sql,
+        threshold: 1000,
+        windowMinutes: 60,
+        severity: "INFO",
+        enabled: true,
+        builtin: false,
+        proposesAction: null,
+      },
+      userErrors: [],
+    });
+    const [audit] = await db.query<{ outcome: string; before: unknown; after: { sql: string } }>(
+      "select outcome, before, after from audit_logs where action = 'upsertMonitor' and target = 'request_volume'",
+    );
+    expect(audit).toMatchObject({ outcome: "OK", before: null, after: { sql: NEW_MONITOR.sql } });
+  });
+
+  it("changes only the fields given, and a later run uses them", async () => {
+    const payload = await upsert({
+      name: "request_volume",
+      threshold: 1,
+      proposesAction: "REVOKE_BUYER_KEYS",
+    });
+    expect(payload.created).toBe(false);
+    expect(payload.monitor).toMatchObject({
+      threshold: 1,
+      windowMinutes: 60,
+      severity: "INFO",
+      proposesAction: "revoke_buyer_keys",
+    });
+    const { body } = await testApp(db, clock).graphql(
+      `mutation { runMonitors(input: { names: ["request_volume"] }) { checked fired failed proposedActions userErrors { code } } }`,
+      { key: operatorKey },
+    );
+    expect(body.data?.runMonitors).toEqual({
+      checked: 1,
+      fired: 1,
+      failed: 0,
+      proposedActions: 0,
+      userErrors: [],
+    });
+    // The operator's own requests fired it; a revoke is only proposed for a buyer's partner id.
+    const feed = await db.query<{ incident_key: string }>("select incident_key from ops_feed");
+    expect(feed).toEqual([{ incident_key: "request_volume:operator" }]);
+  });
+
+  it.each([
+    ["a DELETE", "delete from api_keys", "MONITOR_SQL_NOT_READ_ONLY"],
+    [
+      "an UPDATE behind a comment",
+      "/* harmless */ update api_keys set name = 'x'",
+      "MONITOR_SQL_NOT_READ_ONLY",
+    ],
+    [
+      "a data-modifying WITH",
+      "with gone as (delete from api_keys returning 1) select count(*)::float8 as value from gone",
+      "MONITOR_SQL_NOT_READ_ONLY",
+    ],
+    [
+      "SELECT INTO (creates a table)",
+      "select 1::float8 as value into monitor_copy",
+      "MONITOR_SQL_NOT_READ_ONLY",
+    ],
+    [
+      "a function that writes",
+      "select nextval('audit_logs_id_seq')::float8 as value",
+      "MONITOR_SQL_NOT_READ_ONLY",
+    ],
+    ["two statements", "select 1 as value; delete from api_keys", "MONITOR_SQL_MULTIPLE_STATEMENTS"],
+    ["transaction control", "commit", "MONITOR_SQL_NOT_A_QUERY"],
+    ["no value column", "select 1 as amount", "MONITOR_SQL_NO_VALUE_COLUMN"],
+    ["a value that is not a number", "select 'many' as value", "MONITOR_SQL_VALUE_NOT_NUMERIC"],
+    ["a check that fails", "select value from no_such_table", "MONITOR_SQL_INVALID"],
+  ])("refuses %s at save time, saving and writing nothing", async (_what, sql, code) => {
+    const before = await stateDigest(db);
+    const [sequence] = await db.query<{ value: string }>(
+      "select last_value::text as value from audit_logs_id_seq",
+    );
+    const lastId = await lastAuditId(db);
+    const payload = await upsert({ ...NEW_MONITOR, name: "refused_check", sql });
+    expect(payload.monitor).toBeNull();
+    expect(payload.userErrors.map(({ field, code }) => ({ field, code }))).toEqual([
+      { field: ["input", "sql"], code },
+    ]);
+    expect(await stateDigest(db)).toEqual(before);
+    // Only the refusal's own audit row took a value of the sequence: the check's nextval was rolled back.
+    const [after] = await db.query<{ value: string }>(
+      "select last_value::text as value from audit_logs_id_seq",
+    );
+    expect(Number(after?.value)).toBe(Number(sequence?.value) + 1);
+    const audit = await db.query<{ action: string; outcome: string }>(
+      "select action, outcome from audit_logs where id > $1",
+      [lastId],
+    );
+    expect(audit).toEqual([{ action: "upsertMonitor", outcome: code }]);
+  });
+
+  it("counts statements outside strings, quoted names, dollar quotes and comments", () => {
+    expect(statementCount("select ';' as target, 1 as value")).toBe(1);
+    expect(statementCount('select 1 as "a;b" -- c;d\n')).toBe(1);
+    expect(statementCount("select $x$;$x$ as t, 1 as value /* ; */;")).toBe(1);
+    expect(statementCount("select 1; select 2")).toBe(2);
+    expect(statementCount("  ;  ")).toBe(0);
+  });
+
+  it("needs every field of a new monitor and reports each missing one", async () => {
+    const payload = await upsert({ name: "half_made" });
+    expect(payload.userErrors.map((error) => [error.field[1], error.code])).toEqual([
+      ["description", "REQUIRED"],
+      ["sql", "REQUIRED"],
+      ["threshold", "REQUIRED"],
+      ["windowMinutes", "REQUIRED"],
+    ]);
+    expect(
+      (await upsert({ ...NEW_MONITOR, name: "Bad Name" })).userErrors.map((error) => error.code),
+    ).toEqual(["INVALID_NAME"]);
+  });
+
+  it("lets operators retune a built-in monitor but not replace its check or action, and a restart keeps the tuning", async () => {
+    const retuned = await upsert({ name: "buyer_fingerprint_growth", threshold: 40, severity: "WARNING" });
+    expect(retuned.userErrors).toEqual([]);
+    expect(retuned.monitor).toMatchObject({
+      threshold: 40,
+      severity: "WARNING",
+      builtin: true,
+      proposesAction: "revoke_buyer_keys",
+    });
+    const before = await stateDigest(db);
+    const replaced = await upsert({ name: "buyer_fingerprint_growth", sql: "select 0::float8 as value" });
+    expect(replaced.userErrors.map(({ field, code }) => ({ field, code }))).toEqual([
+      { field: ["input", "sql"], code: "BUILTIN_MONITOR_LOCKED" },
+    ]);
+    const silenced = await upsert({ name: "buyer_fingerprint_growth", proposesAction: "NONE" });
+    expect(silenced.userErrors.map((error) => error.code)).toEqual(["BUILTIN_MONITOR_LOCKED"]);
+    expect(await stateDigest(db)).toEqual(before);
+    // Sending the stored check back unchanged is not a change.
+    const [stored] = await db.query<{ sql: string }>(
+      "select sql from monitors where name = 'buyer_fingerprint_growth'",
+    );
+    expect(
+      (await upsert({ name: "buyer_fingerprint_growth", sql: stored?.sql, enabled: false })).userErrors,
+    ).toEqual([]);
+    await ensureReferenceData(db.db);
+    const [row] = await db.query<{ threshold: number; enabled: boolean; builtin: boolean }>(
+      "select threshold, enabled, builtin from monitors where name = 'buyer_fingerprint_growth'",
+    );
+    expect(row).toEqual({ threshold: 40, enabled: false, builtin: true });
+  });
+
+  it("refuses a check that outlives the statement timeout (PostgreSQL interrupts it; PGlite cannot)", async () => {
+    if (db.kind !== "postgres") return;
+    await db.query(
+      `update timing_policies set payload = jsonb_set(payload, '{statement_timeout_ms}', '200') where policy_key = 'ops_monitors_v1'`,
+    );
+    const started = Date.now();
+    const payload = await upsert({
+      ...NEW_MONITOR,
+      name: "slow_check",
+      sql: "select 1::float8 as value from pg_sleep(2)",
+    });
+    expect(payload.userErrors.map((error) => error.code)).toEqual(["MONITOR_SQL_TIMEOUT"]);
+    expect(Date.now() - started).toBeLessThan(1900);
+  });
+});
