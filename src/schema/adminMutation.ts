@@ -44,8 +44,6 @@ interface AdminMutationOptions<Input, Shape extends WithUserErrors, InputRequire
   resolve: (input: InputArgument<Input, InputRequired>, context: AppContext) => Promise<Shape>;
   /** What the audit row of a refused call names as its target: the id, key or code the input is about. */
   auditTarget: (input: InputArgument<Input, InputRequired>) => string | null;
-  /** Set where the resolver audits its own refusals (runPrecompute's planner does), so none is written twice. */
-  auditsOwnRefusals?: true;
 }
 
 type InputArgument<Input, InputRequired extends boolean> = InputRequired extends false
@@ -64,7 +62,7 @@ export function adminMutationField<Input, Shape extends WithUserErrors, InputReq
   const resolve = async (_root: unknown, args: { input?: Input | null }, context: AppContext) => {
     const input = args.input as InputArgument<Input, InputRequired>;
     const payload = await options.resolve(input, context);
-    if (payload.userErrors.length > 0 && options.auditsOwnRefusals !== true) {
+    if (payload.userErrors.length > 0) {
       await auditRefusedInput(context.database, {
         at: context.clock.now(),
         actor: actorOf(context),

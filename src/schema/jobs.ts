@@ -1,5 +1,5 @@
 import { apiError } from "../errors";
-import { startManualPrecompute } from "../jobs/precompute/manualPrecompute";
+import { manualPrecomputeTarget, startManualPrecompute } from "../jobs/precompute/manualPrecompute";
 import { resolveNoiseKey } from "../privacy/noiseKey";
 import type { UserError } from "../resolvers/admin/apiKeys";
 import { findJobRun, type JobRow, type JobRunRow, listJobs } from "../resolvers/ops/jobs";
@@ -131,9 +131,7 @@ adminMutationField("runPrecompute", {
   description:
     "Compute the missing releases of a range in the background (operators); returns the job run to follow. Audited.",
   input: { type: RunPrecomputeInput, description: "Granularities and range." },
-  auditTarget: () => null,
-  // startManualPrecompute audits a refused range itself (src/jobs/precompute/manualPrecompute.ts).
-  auditsOwnRefusals: true,
+  auditTarget: (input) => manualPrecomputeTarget(input),
   resolve: async (input, context) => {
     const result = await startManualPrecompute(
       {

@@ -44,10 +44,15 @@ export function validateManualPrecompute(input: ManualPrecomputeInput): UserErro
   return errors;
 }
 
+/** What a run's job key and audit entries name: granularities and range. */
+export function manualPrecomputeTarget(input: ManualPrecomputeInput): string {
+  return `${[...new Set(input.granularities)].join(",")} ${input.from.toISOString()}..${input.to.toISOString()}`;
+}
+
 /**
  * Plans the missing releases whose buckets start in [from, to) (from floored to its bucket, buckets
  * still under the reporting delay left out), records a `precompute-manual` job run and its audit
- * entry in one transaction, and computes the releases in the background: the run's rows count the
+ * entry in one transaction (a refused range is audited by the admin mutation that asked), and computes the releases in the background: the run's rows count the
  * releases done, its outcome says how it ended.
  */
 export async function startManualPrecompute(
@@ -58,22 +63,9 @@ export async function startManualPrecompute(
   const { database } = deps;
   const now = deps.clock.now();
   const userErrors = validateManualPrecompute(input);
+  if (userErrors.length > 0) return { ok: false, userErrors };
   const granularities = [...new Set(input.granularities)];
-  const target = `${granularities.join(",")} ${input.from.toISOString()}..${input.to.toISOString()}`;
-  if (userErrors.length > 0) {
-    await database.transaction((query) =>
-      appendAuditEntry(query, {
-        at: now,
-        type: "admin",
-        ...actor,
-        action: "runPrecompute",
-        target,
-        outcome: "USER_ERROR",
-        details: { userErrors: userErrors.map((error) => error.code) },
-      }),
-    );
-    return { ok: false, userErrors };
-  }
+  const target = manualPrecomputeTarget(input);
   const planned: PlannedRelease[] = [];
   for (const granularity of granularities) {
     planned.push(...(await planRange(database, granularity, input.from, input.to, now)));
