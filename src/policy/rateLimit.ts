@@ -9,8 +9,10 @@ export class RateLimiter {
   take(key: string, nowMs: number, capacity: number): number {
     const refillPerMs = capacity / 60_000;
     const bucket = this.buckets.get(key) ?? { tokens: capacity, updatedAt: nowMs };
-    bucket.tokens = Math.min(capacity, bucket.tokens + (nowMs - bucket.updatedAt) * refillPerMs);
-    bucket.updatedAt = nowMs;
+    // A clock that steps back (NTP, a replayed clock) refills nothing, and never drains the bucket.
+    const elapsed = Math.max(0, nowMs - bucket.updatedAt);
+    bucket.tokens = Math.min(capacity, bucket.tokens + elapsed * refillPerMs);
+    bucket.updatedAt = Math.max(nowMs, bucket.updatedAt);
     this.buckets.set(key, bucket);
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
