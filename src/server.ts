@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import pino from "pino";
 import { createApp } from "./app";
+import { runDemoActivity } from "./cli/demoActivity";
 import { precomputeDemoWindow, runDemoData } from "./cli/demoData";
 import { systemClock } from "./clock";
 import { ConfigError, loadConfig } from "./config";
@@ -72,6 +73,7 @@ async function start(): Promise<void> {
     await runDemoData(database, config, clock);
     await precomputeDemoWindow(precompute);
     const keys = await ensureDemoKeys(database, clock, config.dataDir);
+    await runDemoActivity(database, config, clock, keys);
     if (config.jobsEnabled)
       scheduler = await startScheduler({ ...precompute, logger, alertTarget: alertTargetOf(config) });
     demoReady = true;

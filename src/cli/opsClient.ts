@@ -5,6 +5,8 @@ import { print } from "graphql";
 export interface OpsEndpoint {
   url: string;
   key: string;
+  /** Another transport, e.g. an app's own fetch (the demo's simulated clients); default: the network. */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
 }
 
 /** A request the server refused or could not answer: its error code and message. */
@@ -23,7 +25,7 @@ export async function execute<TResult, TVariables>(
   document: TypedDocumentNode<TResult, TVariables>,
   variables: TVariables,
 ): Promise<TResult> {
-  const response = await fetch(endpoint.url, {
+  const response = await (endpoint.fetch ?? fetch)(endpoint.url, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${endpoint.key}` },
     body: JSON.stringify({ query: print(document), variables }),

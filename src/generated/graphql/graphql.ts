@@ -44,6 +44,40 @@ export type ApprovalStatus =
   /** Rejected; nothing was done. */
   | 'REJECTED';
 
+/** The category of the door. */
+export type Category =
+  /** The art category. */
+  | 'ART'
+  /** The coffee category. */
+  | 'COFFEE'
+  /** The community category. */
+  | 'COMMUNITY'
+  /** The food category. */
+  | 'FOOD'
+  /** The music category. */
+  | 'MUSIC'
+  /** The other category. */
+  | 'OTHER'
+  /** The outdoor category. */
+  | 'OUTDOOR'
+  /** The sports category. */
+  | 'SPORTS'
+  /** The tech category. */
+  | 'TECH';
+
+/** When the door was opened, on the UTC clock; weekends take precedence. */
+export type Context =
+  /** 16:00-23:00 UTC on a weekday. */
+  | 'EVENING'
+  /** 11:00-16:00 UTC on a weekday. */
+  | 'MIDDAY'
+  /** 06:00-11:00 UTC on a weekday. */
+  | 'MORNING'
+  /** Night (23:00-06:00 UTC on a weekday). */
+  | 'UNKNOWN'
+  /** Any time on Saturday or Sunday (UTC). */
+  | 'WEEKEND';
+
 /** Which proposed action, the decision and why. */
 export type DecideActionInput = {
   /** APPROVE (executes it) or REJECT. */
@@ -54,6 +88,15 @@ export type DecideActionInput = {
   reason: string;
 };
 
+/** What kind of door a participant opened. */
+export type DoorType =
+  /** A community. */
+  | 'COMMUNITY'
+  /** An event. */
+  | 'EVENT'
+  /** A place. */
+  | 'SPOT';
+
 /** Where an ops feed item stands. */
 export type FeedStatus =
   /** Closed; a persisting signal opens a new item. */
@@ -62,6 +105,47 @@ export type FeedStatus =
   | 'NEW'
   /** Seen; the incident is still open (no new item for it). */
   | 'READ';
+
+/** How cells are grouped in space; never finer than city scale. */
+export type GeoBucketType =
+  /** A city code such as us-nyc (via the geohash3 -> city map). */
+  | 'CITY_CODE'
+  /** A geohash of precision 3 (about 156 km), among the mapped cells. */
+  | 'GEOHASH3';
+
+/** A batch of project rows for the calling TENANT key's tenant. */
+export type ImportProjectsInput = {
+  /** The tenant's batch id; a non-UUID is kept and mapped to a deterministic UUID. */
+  batchId: string;
+  /** A UUID to trace the batch by; generated when absent. */
+  correlationId?: string | null | undefined;
+  /** True validates and reports row errors only; nothing is stored. */
+  dryRun?: boolean | null | undefined;
+  /** 1..5000 rows, at most 5 MB in all and 8 KB each. */
+  rows: Array<ProjectRowInput>;
+  /** Which system sent the batch, e.g. projects-import. */
+  source: string;
+};
+
+/** Which cells to read: one granularity and geo type, a time range, and optional segment filters. */
+export type InsightsFilter = {
+  /** Only these categories. */
+  categories?: Array<Category> | null | undefined;
+  /** Only these contexts. */
+  contexts?: Array<Context> | null | undefined;
+  /** Only these door types. */
+  doorTypes?: Array<DoorType> | null | undefined;
+  /** Geo bucket ids to read; absent = all buckets of that type (DAY, WEEK); HOUR requires 1..10. */
+  geoBucketIds?: Array<string> | null | undefined;
+  /** How cells are grouped in space (default CITY_CODE). */
+  geoBucketType?: GeoBucketType;
+  /** Bucket width (default DAY). */
+  granularity?: TimeGranularity;
+  /** Exclusive end, aligned likewise. */
+  timeBucketEndUtc: string;
+  /** Inclusive start, aligned to the granularity (hour; day 00:00 UTC; ISO week Monday 00:00 UTC). */
+  timeBucketStartUtc: string;
+};
 
 /** A new API key. */
 export type IssueApiKeyInput = {
@@ -90,6 +174,32 @@ export type MonitorAction =
   | 'NONE'
   /** Revoke every active key of the buyer a firing row names (targets starting outside_buyer_). */
   | 'REVOKE_BUYER_KEYS';
+
+/** One project row as in the 002 seed, in camelCase. Every field is a string as the tenant's export holds it; the service trims and validates them and reports problems per row. */
+export type ProjectRowInput = {
+  /** Commercial premises: a non-negative integer; blank is 0. */
+  commercial?: string | null | undefined;
+  /** Delivery partner as spelled by the tenant; normalized via partner normalization. */
+  deliveryPartner?: string | null | undefined;
+  /** Deployment specialist's preferred username in the DS directory. */
+  deploymentSpecialist?: string | null | undefined;
+  /** Developer class, e.g. Class 2. */
+  developerClass?: string | null | undefined;
+  /** Essential premises: a non-negative integer; blank is 0. */
+  essential?: string | null | undefined;
+  /** Total premises: a non-negative integer; blank is 0. */
+  premisesCount?: string | null | undefined;
+  /** Relationship manager's display name (or preferred username) in the RM directory. */
+  relationshipManager?: string | null | undefined;
+  /** Residential premises: a non-negative integer; blank is 0. */
+  residential?: string | null | undefined;
+  /** Relationship manager's preferred username, when the tenant has it. */
+  rmPreferredUsername?: string | null | undefined;
+  /** The project key (required, non-blank). */
+  stageApplication?: string | null | undefined;
+  /** When the stage application was created (YYYY-MM-DD). */
+  stageApplicationCreated?: string | null | undefined;
+};
 
 /** Which key to revoke. */
 export type RevokeApiKeyInput = {
@@ -264,6 +374,28 @@ export type OpsVerifyAuditChainQueryVariables = Exact<{ [key: string]: never; }>
 
 export type OpsVerifyAuditChainQuery = { ops: { verifyAuditChain: { valid: boolean, checkedEntries: number, firstBrokenId: string | null } } };
 
+export type DemoInsightsQueryVariables = Exact<{
+  filter: InsightsFilter;
+  first?: number | null | undefined;
+}>;
+
+
+export type DemoInsightsQuery = { insights: { totalCount: number, nodes: Array<{ metrics: { uniqueParticipantsEst: number | null } }> } };
+
+export type DemoQuoteInsightsQueryVariables = Exact<{
+  filter: InsightsFilter;
+}>;
+
+
+export type DemoQuoteInsightsQuery = { quoteInsights: { epsilonCost: number, wouldCountTowardQueryQuota: boolean } };
+
+export type DemoImportProjectsMutationVariables = Exact<{
+  input: ImportProjectsInput;
+}>;
+
+
+export type DemoImportProjectsMutation = { importProjects: { metrics: { insertedProjects: number, anomaliesCount: number } | null, rowErrors: Array<{ code: string }> } };
+
 export type OpsCitiesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -414,6 +546,9 @@ export const OpsJobRunDocument = {"kind":"Document","definitions":[{"kind":"Oper
 export const OpsTimingPoliciesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OpsTimingPolicies"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"timingPolicies"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"policyKey"}},{"kind":"Field","name":{"kind":"Name","value":"payload"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedBy"}}]}}]}}]} as unknown as DocumentNode<OpsTimingPoliciesQuery, OpsTimingPoliciesQueryVariables>;
 export const OpsSetTimingPolicyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OpsSetTimingPolicy"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SetTimingPolicyInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"setTimingPolicy"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"policy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"policyKey"}},{"kind":"Field","name":{"kind":"Name","value":"payload"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedBy"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"OpsUserErrorFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OpsUserErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UserError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]} as unknown as DocumentNode<OpsSetTimingPolicyMutation, OpsSetTimingPolicyMutationVariables>;
 export const OpsVerifyAuditChainDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OpsVerifyAuditChain"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ops"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"verifyAuditChain"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"valid"}},{"kind":"Field","name":{"kind":"Name","value":"checkedEntries"}},{"kind":"Field","name":{"kind":"Name","value":"firstBrokenId"}}]}}]}}]}}]} as unknown as DocumentNode<OpsVerifyAuditChainQuery, OpsVerifyAuditChainQueryVariables>;
+export const DemoInsightsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"DemoInsights"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"InsightsFilter"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"insights"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"metrics"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uniqueParticipantsEst"}}]}}]}}]}}]}}]} as unknown as DocumentNode<DemoInsightsQuery, DemoInsightsQueryVariables>;
+export const DemoQuoteInsightsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"DemoQuoteInsights"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"InsightsFilter"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"quoteInsights"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"epsilonCost"}},{"kind":"Field","name":{"kind":"Name","value":"wouldCountTowardQueryQuota"}}]}}]}}]} as unknown as DocumentNode<DemoQuoteInsightsQuery, DemoQuoteInsightsQueryVariables>;
+export const DemoImportProjectsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DemoImportProjects"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ImportProjectsInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"importProjects"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"metrics"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"insertedProjects"}},{"kind":"Field","name":{"kind":"Name","value":"anomaliesCount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"rowErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<DemoImportProjectsMutation, DemoImportProjectsMutationVariables>;
 export const OpsCitiesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OpsCities"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cities"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"countryCode"}},{"kind":"Field","name":{"kind":"Name","value":"centerLat"}},{"kind":"Field","name":{"kind":"Name","value":"centerLng"}},{"kind":"Field","name":{"kind":"Name","value":"radiusKm"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"geohash3Cells"}}]}}]}}]} as unknown as DocumentNode<OpsCitiesQuery, OpsCitiesQueryVariables>;
 export const OpsUpsertCityDefinitionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OpsUpsertCityDefinition"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpsertCityDefinitionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"upsertCityDefinition"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"city"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"countryCode"}},{"kind":"Field","name":{"kind":"Name","value":"centerLat"}},{"kind":"Field","name":{"kind":"Name","value":"centerLng"}},{"kind":"Field","name":{"kind":"Name","value":"radiusKm"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"geohash3Cells"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"OpsUserErrorFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OpsUserErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UserError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]} as unknown as DocumentNode<OpsUpsertCityDefinitionMutation, OpsUpsertCityDefinitionMutationVariables>;
 export const OpsPopulateCityGeohashMapDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OpsPopulateCityGeohashMap"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"populateCityGeohashMap"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cells"}},{"kind":"Field","name":{"kind":"Name","value":"cities"}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"OpsUserErrorFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OpsUserErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UserError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]} as unknown as DocumentNode<OpsPopulateCityGeohashMapMutation, OpsPopulateCityGeohashMapMutationVariables>;

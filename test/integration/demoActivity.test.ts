@@ -1,0 +1,155 @@
+// The demo's simulated fortnight: every ops view an operator opens after `npm start` has something
+// in it, and it all came through the real API (policy, budgets, audit chain).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runDemoActivity } from "../../src/cli/demoActivity";
+import { precomputeDemoWindow, runDemoData } from "../../src/cli/demoData";
+import { fixedClock } from "../../src/clock";
+import { configFrom } from "../../src/config";
+import { type DemoKey, ensureDemoKeys } from "../../src/db/demo/demoKeys";
+import { testApp } from "../support/app";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+
+const NOW = new Date("2026-05-20T12:00:00Z");
+const config = configFrom({ DEMO_DAYS: "30", DEMO_SCALE: "0.05", DEMO_SEED: "11", LOG_LEVEL: "silent" });
+const sink = () => Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream;
+
+describe("demo activity", () => {
+  let db: TestDatabase;
+  let keys: DemoKey[];
+  let dataDir: string;
+  let internalKey: string;
+  const clock = fixedClock(NOW);
+  let output = "";
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dataDir = mkdtempSync(path.join(tmpdir(), "demo-activity-"));
+    await runDemoData(db, config, clock, sink());
+    await precomputeDemoWindow(
+      { database: db, noiseKey: { key: Buffer.alloc(32, 9), id: "nk_demo" }, clock },
+      sink(),
+    );
+    keys = await ensureDemoKeys(db, clock, dataDir);
+    internalKey = keys.find((key) => key.role === "internal")?.apiKey ?? "";
+    const out = new PassThrough();
+    out.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    await runDemoActivity(db, config, clock, keys, out);
+  }, 300_000);
+
+  afterAll(async () => {
+    await db?.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function ops<T>(selection: string): Promise<T> {
+    const { body } = await testApp(db, clock).graphql(`{ ops { ${selection} } }`, { key: internalKey });
+    expect(body.errors).toBeUndefined();
+    return (body.data as { ops: T }).ops;
+  }
+
+  it("reports what it did, refusals by code", () => {
+    expect(output).toMatch(/^demo activity: \d+ API requests over 14 days/);
+    expect(output).toMatch(/QUERY_BUDGET_EXCEEDED/);
+    expect(output).not.toMatch(/RATE_LIMITED/);
+  });
+
+  it("fills budgets and request statistics for three buyers over the fortnight, with every refusal kind", async () => {
+    const { privacyBudgetUsage, exportRequestStats, queryFingerprintStats } = await ops<{
+      privacyBudgetUsage: Array<{ partnerId: string; epsilonSpent: number; epsilonRemaining: number }>;
+      exportRequestStats: Array<{
+        day: string;
+        requests: number;
+        byOutcome: Array<{ code: string; count: number }>;
+      }>;
+      queryFingerprintStats: Array<{
+        day: string;
+        partnerId: string;
+        distinctShapes: number;
+        quotaRefusals: number;
+      }>;
+    }>(`privacyBudgetUsage { partnerId epsilonSpent epsilonRemaining }
+        exportRequestStats(days: 20) { day requests byOutcome { code count } }
+        queryFingerprintStats(days: 20) { day partnerId distinctShapes quotaRefusals }`);
+    const spent = Object.fromEntries(privacyBudgetUsage.map((row) => [row.partnerId, row.epsilonSpent]));
+    expect(Object.keys(spent).sort()).toEqual([
+      "outside_buyer_acme",
+      "outside_buyer_demo",
+      "outside_buyer_globex",
+    ]);
+    for (const value of Object.values(spent)) expect(value).toBeGreaterThan(0);
+    // The printed demo buyer key is still usable.
+    expect(
+      privacyBudgetUsage.find((row) => row.partnerId === "outside_buyer_demo")?.epsilonRemaining,
+    ).toBeGreaterThan(20);
+    expect(exportRequestStats.length).toBeGreaterThanOrEqual(14);
+    const outcomes = new Set(exportRequestStats.flatMap((day) => day.byOutcome.map((row) => row.code)));
+    for (const code of [
+      "OK",
+      "REPORTING_DELAY_NOT_MET",
+      "RANGE_TOO_LARGE",
+      "FILTER_NOT_ALLOWED",
+      "QUERY_BUDGET_EXCEEDED",
+    ]) {
+      expect(outcomes, code).toContain(code);
+    }
+    const probe = queryFingerprintStats.find(
+      (row) => row.partnerId === "outside_buyer_globex" && row.day === "2026-05-20",
+    );
+    expect(probe).toMatchObject({ distinctShapes: 30, quotaRefusals: 15 });
+  });
+
+  it("leaves fired monitors in the feed and a revoke of the probing buyer awaiting approval", async () => {
+    const { feed, actions } = await ops<{
+      feed: { nodes: Array<{ source: string; status: string; severity: string }> };
+      actions: Array<{ actionType: string; target: string; approvalStatus: string }>;
+    }>(`feed(status: NEW) { nodes { source status severity } }
+        actions(approvalStatus: PENDING) { actionType target approvalStatus }`);
+    const sources = new Set(feed.nodes.map((item) => item.source));
+    expect(sources).toContain("buyer_fingerprint_growth");
+    expect(sources).toContain("buyer_budget_refusals");
+    expect(sources).toContain("import_anomaly_spike");
+    expect(actions).toContainEqual({
+      actionType: "revoke_buyer_keys",
+      target: "outside_buyer_globex",
+      approvalStatus: "PENDING",
+    });
+  });
+
+  it("writes the operator's work to a verifiable audit chain and the tenant's anomalies to the anomaly log", async () => {
+    const { auditLog, verifyAuditChain } = await ops<{
+      auditLog: { edges: Array<{ node: { action: string; actor: string } }> };
+      verifyAuditChain: { valid: boolean };
+    }>("auditLog(first: 200) { edges { node { action actor } } } verifyAuditChain { valid }");
+    const actions = auditLog.edges
+      .filter(({ node }) => node.actor.endsWith("(demo-operator)"))
+      .map(({ node }) => node.action);
+    expect(actions.filter((action) => action === "issueApiKey")).toHaveLength(2);
+    expect(actions.filter((action) => action === "setBuyerBudget")).toHaveLength(3);
+    expect(actions).toContain("runMonitors");
+    expect(verifyAuditChain.valid).toBe(true);
+    const [anomalies] = await db.query<{ errors: number; warnings: number }>(
+      `select count(*) filter (where severity = 'error')::int as errors, count(*) filter (where severity = 'warning')::int as warnings
+       from import_anomalies`,
+    );
+    expect(anomalies).toEqual({ errors: 7, warnings: 4 });
+  });
+
+  it("runs once: a second start finds it in place and sends nothing", async () => {
+    const [before] = await db.query<{ n: number }>("select count(*)::int as n from request_logs");
+    const out = new PassThrough();
+    let second = "";
+    out.on("data", (chunk: Buffer) => {
+      second += chunk.toString();
+    });
+    expect(await runDemoActivity(db, config, clock, keys, out)).toBeUndefined();
+    expect(second).toBe("demo activity: already in place\n");
+    const [after] = await db.query<{ n: number }>("select count(*)::int as n from request_logs");
+    expect(after?.n).toBe(before?.n);
+  });
+});
