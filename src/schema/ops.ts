@@ -252,7 +252,7 @@ export const Ops = builder.objectRef<Record<string, never>>("Ops").implement({
           request_id: string | null;
         }>(
           `select id::text as id, at, action, actor, target, outcome, request_id from audit_logs
-           where ($1::bigint is null or id < $1::bigint) order by id desc limit $2`,
+           where ($1::bigint is null or audit_logs.id < $1::bigint) order by audit_logs.id desc limit $2`,
           [after ?? null, size + 1],
         );
         const [count] = await context.database.query<{ n: number }>(
