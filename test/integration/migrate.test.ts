@@ -1,6 +1,19 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { PgliteDatabase } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/client";
-import { expectedMigrationCount, migrateDatabase, migrationsApplied } from "../../src/db/migrate";
+import {
+  expectedMigrationCount,
+  MIGRATIONS_FOLDER,
+  migrateDatabase,
+  migrationsApplied,
+} from "../../src/db/migrate";
 import { ensureReferenceData } from "../../src/db/referenceData";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
@@ -106,4 +119,53 @@ describe("migrations", () => {
     const policies = await db.query<{ policy_key: string }>("select policy_key from timing_policies");
     expect(policies.map((p) => p.policy_key)).toContain("outside_buyer_precompute_v1");
   });
+
+  it("0002 keeps the oldest of duplicate pending proposals open and supersedes the rest", async () => {
+    const db = await createTestDatabase({ migrate: false });
+    opened.push(db);
+    // Migrate as a database of the previous release would be: 0000 and 0001 only.
+    const folder = mkdtempSync(path.join(tmpdir(), "migrations-"));
+    cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
+    const journalFile = path.join(folder, "meta", "_journal.json");
+    const journal = JSON.parse(readFileSync(journalFile, "utf8")) as { entries: Array<{ tag: string }> };
+    writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, 2) }));
+    await migrateFrom(db, folder);
+    rmSync(folder, { recursive: true, force: true });
+    await db.query(
+      `insert into action_ledger (created_at, action_type, target, reason, proposed_by, approval_status, status)
+       values ('2026-01-01T00:00:00Z', 'revoke_buyer_keys', 'outside_buyer_x', 'first', 'monitor:a', 'PENDING', 'proposed'),
+              ('2026-01-02T00:00:00Z', 'revoke_buyer_keys', 'outside_buyer_x', 'second', 'monitor:b', 'PENDING', 'proposed'),
+              ('2026-01-03T00:00:00Z', 'revoke_buyer_keys', 'outside_buyer_y', 'other', 'monitor:a', 'PENDING', 'proposed'),
+              ('2026-01-04T00:00:00Z', 'revoke_buyer_keys', 'outside_buyer_x', 'decided', 'monitor:a', 'APPROVED', 'executed')`,
+    );
+    await migrateDatabase(db);
+    expect(
+      await db.query("select reason, approval_status, status from action_ledger order by created_at"),
+    ).toEqual([
+      { reason: "first", approval_status: "PENDING", status: "proposed" },
+      { reason: "second", approval_status: "REJECTED", status: "superseded" },
+      { reason: "other", approval_status: "PENDING", status: "proposed" },
+      { reason: "decided", approval_status: "APPROVED", status: "executed" },
+    ]);
+    await expect(
+      db.query(
+        `insert into action_ledger (created_at, action_type, target, reason, proposed_by)
+         values (now(), 'revoke_buyer_keys', 'outside_buyer_x', 'third', 'monitor:c')`,
+      ),
+    ).rejects.toThrow(/action_ledger_one_pending_uq/);
+  });
 });
+
+/** Applies the migrations of another folder, with the driver of the database under test. */
+async function migrateFrom(db: TestDatabase, migrationsFolder: string): Promise<void> {
+  if (db.kind === "pglite") {
+    await migratePglite(db.db as unknown as PgliteDatabase, { migrationsFolder });
+    return;
+  }
+  const client = postgres(db.url ?? "", { max: 1, onnotice: () => {} });
+  try {
+    await migratePostgres(drizzle({ client }), { migrationsFolder });
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+}

@@ -70,11 +70,12 @@ interface ActionNode {
   status: string;
   result: string | null;
   feedItemId: string | null;
+  reason: string;
 }
 
 async function actions(approvalStatus?: string) {
   const { body } = await api().graphql(
-    `query($s: ApprovalStatus) { ops { actions(approvalStatus: $s) { id actionType target approvalStatus status result feedItemId } } }`,
+    `query($s: ApprovalStatus) { ops { actions(approvalStatus: $s) { id actionType target approvalStatus status result feedItemId reason } } }`,
     { key: world.internalKey, variables: { s: approvalStatus } },
   );
   return opsOf<{ actions: ActionNode[] }>(body).actions;
@@ -182,17 +183,20 @@ describe("monitors and the ops feed", () => {
     expect((await acknowledge(burst?.id ?? "", "ARCHIVED")).item?.status).toBe("ARCHIVED");
     const again = await acknowledge(burst?.id ?? "", "READ");
     expect(again).toEqual({ item: null, userErrors: [{ code: "ARCHIVED", field: ["input", "status"] }] });
-    expect((await runMonitors()).counts).toMatchObject({ newFeedItems: 1, proposedActions: 1 });
+    // The revoke still awaiting approval gains the new signal rather than a second proposal.
+    expect((await runMonitors()).counts).toMatchObject({ newFeedItems: 1, proposedActions: 0 });
     const open = (await feed("NEW")).items.filter((item) => item.incidentKey === FINGERPRINT_INCIDENT);
     expect(open).toHaveLength(1);
     expect(open[0]?.id).not.toBe(burst?.id);
     expect((await feed()).totalCount).toBe(3);
-    expect(await actions("PENDING")).toHaveLength(2);
+    const pending = await actions("PENDING");
+    expect(pending).toHaveLength(1);
+    expect(pending[0]?.reason.match(/buyer_fingerprint_growth at 35/g)).toHaveLength(2);
   });
 
   it("approving the proposed revoke refuses the buyer's key on its next request; deciding twice is refused", async () => {
     expect((await buyerRead(world.otherBuyerKey)).body.errors).toBeUndefined();
-    const [newest, older] = await actions("PENDING");
+    const [newest] = await actions("PENDING");
     const approved = await decide(newest?.id ?? "", "APPROVE");
     expect(approved.userErrors).toEqual([]);
     expect(approved.action).toMatchObject({ approvalStatus: "APPROVED", status: "EXECUTED" });
@@ -213,12 +217,21 @@ describe("monitors and the ops feed", () => {
       action: null,
       userErrors: [{ code: "ALREADY_DECIDED", field: ["input", "id"] }],
     });
-    // Rejecting changes nothing but the ledger.
+    // Once decided, a signal that persists is a new incident with a new proposal; rejecting it
+    // changes nothing but the ledger.
+    const open = (await feed("NEW")).items.find((item) => item.incidentKey === FINGERPRINT_INCIDENT);
+    await acknowledge(open?.id ?? "", "ARCHIVED");
+    expect((await runMonitors()).counts.proposedActions).toBeGreaterThanOrEqual(1);
+    const older = (await actions("PENDING")).find((action) => action.target === "outside_buyer_globex");
+    expect(older?.id).toBeDefined();
+    expect(older?.id).not.toBe(newest?.id);
     const revokedBefore = await db.query("select id from api_keys where revoked_at is not null");
     const rejected = await decide(older?.id ?? "", "REJECT", "already handled");
     expect(rejected.action).toMatchObject({ approvalStatus: "REJECTED", status: "PROPOSED", result: null });
     expect(await db.query("select id from api_keys where revoked_at is not null")).toEqual(revokedBefore);
-    expect(await actions("PENDING")).toEqual([]);
+    expect((await actions("PENDING")).filter((action) => action.target === "outside_buyer_globex")).toEqual(
+      [],
+    );
   });
 
   it("refuses unknown ids and an empty reason", async () => {

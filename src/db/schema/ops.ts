@@ -109,5 +109,11 @@ export const actionLedger = pgTable(
     result: jsonb("result"),
     feedItemId: uuid("feed_item_id"),
   },
-  (t) => [index("action_ledger_approval_created_idx").on(t.approvalStatus, t.createdAt)],
+  (t) => [
+    index("action_ledger_approval_created_idx").on(t.approvalStatus, t.createdAt),
+    // One open proposal per action and target: further signals about it are added to its reason.
+    uniqueIndex("action_ledger_one_pending_uq")
+      .on(t.actionType, t.target)
+      .where(sql`approval_status = 'PENDING'`),
+  ],
 );

@@ -220,9 +220,13 @@ async function recordOutcome(
     if (item === undefined) continue;
     newFeedItems += 1;
     if (monitor.proposesAction === REVOKE_BUYER_KEYS && row.target?.startsWith(BUYER_PARTNER_PREFIX)) {
-      await query(
+      // A revoke already awaiting approval for this buyer gains this signal instead of a duplicate.
+      const [proposal] = await query<{ inserted: boolean }>(
         `insert into action_ledger (created_at, action_type, target, reason, proposed_by, approval_status, status, feed_item_id)
-         values ($1, $2, $3, $4, $5, 'PENDING', 'proposed', $6)`,
+         values ($1, $2, $3, $4, $5, 'PENDING', 'proposed', $6)
+         on conflict (action_type, target) where approval_status = 'PENDING'
+         do update set reason = action_ledger.reason || ' ' || excluded.reason
+         returning (xmax = 0) as inserted`,
         [
           now,
           monitor.proposesAction,
@@ -232,7 +236,7 @@ async function recordOutcome(
           item.id,
         ],
       );
-      proposedActions += 1;
+      if (proposal?.inserted) proposedActions += 1;
     }
   }
   return { newFeedItems, proposedActions };
