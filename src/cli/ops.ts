@@ -8,19 +8,24 @@ import {
   type MonitorAction,
   OpsAcknowledgeFeedItemDocument,
   OpsActionsDocument,
+  OpsAnomaliesDocument,
   OpsApiKeysDocument,
   OpsAuditLogDocument,
   OpsBudgetsDocument,
   OpsCitiesDocument,
+  OpsCityCoverageDocument,
   OpsCityLocalitiesDocument,
   OpsDecideActionDocument,
   OpsFeedDocument,
+  OpsFingerprintStatsDocument,
   OpsFreshnessDocument,
   OpsIssueApiKeyDocument,
   OpsJobRunDocument,
   OpsJobsDocument,
   OpsMonitorsDocument,
   OpsPopulateCityGeohashMapDocument,
+  OpsPrivacyLedgerDocument,
+  OpsRequestStatsDocument,
   OpsRevokeApiKeyDocument,
   OpsRotateApiKeyDocument,
   OpsRunMonitorsDocument,
@@ -214,6 +219,12 @@ const id = (description: string): Record<string, OptionSpec> => ({
 const first: Record<string, OptionSpec> = {
   first: { type: "string", value: "N", description: "How many, newest first (1 to 500; default 20)." },
 };
+const daysOption = (fallback: number): OptionSpec => ({
+  type: "string",
+  value: "N",
+  description: `How many UTC days back (default ${fallback}).`,
+});
+const daysOf = (values: Values, fallback: number) => numberOf("days", text(values, "days"), true) ?? fallback;
 const firstOf = (values: Values) => {
   const value = numberOf("first", text(values, "first"), true) ?? 20;
   if (value < 1 || value > 500) throw new OpsUsageError("--first must be from 1 to 500");
@@ -453,6 +464,75 @@ const COMMANDS: OpsCommand[] = [
         stale: row.stale,
       }));
       return { kind: "rows", rows, json: rows };
+    },
+  },
+  {
+    path: ["requests"],
+    summary: "Buyer requests per UTC day: count, p50/p99 latency, and count per outcome code.",
+    options: { days: daysOption(14) },
+    async run({ endpoint, values }) {
+      const data = await execute(endpoint, OpsRequestStatsDocument, { days: daysOf(values, 14) });
+      const rows = data.ops.exportRequestStats.map((row) => ({
+        day: row.day,
+        requests: row.requests,
+        p50Ms: round(row.p50LatencyMs),
+        p99Ms: round(row.p99LatencyMs),
+        outcomes: row.byOutcome.map((outcome) => `${outcome.code} ${outcome.count}`).join(", "),
+      }));
+      return { kind: "rows", rows, json: data.ops.exportRequestStats };
+    },
+  },
+  {
+    path: ["shapes"],
+    summary: "Distinct query shapes and quota refusals per buyer per UTC day (the intersection-attack view).",
+    options: { days: daysOption(14) },
+    async run({ endpoint, values }) {
+      const data = await execute(endpoint, OpsFingerprintStatsDocument, { days: daysOf(values, 14) });
+      const rows = data.ops.queryFingerprintStats.map((row) => ({ ...row }));
+      return { kind: "rows", rows, json: rows };
+    },
+  },
+  {
+    path: ["coverage"],
+    summary: "Per city: geohash3 cells and events in the last 7 days; the share of events no city covers.",
+    async run({ endpoint }) {
+      const data = await execute(endpoint, OpsCityCoverageDocument, {});
+      const coverage = data.ops.cityCodeCoverage;
+      const rows: Row[] = coverage.cities.map((city) => ({ ...city }));
+      rows.push({
+        cityCode: "(none)",
+        name: `unmapped: ${round(coverage.unmappedEventShare7d * 100)}% of 7-day events`,
+        geohash3Cells: null,
+        events7d: null,
+      });
+      return { kind: "rows", rows, json: coverage };
+    },
+  },
+  {
+    path: ["ledger"],
+    summary: "The global privacy ledger: releases and epsilon per granularity in the window.",
+    options: {
+      "window-days": { type: "string", value: "N", description: "Window in days (default 30)." },
+    },
+    async run({ endpoint, values }) {
+      const windowDays = numberOf("window-days", text(values, "window-days"), true) ?? 30;
+      const data = await execute(endpoint, OpsPrivacyLedgerDocument, { windowDays });
+      const rows = data.ops.privacyLedger.map((row) => ({ ...row, epsilon: round(row.epsilon) }));
+      return { kind: "rows", rows, json: rows };
+    },
+  },
+  {
+    path: ["anomalies"],
+    summary: "Import anomalies of the last hours, newest first.",
+    options: {
+      hours: { type: "string", value: "N", description: "Window in hours (default 24)." },
+      ...first,
+    },
+    async run({ endpoint, values }) {
+      const windowHours = numberOf("hours", text(values, "hours"), true) ?? 24;
+      const data = await execute(endpoint, OpsAnomaliesDocument, { windowHours, first: firstOf(values) });
+      const rows = data.anomalies.nodes.map((row) => ({ ...row }));
+      return { kind: "rows", rows, json: data.anomalies };
     },
   },
   {

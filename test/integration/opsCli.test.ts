@@ -98,6 +98,52 @@ describe("ops command line: views", () => {
   });
 });
 
+describe("ops command line: request, shape, coverage, ledger and anomaly views", () => {
+  it("shows a buyer's request, its query shape, the city coverage and the privacy ledger", async () => {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${world.buyerKey}` },
+      body: JSON.stringify({
+        query: `{ insights(filter: { timeBucketStartUtc: "2026-01-01T00:00:00Z", timeBucketEndUtc: "2026-01-03T00:00:00Z", geoBucketIds: ["us-nyc"] }) { totalCount } }`,
+      }),
+    });
+    expect(response.status).toBe(200);
+
+    const requests = await ops("requests", "--days", "3", "--json", "--key", world.internalKey);
+    expect(requests.code).toBe(0);
+    const day = (
+      JSON.parse(requests.stdout) as Array<{
+        day: string;
+        requests: number;
+        byOutcome: Array<{ code: string }>;
+      }>
+    ).find((row) => row.day === "2026-01-20");
+    expect(day?.requests).toBeGreaterThanOrEqual(1);
+    expect(day?.byOutcome.map((row) => row.code)).toContain("OK");
+    expect(lines((await ops("requests")).stdout)[0]).toMatch(/^day\s+requests\s+p50Ms\s+p99Ms\s+outcomes/);
+
+    const shapes = await ops("shapes", "--days", "3");
+    expect(shapes.code).toBe(0);
+    expect(shapes.stdout).toMatch(/2026-01-20\s+outside_buyer_acme\s+1\s+0/);
+
+    const coverage = await ops("coverage");
+    expect(coverage.code).toBe(0);
+    expect(coverage.stdout).toMatch(/^gb-lon\s+London/m);
+    expect(coverage.stdout).toMatch(/^us-nyc\s+New York/m);
+    expect(coverage.stdout).toContain("unmapped: 0% of 7-day events");
+
+    const ledger = await ops("ledger", "--json");
+    expect(JSON.parse(ledger.stdout)).toEqual([
+      { granularity: "DAY", releases: 20, epsilon: 10, windowDays: 30 },
+    ]);
+
+    const anomalies = await ops("anomalies", "--hours", "48", "--json");
+    expect(anomalies.code).toBe(0);
+    expect(JSON.parse(anomalies.stdout)).toMatchObject({ totalCount: 0, nodes: [] });
+    expect((await ops("anomalies", "--hours", "soon")).code).toBe(2);
+  });
+});
+
 describe("ops command line: mutations", () => {
   it("keys issue prints the new key alone on stdout; rotate, revoke and list follow it", async () => {
     const issued = await ops("keys", "issue", "--role", "internal", "--name", "cli tool");
