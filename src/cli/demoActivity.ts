@@ -75,6 +75,41 @@ export async function runDemoActivity(
     "insert into job_runs (job_name, started_at, outcome) values ($1, $2, 'running') returning id::text as id",
     [DEMO_ACTIVITY_JOB, now],
   );
+  let summary: DemoActivitySummary;
+  try {
+    summary = await simulate(database, config, now, keys);
+  } catch (error) {
+    // Recorded as failed, so the next start tries again; the caller decides whether that is fatal.
+    await database
+      .query("update job_runs set finished_at = $2, outcome = 'failed', error = $3 where id = $1", [
+        run?.id,
+        clock.now(),
+        (error instanceof Error ? error.message : String(error)).slice(0, 2000),
+      ])
+      .catch(() => {});
+    throw error;
+  }
+  summary.seconds = (performance.now() - startedAt) / 1000;
+  await database.query(
+    "update job_runs set finished_at = $2, outcome = 'completed', rows = $3, details = $4 where id = $1",
+    [run?.id, clock.now(), summary.requests, JSON.stringify(summary)],
+  );
+  const refused = Object.entries(summary.refused)
+    .map(([code, count]) => `${count} ${code}`)
+    .join(", ");
+  out.write(
+    `demo activity: ${summary.requests} API requests over ${HISTORY_DAYS} days by 3 buyers, the tenant and the operator (refused: ${refused || "none"}); ${summary.firedMonitors} monitor signals, ${summary.proposedActions} actions awaiting approval; ${summary.seconds.toFixed(1)}s\n`,
+  );
+  return summary;
+}
+
+/** The simulated fortnight itself, through the app on a replayed clock that ends at `now`. */
+async function simulate(
+  database: DatabaseHandle,
+  config: Config,
+  now: Date,
+  keys: DemoKey[],
+): Promise<DemoActivitySummary> {
   const replay = fixedClock(now);
   const app = createApp({ db: database, config, clock: replay, logger: pino({ level: "silent" }) });
   const appFetch = (url: string, init: RequestInit) => Promise.resolve(app.fetch(url, init));
@@ -228,18 +263,7 @@ export async function runDemoActivity(
   const monitors = await send(() => execute(operator, OpsRunMonitorsDocument, {}));
   summary.firedMonitors = monitors?.runMonitors.fired ?? 0;
   summary.proposedActions = monitors?.runMonitors.proposedActions ?? 0;
-  summary.seconds = (performance.now() - startedAt) / 1000;
 
-  await database.query(
-    "update job_runs set finished_at = $2, outcome = 'completed', rows = $3, details = $4 where id = $1",
-    [run?.id, clock.now(), summary.requests, JSON.stringify(summary)],
-  );
-  const refused = Object.entries(summary.refused)
-    .map(([code, count]) => `${count} ${code}`)
-    .join(", ");
-  out.write(
-    `demo activity: ${summary.requests} API requests over ${HISTORY_DAYS} days by 3 buyers, the tenant and the operator (refused: ${refused || "none"}); ${summary.firedMonitors} monitor signals, ${summary.proposedActions} actions awaiting approval; ${summary.seconds.toFixed(1)}s\n`,
-  );
   return summary;
 }
 

@@ -153,3 +153,19 @@ describe("demo activity", () => {
     expect(after?.n).toBe(before?.n);
   });
 });
+
+describe("demo activity that cannot run", () => {
+  it("records the run as failed and rejects, so the next start tries again", async () => {
+    const db = await createTestDatabase();
+    try {
+      await expect(runDemoActivity(db, config, fixedClock(NOW), [], sink())).rejects.toThrow(
+        "no demo operator key",
+      );
+      expect(await db.query("select outcome, error from job_runs where job_name = 'demo-activity'")).toEqual([
+        { outcome: "failed", error: "no demo operator key" },
+      ]);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
