@@ -156,11 +156,12 @@ function totalsOf(
   granularity: TimeGranularity,
   bucketCount: number,
   geoTypes: GeoBucketType[] = ["city_code", "geohash3"],
+  start: Date = START,
 ) {
   return computeCellTotals(db, NOISE_KEY, {
     granularity,
     geoTypes,
-    start: START,
+    start,
     bucketCount,
     version: 1,
     parameters: { maxDoorsPerCell: C, maxCellsPerParticipant: L0 },
@@ -265,6 +266,47 @@ describe("cell totals when nobody exceeds L0 cells", () => {
     expect(flatten(await totalsOf(db, "day", DAYS, ["geohash3"]))).toEqual(
       new Map([...reference(events, "day")].filter(([, cell]) => cell.geoType === "geohash3")),
     );
+  });
+
+  it("divides instants before 1970 into the same days, weeks, hours and contexts", async () => {
+    // Integer division truncates towards zero: negative epoch seconds would land in the next bucket.
+    const early: TestEvent[] = [
+      "1969-12-28T00:00:00Z", // a Sunday: weekend
+      "1969-12-29T05:59:59Z", // Monday, unknown
+      "1969-12-30T03:00:00Z",
+      "1969-12-31T23:59:59.5Z",
+      "1970-01-01T00:00:00Z",
+      "1970-01-01T07:30:00Z",
+    ].map((at, index) => ({
+      participant: `old-${index}`,
+      at: new Date(at),
+      geohash3: "dr5",
+      doorType: "event",
+      category: "art",
+    }));
+    await insert(db, early);
+    const only = (cells: Reference, from: Date, to: Date) =>
+      new Map(
+        [...cells].filter(([, cell]) => cell.bucketMs >= from.getTime() && cell.bucketMs < to.getTime()),
+      );
+    const dayStart = new Date("1969-12-27T00:00:00Z");
+    expect(flatten(await totalsOf(db, "day", 6, undefined, dayStart))).toEqual(
+      only(reference(early, "day"), dayStart, new Date("1970-01-02T00:00:00Z")),
+    );
+    const weekStart = new Date("1969-12-22T00:00:00Z"); // a Monday
+    expect(flatten(await totalsOf(db, "week", 2, undefined, weekStart))).toEqual(
+      only(reference(early, "week"), weekStart, new Date("1970-01-05T00:00:00Z")),
+    );
+    const hourStart = new Date("1969-12-31T20:00:00Z");
+    const hours = flatten(await totalsOf(db, "hour", 12, ["city_code"], hourStart));
+    expect(hours).toEqual(
+      new Map(
+        [...only(reference(early, "hour"), hourStart, new Date("1970-01-01T08:00:00Z"))].filter(
+          ([, cell]) => cell.geoType === "city_code",
+        ),
+      ),
+    );
+    expect(hours.size).toBe(3);
   });
 
   it("puts each event in the context of its UTC clock time", async () => {
@@ -376,6 +418,30 @@ describe("cell totals when participants exceed the bounds", () => {
       ),
     );
     expect(flatten(parallel)).toEqual(flatten(single));
+    // Inside a release's transaction the totals' planner settings do not outlive the totals.
+    const after = await db.transaction(async (query) => {
+      await computeCellTotals(
+        db,
+        NOISE_KEY,
+        {
+          granularity: "day",
+          geoTypes: ["city_code"],
+          start: START,
+          bucketCount: 1,
+          version: 1,
+          parameters: { maxDoorsPerCell: C, maxCellsPerParticipant: L0 },
+        },
+        query,
+      );
+      return query<{ enable_sort: string; work_mem: string }>(
+        "select current_setting('enable_sort') as enable_sort, current_setting('work_mem') as work_mem",
+      );
+    });
+    const [defaults] = await db.query<{ enable_sort: string; work_mem: string }>(
+      "select current_setting('enable_sort') as enable_sort, current_setting('work_mem') as work_mem",
+    );
+    expect(after).toEqual([defaults]);
+    expect(defaults?.enable_sort).toBe("on");
     expect(flatten(await totalsOf(db, "day", 1))).toEqual(flatten(parallel));
   });
 

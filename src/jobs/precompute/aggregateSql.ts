@@ -21,7 +21,7 @@ import type { GeoBucketType } from "../../privacy/cellKey";
  *   $7 bigint participant seed, $8 bigint city-order seed, $9 bigint geo-order seed
  *   $10 int C (doors per participant per cell), $11 int L0 (cells per participant per release)
  *   $12 int participant partitions, $13 int this partition (participants split by hash, so
- *       partitions are disjoint and their totals add up)
+ *       partitions are disjoint and their totals add up), $14 text[] the city code of each geohash3
  * Rows: bucket (index within the run), geo_type, geo_index, door, category, context (ordinals),
  *   unique_participants, doors_opened, repeat_participants, top_doors.
  */
@@ -38,9 +38,12 @@ export function cellTotalsSql(
   const bucketBits = Math.max(1, Math.ceil(Math.log2(bucketCount + 1)));
   const shift = 63 - bucketBits;
   const mask = (1n << BigInt(shift)) - 1n;
-  // A geo-cell order keyed on the city cell first: one sort serves both geo types.
-  const cellCode = (geoIndex: string) =>
-    `(((${geoIndex}::bigint * ${DOOR_TYPES.length} + door) * ${CATEGORIES.length} + category) * ${SEGMENT_CONTEXTS.length} + context)`;
+  // A cell's keyed order hashes stable ids (the geo id's text hash and the segment ordinal), so
+  // adding a city elsewhere in the map changes no other cell's order. Ties (64-bit) fall back to
+  // the cell itself, so two cells never share a rank.
+  const cellOrder = (key: string, seed: string) =>
+    `hashint8extended(participant_hash # hashint8extended(${key} # ${SEGMENT_SQL}, 0), ${seed})`;
+  const cityCell = "city_order, city_index, door, category, context";
   const ranks = [
     withGeo &&
       "dense_rank() over by_geo as geo_rank, rank() over by_geo as geo_first, row_number() over by_geo as position",
@@ -48,8 +51,9 @@ export function cellTotalsSql(
     withCity && !withGeo && "row_number() over by_city as position",
   ].filter(Boolean);
   const windows = [
-    "by_city as (partition by k, participant_id order by city_order)",
-    withGeo && "by_geo as (partition by k, participant_id order by city_order, geo_order)",
+    `by_city as (partition by k, participant_id order by ${cityCell})`,
+    // The geo order refines the city order (a geo cell lies in one city cell): one sort serves both.
+    withGeo && `by_geo as (partition by k, participant_id order by ${cityCell}, geo_order, geo_index)`,
   ].filter(Boolean);
   const rankedFilter = [withGeo && "geo_rank <= $11::int", withCity && "city_rank <= $11::int"]
     .filter(Boolean)
@@ -89,10 +93,11 @@ export function cellTotalsSql(
     group by grouping sets ((bucket, geo_index, door, category, context), (bucket, city_index, door, category, context))`;
   return `
     with geo_map as (
-      select * from unnest($1::text[], $2::int[], $3::int[]) as m(geohash3, geo_index, city_index)
+      select u.*, hashtextextended(u.geohash3, 0) as geo_key, hashtextextended(u.city_code, 0) as city_key
+      from unnest($1::text[], $2::int[], $3::int[], $14::text[]) as u(geohash3, geo_index, city_index, city_code)
     ),
     events as (
-      select e.participant_id, s.participant_hash, m.geo_index, m.city_index,
+      select e.participant_id, s.participant_hash, m.geo_index, m.city_index, m.geo_key, m.city_key,
              ${ordinalCase("e.door_type", DOOR_TYPES)} as door,
              ${ordinalCase("e.category", CATEGORIES)} as category,
              ${CONTEXT_ORDINAL_SQL} as context,
@@ -100,7 +105,7 @@ export function cellTotalsSql(
       from interaction_events e
       join geo_map m on m.geohash3 = e.geohash3
       cross join lateral (
-        select floor(date_part('epoch', e.occurred_at))::bigint as sec,
+        select floor(date_part('epoch', e.occurred_at))::bigint + ${EPOCH_SHIFT_SECONDS} as sec,
                hashtextextended(e.participant_id, $7::bigint) as participant_hash
       ) s
       where e.occurred_at >= $4::timestamptz and e.occurred_at < $5::timestamptz
@@ -109,8 +114,8 @@ export function cellTotalsSql(
     keyed as (
       select (bucket << ${shift}) | ((participant_hash >> ${bucketBits + 1}) & ${mask}) as k, participant_id,
              geo_index, city_index, door, category, context,
-             hashint8extended(participant_hash # ${cellCode("city_index")}, $8::bigint) as city_order,
-             ${withGeo ? `hashint8extended(participant_hash # ${cellCode("geo_index")}, $9::bigint)` : "$9::bigint"} as geo_order
+             ${cellOrder("city_key", "$8::bigint")} as city_order,
+             ${withGeo ? cellOrder("geo_key", "$9::bigint") : "$9::bigint"} as geo_order
       from events
     ),
     ranked as (
@@ -131,22 +136,31 @@ function ordinalCase(column: string, values: readonly string[]): string {
   return `case ${column} ${values.map((value, index) => `when '${value}' then ${index + 1}`).join(" ")} end`;
 }
 
-// Contexts on the UTC clock, from whole epoch seconds (s.sec): 4 weekend (ISO Saturday and Sunday;
+/**
+ * Whole epoch seconds are shifted by this many (a whole number of weeks, about 7,670 years) before
+ * integer division, so every timestamp PostgreSQL stores divides as a positive number (SQL division
+ * truncates towards zero) while days, ISO weeks, hours and weekdays keep their boundaries.
+ */
+const EPOCH_SHIFT_SECONDS = 400_000n * 604_800n;
+
+// Contexts on the UTC clock, from shifted whole seconds (s.sec): 4 weekend (ISO Saturday and Sunday;
 // 1970-01-01 was a Thursday), else by hour 1 morning [6, 11), 2 midday [11, 16), 3 evening [16, 23), 5 unknown.
 const HOUR_CONTEXT = [5, 5, 5, 5, 5, 5, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 5];
 const CONTEXT_ORDINAL_SQL = `case when (s.sec / 86400 + 3) % 7 >= 5 then 4
              else ('{${HOUR_CONTEXT.join(",")}}'::int[])[1 + (s.sec / 3600) % 24] end`;
+/** The segment's position in the lattice, 0..134, from the 1-based ordinals. */
+const SEGMENT_SQL = `(((door - 1) * ${CATEGORIES.length} + category - 1) * ${SEGMENT_CONTEXTS.length} + context - 1)`;
 
-/** Absolute bucket index from whole epoch seconds; ISO weeks start on Monday 1970-01-05 (day 4). */
+/** Bucket index from shifted whole seconds; ISO weeks start on a Monday (day 4 after 1970-01-01). */
 const BUCKET_INDEX_SQL: Record<TimeGranularity, string> = {
   hour: "s.sec / 3600",
   day: "s.sec / 86400",
   week: "(s.sec / 86400 + 3) / 7",
 };
 
-/** The absolute index of a bucket start, as BUCKET_INDEX_SQL computes it for its events. */
+/** The index of a bucket start, as BUCKET_INDEX_SQL computes it for its events. */
 export function absoluteBucketIndex(granularity: TimeGranularity, bucketStart: Date): bigint {
-  const seconds = BigInt(Math.floor(bucketStart.getTime() / 1000));
+  const seconds = BigInt(Math.floor(bucketStart.getTime() / 1000)) + EPOCH_SHIFT_SECONDS;
   if (granularity === "hour") return seconds / 3600n;
   if (granularity === "day") return seconds / 86400n;
   return (seconds / 86400n + 3n) / 7n;
@@ -159,15 +173,17 @@ export function absoluteBucketIndex(granularity: TimeGranularity, bucketStart: D
  * final grouping. JIT only for long runs: it saves about a fifth on millions of events and costs a
  * compile (a few hundred ms) on small ones.
  */
-export function cellTotalsSettings(kind: "pglite" | "postgres", coveredHours: number): string[] {
-  const settings = [
-    `set local work_mem = '${kind === "postgres" ? "1GB" : "256MB"}'`,
-    "set local max_parallel_workers_per_gather = 0",
-    "set local enable_sort = off",
+export function cellTotalsSettings(
+  kind: "pglite" | "postgres",
+  coveredHours: number,
+): Array<[setting: string, value: string]> {
+  const settings: Array<[string, string]> = [
+    ["work_mem", kind === "postgres" ? "'1GB'" : "'256MB'"],
+    ["max_parallel_workers_per_gather", "0"],
+    ["enable_sort", "off"],
   ];
   if (kind === "postgres") {
-    settings.push(coveredHours >= JIT_MIN_HOURS ? "set local jit = on" : "set local jit = off");
-    settings.push("set local jit_above_cost = 0");
+    settings.push(["jit", coveredHours >= JIT_MIN_HOURS ? "on" : "off"], ["jit_above_cost", "0"]);
   }
   return settings;
 }

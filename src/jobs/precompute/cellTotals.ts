@@ -68,7 +68,8 @@ export async function computeCellTotals(
   const coveredHours = (range.bucketCount * BUCKET_MS[range.granularity]) / 3_600_000;
   const run = async (query: QueryFn, partitions: number, partition: number) => {
     const axis = await readGeoAxis(query);
-    for (const setting of cellTotalsSettings(database.kind, coveredHours)) await query(setting);
+    const settings = cellTotalsSettings(database.kind, coveredHours);
+    for (const [name, value] of settings) await query(`set local ${name} = ${value}`);
     const rows = await query<TotalsSqlRow>(sql, [
       axis.geohashes,
       axis.geohashes.map((_, index) => index + 1),
@@ -83,7 +84,10 @@ export async function computeCellTotals(
       range.parameters.maxCellsPerParticipant,
       partitions,
       partition,
+      axis.cityIndexOfGeohash.map((index) => axis.cities[index - 1] ?? ""),
     ]);
+    // Inside a release's transaction the rest of its work runs with the usual settings.
+    for (const [name] of settings) await query(`set local ${name} to default`);
     return { rows, axis };
   };
   const partitions =

@@ -63,7 +63,12 @@ export async function runReleases(
     // One pass over the events for the whole batch and every geo type; each release is still
     // written on its own. If that pass fails, each release computes its own totals (and records
     // its own failure).
-    const totals = await batchTotals(deps, batch).catch(() => undefined);
+    const totals = await batchTotals(deps, batch).catch((error: unknown) => {
+      summary.errors.push(
+        `batch of ${batch.bucketCount} ${batch.releases[0]?.granularity ?? ""} buckets from ${batch.first.toISOString()}: ${error instanceof Error ? error.message : String(error)} (each release computed its own totals)`,
+      );
+      return undefined;
+    });
     for (const release of batch.releases) {
       await runOne(
         release,
