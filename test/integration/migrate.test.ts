@@ -120,7 +120,7 @@ describe("migrations", () => {
     expect(policies.map((p) => p.policy_key)).toContain("outside_buyer_precompute_v1");
   });
 
-  it("0002 keeps the oldest of duplicate pending proposals open and supersedes the rest", async () => {
+  it("0002 keeps the first of duplicate pending proposals open with every signal, and rejects the rest", async () => {
     const db = await createTestDatabase({ migrate: false });
     opened.push(db);
     // Migrate as a database of the previous release would be: 0000 and 0001 only.
@@ -131,21 +131,22 @@ describe("migrations", () => {
     writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, 2) }));
     await migrateFrom(db, folder);
     rmSync(folder, { recursive: true, force: true });
+    // One monitor run proposes at one instant: equal created_at, so the id decides which stays.
     await db.query(
-      `insert into action_ledger (created_at, action_type, target, reason, proposed_by, approval_status, status)
-       values ('2026-01-01T00:00:00Z', 'revoke_buyer_keys', 'outside_buyer_x', 'first', 'monitor:a', 'PENDING', 'proposed'),
-              ('2026-01-02T00:00:00Z', 'revoke_buyer_keys', 'outside_buyer_x', 'second', 'monitor:b', 'PENDING', 'proposed'),
-              ('2026-01-03T00:00:00Z', 'revoke_buyer_keys', 'outside_buyer_y', 'other', 'monitor:a', 'PENDING', 'proposed'),
-              ('2026-01-04T00:00:00Z', 'revoke_buyer_keys', 'outside_buyer_x', 'decided', 'monitor:a', 'APPROVED', 'executed')`,
+      `insert into action_ledger (id, created_at, action_type, target, reason, proposed_by, approval_status, status)
+       values ('00000000-0000-0000-0000-00000000000b', '2026-01-01T00:00:00Z', 'revoke_buyer_keys', 'outside_buyer_x', 'second.', 'monitor:b', 'PENDING', 'proposed'),
+              ('00000000-0000-0000-0000-00000000000a', '2026-01-01T00:00:00Z', 'revoke_buyer_keys', 'outside_buyer_x', 'first.', 'monitor:a', 'PENDING', 'proposed'),
+              ('00000000-0000-0000-0000-00000000000c', '2026-01-02T00:00:00Z', 'revoke_buyer_keys', 'outside_buyer_x', 'third.', 'monitor:c', 'PENDING', 'proposed'),
+              ('00000000-0000-0000-0000-00000000000d', '2026-01-03T00:00:00Z', 'revoke_buyer_keys', 'outside_buyer_y', 'other.', 'monitor:a', 'PENDING', 'proposed'),
+              ('00000000-0000-0000-0000-00000000000e', '2026-01-04T00:00:00Z', 'revoke_buyer_keys', 'outside_buyer_x', 'decided.', 'monitor:a', 'APPROVED', 'executed')`,
     );
     await migrateDatabase(db);
-    expect(
-      await db.query("select reason, approval_status, status from action_ledger order by created_at"),
-    ).toEqual([
-      { reason: "first", approval_status: "PENDING", status: "proposed" },
-      { reason: "second", approval_status: "REJECTED", status: "superseded" },
-      { reason: "other", approval_status: "PENDING", status: "proposed" },
-      { reason: "decided", approval_status: "APPROVED", status: "executed" },
+    expect(await db.query("select reason, approval_status, status from action_ledger order by id")).toEqual([
+      { reason: "first. second. third.", approval_status: "PENDING", status: "proposed" },
+      { reason: "second.", approval_status: "REJECTED", status: "proposed" },
+      { reason: "third.", approval_status: "REJECTED", status: "proposed" },
+      { reason: "other.", approval_status: "PENDING", status: "proposed" },
+      { reason: "decided.", approval_status: "APPROVED", status: "executed" },
     ]);
     await expect(
       db.query(
