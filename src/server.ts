@@ -76,7 +76,7 @@ async function start(): Promise<void> {
     // The simulated activity only fills the ops views; the demo serves without it.
     await runDemoActivity(database, config, clock, keys).catch((error: unknown) => {
       out.write(
-        `demo activity failed (${error instanceof Error ? error.message : String(error)}); the ops views start empty and the next start tries again\n`,
+        `demo activity failed (${error instanceof Error ? error.message : String(error)}); the ops views show only what it did\n`,
       );
     });
     if (config.jobsEnabled)

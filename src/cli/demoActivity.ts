@@ -61,12 +61,19 @@ export async function runDemoActivity(
   keys: DemoKey[],
   out: NodeJS.WritableStream = process.stderr,
 ): Promise<DemoActivitySummary | undefined> {
-  const [done] = await database.query<{ n: number }>(
-    "select count(*)::int as n from job_runs where job_name = $1 and outcome = 'completed'",
+  const [earlier] = await database.query<{ outcome: string }>(
+    "select outcome from job_runs where job_name = $1 order by started_at desc limit 1",
     [DEMO_ACTIVITY_JOB],
   );
-  if ((done?.n ?? 0) > 0) {
+  if (earlier?.outcome === "completed") {
     out.write("demo activity: already in place\n");
+    return undefined;
+  }
+  if (earlier !== undefined) {
+    // What an interrupted attempt sent is committed; repeating it would duplicate keys and traffic.
+    out.write(
+      `demo activity: an earlier attempt did not finish (${earlier.outcome}); not repeated, so nothing is sent twice (delete the data folder to start over)\n`,
+    );
     return undefined;
   }
   const startedAt = performance.now();
@@ -79,7 +86,7 @@ export async function runDemoActivity(
   try {
     summary = await simulate(database, config, now, keys);
   } catch (error) {
-    // Recorded as failed, so the next start tries again; the caller decides whether that is fatal.
+    // Recorded as failed (later starts do not repeat it); the caller decides whether that is fatal.
     await database
       .query("update job_runs set finished_at = $2, outcome = 'failed', error = $3 where id = $1", [
         run?.id,
@@ -246,9 +253,9 @@ async function simulate(
   }
 
   // Today: a burst of new shapes from one buyer, and a batch full of unknown names from the tenant.
-  replay.set(new Date(now.getTime() - 20 * 60_000));
-  for (let shape = 0; shape < PROBE_SHAPES; shape++) {
-    replay.set(new Date(now.getTime() - 20 * 60_000 + shape * 10_000));
+  const today = todaySchedule(now, PROBE_SHAPES);
+  for (const [shape, at] of today.probes.entries()) {
+    replay.set(at);
     await insights(
       globex,
       dayRange(replay.now(), 7, {
@@ -257,7 +264,7 @@ async function simulate(
       }),
     );
   }
-  replay.set(new Date(now.getTime() - 5 * 60_000));
+  replay.set(today.importAt);
   await send(() => importBatch(tenant, "crm-export", "demo-batch-today", 8, 1, 3, 3));
   replay.set(now);
   const monitors = await send(() => execute(operator, OpsRunMonitorsDocument, {}));
@@ -265,6 +272,19 @@ async function simulate(
   summary.proposedActions = monitors?.runMonitors.proposedActions ?? 0;
 
   return summary;
+}
+
+/**
+ * When today's probes and import happen: in the last 20 minutes but never before today's UTC
+ * midnight, so the probes count against one day's quota; in order, none after `now`.
+ */
+export function todaySchedule(now: Date, probes: number): { probes: Date[]; importAt: Date } {
+  const start = Math.max(now.getTime() - 20 * 60_000, bucketStartOf("day", now).getTime());
+  const step = Math.min(10_000, (now.getTime() - start) / (probes + 2));
+  return {
+    probes: Array.from({ length: probes }, (_, index) => new Date(Math.floor(start + index * step))),
+    importAt: new Date(Math.floor(start + (probes + 1) * step)),
+  };
 }
 
 /**

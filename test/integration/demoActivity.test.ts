@@ -155,7 +155,7 @@ describe("demo activity", () => {
 });
 
 describe("demo activity that cannot run", () => {
-  it("records the run as failed and rejects, so the next start tries again", async () => {
+  it("records the run as failed and rejects; a later start does not repeat it", async () => {
     const db = await createTestDatabase();
     try {
       await expect(runDemoActivity(db, config, fixedClock(NOW), [], sink())).rejects.toThrow(
@@ -164,6 +164,13 @@ describe("demo activity that cannot run", () => {
       expect(await db.query("select outcome, error from job_runs where job_name = 'demo-activity'")).toEqual([
         { outcome: "failed", error: "no demo operator key" },
       ]);
+      const out = new PassThrough();
+      let said = "";
+      out.on("data", (chunk: Buffer) => {
+        said += chunk.toString();
+      });
+      expect(await runDemoActivity(db, config, fixedClock(NOW), [], out)).toBeUndefined();
+      expect(said).toMatch(/^demo activity: an earlier attempt did not finish \(failed\); not repeated/);
     } finally {
       await db.destroy();
     }
