@@ -2,7 +2,8 @@
 // against two floors measured in the same run: one bare GROUP BY over the same events, and the
 // same GROUP BY counting distinct participants (the least exact work a release needs).
 // PGlite in memory by default (1M events); with DATABASE_URL or TEST_DATABASE_URL, 10M events in a
-// throwaway database on that server, created here and dropped at the end. --events N overrides.
+// throwaway database on that server, created here and dropped at the end (kept with --keep, to
+// study its plans). --events N overrides.
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
@@ -23,7 +24,7 @@ const START = new Date("2026-01-01T00:00:00Z");
 const GEOHASH_ALPHABET = "0123456789bcdefghjkmnpqrstuvwxyz";
 const GEO_TYPES: GeoBucketType[] = ["city_code", "geohash3"];
 
-const { values } = parseArgs({ options: { events: { type: "string" } } });
+const { values } = parseArgs({ options: { events: { type: "string" }, keep: { type: "boolean" } } });
 const serverUrl = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
 const eventCount = values.events === undefined ? (serverUrl ? 10_000_000 : 1_000_000) : Number(values.events);
 if (!Number.isSafeInteger(eventCount) || eventCount < 1) {
@@ -65,6 +66,10 @@ async function openTarget(): Promise<Target> {
   url.pathname = `/${name}`;
   let dropped = false;
   const drop = async () => {
+    if (values.keep) {
+      process.stderr.write(`kept database ${name} (--keep); drop it with: drop database ${name}\n`);
+      return;
+    }
     if (dropped) return;
     dropped = true;
     const cleanup = postgres(serverUrl, { max: 1, onnotice: () => {} });
