@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/clock";
 import { ensureReferenceData } from "../../src/db/referenceData";
-import { statementCount } from "../../src/resolvers/ops/monitorSql";
+import {
+  MONITOR_HIDDEN_TABLES,
+  MONITOR_READABLE_TABLES,
+  statementCount,
+} from "../../src/resolvers/ops/monitorSql";
 import { issueTestKey, testApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { lastAuditId, stateDigest } from "../support/stateDigest";
@@ -37,6 +41,14 @@ async function upsert(input: Record<string, unknown>) {
   const { body } = await testApp(db, clock).graphql(UPSERT, { key: operatorKey, variables: { input } });
   expect(body.errors).toBeUndefined();
   return body.data?.upsertMonitor as UpsertPayload;
+}
+
+/** Advisory locks held by any session of this database. */
+async function advisoryLocks(): Promise<number> {
+  const [row] = await db.query<{ count: number }>(
+    "select count(*)::int as count from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())",
+  );
+  return row?.count ?? 0;
 }
 
 const NEW_MONITOR = {
@@ -123,6 +135,37 @@ describe("upsertMonitor", () => {
       "select nextval('audit_logs_id_seq')::float8 as value",
       "MONITOR_SQL_NOT_READ_ONLY",
     ],
+    [
+      "a session advisory lock (outlives the transaction)",
+      "select pg_advisory_lock(42)::text as target, 1::float8 as value",
+      "MONITOR_SQL_NOT_READ_ONLY",
+    ],
+    [
+      "a session setting (outlives the transaction)",
+      "select set_config('search_path', 'nowhere', false) as target, 1::float8 as value",
+      "MONITOR_SQL_NOT_READ_ONLY",
+    ],
+    [
+      "ending other sessions",
+      "select pg_terminate_backend(pid)::int::float8 as value from pg_stat_activity where pid <> pg_backend_pid()",
+      "MONITOR_SQL_NOT_READ_ONLY",
+    ],
+    [
+      "raw events (a per-person table)",
+      "select participant_id as target, count(*)::float8 as value from interaction_events group by 1",
+      "MONITOR_SQL_TABLE_NOT_ALLOWED",
+    ],
+    [
+      "key hashes in a subquery",
+      "select 1::float8 as value where exists (select 1 from api_keys where key_hash like 'a%')",
+      "MONITOR_SQL_TABLE_NOT_ALLOWED",
+    ],
+    [
+      "a table read by name",
+      "select length(table_to_xml('interaction_events', true, false, '')::text)::float8 as value",
+      "MONITOR_SQL_TABLE_NOT_ALLOWED",
+    ],
+    ["a system catalog", "select count(*)::float8 as value from pg_authid", "MONITOR_SQL_TABLE_NOT_ALLOWED"],
     ["two statements", "select 1 as value; delete from api_keys", "MONITOR_SQL_MULTIPLE_STATEMENTS"],
     ["transaction control", "commit", "MONITOR_SQL_NOT_A_QUERY"],
     ["no value column", "select 1 as amount", "MONITOR_SQL_NO_VALUE_COLUMN"],
@@ -150,6 +193,66 @@ describe("upsertMonitor", () => {
       [lastId],
     );
     expect(audit).toEqual([{ action: "upsertMonitor", outcome: code }]);
+  });
+
+  it("never runs a refused check: no advisory lock and no session setting is left behind", async () => {
+    const lockedBefore = await advisoryLocks();
+    for (const sql of [
+      "select pg_advisory_lock(4242)::text as target, 1::float8 as value",
+      "select set_config('statement_timeout', '1', false) as target, 1::float8 as value",
+    ]) {
+      const payload = await upsert({ ...NEW_MONITOR, name: "sneaky_check", sql });
+      expect(payload.userErrors.map((error) => error.code)).toEqual(["MONITOR_SQL_NOT_READ_ONLY"]);
+      expect(payload.userErrors[0]?.message).toMatch(/pg_advisory_lock|set_config/);
+    }
+    expect(await advisoryLocks()).toBe(lockedBefore);
+    // A setting leaked into a pooled session would make this 1 ms.
+    const [setting] = await db.query<{ value: string }>(
+      "select current_setting('statement_timeout') as value",
+    );
+    expect(setting?.value).not.toBe("1ms");
+  });
+
+  it("refuses to run a stored check that the vetting refuses, recording why, with no side effect", async () => {
+    // A check stored before vetting existed (or edited in the table): the run vets it again.
+    await db.query(
+      `insert into monitors (name, description, sql, threshold, window_minutes, severity, enabled, builtin)
+       values ('stored_lock', 'Takes a lock.', 'select pg_advisory_lock(77)::text as target, 1::float8 as value', 1, 60, 'info', true, false),
+              ('stored_events', 'Reads raw events.', 'select count(*)::float8 as value from interaction_events', 1, 60, 'info', true, false)`,
+    );
+    const lockedBefore = await advisoryLocks();
+    const { body } = await testApp(db, clock).graphql(
+      `mutation { runMonitors(input: { names: ["stored_lock", "stored_events"] }) { checked fired failed userErrors { code } } }`,
+      { key: operatorKey },
+    );
+    expect(body.data?.runMonitors).toEqual({ checked: 2, fired: 0, failed: 2, userErrors: [] });
+    const events = await db.query<{ name: string; error: string }>(
+      `select m.name, e.error from monitor_events e join monitors m on m.id = e.monitor_id
+       where m.name in ('stored_lock', 'stored_events') order by m.name`,
+    );
+    expect(events.map((event) => [event.name, event.error.split(":")[0]])).toEqual([
+      ["stored_events", "MONITOR_SQL_TABLE_NOT_ALLOWED"],
+      ["stored_lock", "MONITOR_SQL_NOT_READ_ONLY"],
+    ]);
+    expect(await advisoryLocks()).toBe(lockedBefore);
+    expect(await db.query("select 1 from ops_feed where incident_key like 'stored_%'")).toEqual([]);
+  });
+
+  it("classifies every table of the schema as readable by checks or hidden from them", async () => {
+    const tables = await db.query<{ name: string }>(
+      "select table_name::text as name from information_schema.tables where table_schema = 'public' order by 1",
+    );
+    const readable = tables
+      .filter((table) => MONITOR_READABLE_TABLES.has(table.name))
+      .map((table) => table.name);
+    const hidden = tables.filter((table) => table.name in MONITOR_HIDDEN_TABLES).map((table) => table.name);
+    expect([...readable, ...hidden].sort()).toEqual(tables.map((table) => table.name));
+    expect(readable.filter((name) => hidden.includes(name))).toEqual([]);
+    // No stale entries either.
+    expect([...MONITOR_READABLE_TABLES, ...Object.keys(MONITOR_HIDDEN_TABLES)].sort()).toEqual(
+      tables.map((table) => table.name),
+    );
+    expect(hidden).toContain("interaction_events");
   });
 
   it("counts statements outside strings, quoted names, dollar quotes and comments", () => {
@@ -213,7 +316,7 @@ describe("upsertMonitor", () => {
     const payload = await upsert({
       ...NEW_MONITOR,
       name: "slow_check",
-      sql: "select 1::float8 as value from pg_sleep(2)",
+      sql: "select count(*)::float8 as value from generate_series(1, 500000000)",
     });
     expect(payload.userErrors.map((error) => error.code)).toEqual(["MONITOR_SQL_TIMEOUT"]);
     expect(Date.now() - started).toBeLessThan(1900);

@@ -3,11 +3,13 @@ import type { AdminActor, UserError } from "../admin/apiKeys";
 import { appendAuditEntry } from "../admin/audit";
 import {
   beginCheck,
+  type CheckProblem,
   type CheckSettings,
   checkBody,
   checkParams,
   checkRowsOf,
   statementCount,
+  vetCheck,
   wrappedCheck,
 } from "./monitorSql";
 import { MONITOR_COLUMNS, type MonitorRow, type MonitorSeverity, REVOKE_BUYER_KEYS } from "./monitors";
@@ -125,7 +127,8 @@ class ProbeFinished extends Error {}
 
 /**
  * Runs a check once, as a run would, inside a READ ONLY transaction under the statement timeout,
- * and rolls it back: first as written (so the transaction refuses any write, including a
+ * and rolls it back: first its plan is vetted (vetCheck: no volatile function, only readable
+ * tables), so a check that is refused never runs; then it runs as written (so the transaction refuses any write, including a
  * data-modifying WITH or a function that writes), then for its `value` column, then wrapped as a
  * run wraps it. Returns the problem as a userError on `sql`, or null when the check is fine.
  */
@@ -137,9 +140,12 @@ export async function probeMonitorSql(
   const body = checkBody(sql);
   const params = checkParams(body, settings);
   let step = "run";
+  let vetted: CheckProblem | null = null;
   try {
     await database.transaction(async (query: QueryFn) => {
       await beginCheck(query, settings);
+      vetted = await vetCheck(query, body, params);
+      if (vetted !== null) throw new ProbeFinished();
       await query(body, params);
       step = "value";
       await query(`select value from (${body}\n) as monitor_check limit 0`, params);
@@ -148,7 +154,13 @@ export async function probeMonitorSql(
       throw new ProbeFinished();
     });
   } catch (error) {
-    if (error instanceof ProbeFinished) return null;
+    if (error instanceof ProbeFinished) {
+      // Assigned inside the transaction's callback, which the compiler cannot follow.
+      const refused = vetted as CheckProblem | null;
+      return refused === null
+        ? null
+        : { field: ["input", "sql"], code: refused.code, message: refused.message };
+    }
     const code = (error as { code?: unknown }).code;
     const message = error instanceof Error ? error.message : String(error);
     const problem = (errorCode: string, text: string): UserError => ({
