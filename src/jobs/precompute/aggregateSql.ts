@@ -5,13 +5,14 @@ import type { GeoBucketType } from "../../privacy/cellKey";
  * The contribution-bounded per-cell totals of a run of consecutive buckets, computed where the
  * events live (raw rows never reach Node), for one or both geo types in the same pass.
  *
- * Per event, in SQL: a 1-based segment ordinal for door type, category and context (stable across
+ * Per event, in SQL: one segment ordinal (0..134) for door type, category and context (stable across
  * databases, unlike enum OIDs), the bucket's index within the run, and a keyed 64-bit participant
  * hash. Events are sorted once by (bucket, participant, keyed city-cell order, keyed geo-cell
  * order); on that one order, window ranks give each participant's L0 first cells per geo type and
  * each event's position within its cell, so an event counts as a door only at positions <= C, as a
  * participant at position 1 and as a repeat participant at position 2. A final hash aggregate sums
- * per cell. The sort key leads with one bigint that packs the bucket index above the participant
+ * per cell, first into compact rows (one per bucket, geo cell, city cell, segment and the two capped
+ * positions), so the grouping sets read ~10^5 rows instead of one per event. The sort key leads with one bigint that packs the bucket index above the participant
  * hash's high bits, so almost every comparison ends on it; the participant's own id follows, so
  * two participants whose hashes collide are still bounded apart.
  *
@@ -21,7 +22,8 @@ import type { GeoBucketType } from "../../privacy/cellKey";
  *   $7 bigint participant seed, $8 bigint city-order seed, $9 bigint geo-order seed
  *   $10 int C (doors per participant per cell), $11 int L0 (cells per participant per release)
  *   $12 int participant partitions, $13 int this partition (participants split by hash, so
- *       partitions are disjoint and their totals add up), $14 text[] the city code of each geohash3
+ *       partitions are disjoint and their totals add up; with `participantPartitioned` false they
+ *       must be 1 and 0), $14 text[] the city code of each geohash3
  * Rows: bucket (index within the run), geo_type, geo_index, door, category, context (ordinals),
  *   unique_participants, doors_opened, repeat_participants, top_doors.
  */
@@ -29,6 +31,7 @@ export function cellTotalsSql(
   granularity: TimeGranularity,
   geoTypes: readonly GeoBucketType[],
   bucketCount: number,
+  participantPartitioned = true,
 ): string {
   if (!Number.isSafeInteger(bucketCount) || bucketCount < 1)
     throw new Error(`bad bucket count ${bucketCount}`);
@@ -42,8 +45,9 @@ export function cellTotalsSql(
   // adding a city elsewhere in the map changes no other cell's order. Ties (64-bit) fall back to
   // the cell itself, so two cells never share a rank.
   const cellOrder = (key: string, seed: string) =>
-    `hashint8extended(participant_hash # hashint8extended(${key} # ${SEGMENT_SQL}, 0), ${seed})`;
-  const cityCell = "city_order, city_index, door, category, context";
+    `hashint8extended(participant_hash # hashint8extended(${key} # segment, 0), ${seed})`;
+  // The segment ordinal orders like (door, category, context), so it breaks ties as they would.
+  const cityCell = "city_order, city_index, segment";
   const ranks = [
     withGeo &&
       "dense_rank() over by_geo as geo_rank, rank() over by_geo as geo_first, row_number() over by_geo as position",
@@ -51,46 +55,56 @@ export function cellTotalsSql(
     withCity && !withGeo && "row_number() over by_city as position",
   ].filter(Boolean);
   const windows = [
-    `by_city as (partition by k, participant_id order by ${cityCell})`,
+    withCity && `by_city as (partition by k, participant_id order by ${cityCell})`,
     // The geo order refines the city order (a geo cell lies in one city cell): one sort serves both.
     withGeo && `by_geo as (partition by k, participant_id order by ${cityCell}, geo_order, geo_index)`,
   ].filter(Boolean);
   const rankedFilter = [withGeo && "geo_rank <= $11::int", withCity && "city_rank <= $11::int"]
     .filter(Boolean)
     .join(" or ");
-  // Position of the event within its cell, for cells among the participant's first L0; else null.
+  // Position of the event within its cell, capped at C + 1 (the totals only tell 1, 2, <= C and
+  // the largest up to C apart), for cells among the participant's first L0; else null.
   const positions = [
-    withGeo && "case when geo_rank <= $11::int then position - geo_first + 1 end as geo_position",
-    withCity && "case when city_rank <= $11::int then position - city_first + 1 end as city_position",
-  ].filter(Boolean);
+    withGeo
+      ? "case when geo_rank <= $11::int then least(position - geo_first + 1, $10::int + 1) end as geo_position"
+      : "null::bigint as geo_position",
+    withCity
+      ? "case when city_rank <= $11::int then least(position - city_first + 1, $10::int + 1) end as city_position"
+      : "null::bigint as city_position",
+  ];
+  // Over the compact rows: n events of one (bucket, geo cell, segment) at one capped position per geo type.
   const totals = (position: string) => [
-    `count(*) filter (where ${position} = 1)`,
-    `count(*) filter (where ${position} <= $10::int)`,
-    `count(*) filter (where ${position} = 2 and ${position} <= $10::int)`,
-    // Positions run 1..n within a cell, so the largest one up to C is min(n, C); least() would count nulls as C.
+    `coalesce(sum(n) filter (where ${position} = 1), 0)`,
+    `coalesce(sum(n) filter (where ${position} <= $10::int), 0)`,
+    `coalesce(sum(n) filter (where ${position} = 2 and ${position} <= $10::int), 0)`,
+    // Positions run 1..n within a cell, so the largest one up to C is min(n, C).
     `coalesce(max(${position}) filter (where ${position} <= $10::int), 0)`,
   ];
   const columns = ["unique_participants", "doors_opened", "repeat_participants", "top_doors"];
+  const segmentColumns = `segment / ${CATEGORIES.length * SEGMENT_CONTEXTS.length} + 1 as door,
+           segment / ${SEGMENT_CONTEXTS.length} % ${CATEGORIES.length} + 1 as category,
+           segment % ${SEGMENT_CONTEXTS.length} + 1 as context`;
   const single = withGeo !== withCity ? (withGeo ? "geo" : "city") : undefined;
-  // Both geo types: one hash aggregate with two grouping sets; each output row keeps its own set's totals.
+  // Both geo types: one hash aggregate with two grouping sets over the compact rows; each output
+  // row keeps its own set's totals.
   const output = single
-    ? `'${single === "geo" ? "geohash3" : "city_code"}' as geo_type, ${single}_index as geo_index, door, category, context,
+    ? `'${single === "geo" ? "geohash3" : "city_code"}' as geo_type, ${single}_index as geo_index, ${segmentColumns},
            ${totals(`${single}_position`)
              .map((total, index) => `${total}::int as ${columns[index]}`)
              .join(", ")}
-    from positioned
+    from compact
     where ${single}_position is not null
-    group by bucket, ${single}_index, door, category, context`
+    group by bucket, ${single}_index, segment`
     : `case when grouping(geo_index) = 0 then 'geohash3' else 'city_code' end as geo_type,
-           coalesce(geo_index, city_index) as geo_index, door, category, context,
+           coalesce(geo_index, city_index) as geo_index, ${segmentColumns},
            ${totals("geo_position")
              .map(
                (total, index) =>
                  `(case when grouping(geo_index) = 0 then ${total} else ${totals("city_position")[index]} end)::int as ${columns[index]}`,
              )
              .join(", ")}
-    from positioned
-    group by grouping sets ((bucket, geo_index, door, category, context), (bucket, city_index, door, category, context))`;
+    from compact
+    group by grouping sets ((bucket, geo_index, segment), (bucket, city_index, segment))`;
   return `
     with geo_map as (
       select u.*, hashtextextended(u.geohash3, 0) as geo_key, hashtextextended(u.city_code, 0) as city_key
@@ -98,9 +112,9 @@ export function cellTotalsSql(
     ),
     events as (
       select e.participant_id, s.participant_hash, m.geo_index, m.city_index, m.geo_key, m.city_key,
-             ${ordinalCase("e.door_type", DOOR_TYPES)} as door,
-             ${ordinalCase("e.category", CATEGORIES)} as category,
-             ${CONTEXT_ORDINAL_SQL} as context,
+             ((${ordinalCase("e.door_type", DOOR_TYPES)} * ${CATEGORIES.length}
+               + ${ordinalCase("e.category", CATEGORIES)}) * ${SEGMENT_CONTEXTS.length}
+               + ${CONTEXT_ORDINAL_SQL})::bigint as segment,
              ${BUCKET_INDEX_SQL[granularity]} - $6::bigint as bucket
       from interaction_events e
       join geo_map m on m.geohash3 = e.geohash3
@@ -109,31 +123,42 @@ export function cellTotalsSql(
                hashtextextended(e.participant_id, $7::bigint) as participant_hash
       ) s
       where e.occurred_at >= $4::timestamptz and e.occurred_at < $5::timestamptz
-        and (s.participant_hash & 1023) % $12::int = $13::int
+        and ${
+          // Unpartitioned, the filter is a constant true, which the planner folds away; a hash
+          // filter would have it guess a tiny row count and pick a worse plan.
+          participantPartitioned
+            ? "(s.participant_hash & 1023) % $12::int = $13::int"
+            : "$12::int = 1 and $13::int = 0"
+        }
     ),
     keyed as (
       select (bucket << ${shift}) | ((participant_hash >> ${bucketBits + 1}) & ${mask}) as k, participant_id,
-             geo_index, city_index, door, category, context,
+             geo_index, city_index, segment,
              ${cellOrder("city_key", "$8::bigint")} as city_order,
              ${withGeo ? cellOrder("geo_key", "$9::bigint") : "$9::bigint"} as geo_order
       from events
     ),
     ranked as (
-      select k, geo_index, city_index, door, category, context, ${ranks.join(", ")}
+      select k, geo_index, city_index, segment, ${ranks.join(", ")}
       from keyed
       window ${windows.join(", ")}
     ),
     positioned as (
-      select k >> ${shift} as bucket, geo_index, city_index, door, category, context, ${positions.join(", ")}
+      select k >> ${shift} as bucket, geo_index, city_index, segment, ${positions.join(", ")}
       from ranked
       where ${rankedFilter}
+    ),
+    compact as (
+      select bucket, geo_index, city_index, segment, geo_position, city_position, count(*) as n
+      from positioned
+      group by bucket, geo_index, city_index, segment, geo_position, city_position
     )
     select bucket, ${output}`;
 }
 
-/** 1-based position of an enum value in `values` (the lattice order), compared as enum constants. */
+/** 0-based position of an enum value in `values` (the lattice order), compared as enum constants. */
 function ordinalCase(column: string, values: readonly string[]): string {
-  return `case ${column} ${values.map((value, index) => `when '${value}' then ${index + 1}`).join(" ")} end`;
+  return `case ${column} ${values.map((value, index) => `when '${value}' then ${index}`).join(" ")} end`;
 }
 
 /**
@@ -143,13 +168,12 @@ function ordinalCase(column: string, values: readonly string[]): string {
  */
 const EPOCH_SHIFT_SECONDS = 400_000n * 604_800n;
 
-// Contexts on the UTC clock, from shifted whole seconds (s.sec): 4 weekend (ISO Saturday and Sunday;
-// 1970-01-01 was a Thursday), else by hour 1 morning [6, 11), 2 midday [11, 16), 3 evening [16, 23), 5 unknown.
-const HOUR_CONTEXT = [5, 5, 5, 5, 5, 5, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 5];
-const CONTEXT_ORDINAL_SQL = `case when (s.sec / 86400 + 3) % 7 >= 5 then 4
+// 0-based context ordinals on the UTC clock, from shifted whole seconds (s.sec): 3 weekend (ISO
+// Saturday and Sunday; 1970-01-01 was a Thursday), else by hour 0 morning [6, 11), 1 midday
+// [11, 16), 2 evening [16, 23), 4 unknown.
+const HOUR_CONTEXT = [4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 4];
+const CONTEXT_ORDINAL_SQL = `case when (s.sec / 86400 + 3) % 7 >= 5 then 3
              else ('{${HOUR_CONTEXT.join(",")}}'::int[])[1 + (s.sec / 3600) % 24] end`;
-/** The segment's position in the lattice, 0..134, from the 1-based ordinals. */
-const SEGMENT_SQL = `(((door - 1) * ${CATEGORIES.length} + category - 1) * ${SEGMENT_CONTEXTS.length} + context - 1)`;
 
 /** Bucket index from shifted whole seconds; ISO weeks start on a Monday (day 4 after 1970-01-01). */
 const BUCKET_INDEX_SQL: Record<TimeGranularity, string> = {

@@ -54,7 +54,9 @@ interface TotalsSqlRow {
 
 /**
  * Bounded per-cell totals of every bucket of the run. Inside a transaction (`transaction`, its
- * query) in one pass; otherwise, on PostgreSQL, participant partitions in parallel transactions.
+ * query) in one pass; otherwise, on PostgreSQL, POSTGRES_TOTALS_PARTITIONS parts in parallel
+ * transactions: consecutive ranges of the run's buckets when it has enough of them (each part
+ * reads only its own time range), else participant partitions of one range.
  */
 export async function computeCellTotals(
   database: DatabaseHandle,
@@ -62,45 +64,90 @@ export async function computeCellTotals(
   range: TotalsRange,
   transaction?: QueryFn,
 ): Promise<BucketTotals> {
-  const end = new Date(range.start.getTime() + range.bucketCount * BUCKET_MS[range.granularity]);
-  const sql = cellTotalsSql(range.granularity, range.geoTypes, range.bucketCount);
   const seeds = boundingSeeds(noiseKey, range.granularity, range.version);
-  const coveredHours = (range.bucketCount * BUCKET_MS[range.granularity]) / 3_600_000;
-  const run = async (query: QueryFn, partitions: number, partition: number) => {
+  const bucketMs = BUCKET_MS[range.granularity];
+  const run = async (query: QueryFn, part: TotalsPart) => {
+    const start = new Date(range.start.getTime() + part.firstBucket * bucketMs);
+    const end = new Date(start.getTime() + part.bucketCount * bucketMs);
     const axis = await readGeoAxis(query);
-    const settings = cellTotalsSettings(database.kind, coveredHours);
+    const settings = cellTotalsSettings(database.kind, (part.bucketCount * bucketMs) / 3_600_000);
     for (const [name, value] of settings) await query(`set local ${name} = ${value}`);
-    const rows = await query<TotalsSqlRow>(sql, [
-      axis.geohashes,
-      axis.geohashes.map((_, index) => index + 1),
-      axis.cityIndexOfGeohash,
-      range.start,
-      end,
-      absoluteBucketIndex(range.granularity, range.start).toString(),
-      seeds.participant,
-      seeds.cityOrder,
-      seeds.geoOrder,
-      range.parameters.maxDoorsPerCell,
-      range.parameters.maxCellsPerParticipant,
-      partitions,
-      partition,
-      axis.cityIndexOfGeohash.map((index) => axis.cities[index - 1] ?? ""),
-    ]);
+    const rows = await query<TotalsSqlRow>(
+      cellTotalsSql(range.granularity, range.geoTypes, part.bucketCount, part.participantPartitions > 1),
+      [
+        axis.geohashes,
+        axis.geohashes.map((_, index) => index + 1),
+        axis.cityIndexOfGeohash,
+        start,
+        end,
+        absoluteBucketIndex(range.granularity, start).toString(),
+        seeds.participant,
+        seeds.cityOrder,
+        seeds.geoOrder,
+        range.parameters.maxDoorsPerCell,
+        range.parameters.maxCellsPerParticipant,
+        part.participantPartitions,
+        part.participantPartition,
+        axis.cityIndexOfGeohash.map((index) => axis.cities[index - 1] ?? ""),
+      ],
+    );
     // Inside a release's transaction the rest of its work runs with the usual settings.
     for (const [name] of settings) await query(`set local ${name} to default`);
-    return { rows, axis };
+    return { rows, axis, firstBucket: part.firstBucket };
   };
-  const partitions =
-    transaction === undefined && database.kind === "postgres" ? POSTGRES_TOTALS_PARTITIONS : 1;
-  const parts =
+  const parallel = transaction === undefined && database.kind === "postgres" ? POSTGRES_TOTALS_PARTITIONS : 1;
+  const parts = totalsParts(range.bucketCount, parallel);
+  const results =
     transaction !== undefined
-      ? [await run(transaction, 1, 0)]
-      : await Promise.all(
-          Array.from({ length: partitions }, (_, partition) =>
-            database.transaction((query) => run(query, partitions, partition)),
+      ? [
+          await run(
+            transaction,
+            parts[0] ?? {
+              firstBucket: 0,
+              bucketCount: range.bucketCount,
+              participantPartitions: 1,
+              participantPartition: 0,
+            },
           ),
-        );
-  return mergePartitions(range, parts);
+        ]
+      : await Promise.all(parts.map((part) => database.transaction((query) => run(query, part))));
+  return mergePartitions(range, results);
+}
+
+/** One parallel part of a run: a range of its buckets, and one participant partition of those. */
+export interface TotalsPart {
+  firstBucket: number;
+  bucketCount: number;
+  participantPartitions: number;
+  participantPartition: number;
+}
+
+/**
+ * Splits a run of `bucketCount` buckets into `parallel` parts: consecutive bucket ranges of near
+ * equal length when there are at least as many buckets as parts (so no part reads another's
+ * events), else participant partitions of the whole run.
+ */
+export function totalsParts(bucketCount: number, parallel: number): TotalsPart[] {
+  if (parallel <= 1)
+    return [{ firstBucket: 0, bucketCount, participantPartitions: 1, participantPartition: 0 }];
+  if (bucketCount >= parallel) {
+    return Array.from({ length: parallel }, (_, part) => {
+      const firstBucket = Math.floor((bucketCount * part) / parallel);
+      const next = Math.floor((bucketCount * (part + 1)) / parallel);
+      return {
+        firstBucket,
+        bucketCount: next - firstBucket,
+        participantPartitions: 1,
+        participantPartition: 0,
+      };
+    });
+  }
+  return Array.from({ length: parallel }, (_, part) => ({
+    firstBucket: 0,
+    bucketCount,
+    participantPartitions: parallel,
+    participantPartition: part,
+  }));
 }
 
 interface GeoAxis {
@@ -125,10 +172,10 @@ async function readGeoAxis(query: QueryFn): Promise<GeoAxis> {
 
 function mergePartitions(
   range: TotalsRange,
-  parts: Array<{ rows: TotalsSqlRow[]; axis: GeoAxis }>,
+  parts: Array<{ rows: TotalsSqlRow[]; axis: GeoAxis; firstBucket: number }>,
 ): BucketTotals {
   const cells = new Map<string, { bucketMs: number; geoType: GeoBucketType; row: CellTotalsRow }>();
-  for (const { rows, axis } of parts) {
+  for (const { rows, axis, firstBucket } of parts) {
     for (const row of rows) {
       // The grouping set of one geo type also groups rows only the other type kept: nothing to add.
       if (row.unique_participants === 0) continue;
@@ -140,7 +187,8 @@ function mergePartitions(
       if (geoBucketId === undefined || !doorType || !category || !context) {
         throw new Error(`cell totals returned an unknown cell ${JSON.stringify(row)}`);
       }
-      const bucketMs = range.start.getTime() + Number(row.bucket) * BUCKET_MS[range.granularity];
+      const bucketMs =
+        range.start.getTime() + (firstBucket + Number(row.bucket)) * BUCKET_MS[range.granularity];
       const key = `${bucketMs}|${row.geo_type}|${geoBucketId}|${doorType}|${category}|${context}`;
       const seen = cells.get(key);
       if (seen === undefined) {
