@@ -1,5 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
+import { WORK_MEM } from "./jobs/precompute/aggregateSql";
+import type { TotalsResources } from "./jobs/precompute/cellTotals";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -52,6 +54,14 @@ export const ENV_DOCS = {
     default: "(unset)",
     doc: "INTERNAL or OPERATOR key the `ops` command line sends when --key is not given.",
   },
+  PRECOMPUTE_PARALLELISM: {
+    default: "2",
+    doc: "Connections one precompute pass uses side by side on PostgreSQL (1 to 16), each sorting in up to PRECOMPUTE_WORK_MEM; PGlite always uses one.",
+  },
+  PRECOMPUTE_WORK_MEM: {
+    default: "(1GB; 256MB on PGlite)",
+    doc: "work_mem of each precompute connection while it computes totals, e.g. 256MB; the final hash aggregate may use hash_mem_multiplier times this.",
+  },
   DEMO_SEED: { default: "20261123", doc: "Seed of the deterministic demo-data generator." },
   DEMO_DAYS: { default: "75", doc: "Days of demo events to generate, ending now." },
   DEMO_SCALE: {
@@ -103,6 +113,12 @@ const envSchema = z.object({
         "must be whsec_ followed by base64 of at least 24 bytes (e.g. whsec_$(openssl rand -base64 32))",
     }),
   OPS_API_KEY: z.string().optional(),
+  PRECOMPUTE_PARALLELISM: z.coerce.number().int().min(1).max(16).default(2),
+  PRECOMPUTE_WORK_MEM: z
+    .string()
+    .trim()
+    .regex(WORK_MEM, { message: "must be a whole number of kB, MB or GB, such as 256MB or 1GB" })
+    .optional(),
   DEMO_SEED: z.coerce
     .number()
     .int()
@@ -134,6 +150,8 @@ export interface Config {
   anomaliesAlertSecret: Buffer | undefined;
   /** The key of the `ops` command line; read only by that command. */
   opsApiKey: string | undefined;
+  /** Memory and connections of a precompute totals pass. */
+  precompute: TotalsResources;
   demoSeed: number;
   demoDays: number;
   demoScale: number;
@@ -192,6 +210,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? undefined
         : decodeWebhookSecret(data.ANOMALIES_ALERT_SECRET),
     opsApiKey: data.OPS_API_KEY?.trim(),
+    precompute: { parallelism: data.PRECOMPUTE_PARALLELISM, workMem: data.PRECOMPUTE_WORK_MEM },
     demoSeed: data.DEMO_SEED,
     demoDays: data.DEMO_DAYS,
     demoScale: data.DEMO_SCALE,

@@ -26,7 +26,12 @@ async function start(): Promise<void> {
       : `Starting on PostgreSQL ${redactUrl(config.databaseUrl ?? "")}\n`,
   );
   const database = await prepareDatabase(config);
-  const precompute = { database, noiseKey: resolveNoiseKey(config), clock };
+  const precompute = {
+    database,
+    noiseKey: resolveNoiseKey(config),
+    clock,
+    totalsResources: config.precompute,
+  };
   let scheduler: Scheduler | undefined;
 
   let demoReady = !config.demoMode;

@@ -56,7 +56,7 @@ export async function runPrecomputeCommand(
   const lastStart = new Date(
     bucketStartOf(granularity as TimeGranularity, new Date(to.getTime() - 1)).getTime(),
   );
-  const deps = { database, noiseKey: resolveNoiseKey(config), clock };
+  const deps = { database, noiseKey: resolveNoiseKey(config), clock, totalsResources: config.precompute };
   const progress = createProgress(out);
 
   if (args.newVersion) {

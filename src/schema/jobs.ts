@@ -137,6 +137,7 @@ adminMutationField("runPrecompute", {
       {
         database: context.database,
         noiseKey: resolveNoiseKey(context.config),
+        totalsResources: context.config.precompute,
         clock: context.clock,
         logger: context.logger,
       },

@@ -242,6 +242,26 @@ describe("cell totals when nobody exceeds L0 cells", () => {
     const expected = reference(events, "day");
     expect(actual.size).toBe(expected.size);
     expect(actual).toEqual(expected);
+    // Three bucket ranges side by side (PostgreSQL), each with a smaller work_mem: the same totals.
+    const resources = { parallelism: 3, workMem: "8MB" };
+    expect(
+      flatten(
+        await computeCellTotals(
+          db,
+          NOISE_KEY,
+          {
+            granularity: "day",
+            geoTypes: ["city_code", "geohash3"],
+            start: START,
+            bucketCount: DAYS,
+            version: 1,
+            parameters: { maxDoorsPerCell: C, maxCellsPerParticipant: L0 },
+          },
+          undefined,
+          resources,
+        ),
+      ),
+    ).toEqual(expected);
     expect(
       [...actual.values()].find(
         (cell) =>

@@ -35,6 +35,19 @@ describe("loadConfig", () => {
     expect(config.noiseKey?.length).toBe(32);
   });
 
+  it("reads the precompute's memory and parallelism, and refuses what SET could not take", () => {
+    expect(loadConfig({}).precompute).toEqual({ parallelism: 2, workMem: undefined });
+    expect(loadConfig({ PRECOMPUTE_PARALLELISM: "4", PRECOMPUTE_WORK_MEM: " 256MB " }).precompute).toEqual({
+      parallelism: 4,
+      workMem: "256MB",
+    });
+    expect(problemsOf({ PRECOMPUTE_PARALLELISM: "0", PRECOMPUTE_WORK_MEM: "1GB'; reset all; --" })).toEqual([
+      expect.stringMatching(/^PRECOMPUTE_PARALLELISM: .*1/),
+      expect.stringMatching(/^PRECOMPUTE_WORK_MEM: must be a whole number of kB, MB or GB/),
+    ]);
+    expect(problemsOf({ PRECOMPUTE_WORK_MEM: "1.5GB" })).toHaveLength(1);
+  });
+
   it("reports every problem at once, each naming its variable", () => {
     const problems = problemsOf({
       PORT: "70000",

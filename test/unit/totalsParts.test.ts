@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { cellTotalsSettings } from "../../src/jobs/precompute/aggregateSql";
 import { totalsParts } from "../../src/jobs/precompute/cellTotals";
 
 describe("totalsParts", () => {
@@ -37,5 +38,14 @@ describe("totalsParts", () => {
       { firstBucket: 0, bucketCount: 1, participantPartitions: 2, participantPartition: 0 },
       { firstBucket: 0, bucketCount: 1, participantPartitions: 2, participantPartition: 1 },
     ]);
+  });
+});
+
+describe("cellTotalsSettings", () => {
+  it("uses the configured work_mem, else 1GB on PostgreSQL and 256MB on PGlite, and refuses anything else", () => {
+    expect(cellTotalsSettings("postgres", 24, "64MB")).toContainEqual(["work_mem", "'64MB'"]);
+    expect(cellTotalsSettings("postgres", 24)).toContainEqual(["work_mem", "'1GB'"]);
+    expect(cellTotalsSettings("pglite", 24)).toContainEqual(["work_mem", "'256MB'"]);
+    expect(() => cellTotalsSettings("postgres", 24, "1GB'; reset all; --")).toThrow(/bad work_mem/);
   });
 });

@@ -200,9 +200,12 @@ export function absoluteBucketIndex(granularity: TimeGranularity, bucketStart: D
 export function cellTotalsSettings(
   kind: "pglite" | "postgres",
   coveredHours: number,
+  workMem?: string,
 ): Array<[setting: string, value: string]> {
+  if (workMem !== undefined && !WORK_MEM.test(workMem))
+    throw new Error(`bad work_mem ${JSON.stringify(workMem)}`);
   const settings: Array<[string, string]> = [
-    ["work_mem", kind === "postgres" ? "'1GB'" : "'256MB'"],
+    ["work_mem", `'${workMem ?? (kind === "postgres" ? "1GB" : "256MB")}'`],
     ["max_parallel_workers_per_gather", "0"],
     ["enable_sort", "off"],
   ];
@@ -213,6 +216,9 @@ export function cellTotalsSettings(
 }
 
 const JIT_MIN_HOURS = 24 * 7;
+
+/** A PostgreSQL memory size for work_mem: a whole number of kB, MB or GB (checked again here, as it is spliced into SET). */
+export const WORK_MEM = /^[1-9][0-9]{0,6}(kB|MB|GB)$/;
 
 /** The public lattice's geo axis: every city code, or every mapped geohash3 cell. */
 export function geoBucketsSql(geoType: GeoBucketType): string {

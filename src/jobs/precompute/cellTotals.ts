@@ -33,11 +33,19 @@ export interface TotalsRange {
 }
 
 /**
- * Participant partitions computed side by side on PostgreSQL (one connection each): the
- * per-participant sort dominates and splits cleanly, since a participant lives in one partition.
- * Two suits a small server that also serves the API; PGlite has a single connection.
+ * What one totals pass may use on PostgreSQL: `parallelism` parts side by side (one connection
+ * each; bucket ranges, or participant partitions of a single bucket), each sorting in up to
+ * `workMem` (a PostgreSQL memory size such as '1GB'; the final hash aggregate may take
+ * hash_mem_multiplier times that). PGlite has one connection, so it always runs one part.
+ * From PRECOMPUTE_PARALLELISM and PRECOMPUTE_WORK_MEM.
  */
-export const POSTGRES_TOTALS_PARTITIONS = 2;
+export interface TotalsResources {
+  parallelism: number;
+  workMem: string | undefined;
+}
+
+/** Two parts with 1 GB each suits a small server that also serves the API. */
+export const DEFAULT_TOTALS_RESOURCES: TotalsResources = { parallelism: 2, workMem: undefined };
 
 interface TotalsSqlRow {
   bucket: string | number;
@@ -54,7 +62,7 @@ interface TotalsSqlRow {
 
 /**
  * Bounded per-cell totals of every bucket of the run. Inside a transaction (`transaction`, its
- * query) in one pass; otherwise, on PostgreSQL, POSTGRES_TOTALS_PARTITIONS parts in parallel
+ * query) in one pass; otherwise, on PostgreSQL, `resources.parallelism` parts in parallel
  * transactions: consecutive ranges of the run's buckets when it has enough of them (each part
  * reads only its own time range), else participant partitions of one range.
  */
@@ -63,6 +71,7 @@ export async function computeCellTotals(
   noiseKey: NoiseKey,
   range: TotalsRange,
   transaction?: QueryFn,
+  resources: TotalsResources = DEFAULT_TOTALS_RESOURCES,
 ): Promise<BucketTotals> {
   const seeds = boundingSeeds(noiseKey, range.granularity, range.version);
   const bucketMs = BUCKET_MS[range.granularity];
@@ -70,7 +79,11 @@ export async function computeCellTotals(
     const start = new Date(range.start.getTime() + part.firstBucket * bucketMs);
     const end = new Date(start.getTime() + part.bucketCount * bucketMs);
     const axis = await readGeoAxis(query);
-    const settings = cellTotalsSettings(database.kind, (part.bucketCount * bucketMs) / 3_600_000);
+    const settings = cellTotalsSettings(
+      database.kind,
+      (part.bucketCount * bucketMs) / 3_600_000,
+      resources.workMem,
+    );
     for (const [name, value] of settings) await query(`set local ${name} = ${value}`);
     const rows = await query<TotalsSqlRow>(
       cellTotalsSql(range.granularity, range.geoTypes, part.bucketCount, part.participantPartitions > 1),
@@ -95,7 +108,7 @@ export async function computeCellTotals(
     for (const [name] of settings) await query(`set local ${name} to default`);
     return { rows, axis, firstBucket: part.firstBucket };
   };
-  const parallel = transaction === undefined && database.kind === "postgres" ? POSTGRES_TOTALS_PARTITIONS : 1;
+  const parallel = transaction === undefined && database.kind === "postgres" ? resources.parallelism : 1;
   const parts = totalsParts(range.bucketCount, parallel);
   const results =
     transaction !== undefined

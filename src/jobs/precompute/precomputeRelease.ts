@@ -10,12 +10,14 @@ import { noiseScalesAsNumbers, releaseParameters } from "../../privacy/releasePa
 import { loadReleaseProfile } from "../../privacy/releaseProfiles";
 import { appendAuditEntry } from "../../resolvers/admin/audit";
 import { geoBucketsSql } from "./aggregateSql";
-import { type CellTotalsRow, computeCellTotals } from "./cellTotals";
+import { type CellTotalsRow, computeCellTotals, type TotalsResources } from "./cellTotals";
 
 export interface PrecomputeDependencies {
   database: DatabaseHandle;
   noiseKey: NoiseKey;
   clock: Clock;
+  /** Memory and connections of a totals pass (PRECOMPUTE_WORK_MEM, PRECOMPUTE_PARALLELISM); defaults otherwise. */
+  totalsResources?: TotalsResources;
 }
 
 export interface ReleaseRequest {
@@ -91,6 +93,7 @@ export async function precomputeRelease(
               deps.noiseKey,
               { granularity, geoTypes: [geoType], start: bucketStart, bucketCount: 1, version, parameters },
               query,
+              deps.totalsResources,
             )
           )
             .get(bucketStart.getTime())

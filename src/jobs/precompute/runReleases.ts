@@ -156,12 +156,18 @@ function contiguousBatches(planned: PlannedRelease[]): Batch[] {
 async function batchTotals(deps: PrecomputeDependencies, batch: Batch): Promise<BucketTotals> {
   const granularity = batch.releases[0]?.granularity ?? "day";
   const parameters = releaseParameters(await loadReleaseProfile(deps.database.db, granularity));
-  return computeCellTotals(deps.database, deps.noiseKey, {
-    granularity,
-    geoTypes: batch.geoTypes,
-    start: batch.first,
-    bucketCount: batch.bucketCount,
-    version: 1,
-    parameters,
-  });
+  return computeCellTotals(
+    deps.database,
+    deps.noiseKey,
+    {
+      granularity,
+      geoTypes: batch.geoTypes,
+      start: batch.first,
+      bucketCount: batch.bucketCount,
+      version: 1,
+      parameters,
+    },
+    undefined,
+    deps.totalsResources,
+  );
 }
