@@ -160,6 +160,11 @@ async function simulate(
   ).map((row) => row.geohash3);
   const firstDay = new Date(bucketStartOf("day", now).getTime() - HISTORY_DAYS * DAY_MS);
 
+  // The printed demo keys were issued a moment ago, but the story uses them from its first day:
+  // date them there, so that no key shows a use before its creation.
+  await database.query("update api_keys set created_at = $1 where created_by = 'demo' and created_at > $1", [
+    firstDay,
+  ]);
   // Day one: the operator onboards two more buyers and sets their budgets.
   replay.set(new Date(firstDay.getTime() + 8 * HOUR_MS));
   const issue = async (name: string, partnerId: string) => {

@@ -59,6 +59,24 @@ describe("demo activity", () => {
     expect(output).not.toMatch(/RATE_LIMITED/);
   });
 
+  it("dates the printed demo keys from the fortnight's first day: no key is used before it exists", async () => {
+    const keyRows = await db.query<{
+      name: string;
+      demo: boolean;
+      used_before_created: boolean;
+      dated_back: boolean;
+    }>(
+      `select name, created_by = 'demo' as demo, coalesce(last_used_at < created_at, false) as used_before_created,
+              created_at <= $1::timestamptz - interval '13 days' as dated_back
+       from api_keys order by name`,
+      [NOW],
+    );
+    expect(keyRows.filter((row) => row.used_before_created)).toEqual([]);
+    expect(keyRows.filter((row) => row.demo)).toHaveLength(keys.length);
+    // Issued at the real now, they are dated back to the replay's first day (a fortnight earlier).
+    expect(keyRows.filter((row) => row.demo && !row.dated_back)).toEqual([]);
+  });
+
   it("fills budgets and request statistics for three buyers over the fortnight, with every refusal kind", async () => {
     const { privacyBudgetUsage, exportRequestStats, queryFingerprintStats } = await ops<{
       privacyBudgetUsage: Array<{ partnerId: string; epsilonSpent: number; epsilonRemaining: number }>;
