@@ -10,11 +10,20 @@ import {
 import { builder } from "./builder";
 
 export const Severity = builder.enumType("Severity", {
-  description: "How serious an import anomaly is (dbt/Soda-style severity bands).",
+  description:
+    "How serious an import anomaly, a monitor or an ops feed item is (dbt/Soda-style severity bands).",
   values: {
-    ERROR: { value: "error", description: "A membership could not be made (unknown DS or RM)." },
-    WARNING: { value: "warning", description: "Imported, but not normalised (unknown delivery partner)." },
-    INFO: { value: "info", description: "Worth knowing; nothing is missing." },
+    ERROR: {
+      value: "error",
+      description:
+        "Needs action: for an import row, a membership could not be made (unknown DS or RM); for a monitor, an abuse or outage signal.",
+    },
+    WARNING: {
+      value: "warning",
+      description:
+        "Needs a look: for an import row, imported but not normalised (unknown delivery partner); for a monitor, a drift worth checking.",
+    },
+    INFO: { value: "info", description: "Worth knowing; nothing is missing or broken." },
   } as const,
 });
 
