@@ -473,7 +473,7 @@ const UpsertMonitorPayload = mutationPayload<{
 adminMutationField("upsertMonitor", {
   payload: UpsertMonitorPayload,
   description:
-    "Create or change a monitor (operators). A check that is not one read-only query, calls a volatile function or reads a table outside the monitors' list is refused before it runs (MONITOR_SQL_NOT_READ_ONLY, MONITOR_SQL_TABLE_NOT_ALLOWED and others). Audited.",
+    "Create or change a monitor (operators). A check that is not one read-only query, calls a volatile or system-information function, or reads a table outside the monitors' list is refused before it runs (MONITOR_SQL_NOT_READ_ONLY, MONITOR_SQL_FUNCTION_NOT_ALLOWED, MONITOR_SQL_TABLE_NOT_ALLOWED and others). Audited.",
   input: { type: UpsertMonitorInput, description: "The monitor." },
   auditTarget: (input) => input.name,
   resolve: async (input, context) => {

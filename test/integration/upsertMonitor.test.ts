@@ -163,7 +163,42 @@ describe("upsertMonitor", () => {
     [
       "a table read by name",
       "select length(table_to_xml('interaction_events', true, false, '')::text)::float8 as value",
+      "MONITOR_SQL_FUNCTION_NOT_ALLOWED",
+    ],
+    [
+      "a volatile call hidden between double quotes in a string",
+      `select 1 as value, ('"'::text || query_to_xml('select key_hash from api_keys', true, false, '')::text || '"(') as target`,
+      "MONITOR_SQL_NOT_READ_ONLY",
+    ],
+    [
+      "an advisory lock in LIMIT",
+      "select 1::float8 as value limit case when pg_try_advisory_lock(4242) then 1 else 1 end",
+      "MONITOR_SQL_NOT_READ_ONLY",
+    ],
+    [
+      "an advisory lock in a window frame",
+      "select sum(1) over (rows between case when pg_try_advisory_lock(9) then 1 else 1 end preceding and current row)::float8 as value",
+      "MONITOR_SQL_NOT_READ_ONLY",
+    ],
+    [
+      "a server file",
+      "select 1::float8 as value, pg_read_file('/etc/hostname', 0, 10) as target",
+      "MONITOR_SQL_NOT_READ_ONLY",
+    ],
+    [
+      "other sessions' queries",
+      "select 1::float8 as value, query as target from pg_stat_get_activity(null)",
+      "MONITOR_SQL_FUNCTION_NOT_ALLOWED",
+    ],
+    [
+      "the server's settings (a catalog view)",
+      "select 1::float8 as value, name || '=' || setting as target from pg_settings",
       "MONITOR_SQL_TABLE_NOT_ALLOWED",
+    ],
+    [
+      "row counts of a hidden table",
+      "select pg_stat_get_live_tuples('api_keys'::regclass)::float8 as value",
+      "MONITOR_SQL_FUNCTION_NOT_ALLOWED",
     ],
     ["a system catalog", "select count(*)::float8 as value from pg_authid", "MONITOR_SQL_TABLE_NOT_ALLOWED"],
     ["two statements", "select 1 as value; delete from api_keys", "MONITOR_SQL_MULTIPLE_STATEMENTS"],

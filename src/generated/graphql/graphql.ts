@@ -260,13 +260,13 @@ export type SetTimingPolicyInput = {
   policyKey: string;
 };
 
-/** How serious an import anomaly is (dbt/Soda-style severity bands). */
+/** How serious an import anomaly, a monitor or an ops feed item is (dbt/Soda-style severity bands). */
 export type Severity =
-  /** A membership could not be made (unknown DS or RM). */
+  /** Needs action: for an import row, a membership could not be made (unknown DS or RM); for a monitor, an abuse or outage signal. */
   | 'ERROR'
-  /** Worth knowing; nothing is missing. */
+  /** Worth knowing; nothing is missing or broken. */
   | 'INFO'
-  /** Imported, but not normalised (unknown delivery partner). */
+  /** Needs a look: for an import row, imported but not normalised (unknown delivery partner); for a monitor, a drift worth checking. */
   | 'WARNING';
 
 /** Width of a time bucket. Buckets are aligned in UTC; weeks are ISO weeks starting Monday. */

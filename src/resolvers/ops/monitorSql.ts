@@ -66,7 +66,8 @@ export function statementCount(sql: string): number {
 }
 
 /**
- * Opens a check's transaction: READ ONLY, under a statement timeout, with `monitor.now` and
+ * Turns a check's transaction READ ONLY (after vetCheck, whose probe view needs it writable),
+ * under a statement timeout, with `monitor.now` and
  * `monitor.window_minutes` set for the check to read.
  */
 export async function beginCheck(query: QueryFn, settings: CheckSettings): Promise<void> {
@@ -148,85 +149,105 @@ export const MONITOR_HIDDEN_TABLES: Readonly<Record<string, string>> = {
   rm_directory: "it is a directory of people",
 };
 
-// Stable functions that read a table named by a string, which a plan shows as a call, not a scan.
-const TABLE_BY_NAME_FUNCTION = /^(?:table|schema|database|cursor|query)_to_xml/;
+/**
+ * Functions a check may not call although they change nothing: system information (every pg_*
+ * function: server files, settings, other sessions' queries, statistics of hidden tables),
+ * tables read by a name in a string, catalog comments and privilege probes. User-defined
+ * functions are refused as well (they could read anything inside).
+ */
+const HIDDEN_FUNCTION =
+  /^(?:pg_.*|.*_to_xml.*|.*_xmlschema|obj_description|col_description|shobj_description|has_.*_privilege)$/;
 
 export interface CheckProblem {
-  code: "MONITOR_SQL_NOT_READ_ONLY" | "MONITOR_SQL_TABLE_NOT_ALLOWED";
+  code:
+    | "MONITOR_SQL_NOT_READ_ONLY"
+    | "MONITOR_SQL_TABLE_NOT_ALLOWED"
+    | "MONITOR_SQL_FUNCTION_NOT_ALLOWED"
+    | "MONITOR_SQL_INVALID";
   message: string;
 }
 
+const PROBE_VIEW = "pg_temp.monitor_check_probe";
+
 /**
- * Vets a check before it runs, from its plan (EXPLAIN VERBOSE plans without executing, and shows
- * views expanded, every relation scanned and every function called): no writing node, no volatile
- * function (those are the ones that can change state even in a READ ONLY transaction:
- * pg_advisory_lock, set_config, pg_terminate_backend, nextval, pg_sleep, ...), and no relation
- * outside MONITOR_READABLE_TABLES. Run inside the check's transaction, before the check itself.
+ * Vets a check before it runs, from PostgreSQL's own parse of it rather than from its text: the
+ * check becomes a temporary view inside a savepoint that is rolled back (nothing runs), and the
+ * view's stored query tree names, by oid, every function, aggregate, window function, operator
+ * and relation it uses, wherever they are (select list, LIMIT, window frames, subqueries, CTEs).
+ * Refused: any volatile function (the ones that can change state even in a READ ONLY
+ * transaction: pg_advisory_lock, set_config, pg_terminate_backend, nextval, lo_import, ...),
+ * any HIDDEN_FUNCTION or function outside pg_catalog, and any relation outside
+ * MONITOR_READABLE_TABLES. Must run before the transaction turns READ ONLY (a view cannot be
+ * created after), so the callers vet first and then begin the check.
  */
-export async function vetCheck(
-  query: QueryFn,
-  body: string,
-  params: unknown[],
-): Promise<CheckProblem | null> {
-  const [row] = await query<{ "QUERY PLAN": unknown }>(`explain (verbose, format json) ${body}`, params);
-  const raw = row?.["QUERY PLAN"];
-  const plan: unknown = typeof raw === "string" ? JSON.parse(raw) : raw;
-  const relations = new Set<string>();
-  const texts: string[] = [];
-  let writes: string | null = null;
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      for (const item of node) walk(item);
-      return;
-    }
-    if (node === null || typeof node !== "object") {
-      if (typeof node === "string") texts.push(node);
-      return;
-    }
-    const record = node as Record<string, unknown>;
-    if (record["Node Type"] === "ModifyTable") writes = String(record.Operation ?? "a write");
-    if (typeof record["Relation Name"] === "string") {
-      relations.add(`${String(record.Schema ?? "public")}.${record["Relation Name"]}`);
-    }
-    for (const value of Object.values(record)) walk(value);
-  };
-  walk(plan);
-  if (writes !== null) {
-    return { code: "MONITOR_SQL_NOT_READ_ONLY", message: `A check may only read; its plan holds ${writes}.` };
-  }
-  const called = new Set<string>();
-  for (const text of texts) {
-    for (const match of text.matchAll(/(?:"((?:[^"]|"")+)"|([A-Za-z_][\w$]*))\s*\(/g)) {
-      called.add(match[1] !== undefined ? match[1].replaceAll('""', '"') : (match[2] ?? "").toLowerCase());
-    }
-  }
-  if (called.size > 0) {
-    const volatile = await query<{ name: string }>(
-      "select distinct proname::text as name from pg_proc where provolatile = 'v' and proname = any($1::text[]) order by 1",
-      [[...called]],
+export async function vetCheck(query: QueryFn, body: string): Promise<CheckProblem | null> {
+  await query("savepoint monitor_vet");
+  let tree = "";
+  let viewOid = "";
+  try {
+    // A view takes no parameters: the window start becomes an untyped NULL, which types as $1 would.
+    await query(`create temp view ${PROBE_VIEW} as ${body.replace(/\$1(?!\d)/g, "NULL")}`);
+    const [row] = await query<{ tree: string; view: string }>(
+      `select ev_action::text as tree, ev_class::oid::text as view from pg_rewrite where ev_class = '${PROBE_VIEW}'::regclass`,
     );
-    const byName = [...called].filter((name) => TABLE_BY_NAME_FUNCTION.test(name)).sort();
-    const names = [...volatile.map((entry) => entry.name), ...byName];
-    if (volatile.length > 0) {
-      return {
-        code: "MONITOR_SQL_NOT_READ_ONLY",
-        message: `A check may call only stable and immutable functions; ${names.join(", ")} can change state (volatile).`,
-      };
-    }
-    if (byName.length > 0) {
-      return {
-        code: "MONITOR_SQL_TABLE_NOT_ALLOWED",
-        message: `A check may not read tables by name (${byName.join(", ")}); select from the tables it needs.`,
-      };
-    }
+    tree = row?.tree ?? "";
+    viewOid = row?.view ?? "";
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return /SELECT INTO|data-modifying/i.test(message)
+      ? { code: "MONITOR_SQL_NOT_READ_ONLY", message: `A check may only read: ${message}` }
+      : { code: "MONITOR_SQL_INVALID", message: `The check failed: ${message.slice(0, 300)}` };
+  } finally {
+    await query("rollback to savepoint monitor_vet");
   }
-  for (const relation of [...relations].sort()) {
-    const [schema, table = ""] = relation.split(".");
-    if (schema === "public" && MONITOR_READABLE_TABLES.has(table)) continue;
-    const why = schema === "public" ? MONITOR_HIDDEN_TABLES[table] : undefined;
+  const oids = (pattern: RegExp) => [...new Set([...tree.matchAll(pattern)].map((match) => match[1] ?? ""))];
+  // Node fields in the tree's text form: FuncExpr :funcid, Aggref :aggfnoid, WindowFunc :winfnoid,
+  // OpExpr and friends :opno / :opfuncid (and RowCompareExpr :opnos (o ...)), RangeTblEntry :relid.
+  const functions = oids(/:(?:funcid|aggfnoid|winfnoid|opfuncid) (\d+)/g).filter((oid) => oid !== "0");
+  const operators = [
+    ...oids(/:opno (\d+)/g),
+    ...[...tree.matchAll(/:opnos \(o((?: \d+)*)\)/g)].flatMap((match) =>
+      (match[1] ?? "").trim().split(/\s+/),
+    ),
+  ].filter((oid) => oid !== "" && oid !== "0");
+  const relations = oids(/:relid (\d+)/g).filter((oid) => oid !== "0" && oid !== viewOid);
+  if (tree === "" || viewOid === "")
+    return { code: "MONITOR_SQL_INVALID", message: "The check could not be parsed." };
+  const called = await query<{ name: string; schema: string; volatile: boolean }>(
+    `select distinct p.proname::text as name, n.nspname::text as schema, p.provolatile = 'v' as volatile
+     from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+     where p.oid = any($1::oid[]) or p.oid in (select oprcode from pg_operator where oid = any($2::oid[]))
+     order by 1`,
+    [functions, operators],
+  );
+  const volatile = called.filter((fn) => fn.volatile).map((fn) => fn.name);
+  if (volatile.length > 0) {
+    return {
+      code: "MONITOR_SQL_NOT_READ_ONLY",
+      message: `A check may call only stable and immutable functions; ${volatile.join(", ")} are volatile (they can change state or reach outside the database).`,
+    };
+  }
+  const hidden = called
+    .filter((fn) => fn.schema !== "pg_catalog" || HIDDEN_FUNCTION.test(fn.name))
+    .map((fn) => (fn.schema === "pg_catalog" ? fn.name : `${fn.schema}.${fn.name}`));
+  if (hidden.length > 0) {
+    return {
+      code: "MONITOR_SQL_FUNCTION_NOT_ALLOWED",
+      message: `A check may not call ${hidden.join(", ")}: system information, tables read by name and functions outside pg_catalog are out of a monitor's reach.`,
+    };
+  }
+  const read = await query<{ name: string; schema: string }>(
+    `select c.relname::text as name, n.nspname::text as schema
+     from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where c.oid = any($1::oid[]) order by 2, 1`,
+    [relations],
+  );
+  for (const { name, schema } of read) {
+    if (schema === "public" && MONITOR_READABLE_TABLES.has(name)) continue;
+    const why = schema === "public" ? MONITOR_HIDDEN_TABLES[name] : undefined;
     return {
       code: "MONITOR_SQL_TABLE_NOT_ALLOWED",
-      message: `A check may not read ${schema === "public" ? table : relation}${why ? `: ${why}` : ""}. It may read ${[...MONITOR_READABLE_TABLES].join(", ")}.`,
+      message: `A check may not read ${schema === "public" ? name : `${schema}.${name}`}${why ? `: ${why}` : ""}. It may read ${[...MONITOR_READABLE_TABLES].join(", ")}.`,
     };
   }
   return null;
@@ -241,11 +262,10 @@ export async function runCheck(
   const body = checkBody(sql);
   if (statementCount(body) !== 1) throw new Error("a monitor check must be a single SELECT statement");
   const raw = await database.transaction(async (query) => {
-    await beginCheck(query, settings);
-    const params = checkParams(body, settings);
-    const problem = await vetCheck(query, body, params);
+    const problem = await vetCheck(query, body);
     if (problem !== null) throw new Error(`${problem.code}: ${problem.message}`);
-    return query<Record<string, unknown>>(wrappedCheck(body), params);
+    await beginCheck(query, settings);
+    return query<Record<string, unknown>>(wrappedCheck(body), checkParams(body, settings));
   });
   return checkRowsOf(raw);
 }

@@ -127,8 +127,9 @@ class ProbeFinished extends Error {}
 
 /**
  * Runs a check once, as a run would, inside a READ ONLY transaction under the statement timeout,
- * and rolls it back: first its plan is vetted (vetCheck: no volatile function, only readable
- * tables), so a check that is refused never runs; then it runs as written (so the transaction refuses any write, including a
+ * and rolls it back: first it is vetted from PostgreSQL's parse of it (vetCheck: no volatile
+ * function, no system-information function, only readable tables), so a check that is refused
+ * never runs; then it runs as written (so the transaction refuses any write, including a
  * data-modifying WITH or a function that writes), then for its `value` column, then wrapped as a
  * run wraps it. Returns the problem as a userError on `sql`, or null when the check is fine.
  */
@@ -143,9 +144,9 @@ export async function probeMonitorSql(
   let vetted: CheckProblem | null = null;
   try {
     await database.transaction(async (query: QueryFn) => {
-      await beginCheck(query, settings);
-      vetted = await vetCheck(query, body, params);
+      vetted = await vetCheck(query, body);
       if (vetted !== null) throw new ProbeFinished();
+      await beginCheck(query, settings);
       await query(body, params);
       step = "value";
       await query(`select value from (${body}\n) as monitor_check limit 0`, params);
