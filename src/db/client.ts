@@ -28,7 +28,16 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export type QueryFn = <Row = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<Row[]>;
+/**
+ * One SQL statement with its parameters. `single` sends it with the extended protocol even
+ * without parameters, so PostgreSQL refuses a text holding more than one statement (PGlite's
+ * query always does); use it for any text that embeds SQL from outside, such as a monitor check.
+ */
+export type QueryFn = <Row = Record<string, unknown>>(
+  text: string,
+  params?: unknown[],
+  options?: { single?: boolean },
+) => Promise<Row[]>;
 
 export type DatabaseTarget =
   | { kind: "postgres"; url: string; maxConnections?: number }
@@ -63,11 +72,14 @@ async function openPostgres(url: string, maxConnections = 10): Promise<DatabaseH
   const db = drizzlePostgres({ client }) as unknown as Database;
   const queryWith =
     (runner: postgres.Sql | postgres.TransactionSql): QueryFn =>
-    async <Row>(text: string, params: unknown[] = []) =>
+    async <Row>(text: string, params: unknown[] = [], options: { single?: boolean } = {}) =>
       // postgres.js cannot infer a type for a Date in an untyped statement; send instants as ISO text.
+      // Without parameters it uses the simple protocol (several statements allowed) unless `single`.
       (await runner.unsafe(
         text,
         params.map(toWireValue) as postgres.ParameterOrJSON<never>[],
+        // `simple` is read at run time but missing from postgres.js's types.
+        options.single ? ({ simple: false, prepare: false } as postgres.UnsafeQueryOptions) : undefined,
       )) as unknown as Row[];
   return {
     kind: "postgres",

@@ -201,6 +201,16 @@ describe("upsertMonitor", () => {
       "MONITOR_SQL_FUNCTION_NOT_ALLOWED",
     ],
     ["a system catalog", "select count(*)::float8 as value from pg_authid", "MONITOR_SQL_TABLE_NOT_ALLOWED"],
+    [
+      "a $1 inside a dollar quote, which a text replacement would read differently",
+      "select $1::timestamptz as w, $a$1$a$ as x, (select count(*) from api_keys) as value, (select key_hash from api_keys limit 1) as target --$a$1$",
+      "MONITOR_SQL_TABLE_NOT_ALLOWED",
+    ],
+    [
+      "a second statement behind an E'' string (backslash escapes)",
+      "select 1 as value, E'\\'' as t; copy (select 1) to program 'touch /tmp/monitor_vet_pwned'; select 1 as value, '' as t",
+      "MONITOR_SQL_MULTIPLE_STATEMENTS",
+    ],
     ["two statements", "select 1 as value; delete from api_keys", "MONITOR_SQL_MULTIPLE_STATEMENTS"],
     ["transaction control", "commit", "MONITOR_SQL_NOT_A_QUERY"],
     ["no value column", "select 1 as amount", "MONITOR_SQL_NO_VALUE_COLUMN"],
@@ -290,12 +300,30 @@ describe("upsertMonitor", () => {
     expect(hidden).toContain("interaction_events");
   });
 
+  it("sends a check's text as one statement, so a second one is refused even when the count misses it", async () => {
+    // The count's lexer is a courtesy; PostgreSQL's parser decides. Two statements sent `single`
+    // fail as a whole, and nothing of them runs.
+    const lockedBefore = await advisoryLocks();
+    await expect(
+      db.transaction((query) =>
+        query("create temp view monitor_two as select 1; select pg_advisory_lock(4343)", [], {
+          single: true,
+        }),
+      ),
+    ).rejects.toThrow(/multiple commands|cannot insert multiple/);
+    expect(await advisoryLocks()).toBe(lockedBefore);
+  });
+
   it("counts statements outside strings, quoted names, dollar quotes and comments", () => {
     expect(statementCount("select ';' as target, 1 as value")).toBe(1);
     expect(statementCount('select 1 as "a;b" -- c;d\n')).toBe(1);
     expect(statementCount("select $x$;$x$ as t, 1 as value /* ; */;")).toBe(1);
     expect(statementCount("select 1; select 2")).toBe(2);
     expect(statementCount("  ;  ")).toBe(0);
+    expect(statementCount("select E'\\'' as t; select 2")).toBe(2);
+    expect(statementCount("select 'it''s' as t; select 2")).toBe(2);
+    expect(statementCount("select $1 as a, $b$;$b$ as t")).toBe(1);
+    expect(statementCount("select $1$x; select 2")).toBe(2);
   });
 
   it("needs every field of a new monitor and reports each missing one", async () => {

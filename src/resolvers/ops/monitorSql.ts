@@ -17,9 +17,14 @@ export function checkBody(sql: string): string {
   return sql.trim().replace(/[;\s]+$/, "");
 }
 
+// A dollar-quote tag: $$ or $name$, where a name does not start with a digit ($1 is a parameter).
+const DOLLAR_TAG = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/;
+
 /**
  * How many statements a piece of SQL holds: semicolons outside quoted strings, quoted identifiers,
  * dollar-quoted bodies and comments separate statements (an empty trailing one is not counted).
+ * A friendly first check only: the check's text reaches PostgreSQL as one extended-protocol
+ * statement, which refuses a second one whatever this counts.
  */
 export function statementCount(sql: string): number {
   let count = 0;
@@ -40,16 +45,20 @@ export function statementCount(sql: string): number {
         index += pair === "/*" || pair === "*/" ? 2 : 1;
       }
     } else if (char === "'" || char === '"') {
+      // An E'' string (E right before the quote, not ending a longer word) takes backslash escapes.
+      const escapes =
+        char === "'" && /[Ee]/.test(sql[index - 1] ?? "") && !/[\w$]/.test(sql[index - 2] ?? "");
       pending = true;
       index += 1;
       while (index < sql.length) {
-        if (sql[index] === char && sql[index + 1] === char) index += 2;
+        if (escapes && sql[index] === "\\") index += 2;
+        else if (sql[index] === char && sql[index + 1] === char) index += 2;
         else if (sql[index] === char) break;
         else index += 1;
       }
       index += 1;
-    } else if (char === "$" && /^\$[A-Za-z_]?\w*\$/.test(sql.slice(index))) {
-      const tag = /^\$[A-Za-z_]?\w*\$/.exec(sql.slice(index))?.[0] ?? "$$";
+    } else if (char === "$" && !/[\w$]/.test(sql[index - 1] ?? "") && DOLLAR_TAG.test(sql.slice(index))) {
+      const tag = DOLLAR_TAG.exec(sql.slice(index))?.[0] ?? "$$";
       const end = sql.indexOf(tag, index + tag.length);
       pending = true;
       index = end === -1 ? sql.length : end + tag.length;
@@ -72,21 +81,16 @@ export function statementCount(sql: string): number {
  */
 export async function beginCheck(query: QueryFn, settings: CheckSettings): Promise<void> {
   const timeoutMs = Math.max(100, Math.min(60_000, Math.trunc(settings.statementTimeoutMs)));
+  const windowStart = new Date(settings.now.getTime() - settings.windowMinutes * 60_000);
   await query("set transaction read only");
   await query(`set local statement_timeout = ${timeoutMs}`);
   await query("select set_config('monitor.now', $1, true)", [settings.now.toISOString()]);
   await query("select set_config('monitor.window_minutes', $1, true)", [String(settings.windowMinutes)]);
+  await query("select set_config('monitor.window_start', $1, true)", [windowStart.toISOString()]);
 }
 
-/** The check's parameters: $1 is the window start, bound only when the check uses it. */
-export function checkParams(body: string, settings: CheckSettings): unknown[] {
-  const windowStart = new Date(settings.now.getTime() - settings.windowMinutes * 60_000);
-  return /\$1(?!\d)/.test(body) ? [windowStart.toISOString()] : [];
-}
-
-// Wrapped as a subquery: only a query can stand there (no data-modifying WITH), and the
-// transaction is read only besides.
-export const wrappedCheck = (body: string) => `select * from (${body}\n) as monitor_check`;
+/** Reads the vetted check (the probe view vetCheck left in this transaction), as written by its author. */
+export const VETTED_CHECK = "select * from pg_temp.monitor_check_probe";
 
 /** Reads a check's rows as a run does: a numeric `value` (null rows skipped) and an optional target. */
 export function checkRowsOf(raw: Array<Record<string, unknown>>): CheckRow[] {
@@ -171,34 +175,41 @@ const PROBE_VIEW = "pg_temp.monitor_check_probe";
 
 /**
  * Vets a check before it runs, from PostgreSQL's own parse of it rather than from its text: the
- * check becomes a temporary view inside a savepoint that is rolled back (nothing runs), and the
- * view's stored query tree names, by oid, every function, aggregate, window function, operator
- * and relation it uses, wherever they are (select list, LIMIT, window frames, subqueries, CTEs).
+ * check becomes a temporary view (nothing runs), and the view's stored query tree names, by oid,
+ * every function, aggregate, window function, operator and relation it uses, wherever they are
+ * (select list, LIMIT, window frames, subqueries, CTEs). What then runs is that view
+ * (VETTED_CHECK), never the text again, so nothing can read differently the second time; the
+ * callers roll the transaction back afterwards, which drops it.
  * Refused: any volatile function (the ones that can change state even in a READ ONLY
  * transaction: pg_advisory_lock, set_config, pg_terminate_backend, nextval, lo_import, ...),
  * any HIDDEN_FUNCTION or function outside pg_catalog, and any relation outside
  * MONITOR_READABLE_TABLES. Must run before the transaction turns READ ONLY (a view cannot be
- * created after), so the callers vet first and then begin the check.
+ * created after), so the callers vet first, then beginCheck, then read VETTED_CHECK.
  */
 export async function vetCheck(query: QueryFn, body: string): Promise<CheckProblem | null> {
-  await query("savepoint monitor_vet");
   let tree = "";
   let viewOid = "";
+  await query(`drop view if exists ${PROBE_VIEW}`);
+  await query("savepoint monitor_vet");
   try {
-    // A view takes no parameters: the window start becomes an untyped NULL, which types as $1 would.
-    await query(`create temp view ${PROBE_VIEW} as ${body.replace(/\$1(?!\d)/g, "NULL")}`);
+    // A view takes no parameters: the window start ($1) is read from the transaction's setting
+    // instead. One statement only (extended protocol), so no text can smuggle a second one in.
+    await query(
+      `create temp view ${PROBE_VIEW} as ${body.replace(/(?<![\w$])\$1(?![\w$])/g, "(current_setting('monitor.window_start')::timestamptz)")}`,
+      [],
+      { single: true },
+    );
     const [row] = await query<{ tree: string; view: string }>(
       `select ev_action::text as tree, ev_class::oid::text as view from pg_rewrite where ev_class = '${PROBE_VIEW}'::regclass`,
     );
     tree = row?.tree ?? "";
     viewOid = row?.view ?? "";
   } catch (error) {
+    await query("rollback to savepoint monitor_vet");
     const message = error instanceof Error ? error.message : String(error);
     return /SELECT INTO|data-modifying/i.test(message)
       ? { code: "MONITOR_SQL_NOT_READ_ONLY", message: `A check may only read: ${message}` }
       : { code: "MONITOR_SQL_INVALID", message: `The check failed: ${message.slice(0, 300)}` };
-  } finally {
-    await query("rollback to savepoint monitor_vet");
   }
   const oids = (pattern: RegExp) => [...new Set([...tree.matchAll(pattern)].map((match) => match[1] ?? ""))];
   // Node fields in the tree's text form: FuncExpr :funcid, Aggref :aggfnoid, WindowFunc :winfnoid,
@@ -253,7 +264,16 @@ export async function vetCheck(query: QueryFn, body: string): Promise<CheckProbl
   return null;
 }
 
-/** Runs one check in its own READ ONLY transaction under the statement timeout. */
+class CheckFinished extends Error {
+  constructor(readonly rows: Array<Record<string, unknown>>) {
+    super("check finished");
+  }
+}
+
+/**
+ * Runs one check: vetted, then read from its probe view in a READ ONLY transaction under the
+ * statement timeout, and rolled back (a check changes nothing, and the view goes with it).
+ */
 export async function runCheck(
   database: DatabaseHandle,
   sql: string,
@@ -261,11 +281,16 @@ export async function runCheck(
 ): Promise<CheckRow[]> {
   const body = checkBody(sql);
   if (statementCount(body) !== 1) throw new Error("a monitor check must be a single SELECT statement");
-  const raw = await database.transaction(async (query) => {
-    const problem = await vetCheck(query, body);
-    if (problem !== null) throw new Error(`${problem.code}: ${problem.message}`);
-    await beginCheck(query, settings);
-    return query<Record<string, unknown>>(wrappedCheck(body), checkParams(body, settings));
-  });
-  return checkRowsOf(raw);
+  try {
+    await database.transaction(async (query) => {
+      const problem = await vetCheck(query, body);
+      if (problem !== null) throw new Error(`${problem.code}: ${problem.message}`);
+      await beginCheck(query, settings);
+      throw new CheckFinished(await query<Record<string, unknown>>(VETTED_CHECK));
+    });
+  } catch (error) {
+    if (error instanceof CheckFinished) return checkRowsOf(error.rows);
+    throw error;
+  }
+  throw new Error("unreachable: a check always finishes by rolling back");
 }

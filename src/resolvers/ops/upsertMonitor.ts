@@ -6,11 +6,10 @@ import {
   type CheckProblem,
   type CheckSettings,
   checkBody,
-  checkParams,
   checkRowsOf,
   statementCount,
+  VETTED_CHECK,
   vetCheck,
-  wrappedCheck,
 } from "./monitorSql";
 import { MONITOR_COLUMNS, type MonitorRow, type MonitorSeverity, REVOKE_BUYER_KEYS } from "./monitors";
 
@@ -129,9 +128,9 @@ class ProbeFinished extends Error {}
  * Runs a check once, as a run would, inside a READ ONLY transaction under the statement timeout,
  * and rolls it back: first it is vetted from PostgreSQL's parse of it (vetCheck: no volatile
  * function, no system-information function, only readable tables), so a check that is refused
- * never runs; then it runs as written (so the transaction refuses any write, including a
- * data-modifying WITH or a function that writes), then for its `value` column, then wrapped as a
- * run wraps it. Returns the problem as a userError on `sql`, or null when the check is fine.
+ * never runs; then the vetted view runs (the transaction refuses any write besides), then for
+ * its `value` column, then as a run reads it. Returns the problem as a userError on `sql`, or
+ * null when the check is fine.
  */
 export async function probeMonitorSql(
   database: DatabaseHandle,
@@ -139,7 +138,6 @@ export async function probeMonitorSql(
   settings: CheckSettings,
 ): Promise<UserError | null> {
   const body = checkBody(sql);
-  const params = checkParams(body, settings);
   let step = "run";
   let vetted: CheckProblem | null = null;
   try {
@@ -147,11 +145,11 @@ export async function probeMonitorSql(
       vetted = await vetCheck(query, body);
       if (vetted !== null) throw new ProbeFinished();
       await beginCheck(query, settings);
-      await query(body, params);
+      await query(VETTED_CHECK);
       step = "value";
-      await query(`select value from (${body}\n) as monitor_check limit 0`, params);
+      await query(`select value from (${VETTED_CHECK}) as monitor_check limit 0`);
       step = "rows";
-      checkRowsOf(await query<Record<string, unknown>>(wrappedCheck(body), params));
+      checkRowsOf(await query<Record<string, unknown>>(VETTED_CHECK));
       throw new ProbeFinished();
     });
   } catch (error) {
