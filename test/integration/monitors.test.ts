@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runScheduledMonitors } from "../../src/jobs/monitors";
+import { beginCheck } from "../../src/resolvers/ops/monitorSql";
 import { runMonitors as runMonitorsNow } from "../../src/resolvers/ops/monitors";
 import { type GraphQLBody, issueTestKey, testApp } from "../support/app";
 import { buildBuyerWorld, WORLD_NOW } from "../support/buyerWorld";
@@ -328,18 +329,18 @@ describe("monitors and the ops feed", () => {
   });
 
   it("runs every check under its statement timeout, and records one that outlives it as failed", async () => {
-    // The timeout is in force inside the check's transaction on both backends.
-    await db.query(
-      `insert into monitors (name, description, sql, threshold, window_minutes, severity)
-       values ('timeout_probe', 'reads its own timeout',
-               'select extract(epoch from current_setting(''statement_timeout'')::interval) * 1000 as value', 1000000, 60, 'info')`,
-    );
-    await runMonitorsNow(db, new Date(WORLD_NOW), { statementTimeoutMs: 200, only: ["timeout_probe"] });
-    const [probe] = await db.query<{ value: number }>(
-      "select e.value from monitor_events e join monitors m on m.id = e.monitor_id where m.name = 'timeout_probe'",
-    );
-    expect(Number(probe?.value)).toBe(200);
-    await db.query("delete from monitors where name = 'timeout_probe'");
+    // The check's transaction is read only, under the timeout, with the run's settings, on both
+    // backends (a check itself may not read server settings, so this reads them beside it).
+    const settings = await db.transaction(async (query) => {
+      await beginCheck(query, { now: new Date(WORLD_NOW), windowMinutes: 90, statementTimeoutMs: 200 });
+      return query<Record<string, string>>(
+        `select current_setting('statement_timeout') as timeout, current_setting('transaction_read_only') as read_only,
+                current_setting('monitor.now')::timestamptz = $1::timestamptz as now_set,
+                current_setting('monitor.window_start')::timestamptz = $1::timestamptz - interval '90 minutes' as start_set`,
+        [new Date(WORLD_NOW)],
+      );
+    });
+    expect(settings).toEqual([{ timeout: "200ms", read_only: "on", now_set: true, start_set: true }]);
     // PGlite runs in-process without timer interrupts; the slow check is only interrupted on PostgreSQL.
     if (db.kind !== "postgres") return;
     await db.query(

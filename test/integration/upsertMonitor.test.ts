@@ -211,6 +211,26 @@ describe("upsertMonitor", () => {
       "select 1 as value, E'\\'' as t; copy (select 1) to program 'touch /tmp/monitor_vet_pwned'; select 1 as value, '' as t",
       "MONITOR_SQL_MULTIPLE_STATEMENTS",
     ],
+    [
+      "a server setting (current_setting is only for monitor.*)",
+      "select 1::float8 as value, current_setting('data_directory') as target",
+      "MONITOR_SQL_FUNCTION_NOT_ALLOWED",
+    ],
+    [
+      "a setting named at run time",
+      "select 1::float8 as value, current_setting(code) as target from city_definitions",
+      "MONITOR_SQL_FUNCTION_NOT_ALLOWED",
+    ],
+    [
+      "role names through a regrole cast",
+      "select count(*)::float8 as value, string_agg(g::oid::regrole::text, ',') as target from generate_series(1, 20000) g",
+      "MONITOR_SQL_FUNCTION_NOT_ALLOWED",
+    ],
+    [
+      "a validator that loads a library into the session",
+      "select 1::float8 as value, fmgr_c_validator('utf8_to_koi8r'::regproc)::text as target",
+      "MONITOR_SQL_FUNCTION_NOT_ALLOWED",
+    ],
     ["two statements", "select 1 as value; delete from api_keys", "MONITOR_SQL_MULTIPLE_STATEMENTS"],
     ["transaction control", "commit", "MONITOR_SQL_NOT_A_QUERY"],
     ["no value column", "select 1 as amount", "MONITOR_SQL_NO_VALUE_COLUMN"],

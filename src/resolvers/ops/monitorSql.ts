@@ -160,7 +160,32 @@ export const MONITOR_HIDDEN_TABLES: Readonly<Record<string, string>> = {
  * functions are refused as well (they could read anything inside).
  */
 const HIDDEN_FUNCTION =
-  /^(?:pg_.*|.*_to_xml.*|.*_xmlschema|obj_description|col_description|shobj_description|has_.*_privilege)$/;
+  /^(?:pg_.*|.*_to_xml.*|.*_xmlschema|obj_description|col_description|shobj_description|has_.*_privilege|.*_validator|txid_.*)$/;
+
+/**
+ * Object-identifier types (regclass, regrole, regproc, ...): their casts look names up in the
+ * catalogs through I/O functions that the query tree does not name, so a check may not use them.
+ */
+const REG_TYPES = new Set([
+  "24",
+  "2202",
+  "2203",
+  "2204",
+  "2205",
+  "2206",
+  "3734",
+  "3769",
+  "4089",
+  "4096",
+  "4191",
+]);
+
+/** The text of a text constant's datum as the query tree prints it (`[ b0 b1 ... ]`, varlena). */
+function constText(bytes: string): string {
+  const values = bytes.trim().split(/\s+/).map(Number);
+  const header = ((values[0] ?? 0) & 3) === 0 ? 4 : 1;
+  return Buffer.from(values.slice(header)).toString("utf8");
+}
 
 export interface CheckProblem {
   code:
@@ -224,8 +249,8 @@ export async function vetCheck(query: QueryFn, body: string): Promise<CheckProbl
   const relations = oids(/:relid (\d+)/g).filter((oid) => oid !== "0" && oid !== viewOid);
   if (tree === "" || viewOid === "")
     return { code: "MONITOR_SQL_INVALID", message: "The check could not be parsed." };
-  const called = await query<{ name: string; schema: string; volatile: boolean }>(
-    `select distinct p.proname::text as name, n.nspname::text as schema, p.provolatile = 'v' as volatile
+  const called = await query<{ oid: string; name: string; schema: string; volatile: boolean }>(
+    `select distinct p.oid::text as oid, p.proname::text as name, n.nspname::text as schema, p.provolatile = 'v' as volatile
      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
      where p.oid = any($1::oid[]) or p.oid in (select oprcode from pg_operator where oid = any($2::oid[]))
      order by 1`,
@@ -241,10 +266,26 @@ export async function vetCheck(query: QueryFn, body: string): Promise<CheckProbl
   const hidden = called
     .filter((fn) => fn.schema !== "pg_catalog" || HIDDEN_FUNCTION.test(fn.name))
     .map((fn) => (fn.schema === "pg_catalog" ? fn.name : `${fn.schema}.${fn.name}`));
+  // current_setting only for the run's own settings, named by a literal: monitor.now, ...
+  for (const fn of called.filter((candidate) => candidate.name === "current_setting")) {
+    const calls = tree.split(`:funcid ${fn.oid} `).length - 1;
+    const literal = new RegExp(
+      `:funcid ${fn.oid} [^{]*?:args \\(\\{CONST :consttype 25 [^}]*?:constisnull false [^}]*?:constvalue \\d+ \\[([\\d ]+)\\]`,
+      "g",
+    );
+    const monitorOnly = [...tree.matchAll(literal)].filter((match) =>
+      constText(match[1] ?? "").startsWith("monitor."),
+    );
+    if (monitorOnly.length !== calls)
+      hidden.push("current_setting (other than a literal 'monitor.*' setting)");
+  }
+  const typed = [...tree.matchAll(/:(?:resulttype|consttype|funcresulttype|vartype|typeId) (\d+)/g)];
+  if (typed.some((match) => REG_TYPES.has(match[1] ?? "")))
+    hidden.push("object-identifier types (regclass, regrole, ...)");
   if (hidden.length > 0) {
     return {
       code: "MONITOR_SQL_FUNCTION_NOT_ALLOWED",
-      message: `A check may not call ${hidden.join(", ")}: system information, tables read by name and functions outside pg_catalog are out of a monitor's reach.`,
+      message: `A check may not use ${hidden.join(", ")}: system information, server settings, tables read by name and functions outside pg_catalog are out of a monitor's reach.`,
     };
   }
   const read = await query<{ name: string; schema: string }>(
