@@ -145,7 +145,13 @@ export async function probeMonitorSql(
       vetted = await vetCheck(query, body);
       if (vetted !== null) throw new ProbeFinished();
       await beginCheck(query, settings);
+      const started = performance.now();
       await query(VETTED_CHECK);
+      // PGlite runs in-process and cannot interrupt a statement: a check slower than the timeout
+      // is refused once it returns, so that no run of it holds the one connection that long.
+      if (database.kind === "pglite" && performance.now() - started > settings.statementTimeoutMs) {
+        throw Object.assign(new Error("canceling statement due to statement timeout"), { code: "57014" });
+      }
       step = "value";
       await query(`select value from (${VETTED_CHECK}) as monitor_check limit 0`);
       step = "rows";
