@@ -11,10 +11,11 @@ import type { GeoBucketType } from "../../privacy/cellKey";
  * order); on that one order, window ranks give each participant's L0 first cells per geo type and
  * each event's position within its cell, so an event counts as a door only at positions <= C, as a
  * participant at position 1 and as a repeat participant at position 2. A final hash aggregate sums
- * per cell, first into compact rows (one per bucket, geo cell, city cell, segment and the two capped
- * positions), so the grouping sets read ~10^5 rows instead of one per event. The sort key leads with one bigint that packs the bucket index above the participant
- * hash's high bits, so almost every comparison ends on it; the participant's own id follows, so
- * two participants whose hashes collide are still bounded apart.
+ * per cell, first into compact rows (one per bucket, geo cell, city cell, segment and the two
+ * capped positions), so the grouping sets read ~10^5 rows instead of one per event. The sort key
+ * leads with one bigint that packs the bucket index above the participant hash's high bits, so
+ * almost every comparison ends on it; the participant's own id follows, so two participants whose
+ * hashes collide are still bounded apart.
  *
  * Parameters:
  *   $1 text[] geohash3 of the map, $2 int[] its geo index (1-based), $3 int[] its city index

@@ -110,20 +110,12 @@ export async function computeCellTotals(
   };
   const parallel = transaction === undefined && database.kind === "postgres" ? resources.parallelism : 1;
   const parts = totalsParts(range.bucketCount, parallel);
-  const results =
-    transaction !== undefined
-      ? [
-          await run(
-            transaction,
-            parts[0] ?? {
-              firstBucket: 0,
-              bucketCount: range.bucketCount,
-              participantPartitions: 1,
-              participantPartition: 0,
-            },
-          ),
-        ]
-      : await Promise.all(parts.map((part) => database.transaction((query) => run(query, part))));
+  // Inside a transaction `parallel` is 1, so there is exactly one part.
+  const results = await Promise.all(
+    parts.map((part) =>
+      transaction !== undefined ? run(transaction, part) : database.transaction((query) => run(query, part)),
+    ),
+  );
   return mergePartitions(range, results);
 }
 

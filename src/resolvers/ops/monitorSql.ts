@@ -76,8 +76,8 @@ export function statementCount(sql: string): number {
 
 /**
  * Turns a check's transaction READ ONLY (after vetCheck, whose probe view needs it writable),
- * under a statement timeout, with `monitor.now` and
- * `monitor.window_minutes` set for the check to read.
+ * under a statement timeout, with `monitor.now`, `monitor.window_minutes` and
+ * `monitor.window_start` (what the check's $1 reads) set for the check.
  */
 export async function beginCheck(query: QueryFn, settings: CheckSettings): Promise<void> {
   const timeoutMs = Math.max(100, Math.min(60_000, Math.trunc(settings.statementTimeoutMs)));
@@ -236,6 +236,8 @@ export async function vetCheck(query: QueryFn, body: string): Promise<CheckProbl
       ? { code: "MONITOR_SQL_NOT_READ_ONLY", message: `A check may only read: ${message}` }
       : { code: "MONITOR_SQL_INVALID", message: `The check failed: ${message.slice(0, 300)}` };
   }
+  if (tree === "" || viewOid === "")
+    return { code: "MONITOR_SQL_INVALID", message: "The check could not be parsed." };
   const oids = (pattern: RegExp) => [...new Set([...tree.matchAll(pattern)].map((match) => match[1] ?? ""))];
   // Node fields in the tree's text form: FuncExpr :funcid, Aggref :aggfnoid, WindowFunc :winfnoid,
   // OpExpr and friends :opno / :opfuncid (and RowCompareExpr :opnos (o ...)), RangeTblEntry :relid.
@@ -247,8 +249,6 @@ export async function vetCheck(query: QueryFn, body: string): Promise<CheckProbl
     ),
   ].filter((oid) => oid !== "" && oid !== "0");
   const relations = oids(/:relid (\d+)/g).filter((oid) => oid !== "0" && oid !== viewOid);
-  if (tree === "" || viewOid === "")
-    return { code: "MONITOR_SQL_INVALID", message: "The check could not be parsed." };
   const called = await query<{ oid: string; name: string; schema: string; volatile: boolean }>(
     `select distinct p.oid::text as oid, p.proname::text as name, n.nspname::text as schema, p.provolatile = 'v' as volatile
      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
