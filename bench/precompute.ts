@@ -218,7 +218,7 @@ try {
     `(b) ${buckets.length * GEO_TYPES.length} DAY releases (runReleases: one pass per batch of buckets)`,
     async () => {
       const planned = GEO_TYPES.flatMap((geoType) =>
-        buckets.map((bucketStart) => ({ granularity: "day" as const, bucketStart, geoType })),
+        buckets.map((bucketStart) => ({ granularity: "day" as const, bucketStart, geoType, level: "full" })),
       );
       const summary = await runReleases(deps, planned, {
         createdBy: "bench",

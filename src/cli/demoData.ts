@@ -58,22 +58,15 @@ export async function runDemoData(
 
 /**
  * Computes the releases the precompute policy wants (DAY, WEEK, HOUR windows) over the demo data,
- * with a progress bar; buckets before the first demo event are skipped.
+ * with a progress bar.
  */
 export async function precomputeDemoWindow(
   deps: PrecomputeDependencies,
   out: NodeJS.WriteStream = process.stderr,
 ): Promise<RunSummary> {
-  const [first] = await deps.database.query<{ at: Date | null }>(
-    "select min(occurred_at) as at from interaction_events",
-  );
   const policy = await loadPrecomputePolicy(deps.database);
-  const planned = await planMissingReleases(
-    deps.database,
-    deps.clock.now(),
-    policy,
-    first?.at ? new Date(first.at) : undefined,
-  );
+  // Which releases exist depends on the plan, the policy and the clock, never on where the events start.
+  const planned = await planMissingReleases(deps.database, deps.clock.now(), policy);
   const progress = createProgress(out);
   const startedAt = performance.now();
   const summary = await runReleases(deps, planned, {

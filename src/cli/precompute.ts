@@ -2,12 +2,13 @@ import type { Clock } from "../clock";
 import type { Config } from "../config";
 import type { DatabaseHandle } from "../db/client";
 import { TIME_GRANULARITIES, type TimeGranularity } from "../db/schema/enums";
-import { missingInRange, type PlannedRelease } from "../jobs/precompute/planReleases";
+import { missingInRange, type PlannedRelease, releaseJobKey } from "../jobs/precompute/planReleases";
 import { precomputeRelease } from "../jobs/precompute/precomputeRelease";
 import { runReleases } from "../jobs/precompute/runReleases";
 import { BUCKET_MS, bucketStartOf } from "../privacy/buckets";
 import type { GeoBucketType } from "../privacy/cellKey";
 import { resolveNoiseKey } from "../privacy/noiseKey";
+import { loadReleasePlan } from "../privacy/releasePlan";
 import { loadReleaseProfile } from "../privacy/releaseProfiles";
 import { createProgress } from "./progress";
 
@@ -21,6 +22,9 @@ export interface PrecomputeArgs {
 }
 
 export class PrecomputeUsageError extends Error {}
+
+/** Exit code when a release was refused at the participant-day cap (1 is a failure, 2 a usage error). */
+export const EXIT_CAP_REACHED = 3;
 
 /** `precompute`: computes the missing releases of a range (or, with --new-version, new versions of all). */
 export async function runPrecomputeCommand(
@@ -52,24 +56,30 @@ export async function runPrecomputeCommand(
   if (args.newVersion && !args.reason?.trim())
     throw new PrecomputeUsageError('--new-version needs --reason "why"');
 
-  const first = bucketStartOf(granularity as TimeGranularity, from);
-  const lastStart = new Date(
-    bucketStartOf(granularity as TimeGranularity, new Date(to.getTime() - 1)).getTime(),
-  );
+  // HOUR releases are families, one per day: the range is walked in days.
+  const step: TimeGranularity = granularity === "hour" ? "day" : (granularity as TimeGranularity);
+  const first = bucketStartOf(step, from);
+  const lastStart = bucketStartOf(step, new Date(to.getTime() - 1));
+  const plan = await loadReleasePlan(database.query);
   const deps = { database, noiseKey: resolveNoiseKey(config), clock, totalsResources: config.precompute };
   const progress = createProgress(out);
 
   if (args.newVersion) {
     const planned: PlannedRelease[] = [];
-    for (
-      let ms = first.getTime();
-      ms <= lastStart.getTime();
-      ms += BUCKET_MS[granularity as TimeGranularity]
-    ) {
-      for (const geoType of geoTypes)
-        planned.push({ granularity: granularity as TimeGranularity, bucketStart: new Date(ms), geoType });
+    for (let ms = first.getTime(); ms <= lastStart.getTime(); ms += BUCKET_MS[step]) {
+      for (const entry of plan) {
+        if (!entry.enabled || entry.granularity !== granularity || !geoTypes.includes(entry.geoType))
+          continue;
+        planned.push({
+          granularity: granularity as TimeGranularity,
+          bucketStart: new Date(ms),
+          geoType: entry.geoType,
+          level: entry.level,
+        });
+      }
     }
     let done = 0;
+    let refused = 0;
     for (const release of planned) {
       const result = await precomputeRelease(deps, {
         ...release,
@@ -81,12 +91,23 @@ export async function runPrecomputeCommand(
         out.write(
           `new version ${result.version} of ${release.bucketStart.toISOString()} ${release.geoType}\n`,
         );
+      if (result.status === "cap_reached") {
+        refused++;
+        out.write(`PRIVACY_CAP_REACHED ${releaseJobKey(release)}: ${result.message}\n`);
+      }
     }
     progress.stop();
-    return 0;
+    return refused > 0 ? EXIT_CAP_REACHED : 0;
   }
 
-  const planned = await missingInRange(database, granularity as TimeGranularity, first, lastStart, geoTypes);
+  const planned = await missingInRange(
+    database,
+    granularity as TimeGranularity,
+    first,
+    lastStart,
+    plan,
+    geoTypes,
+  );
   const summary = await runReleases(deps, planned, {
     createdBy: "cli",
     onProgress: (done, total) => progress.update("releases", done, total),
@@ -96,10 +117,13 @@ export async function runPrecomputeCommand(
     `precompute ${granularity} ${first.toISOString()} .. ${to.toISOString()}: ${summary.released} released` +
       ` (${summary.releasedCells.toLocaleString("en")} cells released, ${summary.suppressedCells.toLocaleString("en")} suppressed),` +
       ` ${summary.embargoed} still under the ${profile.reportingDelayHours} h reporting delay, ${summary.busy} busy elsewhere,` +
+      ` ${summary.capReached} refused at the participant-day cap (PRIVACY_CAP_REACHED),` +
       ` ${summary.failed} failed; ${planned.length === 0 ? "nothing was missing" : `${planned.length} were missing`}\n`,
   );
   for (const error of summary.errors) out.write(`  failed: ${error}\n`);
-  return summary.failed > 0 ? 1 : 0;
+  for (const refusal of summary.refusals) out.write(`  PRIVACY_CAP_REACHED ${refusal}\n`);
+  if (summary.failed > 0) return 1;
+  return summary.capReached > 0 ? EXIT_CAP_REACHED : 0;
 }
 
 function parseDate(flag: string, value: string | undefined): Date {

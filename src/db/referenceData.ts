@@ -1,7 +1,8 @@
+import { CONTRACT_CAP, DEFAULT_RELEASE_PLAN } from "../privacy/releasePlan";
 import { CONTRACT_RELEASE_PROFILES } from "../privacy/releaseProfiles";
 import type { Database } from "./client";
 import { monitors } from "./schema/ops";
-import { releaseProfiles, timingPolicies } from "./schema/releases";
+import { privacyCap, releasePlan, releaseProfiles, timingPolicies } from "./schema/releases";
 
 /** Default scheduler policies; operators edit the stored rows, these only fill a new database. */
 export const DEFAULT_TIMING_POLICIES = [
@@ -123,14 +124,30 @@ group by p.reporting_delay_hours`,
 ];
 
 /**
- * Rows every database needs before it serves: the contract release profiles and the default
- * timing policies. Existing rows are left as operators set them.
+ * Rows every database needs before it serves: the contract release profiles, the default release
+ * plan and the participant-day cap (the contract ceiling), and the default timing policies. Existing rows are left as operators set them.
  */
 export async function ensureReferenceData(db: Database): Promise<void> {
   await db
     .insert(releaseProfiles)
     .values(Object.values(CONTRACT_RELEASE_PROFILES))
     .onConflictDoNothing({ target: releaseProfiles.granularity });
+  // The plan and the cap are seeded once; operators edit them (within the cap) from then on.
+  const [planned] = await db.select({ granularity: releasePlan.granularity }).from(releasePlan).limit(1);
+  if (planned === undefined)
+    await db
+      .insert(releasePlan)
+      .values([...DEFAULT_RELEASE_PLAN])
+      .onConflictDoNothing();
+  await db
+    .insert(privacyCap)
+    .values({
+      id: true,
+      epsilonCap: CONTRACT_CAP.epsilon,
+      deltaCap: CONTRACT_CAP.delta,
+      updatedBy: "default",
+    })
+    .onConflictDoNothing({ target: privacyCap.id });
   await db.insert(timingPolicies).values(DEFAULT_TIMING_POLICIES).onConflictDoNothing({
     target: timingPolicies.policyKey,
   });

@@ -27,6 +27,8 @@ interface ReleaseJobData {
   granularity: PlannedRelease["granularity"];
   bucketStart: string;
   geoType: PlannedRelease["geoType"];
+  /** Absent in jobs queued before breakdown levels: "full". */
+  level?: PlannedRelease["level"];
 }
 
 export interface Scheduler {
@@ -128,7 +130,11 @@ export async function startScheduler(
   });
   await boss.work<ReleaseJobData>(PRECOMPUTE_RELEASE_QUEUE, { batchSize: 1 }, async ([job]) => {
     if (job === undefined) return;
-    const release = { ...job.data, bucketStart: new Date(job.data.bucketStart) };
+    const release = {
+      ...job.data,
+      bucketStart: new Date(job.data.bucketStart),
+      level: job.data.level ?? "full",
+    };
     const result = await runRecordedRelease(deps, release, "scheduler");
     logger.info(
       { job: RELEASE_JOB_NAME, release: releaseJobKey(release), outcome: result.status },

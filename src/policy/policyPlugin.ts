@@ -174,7 +174,8 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
           assertWithinBounds(shape.filter, profile, now);
           const { releases, missingBuckets } = await currentReleases(context.database, shape.filter, buckets);
           context.policy.decisions.set(shape.responseKey, { filter: shape.filter, releases, missingBuckets });
-          for (const release of releases) costs.set(release.id, profile.buyerCost);
+          // An HOUR family costs its epsilon once, whichever of its hours are read.
+          for (const release of releases) costs.set(release.familyId, release.epsilon);
         }
         const charge = await chargeBuyer(context.database, {
           partnerId: principal.partnerId ?? "",

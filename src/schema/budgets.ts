@@ -118,7 +118,8 @@ builder.queryField("quoteInsights", (t) =>
         partnerId: principal.partnerId ?? "",
         fingerprints: [fingerprint],
         fingerprintVersion: FINGERPRINT_VERSION,
-        releases: releases.map((release) => ({ releaseId: release.id, epsilon: profile.buyerCost })),
+        // Charged per family (an HOUR day once), at the epsilon each release was made with.
+        releases: releases.map((release) => ({ releaseId: release.familyId, epsilon: release.epsilon })),
         now,
       });
       return { ...quote, fingerprint };

@@ -3,6 +3,7 @@ import "./scalars";
 import "./viewer";
 import "./insights";
 import "./budgets";
+import "./privacy";
 import "./anomalies";
 import "./importAdmin";
 import "./imports";

@@ -27,7 +27,7 @@ export const TimeGranularity = builder.enumType("TimeGranularity", {
   } as const,
 });
 
-const GeoBucketType = builder.enumType("GeoBucketType", {
+export const GeoBucketType = builder.enumType("GeoBucketType", {
   subGraphs: ["internal", "buyer"],
   description: "How cells are grouped in space; never finer than city scale.",
   values: {

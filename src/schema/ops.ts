@@ -9,7 +9,7 @@ import {
   exportRequestStats,
   type FingerprintStatsRow,
   type FreshnessRow,
-  type LedgerRow,
+  type PrivacyLedgerView,
   privacyBudgetUsage,
   privacyLedger,
   queryFingerprintStats,
@@ -19,6 +19,7 @@ import {
 import { ApiKey } from "./apiKeys";
 import { builder } from "./builder";
 import { TimeGranularity } from "./insights";
+import { LedgerDay } from "./privacy";
 
 const BudgetUsage = builder.objectRef<BudgetUsageRow>("BudgetUsage").implement({
   description: "One buyer's privacy budget as it stands.",
@@ -118,17 +119,25 @@ const CityCodeCoverage = builder.objectRef<CityCoverage>("CityCodeCoverage").imp
   }),
 });
 
-const LedgerTotal = builder.objectRef<LedgerRow>("LedgerTotal").implement({
-  description: "The global privacy ledger for one granularity over a window.",
+const PrivacyLedger = builder.objectRef<PrivacyLedgerView>("PrivacyLedger").implement({
+  description: "The participant-day ledger over a range of UTC days, against the cap.",
   fields: (t) => ({
-    granularity: t.field({
-      type: TimeGranularity,
-      description: "The granularity.",
-      resolve: (row) => row.granularity,
+    days: t.field({
+      type: [LedgerDay],
+      description: "Per-day totals, oldest first (days without a release are absent).",
+      resolve: (view) => view.days,
     }),
-    releases: t.exposeInt("releases", { description: "Releases recorded in the window." }),
-    epsilon: t.exposeFloat("epsilon", { description: "Their total epsilon." }),
-    windowDays: t.exposeInt("windowDays", { description: "The window in days." }),
+    highestDay: t.field({
+      type: LedgerDay,
+      nullable: true,
+      description: "The day with the highest epsilon in the range.",
+      resolve: (view) => view.highestDay,
+    }),
+    epsilonCap: t.exposeFloat("epsilonCap", { description: "The cap no day may go above." }),
+    deltaCap: t.exposeFloat("deltaCap", { description: "The delta cap." }),
+    planEpsilonPerParticipantDay: t.exposeFloat("planEpsilonPerParticipantDay", {
+      description: "The plan's epsilon_day: what a fully released day holds.",
+    }),
   }),
 });
 
@@ -219,11 +228,15 @@ export const Ops = builder.objectRef<Record<string, never>>("Ops").implement({
       resolve: (_ops, _args, context) => cityCodeCoverage(context.database, context.clock.now()),
     }),
     privacyLedger: t.field({
-      type: [LedgerTotal],
-      description: "Global epsilon released per granularity over a window.",
-      args: { windowDays: t.arg.int({ defaultValue: 30, description: "The window in days (1..400)." }) },
-      resolve: (_ops, { windowDays }, context) =>
-        privacyLedger(context.database, context.clock.now(), Math.min(400, Math.max(1, windowDays ?? 30))),
+      type: PrivacyLedger,
+      description:
+        "The participant-day ledger: per-day epsilon and delta of every release covering the day, and the highest day, over [fromUtc, toUtc) (default: the last 30 days).",
+      args: {
+        fromUtc: t.arg({ type: "DateTime", required: false, description: "Start (inclusive)." }),
+        toUtc: t.arg({ type: "DateTime", required: false, description: "End (exclusive)." }),
+      },
+      resolve: (_ops, { fromUtc, toUtc }, context) =>
+        privacyLedger(context.database, context.clock.now(), { from: fromUtc ?? null, to: toUtc ?? null }),
     }),
     auditLog: t.field({
       type: AuditEntryConnection,

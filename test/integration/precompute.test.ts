@@ -48,7 +48,7 @@ async function cellDigest(db: TestDatabase, releaseId?: string): Promise<string>
 async function counts(db: TestDatabase) {
   const [row] = await db.query<{ releases: number; cells: number; receipts: number; ledger: number }>(
     `select (select count(*)::int from releases) as releases, (select count(*)::int from insight_cells) as cells,
-            (select count(*)::int from release_receipts) as receipts, (select count(*)::int from privacy_ledger) as ledger`,
+            (select count(*)::int from release_receipts) as receipts, (select count(*)::int from privacy_ledger_days) as ledger`,
   );
   return row;
 }
@@ -103,7 +103,7 @@ describe("a DAY release", () => {
     expect(receipt?.noise_key_id).toBe("nk_test");
     expect([receipt?.max_cells_per_participant, receipt?.max_doors_per_cell]).toEqual([4, 5]);
     const [ledger] = await db.query<{ epsilon: number; delta: number }>(
-      "select epsilon, delta from privacy_ledger",
+      "select epsilon, delta from privacy_ledger_days",
     );
     expect(ledger).toEqual({ epsilon: 0.5, delta: 1e-6 });
   });
@@ -242,12 +242,19 @@ describe("a DAY release", () => {
       {
         action: "newReleaseVersion",
         actor: "operator:ops",
-        target: "day|2026-01-06T00:00:00Z|city_code",
+        target: "day|2026-01-06T00:00:00Z|city_code|full",
         details: { reason: "late events from the Jan 6 outage" },
         hash: expect.stringMatching(/^[0-9a-f]{64}$/),
       },
     ]);
     expect(v2?.est).not.toBe(v1?.est);
+    // The new version is counted again: its day now holds both versions' epsilon.
+    expect(
+      await db.query("select day::text as day, version, epsilon from privacy_ledger_days order by version"),
+    ).toEqual([
+      { day: "2026-01-06", version: 1, epsilon: 0.5 },
+      { day: "2026-01-06", version: 2, epsilon: 0.5 },
+    ]);
   });
 });
 
@@ -326,13 +333,15 @@ describe("profiles and the embargo", () => {
 
   it("HOUR follows its profile: CITY_CODE only, k-min 300, 168 h delay, noise scale 32", async () => {
     const hour = new Date("2026-01-06T08:00:00Z");
+    const dayEnd = new Date("2026-01-07T00:00:00Z");
     await expect(
       precomputeRelease(
         { database: db, noiseKey: NOISE_KEY, clock },
         { granularity: "hour", bucketStart: hour, geoType: "geohash3" },
       ),
     ).rejects.toThrow(/does not release geohash3/);
-    const tooSoon = fixedClock(new Date(hour.getTime() + 3_600_000 + 167 * 3_600_000));
+    // The family of the day is released together, once the whole day is 168 h past: not when its hour is.
+    const tooSoon = fixedClock(new Date(dayEnd.getTime() + 168 * 3_600_000 - 1));
     expect(
       (
         await precomputeRelease(
@@ -345,9 +354,22 @@ describe("profiles and the embargo", () => {
       { database: db, noiseKey: NOISE_KEY, clock },
       { granularity: "hour", bucketStart: hour, geoType: "city_code" },
     );
-    expect(result.status).toBe("released");
+    if (result.status !== "released") throw new Error(`expected a release, got ${result.status}`);
+    // One family: the day's 24 hours, one ledger row for the day.
+    expect(result.releaseIds).toHaveLength(24);
+    const family = await db.query<{ bucket_start: Date; family_id: string }>(
+      "select bucket_start, family_id from releases where granularity = 'hour' order by bucket_start",
+    );
+    expect(family.map((row) => new Date(row.bucket_start).toISOString().slice(11, 13))).toEqual(
+      Array.from({ length: 24 }, (_, h) => String(h).padStart(2, "0")),
+    );
+    expect(new Set(family.map((row) => row.family_id))).toEqual(new Set([result.releaseId]));
+    expect(
+      await db.query("select day::text as day, epsilon from privacy_ledger_days where granularity = 'hour'"),
+    ).toEqual([{ day: "2026-01-06", epsilon: 0.25 }]);
     const [receipt] = await db.query<{ noise_scales: Record<string, number>; profile: { kMin: number } }>(
-      "select rr.noise_scales, rr.profile from release_receipts rr join releases r on r.id = rr.release_id where r.granularity = 'hour'",
+      "select rr.noise_scales, rr.profile from release_receipts rr join releases r on r.id = rr.release_id where r.granularity = 'hour' and r.bucket_start = $1",
+      [hour],
     );
     expect(receipt?.noise_scales).toEqual({
       uniqueParticipants: 32,
@@ -355,10 +377,11 @@ describe("profiles and the embargo", () => {
       repeatParticipants: 64,
     });
     expect(receipt?.profile.kMin).toBe(CONTRACT_RELEASE_PROFILES.hour.kMin);
-    // 600 participants are far above k for DAY but the HOUR cell needs a noised count >= 299 + tau.
+    // 600 participants are far above k for DAY; the HOUR cell needs a noised count of at least k + m.
     const [coffee] = await db.query<{ suppressed: boolean; true_unique: number }>(
       `select c.suppressed, c.true_unique_participants as true_unique from insight_cells c join releases r on r.id = c.release_id
-       where r.granularity = 'hour' and c.geo_bucket_id = 'us-nyc' and c.door_type = 'spot' and c.category = 'coffee' and c.context = 'morning'`,
+       where r.granularity = 'hour' and r.bucket_start = $1 and c.geo_bucket_id = 'us-nyc' and c.door_type = 'spot' and c.category = 'coffee' and c.context = 'morning'`,
+      [hour],
     );
     expect(coffee?.true_unique).toBe(600);
   });

@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import {
   boolean,
+  check,
+  date,
   doublePrecision,
   index,
   integer,
@@ -62,18 +64,41 @@ export const releases = pgTable(
     bucketStart: timestamp("bucket_start", { withTimezone: true }).notNull(),
     bucketEnd: timestamp("bucket_end", { withTimezone: true }).notNull(),
     geoType: geoBucketType("geo_type").notNull(),
+    /** The breakdown level (PRIVACY.md "Breakdown levels"): "full" keeps door type, category and context. */
+    level: text("level").notNull().default("full"),
     version: integer("version").notNull().default(1),
     /** Set on the newest version; older versions stay for audit but are not served. */
     current: boolean("current").notNull().default(true),
     epsilon: doublePrecision("epsilon").notNull(),
+    delta: doublePrecision("delta").notNull().default(1e-6),
+    /**
+     * What the buyer is charged for and the ledger counts: the release itself for DAY and WEEK; for
+     * HOUR, the first hour of its family (one day, geo type, level and version, bounded together).
+     */
+    familyId: uuid("family_id").notNull(),
+    /** The plan's epsilon per participant-day when the release was made. */
+    participantDayEpsilon: doublePrecision("participant_day_epsilon").notNull(),
+    /**
+     * "participant_day" (bounded and counted per participant-day), or "legacy": made before that
+     * accounting existed (each HOUR release bounded on its own, the cause of suppression visible).
+     */
+    accounting: text("accounting").notNull().default("participant_day"),
+    /** A legacy release no buyer was charged for: no longer served, not in the ledger. */
+    retiredAt: timestamp("retired_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     /** Who asked for it: "scheduler" or the operator key for an explicit re-release. */
     createdBy: text("created_by").notNull(),
     reason: text("reason"),
   },
   (t) => [
-    uniqueIndex("releases_bucket_version_uq").on(t.granularity, t.bucketStart, t.geoType, t.version),
-    index("releases_current_lookup_idx").on(t.granularity, t.geoType, t.bucketStart).where(sql`current`),
+    uniqueIndex("releases_bucket_version_uq").on(t.granularity, t.bucketStart, t.geoType, t.level, t.version),
+    index("releases_current_lookup_idx")
+      .on(t.granularity, t.geoType, t.level, t.bucketStart)
+      .where(sql`current`),
+    index("releases_family_idx").on(t.familyId),
+    check("releases_epsilon_valid", sql`${t.epsilon} > 0 and ${t.epsilon} < 'Infinity'::float8`),
+    check("releases_delta_valid", sql`${t.delta} > 0 and ${t.delta} < 1`),
+    check("releases_accounting_valid", sql`${t.accounting} in ('participant_day', 'legacy')`),
   ],
 );
 
@@ -121,20 +146,77 @@ export const insightCells = pgTable(
   (t) => [primaryKey({ columns: [t.releaseId, t.geoBucketId, t.doorType, t.category, t.context] })],
 );
 
-/** Global privacy ledger: every release's epsilon, summed per window and granularity by ops views. */
-export const privacyLedger = pgTable(
-  "privacy_ledger",
+/**
+ * The participant-day ledger (PRIVACY.md "The guarantee"): one row per release family and UTC day
+ * whose events it reads. A DAY release adds its epsilon and delta to its day, a WEEK release to each
+ * of its seven days, an HOUR family (one day's hours of one geo type, level and version, bounded
+ * together) to its day once. A day's epsilon_day is the sum of its rows.
+ */
+export const privacyLedgerDays = pgTable(
+  "privacy_ledger_days",
   {
-    id: uuid("id").primaryKey().defaultRandom(),
-    releaseId: uuid("release_id")
+    familyId: uuid("family_id")
       .notNull()
       .references(() => releases.id, { onDelete: "cascade" }),
+    day: date("day", { mode: "string" }).notNull(),
     granularity: timeGranularity("granularity").notNull(),
     geoType: geoBucketType("geo_type").notNull(),
-    bucketStart: timestamp("bucket_start", { withTimezone: true }).notNull(),
+    level: text("level").notNull(),
+    version: integer("version").notNull(),
     epsilon: doublePrecision("epsilon").notNull(),
     delta: doublePrecision("delta").notNull(),
-    recordedAt: timestamp("recorded_at", { withTimezone: true }).notNull().defaultNow(),
+    /** "participant_day", or "legacy" for a release made before this accounting (its day is outside the guarantee). */
+    accounting: text("accounting").notNull(),
+    recordedAt: timestamp("recorded_at", { withTimezone: true }).notNull(),
   },
-  (t) => [index("privacy_ledger_recorded_at_idx").on(t.recordedAt, t.granularity)],
+  (t) => [
+    primaryKey({ columns: [t.familyId, t.day] }),
+    index("privacy_ledger_days_day_idx").on(t.day),
+    check("privacy_ledger_days_epsilon_valid", sql`${t.epsilon} > 0 and ${t.epsilon} < 'Infinity'::float8`),
+    check("privacy_ledger_days_delta_valid", sql`${t.delta} > 0 and ${t.delta} < 1`),
+  ],
+);
+
+/**
+ * The participant-day cap (one row): operators may lower it, never raise it above the contract
+ * ceiling (epsilon_day 3.0, delta_day 2e-5). Precompute refuses a release that would take a day above it.
+ */
+export const privacyCap = pgTable(
+  "privacy_cap",
+  {
+    id: boolean("id").primaryKey().default(true),
+    epsilonCap: doublePrecision("epsilon_cap").notNull(),
+    deltaCap: doublePrecision("delta_cap").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedBy: text("updated_by"),
+  },
+  (t) => [
+    check("privacy_cap_single_row", sql`${t.id}`),
+    check("privacy_cap_epsilon_valid", sql`${t.epsilonCap} > 0 and ${t.epsilonCap} <= 3.0`),
+    check("privacy_cap_delta_valid", sql`${t.deltaCap} > 0 and ${t.deltaCap} <= 2e-5`),
+  ],
+);
+
+/**
+ * The release plan (PRIVACY.md "Release plan and profiles"): which (granularity, geo type, level)
+ * are released, with what epsilon and delta. The enabled entries' sums are epsilon_day and
+ * delta_day, kept at or under the cap.
+ */
+export const releasePlan = pgTable(
+  "release_plan",
+  {
+    granularity: timeGranularity("granularity").notNull(),
+    geoType: geoBucketType("geo_type").notNull(),
+    level: text("level").notNull(),
+    epsilon: doublePrecision("epsilon").notNull(),
+    delta: doublePrecision("delta").notNull(),
+    enabled: boolean("enabled").notNull().default(true),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedBy: text("updated_by"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.granularity, t.geoType, t.level] }),
+    check("release_plan_epsilon_valid", sql`${t.epsilon} > 0 and ${t.epsilon} <= 3.0`),
+    check("release_plan_delta_valid", sql`${t.delta} > 0 and ${t.delta} <= 2e-5`),
+  ],
 );

@@ -2,12 +2,13 @@ import type { Logger } from "pino";
 import type { DatabaseHandle } from "../../db/client";
 import type { TimeGranularity } from "../../db/schema/enums";
 import { bucketStartOf, latestReleasableBucket } from "../../privacy/buckets";
+import { loadReleasePlan } from "../../privacy/releasePlan";
 import { loadReleaseProfile } from "../../privacy/releaseProfiles";
 import type { AdminActor, UserError } from "../../resolvers/admin/apiKeys";
 import { appendAuditEntry } from "../../resolvers/admin/audit";
 import { missingInRange, type PlannedRelease } from "./planReleases";
 import type { PrecomputeDependencies } from "./precomputeRelease";
-import { runReleases } from "./runReleases";
+import { PRIVACY_CAP_REACHED, runReleases } from "./runReleases";
 
 export const MANUAL_PRECOMPUTE_JOB_NAME = "precompute-manual";
 /** The longest range one runPrecompute may cover. */
@@ -100,12 +101,14 @@ async function planRange(
   now: Date,
 ): Promise<PlannedRelease[]> {
   const profile = await loadReleaseProfile(database.db, granularity);
-  const first = bucketStartOf(granularity, from);
-  const lastInRange = bucketStartOf(granularity, new Date(to.getTime() - 1));
-  const releasable = latestReleasableBucket(granularity, now, profile.reportingDelayHours);
+  // HOUR releases are planned as families, one per day.
+  const step = granularity === "hour" ? "day" : granularity;
+  const first = bucketStartOf(step, from);
+  const lastInRange = bucketStartOf(step, new Date(to.getTime() - 1));
+  const releasable = latestReleasableBucket(step, now, profile.reportingDelayHours);
   const last = lastInRange < releasable ? lastInRange : releasable;
   if (last.getTime() < first.getTime()) return [];
-  return missingInRange(database, granularity, first, last, profile.allowedGeoTypes);
+  return missingInRange(database, granularity, first, last, await loadReleasePlan(database.query));
 }
 
 /** Never rejects: every failure ends up in the job run. */
@@ -132,9 +135,18 @@ async function computeInBackground(
       [
         jobRunId,
         deps.clock.now(),
-        summary.failed > 0 ? "completed_with_failures" : "completed",
+        summary.failed > 0
+          ? "completed_with_failures"
+          : summary.capReached > 0
+            ? PRIVACY_CAP_REACHED
+            : "completed",
         planned.length,
-        JSON.stringify({ planned: planned.length, ...summary, errors: summary.errors.slice(0, 20) }),
+        JSON.stringify({
+          planned: planned.length,
+          ...summary,
+          errors: summary.errors.slice(0, 20),
+          refusals: summary.refusals.slice(0, 20),
+        }),
       ],
     );
   } catch (error) {

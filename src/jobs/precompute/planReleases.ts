@@ -3,6 +3,7 @@ import type { DatabaseHandle } from "../../db/client";
 import { TIME_GRANULARITIES, type TimeGranularity } from "../../db/schema/enums";
 import { BUCKET_MS, bucketKey, bucketStartOf, latestReleasableBucket } from "../../privacy/buckets";
 import type { GeoBucketType } from "../../privacy/cellKey";
+import { loadReleasePlan, type PlanEntry, type ReleaseLevel } from "../../privacy/releasePlan";
 import { loadReleaseProfile } from "../../privacy/releaseProfiles";
 
 export const PRECOMPUTE_POLICY_KEY = "outside_buyer_precompute_v1";
@@ -23,8 +24,10 @@ export type PrecomputePolicy = z.infer<typeof precomputePolicySchema>;
 
 export interface PlannedRelease {
   granularity: TimeGranularity;
+  /** The bucket; for HOUR, the start of the day whose family is released. */
   bucketStart: Date;
   geoType: GeoBucketType;
+  level: ReleaseLevel;
 }
 
 export async function loadPrecomputePolicy(database: DatabaseHandle): Promise<PrecomputePolicy> {
@@ -43,56 +46,74 @@ export async function loadPrecomputePolicy(database: DatabaseHandle): Promise<Pr
 }
 
 /**
- * The releases the policy wants that do not exist yet: for each granularity, the newest buckets past
- * the embargo, `<granularity>_buckets` back, for every geo type the profile allows. Oldest first, so
- * trend scores can use the previous bucket.
+ * The releases the policy and the plan want that do not exist yet: for each granularity, the newest
+ * buckets past the embargo, `<granularity>_buckets` back (HOUR: the days holding that many hours,
+ * one family per day), for every enabled plan entry. Oldest first. Which releases exist depends only
+ * on the plan, the policy and the clock (and the cap, at precompute), never on the events.
  */
 export async function planMissingReleases(
   database: DatabaseHandle,
   now: Date,
   policy: PrecomputePolicy,
-  /** Skip buckets that start before this (e.g. before the first demo event). */
-  notBefore?: Date,
 ): Promise<PlannedRelease[]> {
   if (!policy.enabled) return [];
+  const plan = await loadReleasePlan(database.query);
   const planned: PlannedRelease[] = [];
   for (const granularity of policy.granularities) {
     const count = policy[`${granularity}_buckets`];
     if (count === 0) continue;
     const profile = await loadReleaseProfile(database.db, granularity);
-    const latest = latestReleasableBucket(granularity, now, profile.reportingDelayHours);
-    let earliest = new Date(latest.getTime() - (count - 1) * BUCKET_MS[granularity]);
-    if (notBefore !== undefined && earliest < notBefore) earliest = bucketStartOf(granularity, notBefore);
-    if (earliest > latest) continue;
-    planned.push(...(await missingInRange(database, granularity, earliest, latest, profile.allowedGeoTypes)));
+    // An HOUR family is released once its whole day is past the delay.
+    const step = granularity === "hour" ? "day" : granularity;
+    const steps = granularity === "hour" ? Math.ceil(count / 24) : count;
+    const latest = latestReleasableBucket(step, now, profile.reportingDelayHours);
+    const earliest = new Date(latest.getTime() - (steps - 1) * BUCKET_MS[step]);
+    planned.push(...(await missingInRange(database, granularity, earliest, latest, plan)));
   }
   return planned;
 }
 
-/** Buckets in [first, last] (inclusive, aligned) with no release yet, per geo type. */
+/**
+ * Releases in [first, last] (inclusive, aligned; HOUR: days) that the plan wants and that do not
+ * exist yet (a retired legacy release does not count), per enabled plan entry of the granularity.
+ */
 export async function missingInRange(
   database: DatabaseHandle,
   granularity: TimeGranularity,
   first: Date,
   last: Date,
-  geoTypes: GeoBucketType[],
+  plan: readonly PlanEntry[],
+  geoTypes?: readonly GeoBucketType[],
 ): Promise<PlannedRelease[]> {
-  const existing = await database.query<{ bucket_start: Date; geo_type: GeoBucketType }>(
-    "select distinct bucket_start, geo_type from releases where granularity = $1 and bucket_start between $2 and $3",
-    [granularity, first, last],
+  const entries = plan.filter(
+    (entry) =>
+      entry.enabled &&
+      entry.granularity === granularity &&
+      (geoTypes === undefined || geoTypes.includes(entry.geoType)),
   );
-  const have = new Set(existing.map((row) => `${bucketKey(new Date(row.bucket_start))}|${row.geo_type}`));
+  if (entries.length === 0) return [];
+  const step = granularity === "hour" ? "day" : granularity;
+  const existing = await database.query<{ bucket_start: Date; geo_type: GeoBucketType; level: string }>(
+    `select distinct bucket_start, geo_type, level from releases
+     where granularity = $1 and bucket_start >= $2 and bucket_start < $3 and retired_at is null`,
+    [granularity, first, new Date(last.getTime() + BUCKET_MS[step])],
+  );
+  const have = new Set(
+    existing.map(
+      (row) => `${bucketKey(bucketStartOf(step, new Date(row.bucket_start)))}|${row.geo_type}|${row.level}`,
+    ),
+  );
   const missing: PlannedRelease[] = [];
-  for (let ms = first.getTime(); ms <= last.getTime(); ms += BUCKET_MS[granularity]) {
+  for (let ms = first.getTime(); ms <= last.getTime(); ms += BUCKET_MS[step]) {
     const bucketStart = new Date(ms);
-    for (const geoType of geoTypes) {
-      if (!have.has(`${bucketKey(bucketStart)}|${geoType}`))
-        missing.push({ granularity, bucketStart, geoType });
+    for (const entry of entries) {
+      if (!have.has(`${bucketKey(bucketStart)}|${entry.geoType}|${entry.level}`))
+        missing.push({ granularity, bucketStart, geoType: entry.geoType, level: entry.level });
     }
   }
   return missing;
 }
 
 export function releaseJobKey(release: PlannedRelease): string {
-  return `${release.granularity}|${bucketKey(release.bucketStart)}|${release.geoType}`;
+  return `${release.granularity}|${bucketKey(release.bucketStart)}|${release.geoType}|${release.level}`;
 }

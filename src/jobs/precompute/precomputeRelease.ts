@@ -1,16 +1,29 @@
+import { randomUUID } from "node:crypto";
 import type { Clock } from "../../clock";
 import type { DatabaseHandle, QueryFn } from "../../db/client";
 import { CATEGORIES, DOOR_TYPES, SEGMENT_CONTEXTS, type TimeGranularity } from "../../db/schema/enums";
-import { BUCKET_MS, bucketEnd, bucketKey, isAligned } from "../../privacy/buckets";
+import { BUCKET_MS, bucketEnd, bucketKey, bucketStartOf, isAligned } from "../../privacy/buckets";
 import { type CellSegment, canonicalCellKey, type GeoBucketType, segmentKey } from "../../privacy/cellKey";
 import type { NoiseKey } from "../../privacy/noiseKey";
 import { keyedNoiseStream } from "../../privacy/noiseStream";
+import { checkParticipantDayCap, coveredDays, recordLedgerDays } from "../../privacy/participantDays";
 import { type CellRelease, type CellTotals, releaseCell } from "../../privacy/releaseMechanism";
-import { noiseScalesAsNumbers, releaseParameters } from "../../privacy/releaseParameters";
+import {
+  noiseScalesAsNumbers,
+  type ReleaseParameters,
+  releaseParameters,
+} from "../../privacy/releaseParameters";
+import {
+  loadPrivacyCap,
+  loadReleasePlan,
+  planEntryFor,
+  planTotals,
+  type ReleaseLevel,
+} from "../../privacy/releasePlan";
 import { loadReleaseProfile } from "../../privacy/releaseProfiles";
 import { appendAuditEntry } from "../../resolvers/admin/audit";
 import { geoBucketsSql } from "./aggregateSql";
-import { type CellTotalsRow, computeCellTotals, type TotalsResources } from "./cellTotals";
+import { type BucketTotals, type CellTotalsRow, computeCellTotals, type TotalsResources } from "./cellTotals";
 
 export interface PrecomputeDependencies {
   database: DatabaseHandle;
@@ -22,175 +35,217 @@ export interface PrecomputeDependencies {
 
 export interface ReleaseRequest {
   granularity: TimeGranularity;
+  /** The bucket; for HOUR, any hour of the day whose family is computed (all its hours together). */
   bucketStart: Date;
   geoType: GeoBucketType;
+  /** The breakdown level (PRIVACY.md "Breakdown levels"); "full" when absent. */
+  level?: ReleaseLevel;
   /** "scheduler", "cli", or the operator key that asked for it. */
   createdBy?: string;
   /** An explicit new version of an existing release: fresh noise, charged again. Needs a reason. */
   newVersion?: { reason: string };
   /** Test seam: runs inside the transaction after every row is written, before commit. */
   beforeCommit?: () => Promise<void>;
-  /** Totals already computed for this bucket and geo type by a run over several buckets; version 1 only. */
+  /** Totals already computed for this bucket and geo type by a run over several buckets; DAY and WEEK version 1 only. */
   totals?: CellTotalsRow[];
 }
 
 export type ReleaseOutcome =
-  | { status: "released"; releaseId: string; version: number; releasedCells: number; suppressedCells: number }
+  | {
+      status: "released";
+      releaseId: string;
+      /** Every release written: one, or an HOUR family's hours in order. */
+      releaseIds: string[];
+      version: number;
+      releasedCells: number;
+      suppressedCells: number;
+    }
   | { status: "exists"; releaseId: string }
   | { status: "busy" }
-  | { status: "embargoed"; releasableAfter: Date };
+  | { status: "embargoed"; releasableAfter: Date }
+  /** The plan has no enabled entry for this (granularity, geo type, level): nothing is released. */
+  | { status: "not_planned" }
+  /** PRIVACY_CAP_REACHED: a covered day would go above the participant-day cap, or is outside the guarantee. */
+  | { status: "cap_reached"; day: string; epsilonAfter: number; message: string };
 
 const CELL_INSERT_BATCH = 5_000;
 
+/** The buckets one release request writes together: one bucket, or the 24 hours of an HOUR family's day. */
+function familyBuckets(granularity: TimeGranularity, bucketStart: Date): Date[] {
+  if (granularity !== "hour") return [bucketStart];
+  const day = bucketStartOf("day", bucketStart);
+  return Array.from({ length: 24 }, (_, hour) => new Date(day.getTime() + hour * BUCKET_MS.hour));
+}
+
 /**
- * Materialises one release: every cell of (granularity, bucket, geo type), noised once, written
- * with its receipt and ledger row in one transaction. A bucket already released is left alone; a
- * concurrent worker on the same bucket makes this one return "busy".
+ * Materialises one release (for HOUR, one family: every hour of a UTC day, bounded per
+ * participant-day and written together): every cell of (granularity, bucket, geo type, level),
+ * noised once, written with its receipt and its participant-day ledger rows in one transaction.
+ * Refused without writing anything when the plan does not release it or a covered day would go
+ * above the cap. A release already made is left alone; a concurrent worker on the same release makes
+ * this one return "busy".
  */
 export async function precomputeRelease(
   deps: PrecomputeDependencies,
   request: ReleaseRequest,
 ): Promise<ReleaseOutcome> {
-  const { granularity, bucketStart, geoType } = request;
-  if (!isAligned(granularity, bucketStart)) {
-    throw new Error(`bucket ${bucketStart.toISOString()} is not aligned to ${granularity}`);
+  const { granularity, geoType } = request;
+  const level = request.level ?? "full";
+  if (!isAligned(granularity, request.bucketStart)) {
+    throw new Error(`bucket ${request.bucketStart.toISOString()} is not aligned to ${granularity}`);
   }
+  const buckets = familyBuckets(granularity, request.bucketStart);
+  const first = buckets[0] as Date;
   const profile = await loadReleaseProfile(deps.database.db, granularity);
   if (!profile.allowedGeoTypes.includes(geoType)) {
     throw new Error(`the ${granularity} profile does not release ${geoType} buckets`);
   }
-  const end = bucketEnd(granularity, bucketStart);
+  const end = bucketEnd(granularity, buckets.at(-1) as Date);
   const releasableAfter = new Date(end.getTime() + profile.reportingDelayHours * 3_600_000);
   if (deps.clock.now() < releasableAfter) return { status: "embargoed", releasableAfter };
 
-  const parameters = releaseParameters(profile);
-  const releaseKey = `${granularity}|${bucketKey(bucketStart)}|${geoType}`;
+  const releaseKey = `${granularity}|${bucketKey(first)}|${geoType}|${level}`;
   return deps.database.transaction(async (query) => {
-    // One writer per bucket across processes; the loser skips instead of waiting.
+    // One writer per release across processes; the loser skips instead of waiting.
     const [lock] = await query<{ locked: boolean }>(
       "select pg_try_advisory_xact_lock(hashtextextended($1, 0)) as locked",
       [`release|${releaseKey}`],
     );
     if (!lock?.locked) return { status: "busy" } as const;
 
+    const plan = await loadReleasePlan(query);
+    const entry = planEntryFor(plan, granularity, geoType, level);
+    if (entry === undefined) return { status: "not_planned" } as const;
+
+    const span = [first, end] as const;
     const [current] = await query<{ id: string; version: number }>(
-      "select id, version from releases where granularity = $1 and bucket_start = $2 and geo_type = $3 order by version desc limit 1",
-      [granularity, bucketStart, geoType],
+      `select family_id as id, version from releases
+       where granularity = $1 and bucket_start >= $2 and bucket_start < $3 and geo_type = $4 and level = $5
+         and retired_at is null
+       order by version desc limit 1`,
+      [granularity, span[0], span[1], geoType, level],
     );
     if (current !== undefined && request.newVersion === undefined)
       return { status: "exists", releaseId: current.id } as const;
     if (request.newVersion !== undefined && !request.newVersion.reason.trim()) {
       throw new Error("a new release version needs a reason");
     }
-    const version = (current?.version ?? 0) + 1;
-
-    const totals =
-      request.totals !== undefined && version === 1
-        ? request.totals
-        : ((
-            await computeCellTotals(
-              deps.database,
-              deps.noiseKey,
-              { granularity, geoTypes: [geoType], start: bucketStart, bucketCount: 1, version, parameters },
-              query,
-              deps.totalsResources,
-            )
-          )
-            .get(bucketStart.getTime())
-            ?.get(geoType) ?? []);
-    const totalsBySegment = new Map(
-      totals.map((row) => [
-        segmentKey({
-          geoBucketId: row.geo_bucket_id,
-          doorType: row.door_type,
-          category: row.category,
-          context: row.context,
-        }),
-        row,
-      ]),
+    const [latest] = await query<{ version: number }>(
+      `select coalesce(max(version), 0)::int as version from releases
+       where granularity = $1 and bucket_start >= $2 and bucket_start < $3 and geo_type = $4 and level = $5`,
+      [granularity, span[0], span[1], geoType, level],
     );
-    const geoBuckets = (await query<{ id: string }>(geoBucketsSql(geoType))).map((row) => row.id);
-    const previous = await previousUniqueEstimates(query, granularity, bucketStart, geoType);
+    const version = (latest?.version ?? 0) + 1;
 
-    const cells = new ReleaseCells();
+    // The participant-day cap, before anything is computed or written: a refusal leaves nothing.
+    const days = coveredDays(granularity, first);
+    const cap = await loadPrivacyCap(query);
+    const decision = await checkParticipantDayCap(query, days, entry, cap);
+    if (!decision.ok) {
+      return {
+        status: "cap_reached",
+        day: decision.day,
+        epsilonAfter: decision.epsilonAfter,
+        message: decision.message,
+      } as const;
+    }
+
+    const parameters = releaseParameters({ ...profile, epsilon: entry.epsilon, delta: entry.delta });
+    const participantDayEpsilon = planTotals(plan).epsilonDay;
+    const totalsByBucket: BucketTotals =
+      request.totals !== undefined && version === 1 && granularity !== "hour"
+        ? new Map([[first.getTime(), new Map([[geoType, request.totals]])]])
+        : await computeCellTotals(
+            deps.database,
+            deps.noiseKey,
+            {
+              granularity,
+              geoTypes: [geoType],
+              start: first,
+              bucketCount: buckets.length,
+              version,
+              parameters,
+            },
+            query,
+            deps.totalsResources,
+          );
+    const geoBuckets = (await query<{ id: string }>(geoBucketsSql(geoType))).map((row) => row.id);
     // Most of the lattice is empty; an empty cell's release is the same every time and needs no noise.
     const empty = releaseCell(NO_TOTALS, parameters, () => {
       throw new Error("an empty cell is never noised");
     });
-    for (const geoBucketId of geoBuckets) {
-      for (const doorType of DOOR_TYPES) {
-        for (const category of CATEGORIES) {
-          for (const context of SEGMENT_CONTEXTS) {
-            const segment = { geoBucketId, doorType, category, context };
-            const key = segmentKey(segment);
-            const row = totalsBySegment.get(key);
-            if (row === undefined || row.unique_participants === 0) {
-              cells.push(segment, empty, NO_TOTALS);
-              continue;
-            }
-            const cellTotals: CellTotals = {
-              uniqueParticipants: row.unique_participants,
-              doorsOpened: row.doors_opened,
-              repeatParticipants: row.repeat_participants,
-              topContributorDoors: row.top_doors,
-            };
-            const cellKey = canonicalCellKey(granularity, bucketStart, geoType, segment);
-            const released = releaseCell(
-              cellTotals,
-              parameters,
-              (metric) => keyedNoiseStream(deps.noiseKey.key, cellKey, metric, version),
-              previous.get(key) ?? null,
-            );
-            cells.push(segment, released, cellTotals);
-          }
-        }
-      }
-    }
 
-    if (current !== undefined) await query("update releases set current = false where id = $1", [current.id]);
-    const [release] = await query<{ id: string }>(
-      `insert into releases (granularity, bucket_start, bucket_end, geo_type, version, current, epsilon, created_at, created_by, reason)
-       values ($1, $2, $3, $4, $5, true, $6, $7, $8, $9) returning id`,
-      [
-        granularity,
-        bucketStart,
-        end,
-        geoType,
-        version,
-        parameters.epsilon,
-        deps.clock.now(),
-        request.createdBy ?? "scheduler",
-        request.newVersion?.reason ?? null,
-      ],
-    );
-    const releaseId = release?.id;
-    if (releaseId === undefined) throw new Error("insert into releases returned no id");
-    await insertCells(query, releaseId, cells);
-    const { releasedCells, dominanceViolations } = cells;
-    await query(
-      `insert into release_receipts (release_id, profile, max_cells_per_participant, max_doors_per_cell, epsilon_split,
-         noise_scales, tau, delta, noise_key_id, released_cells, suppressed_cells, dominance_violations, created_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      [
-        releaseId,
-        JSON.stringify(profile),
-        parameters.maxCellsPerParticipant,
-        parameters.maxDoorsPerCell,
-        JSON.stringify(parameters.epsilonSplit),
-        JSON.stringify(noiseScalesAsNumbers(parameters)),
-        parameters.tau,
-        parameters.delta,
-        deps.noiseKey.id,
-        releasedCells,
-        cells.count - releasedCells,
-        dominanceViolations,
-        deps.clock.now(),
-      ],
-    );
-    await query(
-      `insert into privacy_ledger (release_id, granularity, geo_type, bucket_start, epsilon, delta, recorded_at)
-       values ($1, $2, $3, $4, $5, $6, $7)`,
-      [releaseId, granularity, geoType, bucketStart, parameters.epsilon, parameters.delta, deps.clock.now()],
+    const familyId = randomUUID();
+    const releaseIds: string[] = [];
+    let releasedCells = 0;
+    let suppressedCells = 0;
+    for (const [index, bucketStart] of buckets.entries()) {
+      const releaseId = index === 0 ? familyId : randomUUID();
+      const totals = totalsByBucket.get(bucketStart.getTime())?.get(geoType) ?? [];
+      const cells = releaseBucketCells(
+        deps,
+        { granularity, bucketStart, geoType, version },
+        parameters,
+        totals,
+        geoBuckets,
+        empty,
+      );
+      await query(
+        `update releases set current = false
+         where granularity = $1 and bucket_start = $2 and geo_type = $3 and level = $4 and current`,
+        [granularity, bucketStart, geoType, level],
+      );
+      await query(
+        `insert into releases (id, granularity, bucket_start, bucket_end, geo_type, level, version, current, epsilon, delta,
+           family_id, participant_day_epsilon, accounting, created_at, created_by, reason)
+         values ($1, $2, $3, $4, $5, $6, $7, true, $8, $9, $10, $11, 'participant_day', $12, $13, $14)`,
+        [
+          releaseId,
+          granularity,
+          bucketStart,
+          bucketEnd(granularity, bucketStart),
+          geoType,
+          level,
+          version,
+          entry.epsilon,
+          entry.delta,
+          familyId,
+          participantDayEpsilon,
+          deps.clock.now(),
+          request.createdBy ?? "scheduler",
+          request.newVersion?.reason ?? null,
+        ],
+      );
+      await insertCells(query, releaseId, cells);
+      await query(
+        `insert into release_receipts (release_id, profile, max_cells_per_participant, max_doors_per_cell, epsilon_split,
+           noise_scales, tau, delta, noise_key_id, released_cells, suppressed_cells, dominance_violations, created_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+        [
+          releaseId,
+          JSON.stringify({ ...profile, planEntry: entry, level, familyId, participantDayEpsilon }),
+          parameters.maxCellsPerParticipant,
+          parameters.maxDoorsPerCell,
+          JSON.stringify(parameters.epsilonSplit),
+          JSON.stringify(noiseScalesAsNumbers(parameters)),
+          parameters.tau,
+          parameters.delta,
+          deps.noiseKey.id,
+          cells.releasedCells,
+          cells.count - cells.releasedCells,
+          cells.dominanceViolations,
+          deps.clock.now(),
+        ],
+      );
+      releaseIds.push(releaseId);
+      releasedCells += cells.releasedCells;
+      suppressedCells += cells.count - cells.releasedCells;
+    }
+    await recordLedgerDays(
+      query,
+      { familyId, granularity, geoType, level, version, epsilon: entry.epsilon, delta: entry.delta },
+      days,
+      deps.clock.now(),
     );
     if (request.newVersion !== undefined) {
       await appendAuditEntry(query, {
@@ -201,37 +256,69 @@ export async function precomputeRelease(
         target: releaseKey,
         outcome: "OK",
         before: { releaseId: current?.id ?? null, version: current?.version ?? null },
-        after: { releaseId, version },
+        after: { releaseId: familyId, version },
         details: { reason: request.newVersion.reason },
       });
     }
     await request.beforeCommit?.();
     return {
       status: "released",
-      releaseId,
+      releaseId: familyId,
+      releaseIds,
       version,
       releasedCells,
-      suppressedCells: cells.count - releasedCells,
+      suppressedCells,
     } as const;
   });
 }
 
-/** The previous bucket's published unique estimates of the same geo type, for the trend score. */
-async function previousUniqueEstimates(
-  query: QueryFn,
-  granularity: TimeGranularity,
-  bucketStart: Date,
-  geoType: GeoBucketType,
-): Promise<Map<string, number>> {
-  const previousStart = new Date(bucketStart.getTime() - BUCKET_MS[granularity]);
-  const rows = await query<{ key: string; estimate: number }>(
-    `select c.geo_bucket_id || '|' || c.door_type || '|' || c.category || '|' || c.context as key,
-            c.unique_participants_est as estimate
-     from insight_cells c join releases r on r.id = c.release_id
-     where r.granularity = $1 and r.bucket_start = $2 and r.geo_type = $3 and r.current and not c.suppressed`,
-    [granularity, previousStart, geoType],
+/** Every lattice cell of one bucket, released from its bounded totals. */
+function releaseBucketCells(
+  deps: PrecomputeDependencies,
+  bucket: { granularity: TimeGranularity; bucketStart: Date; geoType: GeoBucketType; version: number },
+  parameters: ReleaseParameters,
+  totals: CellTotalsRow[],
+  geoBuckets: string[],
+  empty: CellRelease,
+): ReleaseCells {
+  const totalsBySegment = new Map(
+    totals.map((row) => [
+      segmentKey({
+        geoBucketId: row.geo_bucket_id,
+        doorType: row.door_type,
+        category: row.category,
+        context: row.context,
+      }),
+      row,
+    ]),
   );
-  return new Map(rows.map((row) => [row.key, row.estimate]));
+  const cells = new ReleaseCells();
+  for (const geoBucketId of geoBuckets) {
+    for (const doorType of DOOR_TYPES) {
+      for (const category of CATEGORIES) {
+        for (const context of SEGMENT_CONTEXTS) {
+          const segment = { geoBucketId, doorType, category, context };
+          const row = totalsBySegment.get(segmentKey(segment));
+          if (row === undefined || row.unique_participants === 0) {
+            cells.push(segment, empty, NO_TOTALS);
+            continue;
+          }
+          const cellTotals: CellTotals = {
+            uniqueParticipants: row.unique_participants,
+            doorsOpened: row.doors_opened,
+            repeatParticipants: row.repeat_participants,
+            topContributorDoors: row.top_doors,
+          };
+          const cellKey = canonicalCellKey(bucket.granularity, bucket.bucketStart, bucket.geoType, segment);
+          const released = releaseCell(cellTotals, parameters, (metric) =>
+            keyedNoiseStream(deps.noiseKey.key, cellKey, metric, bucket.version),
+          );
+          cells.push(segment, released, cellTotals);
+        }
+      }
+    }
+  }
+  return cells;
 }
 
 const NO_TOTALS: CellTotals = {

@@ -8,16 +8,47 @@ import { type PlannedRelease, releaseJobKey } from "./planReleases";
 import { type PrecomputeDependencies, precomputeRelease, type ReleaseOutcome } from "./precomputeRelease";
 
 export const RELEASE_JOB_NAME = "precompute-release";
+/** The job-run outcome, feed source and CLI word of a release refused at the participant-day cap. */
+export const PRIVACY_CAP_REACHED = "PRIVACY_CAP_REACHED";
+
+/**
+ * Puts a cap refusal in the operators' feed: one open item per covered day (repeats of the same
+ * refusal join it), so a day at the cap is seen without reading job runs.
+ */
+async function recordCapRefusal(
+  deps: PrecomputeDependencies,
+  release: PlannedRelease,
+  refusal: { day: string; epsilonAfter: number; message: string },
+): Promise<void> {
+  await deps.database.query(
+    `insert into ops_feed (created_at, severity, source, title, body, status, incident_key)
+     values ($1, 'warning', $2, $3, $4, 'new', $5)
+     on conflict (incident_key) where status <> 'archived' do nothing`,
+    [
+      deps.clock.now(),
+      PRIVACY_CAP_REACHED,
+      `Release refused at the participant-day cap: ${releaseJobKey(release)}`,
+      refusal.message,
+      `${PRIVACY_CAP_REACHED}:${refusal.day}`,
+    ],
+  );
+}
 
 export interface RunSummary {
   released: number;
   alreadyReleased: number;
   busy: number;
   embargoed: number;
+  /** Refused: a covered day would go above the participant-day cap (PRIVACY_CAP_REACHED). */
+  capReached: number;
+  /** Not in the release plan (disabled since it was planned). */
+  notPlanned: number;
   failed: number;
   releasedCells: number;
   suppressedCells: number;
   errors: string[];
+  /** One line per release refused at the cap: its key and why. */
+  refusals: string[];
 }
 
 /** Runs one planned release as a recorded job run. */
@@ -32,6 +63,14 @@ export function runRecordedRelease(
     { name: RELEASE_JOB_NAME, key: releaseJobKey(release), now: () => deps.clock.now() },
     async () => {
       const result = await precomputeRelease(deps, { ...release, createdBy, ...(totals ? { totals } : {}) });
+      if (result.status === "cap_reached") {
+        await recordCapRefusal(deps, release, result);
+        return {
+          ...result,
+          outcome: PRIVACY_CAP_REACHED,
+          details: { day: result.day, epsilonAfter: result.epsilonAfter, message: result.message },
+        };
+      }
       return {
         ...result,
         outcome: result.status,
@@ -52,14 +91,22 @@ export async function runReleases(
     alreadyReleased: 0,
     busy: 0,
     embargoed: 0,
+    capReached: 0,
+    notPlanned: 0,
     failed: 0,
     releasedCells: 0,
     suppressedCells: 0,
     errors: [],
+    refusals: [],
   };
   options.onProgress?.(0, planned.length);
   let done = 0;
-  for (const batch of contiguousBatches(planned)) {
+  // An HOUR family reads its own day inside its transaction; DAY and WEEK share one pass per batch.
+  for (const release of planned.filter((release) => release.granularity === "hour")) {
+    await runOne(release, undefined);
+    options.onProgress?.(++done, planned.length);
+  }
+  for (const batch of contiguousBatches(planned.filter((release) => release.granularity !== "hour"))) {
     // One pass over the events for the whole batch and every geo type; each release is still
     // written on its own. If that pass fails, each release computes its own totals (and records
     // its own failure).
@@ -88,6 +135,10 @@ export async function runReleases(
         summary.suppressedCells += result.suppressedCells;
       } else if (result.status === "exists") summary.alreadyReleased++;
       else if (result.status === "busy") summary.busy++;
+      else if (result.status === "cap_reached") {
+        summary.capReached++;
+        summary.refusals.push(`${releaseJobKey(release)}: ${result.message}`);
+      } else if (result.status === "not_planned") summary.notPlanned++;
       else summary.embargoed++;
     } catch (error) {
       summary.failed++;
@@ -99,7 +150,7 @@ export async function runReleases(
 }
 
 const MAX_BUCKETS_PER_BATCH: Record<PlannedRelease["granularity"], number> = {
-  hour: 24 * 7,
+  hour: 24,
   day: 31,
   week: 13,
 };

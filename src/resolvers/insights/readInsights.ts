@@ -9,6 +9,10 @@ export interface ReleaseRef {
   id: string;
   bucketStart: Date;
   version: number;
+  /** What a buyer is charged for: the release itself, or for HOUR its family (one day, bounded together). */
+  familyId: string;
+  /** The release's epsilon: its buyer cost, once per family. */
+  epsilon: number;
 }
 
 /** One stored cell with what its record needs from its release. */
@@ -46,9 +50,16 @@ export async function currentReleases(
   filter: InsightsFilter,
   buckets: Date[],
 ): Promise<{ releases: ReleaseRef[]; missingBuckets: Date[] }> {
-  const rows = await database.query<{ id: string; bucket_start: Date; version: number }>(
-    `select id, bucket_start, version from releases
-     where granularity = $1 and geo_type = $2 and current and bucket_start >= $3 and bucket_start < $4
+  const rows = await database.query<{
+    id: string;
+    bucket_start: Date;
+    version: number;
+    family_id: string;
+    epsilon: number;
+  }>(
+    `select id, bucket_start, version, family_id, epsilon from releases
+     where granularity = $1 and geo_type = $2 and level = 'full' and current and retired_at is null
+       and bucket_start >= $3 and bucket_start < $4
      order by bucket_start`,
     [filter.granularity, filter.geoBucketType, filter.timeBucketStartUtc, filter.timeBucketEndUtc],
   );
@@ -56,6 +67,8 @@ export async function currentReleases(
     id: row.id,
     bucketStart: new Date(row.bucket_start),
     version: row.version,
+    familyId: row.family_id,
+    epsilon: Number(row.epsilon),
   }));
   const have = new Set(releases.map((release) => release.bucketStart.getTime()));
   return { releases, missingBuckets: buckets.filter((bucket) => !have.has(bucket.getTime())) };

@@ -1,6 +1,9 @@
 import type { DatabaseHandle } from "../../db/client";
 import { TIME_GRANULARITIES, type TimeGranularity } from "../../db/schema/enums";
+import { apiError } from "../../errors";
 import { BUCKET_MS } from "../../privacy/buckets";
+import { highestDay, type LedgerDay, ledgerDays } from "../../privacy/participantDays";
+import { loadPrivacyCap, loadReleasePlan, planTotals } from "../../privacy/releasePlan";
 import { loadReleaseProfile } from "../../privacy/releaseProfiles";
 import { type AuditRow, auditEntryOfRow, auditHash } from "../admin/audit";
 
@@ -188,25 +191,34 @@ export async function cityCodeCoverage(database: DatabaseHandle, now: Date): Pro
   };
 }
 
-export interface LedgerRow {
-  granularity: TimeGranularity;
-  releases: number;
-  epsilon: number;
-  windowDays: number;
+export interface PrivacyLedgerView {
+  days: LedgerDay[];
+  highestDay: LedgerDay | null;
+  epsilonCap: number;
+  deltaCap: number;
+  planEpsilonPerParticipantDay: number;
 }
 
-/** The global privacy ledger: releases and total epsilon per granularity in the last `windowDays`. */
+/** The participant-day ledger over [from, to) (default: the 30 days before now), against the cap and the plan. */
 export async function privacyLedger(
   database: DatabaseHandle,
   now: Date,
-  windowDays: number,
-): Promise<LedgerRow[]> {
-  const rows = await database.query<{ granularity: TimeGranularity; releases: number; epsilon: number }>(
-    `select granularity, count(*)::int as releases, sum(epsilon)::float8 as epsilon
-     from privacy_ledger where recorded_at > $1 group by granularity order by granularity`,
-    [new Date(now.getTime() - windowDays * DAY_MS)],
-  );
-  return rows.map((row) => ({ ...row, windowDays }));
+  range: { from: Date | null; to: Date | null },
+): Promise<PrivacyLedgerView> {
+  const to = range.to ?? now;
+  const from = range.from ?? new Date(to.getTime() - 30 * DAY_MS);
+  if (from >= to) throw apiError("BAD_USER_INPUT", "fromUtc must be before toUtc.", { field: "fromUtc" });
+  const [days, cap, plan] = await Promise.all([
+    ledgerDays(database.query, { from, to }),
+    loadPrivacyCap(database.query),
+    loadReleasePlan(database.query),
+  ]);
+  return {
+    days,
+    highestDay: highestDay(days),
+    ...cap,
+    planEpsilonPerParticipantDay: planTotals(plan).epsilonDay,
+  };
 }
 
 export interface AuditChainReport {

@@ -1,0 +1,262 @@
+import { z } from "zod";
+import type { QueryFn } from "../db/client";
+import { TIME_GRANULARITIES, type TimeGranularity } from "../db/schema/enums";
+import type { GeoBucketType } from "./cellKey";
+
+/**
+ * The release plan and the participant-day cap (PRIVACY.md "The guarantee: participant-days" and
+ * "Release plan and profiles"). A plan entry is one (granularity, geo type, breakdown level) and the
+ * epsilon and delta of each of its releases; the HOUR entry is a family per day. A participant-day
+ * is read by exactly one release of each enabled entry (its day, its ISO week, its day's HOUR
+ * family), so the plan's epsilon_day is the sum of the enabled entries, and likewise delta_day.
+ */
+
+/** The contract ceiling: operators may lower the cap, never raise it above this. */
+export const CONTRACT_CAP = { epsilon: 3.0, delta: 2e-5 } as const;
+
+/** The segment dimensions a breakdown level keeps, in lattice order. */
+export const SEGMENT_DIMENSIONS = ["door_type", "category", "context"] as const;
+export type SegmentDimension = (typeof SEGMENT_DIMENSIONS)[number];
+
+/** Levels this build materialises. Roll-up levels come with the levels issue; the plan refuses them until then. */
+export const RELEASED_LEVELS = ["full"] as const;
+export type ReleaseLevel = string;
+
+/** The stored name of a level: "full" (every dimension), "total" (none), else the kept dimensions joined by "+". */
+export function levelOf(dimensions: readonly SegmentDimension[]): ReleaseLevel {
+  const kept = SEGMENT_DIMENSIONS.filter((dimension) => dimensions.includes(dimension));
+  if (kept.length === SEGMENT_DIMENSIONS.length) return "full";
+  if (kept.length === 0) return "total";
+  return kept.join("+");
+}
+
+/** The dimensions a stored level keeps. */
+export function dimensionsOf(level: ReleaseLevel): SegmentDimension[] {
+  if (level === "full") return [...SEGMENT_DIMENSIONS];
+  if (level === "total") return [];
+  return level
+    .split("+")
+    .filter((part): part is SegmentDimension => (SEGMENT_DIMENSIONS as readonly string[]).includes(part));
+}
+
+export interface PlanEntry {
+  granularity: TimeGranularity;
+  geoType: GeoBucketType;
+  level: ReleaseLevel;
+  epsilon: number;
+  delta: number;
+  enabled: boolean;
+}
+
+export interface PrivacyCap {
+  epsilonCap: number;
+  deltaCap: number;
+}
+
+/**
+ * The default plan for the levels this build releases: the seeds' per-release epsilon (0.5) for DAY
+ * and WEEK at both geo types, and the HOUR family (CITY_CODE) at 0.25; delta 1e-6 per entry.
+ * epsilon_day 2.25 and delta_day 5e-6, under the cap.
+ */
+export const DEFAULT_RELEASE_PLAN: readonly PlanEntry[] = [
+  { granularity: "day", geoType: "city_code", level: "full", epsilon: 0.5, delta: 1e-6, enabled: true },
+  { granularity: "day", geoType: "geohash3", level: "full", epsilon: 0.5, delta: 1e-6, enabled: true },
+  { granularity: "week", geoType: "city_code", level: "full", epsilon: 0.5, delta: 1e-6, enabled: true },
+  { granularity: "week", geoType: "geohash3", level: "full", epsilon: 0.5, delta: 1e-6, enabled: true },
+  { granularity: "hour", geoType: "city_code", level: "full", epsilon: 0.25, delta: 1e-6, enabled: true },
+];
+
+/** Geo types each granularity may release (the profiles'; HOUR is city-level only). */
+const PLAN_GEO_TYPES: Record<TimeGranularity, readonly GeoBucketType[]> = {
+  day: ["city_code", "geohash3"],
+  week: ["city_code", "geohash3"],
+  hour: ["city_code"],
+};
+
+/** Tolerance for comparing sums of epsilons stored as doubles. */
+export const EPSILON_TOLERANCE = 1e-9;
+
+/** epsilon_day and delta_day of a plan: the sums over its enabled entries. */
+export function planTotals(entries: readonly PlanEntry[]): { epsilonDay: number; deltaDay: number } {
+  let epsilonDay = 0;
+  let deltaDay = 0;
+  for (const entry of entries) {
+    if (!entry.enabled) continue;
+    epsilonDay += entry.epsilon;
+    deltaDay += entry.delta;
+  }
+  return { epsilonDay: roundSum(epsilonDay), deltaDay: roundSum(deltaDay) };
+}
+
+/** Sums of a few doubles, rounded so that 0.1 + 0.2 reads 0.3 (12 significant digits). */
+export function roundSum(value: number): number {
+  return Number(value.toPrecision(12));
+}
+
+export interface PlanProblem {
+  field: string[];
+  code: string;
+  message: string;
+}
+
+const finite = (name: string) =>
+  z.number({ error: `${name} must be a number` }).refine(Number.isFinite, `${name} must be finite`);
+
+const planEntrySchema = z.object({
+  granularity: z.enum(TIME_GRANULARITIES),
+  geoType: z.enum(["city_code", "geohash3"]),
+  level: z.string(),
+  epsilon: finite("epsilon"),
+  delta: finite("delta"),
+  enabled: z.boolean(),
+});
+
+/** The rules one entry must keep on its own (PRIVACY.md): finite, epsilon > 0, 0 < delta, a released level and geo type. */
+export function planEntryProblems(entry: PlanEntry): PlanProblem[] {
+  const parsed = planEntrySchema.safeParse(entry);
+  if (!parsed.success) {
+    return parsed.error.issues.map((issue) => ({
+      field: ["input", ...issue.path.map(String)],
+      code: "PLAN_VALUE_INVALID",
+      message: issue.message,
+    }));
+  }
+  const problems: PlanProblem[] = [];
+  if (!(entry.epsilon > 0) || entry.epsilon > CONTRACT_CAP.epsilon) {
+    problems.push({
+      field: ["input", "epsilon"],
+      code: "PLAN_VALUE_INVALID",
+      message: `epsilon must be above 0 and at most ${CONTRACT_CAP.epsilon}, got ${entry.epsilon}.`,
+    });
+  }
+  if (!(entry.delta > 0) || entry.delta > CONTRACT_CAP.delta) {
+    problems.push({
+      field: ["input", "delta"],
+      code: "PLAN_VALUE_INVALID",
+      message: `delta must be above 0 and at most ${CONTRACT_CAP.delta}, got ${entry.delta}.`,
+    });
+  }
+  if (!(RELEASED_LEVELS as readonly string[]).includes(entry.level)) {
+    problems.push({
+      field: ["input", "breakdown"],
+      code: "LEVEL_NOT_AVAILABLE",
+      message: `Only these levels are materialised: ${RELEASED_LEVELS.join(", ")}; got ${entry.level}.`,
+    });
+  }
+  if (!PLAN_GEO_TYPES[entry.granularity].includes(entry.geoType)) {
+    problems.push({
+      field: ["input", "geoBucketType"],
+      code: "FILTER_NOT_ALLOWED",
+      message: `${entry.granularity} releases only ${PLAN_GEO_TYPES[entry.granularity].join(", ")} buckets.`,
+    });
+  }
+  return problems;
+}
+
+/** The rules a cap must keep: finite, above 0, at most the contract ceiling. */
+export function capProblems(cap: PrivacyCap): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  if (!Number.isFinite(cap.epsilonCap) || !(cap.epsilonCap > 0) || cap.epsilonCap > CONTRACT_CAP.epsilon) {
+    problems.push({
+      field: ["input", "epsilonCap"],
+      code: "CAP_ABOVE_CEILING",
+      message: `epsilonCap must be above 0 and at most the contract ceiling ${CONTRACT_CAP.epsilon}, got ${cap.epsilonCap}.`,
+    });
+  }
+  if (!Number.isFinite(cap.deltaCap) || !(cap.deltaCap > 0) || cap.deltaCap > CONTRACT_CAP.delta) {
+    problems.push({
+      field: ["input", "deltaCap"],
+      code: "CAP_ABOVE_CEILING",
+      message: `deltaCap must be above 0 and at most the contract ceiling ${CONTRACT_CAP.delta}, got ${cap.deltaCap}.`,
+    });
+  }
+  return problems;
+}
+
+/** A plan whose enabled entries sum above the cap, described; empty when it fits. */
+export function planOverCap(entries: readonly PlanEntry[], cap: PrivacyCap): PlanProblem[] {
+  const { epsilonDay, deltaDay } = planTotals(entries);
+  const problems: PlanProblem[] = [];
+  if (epsilonDay > cap.epsilonCap + EPSILON_TOLERANCE) {
+    problems.push({
+      field: ["input", "epsilon"],
+      code: "PLAN_EXCEEDS_CAP",
+      message: `The plan's epsilon per participant-day would be ${epsilonDay}, above the cap ${cap.epsilonCap}. Lower or disable other entries first.`,
+    });
+  }
+  if (deltaDay > cap.deltaCap * (1 + EPSILON_TOLERANCE)) {
+    problems.push({
+      field: ["input", "delta"],
+      code: "PLAN_EXCEEDS_CAP",
+      message: `The plan's delta per participant-day would be ${deltaDay}, above the cap ${cap.deltaCap}.`,
+    });
+  }
+  return problems;
+}
+
+interface PlanRow {
+  granularity: TimeGranularity;
+  geo_type: GeoBucketType;
+  level: string;
+  epsilon: number;
+  delta: number;
+  enabled: boolean;
+}
+
+/** The stored plan, each entry validated again on read (a row edited around the API fails loudly). */
+export async function loadReleasePlan(query: QueryFn): Promise<PlanEntry[]> {
+  const rows = await query<PlanRow>(
+    "select granularity, geo_type, level, epsilon, delta, enabled from release_plan order by granularity, geo_type, level",
+  );
+  const entries = rows.map(
+    (row): PlanEntry => ({
+      granularity: row.granularity,
+      geoType: row.geo_type,
+      level: row.level,
+      epsilon: Number(row.epsilon),
+      delta: Number(row.delta),
+      enabled: row.enabled,
+    }),
+  );
+  for (const entry of entries) {
+    const problems = planEntryProblems(entry);
+    if (problems.length > 0) {
+      throw new Error(
+        `release plan entry ${entry.granularity}/${entry.geoType}/${entry.level} is invalid: ${problems.map((p) => p.message).join(" ")}`,
+      );
+    }
+  }
+  return entries;
+}
+
+/** The stored cap, validated on read; the contract ceiling when no row was stored yet. */
+export async function loadPrivacyCap(query: QueryFn): Promise<PrivacyCap> {
+  const [row] = await query<{ epsilon_cap: number; delta_cap: number }>(
+    "select epsilon_cap, delta_cap from privacy_cap",
+  );
+  const cap =
+    row === undefined
+      ? { epsilonCap: CONTRACT_CAP.epsilon, deltaCap: CONTRACT_CAP.delta }
+      : { epsilonCap: Number(row.epsilon_cap), deltaCap: Number(row.delta_cap) };
+  const problems = capProblems(cap);
+  if (problems.length > 0) {
+    throw new Error(`the stored privacy cap is invalid: ${problems.map((p) => p.message).join(" ")}`);
+  }
+  return cap;
+}
+
+/** The enabled entry for one release, if the plan has it. */
+export function planEntryFor(
+  entries: readonly PlanEntry[],
+  granularity: TimeGranularity,
+  geoType: GeoBucketType,
+  level: ReleaseLevel,
+): PlanEntry | undefined {
+  return entries.find(
+    (entry) =>
+      entry.enabled &&
+      entry.granularity === granularity &&
+      entry.geoType === geoType &&
+      entry.level === level,
+  );
+}
