@@ -81,7 +81,7 @@ interface UserErrorView {
 
 /** What a command produced; the caller prints it as a table, a record or JSON and picks the exit code. */
 type Outcome =
-  | { kind: "rows"; rows: Row[]; json: unknown }
+  | { kind: "rows"; rows: Row[]; json: unknown; note?: string }
   | { kind: "record"; record: Row; json: unknown; secret?: string; note?: string }
   | { kind: "refused"; userErrors: UserErrorView[]; json: unknown }
   | { kind: "failed"; code: string; message: string; record?: Row; json: unknown };
@@ -1229,6 +1229,7 @@ function print(outcome: Outcome, io: OpsIo, json: boolean): number {
   switch (outcome.kind) {
     case "rows":
       io.stdout.write(formatTable(outcome.rows));
+      if (outcome.note !== undefined) io.stderr.write(`${outcome.note}\n`);
       return 0;
     case "record":
       if (outcome.secret !== undefined) {

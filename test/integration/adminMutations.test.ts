@@ -234,6 +234,38 @@ const ADMIN_CASES: AdminCase[] = [
     },
   },
   {
+    mutation: "setPrivacyCap",
+    input: { epsilonCap: 2.5, deltaCap: 2e-5 },
+    refusal: {
+      input: { epsilonCap: 3.5, deltaCap: 2e-5 },
+      code: "CAP_ABOVE_CEILING",
+      field: ["input", "epsilonCap"],
+    },
+  },
+  {
+    mutation: "setReleasePlanEntry",
+    input: {
+      granularity: "DAY",
+      geoBucketType: "CITY_CODE",
+      breakdown: ["DOOR_TYPE", "CATEGORY", "CONTEXT"],
+      epsilon: 0.4,
+      delta: 1e-6,
+      enabled: true,
+    },
+    refusal: {
+      input: {
+        granularity: "DAY",
+        geoBucketType: "CITY_CODE",
+        breakdown: ["DOOR_TYPE", "CATEGORY", "CONTEXT"],
+        epsilon: 1.5,
+        delta: 1e-6,
+        enabled: true,
+      },
+      code: "PLAN_EXCEEDS_CAP",
+      field: ["input", "epsilon"],
+    },
+  },
+  {
     mutation: "acknowledgeFeedItem",
     input: { id: UNKNOWN_ID, status: "READ" },
     refusal: { input: { id: UNKNOWN_ID, status: "READ" }, code: "NOT_FOUND", field: ["input", "id"] },

@@ -93,19 +93,30 @@ describe("ops views", () => {
 
   it("cityCodeCoverage and privacyLedger describe the map and the released epsilon", async () => {
     const body = await ops(
-      "cityCodeCoverage { cities { cityCode geohash3Cells } unmappedEventShare7d } privacyLedger { granularity releases epsilon }",
+      "cityCodeCoverage { cities { cityCode geohash3Cells } unmappedEventShare7d } privacyLedger { days { dayUtc epsilon families outsideGuarantee } highestDay { dayUtc epsilon } epsilonCap planEpsilonPerParticipantDay }",
     );
     const data = body.data?.ops as {
       cityCodeCoverage: {
         cities: Array<{ cityCode: string; geohash3Cells: number }>;
         unmappedEventShare7d: number;
       };
-      privacyLedger: unknown[];
+      privacyLedger: unknown;
     };
     expect(data.cityCodeCoverage.cities.map((city) => city.cityCode)).toEqual(["gb-lon", "us-nyc"]);
     expect(data.cityCodeCoverage.cities.every((city) => city.geohash3Cells >= 1)).toBe(true);
     expect(data.cityCodeCoverage.unmappedEventShare7d).toBe(0);
-    expect(data.privacyLedger).toEqual([{ granularity: "DAY", releases: 20, epsilon: 10 }]);
+    // Per participant-day: each of Jan 1..10 is read by its DAY release of each geo type.
+    expect(data.privacyLedger).toEqual({
+      days: Array.from({ length: 10 }, (_, index) => ({
+        dayUtc: `2026-01-${String(index + 1).padStart(2, "0")}`,
+        epsilon: 1,
+        families: 2,
+        outsideGuarantee: false,
+      })),
+      highestDay: { dayUtc: "2026-01-01", epsilon: 1 },
+      epsilonCap: 3,
+      planEpsilonPerParticipantDay: 2.25,
+    });
   });
 
   it("auditLog pages through every entry in id order, past ids of more digits", async () => {

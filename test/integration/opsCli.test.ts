@@ -133,9 +133,22 @@ describe("ops command line: request, shape, coverage, ledger and anomaly views",
     expect(coverage.stdout).toContain("unmapped: 0% of 7-day events");
 
     const ledger = await ops("ledger", "--json");
-    expect(JSON.parse(ledger.stdout)).toEqual([
-      { granularity: "DAY", releases: 20, epsilon: 10, windowDays: 30 },
-    ]);
+    const view = JSON.parse(ledger.stdout) as {
+      days: Array<{ dayUtc: string; epsilon: number }>;
+      highestDay: unknown;
+    };
+    expect(view.days).toHaveLength(10);
+    expect(view.days[0]).toMatchObject({ dayUtc: "2026-01-01", epsilon: 1 });
+    expect(view.highestDay).toMatchObject({ dayUtc: "2026-01-01", epsilon: 1 });
+    const table = await ops("ledger", "--from", "2026-01-09", "--to", "2026-01-11");
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^2026-01-09\s+1\s+3\s/m);
+    expect(table.stderr).toContain("Highest day 2026-01-09: epsilon 1 of the cap 3 (plan epsilon_day 2.25).");
+    const privacy = await ops("privacy", "--json");
+    expect(JSON.parse(privacy.stdout)).toMatchObject({
+      unit: "participant-day",
+      planEpsilonPerParticipantDay: 2.25,
+    });
 
     const anomalies = await ops("anomalies", "--hours", "48", "--json");
     expect(anomalies.code).toBe(0);
