@@ -15,6 +15,7 @@ import {
   migrationsApplied,
 } from "../../src/db/migrate";
 import { ensureReferenceData } from "../../src/db/referenceData";
+import { daysOutsideGuarantee } from "../../src/privacy/participantDays";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
 const TABLES = [
@@ -156,6 +157,115 @@ describe("migrations", () => {
          values (now(), 'revoke_buyer_keys', 'outside_buyer_x', 'third', 'monitor:c')`,
       ),
     ).rejects.toThrow(/action_ledger_one_pending_uq/);
+  });
+
+  it("0003 moves releases made before participant-day accounting into the per-day ledger and retires those no buyer read", async () => {
+    const db = await createTestDatabase({ migrate: false });
+    opened.push(db);
+    const folder = mkdtempSync(path.join(tmpdir(), "migrations-"));
+    cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
+    const journalFile = path.join(folder, "meta", "_journal.json");
+    const journal = JSON.parse(readFileSync(journalFile, "utf8")) as { entries: Array<{ tag: string }> };
+    writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, 3) }));
+    await migrateFrom(db, folder);
+    rmSync(folder, { recursive: true, force: true });
+    // The old shape: a DAY, a WEEK and two HOUR releases of Jan 6, each bounded on its own; a buyer
+    // read the DAY, the WEEK and one HOUR release; nobody read the other HOUR one or the Jan 20 DAY.
+    const release = (id: string, granularity: string, start: string, end: string, epsilon: number) =>
+      `('00000000-0000-0000-0000-0000000000${id}', '${granularity}', '${start}', '${end}', 'city_code', 1, true, ${epsilon}, '2026-01-15T00:00:00Z', 'scheduler')`;
+    await db.query(
+      `insert into releases (id, granularity, bucket_start, bucket_end, geo_type, version, current, epsilon, created_at, created_by) values
+       ${[
+         release("01", "day", "2026-01-06T00:00:00Z", "2026-01-07T00:00:00Z", 0.5),
+         release("02", "week", "2026-01-05T00:00:00Z", "2026-01-12T00:00:00Z", 0.5),
+         release("03", "hour", "2026-01-06T08:00:00Z", "2026-01-06T09:00:00Z", 0.25),
+         release("04", "hour", "2026-01-06T09:00:00Z", "2026-01-06T10:00:00Z", 0.25),
+         release("05", "day", "2026-01-20T00:00:00Z", "2026-01-21T00:00:00Z", 0.5),
+       ].join(", ")}`,
+    );
+    await db.query(
+      `insert into budget_charges (partner_id, release_id, epsilon, charged_at, request_id)
+       select 'outside_buyer_x', r::uuid, 0.5, '2026-01-16T00:00:00Z', 'req' from unnest($1::text[]) as r`,
+      [
+        [
+          "00000000-0000-0000-0000-000000000001",
+          "00000000-0000-0000-0000-000000000002",
+          "00000000-0000-0000-0000-000000000003",
+        ],
+      ],
+    );
+    await migrateDatabase(db);
+    expect(
+      await db.query(
+        `select right(id::text, 2) as id, accounting, current, retired_at is not null as retired,
+                family_id = id as own_family, participant_day_epsilon from releases order by id`,
+      ),
+    ).toEqual([
+      {
+        id: "01",
+        accounting: "legacy",
+        current: true,
+        retired: false,
+        own_family: true,
+        participant_day_epsilon: 1.25,
+      },
+      {
+        id: "02",
+        accounting: "legacy",
+        current: true,
+        retired: false,
+        own_family: true,
+        participant_day_epsilon: 1.25,
+      },
+      {
+        id: "03",
+        accounting: "legacy",
+        current: true,
+        retired: false,
+        own_family: true,
+        participant_day_epsilon: 1.25,
+      },
+      {
+        id: "04",
+        accounting: "legacy",
+        current: false,
+        retired: true,
+        own_family: true,
+        participant_day_epsilon: 0.25,
+      },
+      {
+        id: "05",
+        accounting: "legacy",
+        current: false,
+        retired: true,
+        own_family: true,
+        participant_day_epsilon: 0.5,
+      },
+    ]);
+    // Jan 6 holds the DAY, the WEEK and the read HOUR release; the week's other days hold the WEEK.
+    const days = await db.query<{ day: string; epsilon: number; families: number; legacy: boolean }>(
+      `select day::text as day, sum(epsilon)::float8 as epsilon, count(*)::int as families, bool_and(accounting = 'legacy') as legacy
+       from privacy_ledger_days group by day order by day`,
+    );
+    expect(days).toEqual([
+      { day: "2026-01-05", epsilon: 0.5, families: 1, legacy: true },
+      { day: "2026-01-06", epsilon: 1.25, families: 3, legacy: true },
+      ...["07", "08", "09", "10", "11"].map((d) => ({
+        day: `2026-01-${d}`,
+        epsilon: 0.5,
+        families: 1,
+        legacy: true,
+      })),
+    ]);
+    expect(await daysOutsideGuarantee(db.query)).toEqual([
+      "2026-01-05",
+      "2026-01-06",
+      "2026-01-07",
+      "2026-01-08",
+      "2026-01-09",
+      "2026-01-10",
+      "2026-01-11",
+    ]);
   });
 });
 
