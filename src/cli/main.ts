@@ -28,6 +28,8 @@ Commands:
                         progress bar and a summary. Buckets still under the reporting delay are
                         skipped. --new-version --reason TEXT makes a new version of every release
                         in the range (fresh noise; buyers are charged again): an operator action.
+                        HOUR releases are families of a whole UTC day. A release that would take a
+                        day above the participant-day cap is refused (PRIVACY_CAP_REACHED, exit 3).
   demo-data [--seed N] [--days N]
                         Generate the deterministic demo data set into an empty database.
   migrate               Apply database migrations and reference data.

@@ -15,7 +15,9 @@ import {
   migrationsApplied,
 } from "../../src/db/migrate";
 import { ensureReferenceData } from "../../src/db/referenceData";
+import { missingInRange } from "../../src/jobs/precompute/planReleases";
 import { daysOutsideGuarantee } from "../../src/privacy/participantDays";
+import { loadReleasePlan } from "../../src/privacy/releasePlan";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
 const TABLES = [
@@ -266,6 +268,18 @@ describe("migrations", () => {
       "2026-01-10",
       "2026-01-11",
     ]);
+    // Those days get no further release: the planner leaves them out.
+    await ensureReferenceData(db.db);
+    const planned = await missingInRange(
+      db,
+      "day",
+      new Date("2026-01-04T00:00:00Z"),
+      new Date("2026-01-12T00:00:00Z"),
+      await loadReleasePlan(db.query),
+    );
+    expect(
+      planned.map((release) => `${release.bucketStart.toISOString().slice(0, 10)} ${release.geoType}`),
+    ).toEqual(["2026-01-04 city_code", "2026-01-04 geohash3", "2026-01-12 city_code", "2026-01-12 geohash3"]);
   });
 });
 

@@ -127,6 +127,14 @@ describe("the bootstrap command line", () => {
     );
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("--granularity must be one of hour, day, week");
+    // Each new version of both geo types adds 1.0 to each day (2.0, then 3.0): the third would make
+    // 3.5 and is refused at the participant-day cap, writing nothing, with exit code 3.
+    const again = [...args, "--new-version", "--reason", "recount"];
+    expect((await runScript("src/cli/main.ts", again, env)).code).toBe(0);
+    expect((await runScript("src/cli/main.ts", again, env)).code).toBe(0);
+    const refused = await runScript("src/cli/main.ts", again, env);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/PRIVACY_CAP_REACHED day\|.*would take \d{4}-\d{2}-\d{2} to epsilon 3\.5/);
   });
 
   it("explains its usage with --help and refuses an unknown command", async () => {

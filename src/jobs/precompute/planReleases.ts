@@ -3,6 +3,7 @@ import type { DatabaseHandle } from "../../db/client";
 import { TIME_GRANULARITIES, type TimeGranularity } from "../../db/schema/enums";
 import { BUCKET_MS, bucketKey, bucketStartOf, latestReleasableBucket } from "../../privacy/buckets";
 import type { GeoBucketType } from "../../privacy/cellKey";
+import { coveredDays, daysOutsideGuarantee } from "../../privacy/participantDays";
 import { loadReleasePlan, type PlanEntry, type ReleaseLevel } from "../../privacy/releasePlan";
 import { loadReleaseProfile } from "../../privacy/releaseProfiles";
 
@@ -75,7 +76,8 @@ export async function planMissingReleases(
 
 /**
  * Releases in [first, last] (inclusive, aligned; HOUR: days) that the plan wants and that do not
- * exist yet (a retired legacy release does not count), per enabled plan entry of the granularity.
+ * exist yet (a retired legacy release does not count), per enabled plan entry of the granularity;
+ * buckets covering a day outside the guarantee are left out.
  */
 export async function missingInRange(
   database: DatabaseHandle,
@@ -103,9 +105,12 @@ export async function missingInRange(
       (row) => `${bucketKey(bucketStartOf(step, new Date(row.bucket_start)))}|${row.geo_type}|${row.level}`,
     ),
   );
+  // Days covered by legacy releases buyers read get no further release: not even an attempt.
+  const outside = new Set(await daysOutsideGuarantee(database.query));
   const missing: PlannedRelease[] = [];
   for (let ms = first.getTime(); ms <= last.getTime(); ms += BUCKET_MS[step]) {
     const bucketStart = new Date(ms);
+    if (outside.size > 0 && coveredDays(granularity, bucketStart).some((day) => outside.has(day))) continue;
     for (const entry of entries) {
       if (!have.has(`${bucketKey(bucketStart)}|${entry.geoType}|${entry.level}`))
         missing.push({ granularity, bucketStart, geoType: entry.geoType, level: entry.level });
