@@ -6,7 +6,10 @@ export interface ReleaseReceipt {
   releaseId: string;
   kMin: number;
   reportingDelayHours: number;
+  /** Per release. */
   epsilon: number;
+  /** The plan's epsilon_day when the release was made. */
+  participantDayEpsilon: number;
   delta: number;
   budgetWindowDays: number;
   noiseScales: Record<string, number>;
@@ -25,11 +28,12 @@ export function createInsightLoaders(database: DatabaseHandle): InsightLoaders {
       const rows = await database.query<{
         release_id: string;
         epsilon: number;
+        participant_day_epsilon: number;
         delta: number;
         profile: { kMin: number; reportingDelayHours: number; budgetWindowDays: number };
         noise_scales: Record<string, number>;
       }>(
-        `select rr.release_id, r.epsilon, rr.delta, rr.profile, rr.noise_scales
+        `select rr.release_id, r.epsilon, r.participant_day_epsilon, rr.delta, rr.profile, rr.noise_scales
          from release_receipts rr join releases r on r.id = rr.release_id
          where rr.release_id = any($1::uuid[])`,
         [[...releaseIds]],
@@ -42,6 +46,7 @@ export function createInsightLoaders(database: DatabaseHandle): InsightLoaders {
             kMin: row.profile.kMin,
             reportingDelayHours: row.profile.reportingDelayHours,
             epsilon: row.epsilon,
+            participantDayEpsilon: row.participant_day_epsilon,
             delta: row.delta,
             budgetWindowDays: row.profile.budgetWindowDays,
             noiseScales: row.noise_scales,
