@@ -80,19 +80,34 @@ const Context = builder.enumType("Context", {
 
 const SuppressionReason = builder.enumType("SuppressionReason", {
   subGraphs: ["internal", "buyer"],
-  description: "Why a cell's metrics are withheld.",
+  description:
+    "Why a cell's metrics are withheld, as buyers see it: the same value whatever the cause (the cause is in diagnostics, INTERNAL/OPERATOR only).",
   values: {
-    K_MIN: { value: "k_min", description: "Fewer distinct participants than the profile's k-min." },
-    DOMINANCE: {
-      value: "dominance",
-      description: "One contributor holds more than the allowed share of the cell.",
-    },
-    NOISY_THRESHOLD: {
-      value: "noisy_threshold",
-      description: "The noised participant count fell below k - 1 + tau (the DP release threshold).",
+    BELOW_THRESHOLD: {
+      value: "below_threshold",
+      description:
+        "The cell did not pass the release threshold (too few participants, before or after noise).",
     },
   } as const,
 });
+
+const SuppressionCause = builder.enumType("SuppressionCause", {
+  description:
+    "Which check withheld a cell (INTERNAL/OPERATOR only: a buyer-visible cause would reveal, without noise, whether the true count reached k).",
+  values: {
+    K_MIN: {
+      value: "k_min",
+      description: "The bounded true count of distinct participants was below the profile's k-min.",
+    },
+    NOISY_THRESHOLD: {
+      value: "noisy_threshold",
+      description: "The noised count of distinct participants was below the release threshold k + m.",
+    },
+  } as const,
+});
+
+/** The stored causes the enum can name; anything else (rows with the retired 'dominance') reads null. */
+const SUPPRESSION_CAUSES: ReadonlySet<string> = new Set(["k_min", "noisy_threshold"]);
 
 export const InsightsFilterInput = builder.inputType("InsightsFilter", {
   subGraphs: ["internal", "buyer"],
@@ -235,8 +250,9 @@ const CellPrivacy = builder.objectRef<InsightCellRow>("CellPrivacy").implement({
     suppressedReason: t.field({
       type: SuppressionReason,
       nullable: true,
-      description: "Why the metrics are withheld, if they are.",
-      resolve: (row) => row.suppressedReason as "k_min" | null,
+      description: "BELOW_THRESHOLD when the metrics are withheld (whatever the cause), null otherwise.",
+      // One value for every cause: a buyer-visible K_MIN would be a noise-free membership signal.
+      resolve: (row) => (row.suppressed ? "below_threshold" : null),
     }),
     dp: t.field({
       type: DpParameters,
@@ -260,6 +276,16 @@ const CellDiagnostics = builder.objectRef<InsightCellRow>("CellDiagnostics").imp
     topContributorShare: t.float({
       description: "Share of the cell's doors held by its largest contributor.",
       resolve: (row) => row.topContributorShare,
+    }),
+    suppressionCause: t.field({
+      type: SuppressionCause,
+      nullable: true,
+      description:
+        "Which check withheld the cell; null when it was released, and for cells of old releases withheld for dominance (a check no longer made).",
+      resolve: (row) =>
+        row.suppressed && row.suppressedReason !== null && SUPPRESSION_CAUSES.has(row.suppressedReason)
+          ? (row.suppressedReason as "k_min" | "noisy_threshold")
+          : null,
     }),
   }),
 });
@@ -300,7 +326,7 @@ const InsightCell = builder.objectRef<InsightCellRow>("InsightCell").implement({
     diagnostics: t.field({
       type: CellDiagnostics,
       nullable: true,
-      description: "True counts and top contributor share: INTERNAL and OPERATOR only.",
+      description: "True counts, top contributor share and suppression cause: INTERNAL and OPERATOR only.",
       authScopes: { internal: true },
       subGraphs: ["internal"],
       resolve: (row) => row,

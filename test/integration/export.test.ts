@@ -18,6 +18,8 @@ const EXPORT_URL = "http://yoga/v1/datasets/spots_insights_v1";
 /** 54 GEOHASH3 DAY releases before the world's ten days: 54 x 4 geohash3 cells x 135 segments = 29,160 cells. */
 const LONG_RANGE = { start: "2025-11-08T00:00:00Z", end: "2026-01-01T00:00:00Z", days: 54 };
 const LONG_RANGE_CELLS = LONG_RANGE.days * 4 * 135;
+/** A suppression cause in any case (a word of its own, so k_min_enforced does not count). */
+const SUPPRESSION_CAUSES = /\b(k_min|noisy_threshold|dominance)\b/i;
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -253,6 +255,12 @@ describe("dataset export: records", () => {
     expect(nodes).toHaveLength(records.length);
     expect(records.some((record) => (record.privacy as { suppressed: boolean }).suppressed)).toBe(true);
     expect(records.some((record) => !(record.privacy as { suppressed: boolean }).suppressed)).toBe(true);
+    // Every suppressed record reads below_threshold, whatever withheld it; no cause appears anywhere.
+    for (const record of records) {
+      const privacy = record.privacy as { suppressed: boolean; suppressed_reason: string | null };
+      expect(privacy.suppressed_reason).toBe(privacy.suppressed ? "below_threshold" : null);
+    }
+    expect(text).not.toMatch(SUPPRESSION_CAUSES);
     records.forEach((record, index) => {
       const expected = expectedRecord(nodes[index] as Node);
       // Same values and the same key order at every level.
@@ -298,6 +306,8 @@ describe("dataset export: records", () => {
     expect(header?.split(",")).toEqual(expected[0]?.map(([name]) => name));
     expect(header).toContain("privacy.dp.epsilon");
     expect(lines).toHaveLength(nodes.length);
+    expect(text).toContain(",true,below_threshold,");
+    expect(text).not.toMatch(SUPPRESSION_CAUSES);
     lines.forEach((line, index) => {
       // No value here holds a comma or quote, so a plain split is the RFC 4180 parse.
       expect(line.split(",")).toEqual(

@@ -45,6 +45,15 @@ beforeAll(async () => {
         category: "food",
         at: morning,
       },
+      // Above k but below the noisy threshold k + m: suppressed for NOISY_THRESHOLD.
+      {
+        city: "us-nyc",
+        participants: 200,
+        participantOffset: 30_000,
+        doorType: "spot",
+        category: "sports",
+        at: morning,
+      },
     ]);
   }
   // The first two days are released; the third is missing on purpose.
@@ -71,6 +80,9 @@ const CELL_FIELDS = `
   metrics { uniqueParticipantsEst doorsOpenedEst repeatRateEst trendScoreEst }
   privacy { kMinEnforced suppressed suppressedReason dp { enabled mechanism epsilon delta budgetWindowDays noiseScale releaseId } }`;
 
+/** A suppression cause, in any case: never in a buyer's response. */
+const CAUSE_NAMES = /\b(k_min|noisy_threshold|dominance)\b/i;
+
 const FILTER = {
   timeBucketStartUtc: "2026-01-05T00:00:00Z",
   timeBucketEndUtc: "2026-01-08T00:00:00Z",
@@ -90,7 +102,11 @@ interface Cell {
     suppressedReason: string | null;
     dp: { noiseScale: number; releaseId: string };
   };
-  diagnostics?: { trueUniqueParticipants: number; topContributorShare: number } | null;
+  diagnostics?: {
+    trueUniqueParticipants: number;
+    topContributorShare: number;
+    suppressionCause?: string | null;
+  } | null;
 }
 interface InsightsData {
   insights: {
@@ -150,7 +166,7 @@ describe("insights", () => {
         repeatRateEst: null,
         trendScoreEst: null,
       });
-      expect(cell.privacy).toMatchObject({ suppressed: true, suppressedReason: "K_MIN" });
+      expect(cell.privacy).toMatchObject({ suppressed: true, suppressedReason: "BELOW_THRESHOLD" });
     }
     expect(data.insights.nodes).toEqual(data.insights.edges.map((edge) => edge.node));
   });
@@ -174,6 +190,61 @@ describe("insights", () => {
         { trueUniqueParticipants: 600, trueDoorsOpened: 1200, topContributorShare: 2 / 1200 },
         { trueUniqueParticipants: 650, trueDoorsOpened: 1300, topContributorShare: 2 / 1300 },
       ]);
+    }
+  });
+
+  it("shows every suppressed cell as BELOW_THRESHOLD, whatever the cause; only INTERNAL and OPERATOR see the cause", async () => {
+    const filter = {
+      timeBucketStartUtc: "2026-01-05T00:00:00Z",
+      timeBucketEndUtc: "2026-01-06T00:00:00Z",
+      geoBucketIds: ["us-nyc"],
+      doorTypes: ["SPOT", "EVENT"],
+      categories: ["COFFEE", "MUSIC", "SPORTS"],
+      contexts: ["MORNING"],
+    };
+    const fields = "segment { doorType category } privacy { suppressed suppressedReason }";
+    const causesBuyer = await issueTestKey(db, "buyer", { clock, partnerId: "outside_buyer_causes" });
+    const buyer = await insights({ filter }, fields, causesBuyer.apiKey);
+    expect(buyer.body.errors).toBeUndefined();
+    expect(JSON.stringify(buyer.body)).not.toMatch(CAUSE_NAMES);
+    const visible = (cells: Cell[]) =>
+      Object.fromEntries(
+        cells.map((cell) => [
+          `${cell.segment.doorType}/${cell.segment.category}`,
+          cell.privacy.suppressedReason,
+        ]),
+      );
+    const buyerCells = (buyer.body.data as unknown as InsightsData).insights.nodes;
+    expect(visible(buyerCells)).toEqual({
+      "SPOT/COFFEE": null,
+      "SPOT/MUSIC": "BELOW_THRESHOLD",
+      "SPOT/SPORTS": "BELOW_THRESHOLD",
+      "EVENT/COFFEE": "BELOW_THRESHOLD",
+      "EVENT/MUSIC": "BELOW_THRESHOLD",
+      "EVENT/SPORTS": "BELOW_THRESHOLD",
+    });
+
+    for (const key of [internalKey, operatorKey]) {
+      const { body } = await insights(
+        { filter },
+        `${fields} diagnostics { trueUniqueParticipants suppressionCause }`,
+        key,
+      );
+      const nodes = (body.data as unknown as InsightsData).insights.nodes;
+      expect(visible(nodes)).toEqual(visible(buyerCells));
+      expect(
+        Object.fromEntries(
+          nodes.map((cell) => [`${cell.segment.doorType}/${cell.segment.category}`, cell.diagnostics]),
+        ),
+      ).toEqual({
+        "SPOT/COFFEE": { trueUniqueParticipants: 600, suppressionCause: null },
+        "SPOT/MUSIC": { trueUniqueParticipants: 0, suppressionCause: "K_MIN" },
+        // Above k = 100, below the noisy threshold.
+        "SPOT/SPORTS": { trueUniqueParticipants: 200, suppressionCause: "NOISY_THRESHOLD" },
+        "EVENT/COFFEE": { trueUniqueParticipants: 0, suppressionCause: "K_MIN" },
+        "EVENT/MUSIC": { trueUniqueParticipants: 40, suppressionCause: "K_MIN" },
+        "EVENT/SPORTS": { trueUniqueParticipants: 0, suppressionCause: "K_MIN" },
+      });
     }
   });
 

@@ -102,9 +102,17 @@ const TYPES: Record<string, Record<string, string | null>> = {
     wouldCountTowardQueryQuota: null,
   },
 };
-const DIAGNOSTIC_FIELDS = ["trueUniqueParticipants", "trueDoorsOpened", "topContributorShare"];
+const DIAGNOSTIC_FIELDS = [
+  "trueUniqueParticipants",
+  "trueDoorsOpened",
+  "topContributorShare",
+  "suppressionCause",
+];
 const FORBIDDEN_KEYS = new Set(["diagnostics", ...DIAGNOSTIC_FIELDS]);
-const INTERNAL_TYPE_NAMES = /CellDiagnostics|SetBuyerBudgetPayload|SetBuyerBudgetInput|Mutation/;
+const INTERNAL_TYPE_NAMES =
+  /CellDiagnostics|SuppressionCause|SetBuyerBudgetPayload|SetBuyerBudgetInput|Mutation/;
+/** A suppression cause in any case (a word of its own, so k_min_enforced does not count). */
+const SUPPRESSION_CAUSES = /\b(k_min|noisy_threshold|dominance)\b/i;
 
 type Node =
   | {
@@ -272,6 +280,7 @@ const operationArb = fc
     typeIntrospection: fc.option(
       fc.constantFrom(
         "CellDiagnostics",
+        "SuppressionCause",
         "InsightCell",
         "SetBuyerBudgetPayload",
         "SetBuyerBudgetInput",
@@ -413,6 +422,7 @@ function expectNothingLeaks(body: GraphQLBody, text: string) {
   expect(allKeys(visible).filter(({ key }) => isDeniedKeyIndependent(key))).toEqual([]);
   expect(allKeys(body).filter(({ key }) => FORBIDDEN_KEYS.has(key))).toEqual([]);
   expect(text).not.toMatch(INTERNAL_TYPE_NAMES);
+  expect(text).not.toMatch(SUPPRESSION_CAUSES);
 }
 
 const SEED = 20_260_120;
@@ -434,7 +444,7 @@ describe("leakage: random valid buyer operations", () => {
     );
   });
 
-  it("never return a denied key, a diagnostics value or an internal type name (200 cases)", async () => {
+  it("never return a denied key, a diagnostics value, a suppression cause or an internal type name (200 cases)", async () => {
     let withDiagnostics = 0;
     let withInsights = 0;
     await fc.assert(
