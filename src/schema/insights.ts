@@ -12,6 +12,7 @@ import {
   type InsightCellRow,
   readInsightCells,
 } from "../resolvers/insights/readInsights";
+import type { TrendReader } from "../resolvers/insights/trendScores";
 import { builder } from "./builder";
 
 export const DATASET = "spots_insights_v1";
@@ -198,7 +199,7 @@ const CellMetrics = builder.objectRef<InsightCellRow>("CellMetrics").implement({
     trendScoreEst: t.float({
       nullable: true,
       description:
-        "Growth against the previous bucket, from noised counts only: 0.5 flat, towards 1 growing, towards 0 shrinking; null when the previous bucket was not released.",
+        "Growth against the same cell in the previous bucket, u / (u + u_previous) from the two current published unique estimates (4 decimals): 0.5 flat, towards 1 growing, towards 0 shrinking. Computed when read, never stored; null when either cell is suppressed or not released, and for a buyer not charged for the previous bucket's release in its budget window (read that bucket first, or in the same request).",
       resolve: (row) => row.trendScoreEst,
     }),
   }),
@@ -380,7 +381,13 @@ builder.queryField("insights", (t) =>
       context.policy.active = true;
       for (const release of releases) context.policy.releaseIds.add(release.id);
       for (const bucket of missingBuckets) context.policy.missingBuckets.add(bucketKey(bucket));
-      const page = await readInsightCells(context.database, filter, releases, { first, after: args.after });
+      const page = await readInsightCells(
+        context.database,
+        filter,
+        releases,
+        { first, after: args.after },
+        trendReaderOf(context),
+      );
       const edges = page.rows.map((row) => ({ cursor: encodeCursor(row), node: row }));
       return {
         edges,
@@ -395,6 +402,16 @@ builder.queryField("insights", (t) =>
     },
   }),
 );
+
+/** INTERNAL and OPERATOR see every trend; a buyer only those of previous releases it was charged for. */
+function trendReaderOf(context: AppContext): TrendReader {
+  const principal = context.principal;
+  if (principal?.role !== "buyer") return { kind: "unrestricted" };
+  const budgetWindowStart = context.policy.budgetWindowStart;
+  if (budgetWindowStart === null) throw new Error("insights ran for a buyer without a budget window");
+  // The same partner id the policy charged under.
+  return { kind: "buyer", partnerId: principal.partnerId ?? "", budgetWindowStart };
+}
 
 async function receiptOf(row: InsightCellRow, context: AppContext): Promise<ReleaseReceipt> {
   const receipt = await context.loaders.receipt.load(row.releaseId);

@@ -5,6 +5,7 @@ import { configFrom } from "../../src/config";
 import { precomputeRelease } from "../../src/jobs/precompute/precomputeRelease";
 import { newPolicyReport } from "../../src/policy/requestState";
 import { exportDataset } from "../../src/resolvers/insights/export";
+import { trendScore } from "../../src/resolvers/insights/trendScores";
 import { issueTestKey, testApp } from "../support/app";
 import { buildBuyerWorld, policyState } from "../support/buyerWorld";
 import { createTestDatabase, type TestDatabase } from "../support/database";
@@ -340,6 +341,44 @@ describe("dataset export: records", () => {
       expect(text).toBe(buyer);
       expect(text).not.toMatch(/diagnostics|true_unique|top_contributor/);
     }
+  });
+});
+
+describe("dataset export: trends", () => {
+  type Metrics = { unique_participants_est: number | null; trend_score_est: number | null };
+  const metricsOf = (record: Record<string, unknown>) => record.metrics as Metrics;
+  const withoutTrend = (record: Record<string, unknown>) => ({
+    ...record,
+    metrics: { ...metricsOf(record), trend_score_est: null },
+  });
+  const read = async (params: Params, key: string) => {
+    const response = await exportGet(params, key);
+    expect(response.status).toBe(200);
+    return jsonLines(await response.text());
+  };
+
+  it("trend_score_est follows the buyer's charges: null until the previous day was read, then the formula", async () => {
+    const buyer = (await issueTestKey(db, "buyer", { clock: world.clock, partnerId: "outside_buyer_trend" }))
+      .apiKey;
+    const cities = { geo_bucket_ids: "us-nyc,gb-lon" };
+    const previous = await read({ ...days(5, 6), ...cities }, world.internalKey);
+    const internal = await read({ ...days(6, 7), ...cities }, world.internalKey);
+    // INTERNAL sees u / (u + u_previous) wherever both weekdays were released (one cell per city).
+    const expected = internal.map((record, index) =>
+      trendScore(
+        metricsOf(record).unique_participants_est,
+        metricsOf(previous[index] ?? {}).unique_participants_est ?? null,
+      ),
+    );
+    expect(expected.filter((trend) => trend !== null)).toHaveLength(2);
+    expect(internal.map((record) => metricsOf(record).trend_score_est)).toEqual(expected);
+
+    const uncharged = await read({ ...days(6, 7), ...cities }, buyer);
+    expect(uncharged.every((record) => metricsOf(record).trend_score_est === null)).toBe(true);
+    expect(uncharged).toEqual(internal.map(withoutTrend));
+
+    await read({ ...days(5, 6), ...cities }, buyer);
+    expect(await read({ ...days(6, 7), ...cities }, buyer)).toEqual(internal);
   });
 });
 

@@ -44,8 +44,7 @@ export async function loadPrecomputePolicy(database: DatabaseHandle): Promise<Pr
 
 /**
  * The releases the policy wants that do not exist yet: for each granularity, the newest buckets past
- * the embargo, `<granularity>_buckets` back, for every geo type the profile allows. Oldest first, so
- * trend scores can use the previous bucket.
+ * the embargo, `<granularity>_buckets` back, for every geo type the profile allows. Oldest first.
  */
 export async function planMissingReleases(
   database: DatabaseHandle,

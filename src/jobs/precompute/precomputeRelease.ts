@@ -1,7 +1,7 @@
 import type { Clock } from "../../clock";
 import type { DatabaseHandle, QueryFn } from "../../db/client";
 import { CATEGORIES, DOOR_TYPES, SEGMENT_CONTEXTS, type TimeGranularity } from "../../db/schema/enums";
-import { BUCKET_MS, bucketEnd, bucketKey, isAligned } from "../../privacy/buckets";
+import { bucketEnd, bucketKey, isAligned } from "../../privacy/buckets";
 import { type CellSegment, canonicalCellKey, type GeoBucketType, segmentKey } from "../../privacy/cellKey";
 import type { NoiseKey } from "../../privacy/noiseKey";
 import { keyedNoiseStream } from "../../privacy/noiseStream";
@@ -110,7 +110,6 @@ export async function precomputeRelease(
       ]),
     );
     const geoBuckets = (await query<{ id: string }>(geoBucketsSql(geoType))).map((row) => row.id);
-    const previous = await previousUniqueEstimates(query, granularity, bucketStart, geoType);
 
     const cells = new ReleaseCells();
     // Most of the lattice is empty; an empty cell's release is the same every time and needs no noise.
@@ -135,11 +134,8 @@ export async function precomputeRelease(
               topContributorDoors: row.top_doors,
             };
             const cellKey = canonicalCellKey(granularity, bucketStart, geoType, segment);
-            const released = releaseCell(
-              cellTotals,
-              parameters,
-              (metric) => keyedNoiseStream(deps.noiseKey.key, cellKey, metric, version),
-              previous.get(key) ?? null,
+            const released = releaseCell(cellTotals, parameters, (metric) =>
+              keyedNoiseStream(deps.noiseKey.key, cellKey, metric, version),
             );
             cells.push(segment, released, cellTotals);
           }
@@ -216,24 +212,6 @@ export async function precomputeRelease(
   });
 }
 
-/** The previous bucket's published unique estimates of the same geo type, for the trend score. */
-async function previousUniqueEstimates(
-  query: QueryFn,
-  granularity: TimeGranularity,
-  bucketStart: Date,
-  geoType: GeoBucketType,
-): Promise<Map<string, number>> {
-  const previousStart = new Date(bucketStart.getTime() - BUCKET_MS[granularity]);
-  const rows = await query<{ key: string; estimate: number }>(
-    `select c.geo_bucket_id || '|' || c.door_type || '|' || c.category || '|' || c.context as key,
-            c.unique_participants_est as estimate
-     from insight_cells c join releases r on r.id = c.release_id
-     where r.granularity = $1 and r.bucket_start = $2 and r.geo_type = $3 and r.current and not c.suppressed`,
-    [granularity, previousStart, geoType],
-  );
-  return new Map(rows.map((row) => [row.key, row.estimate]));
-}
-
 const NO_TOTALS: CellTotals = {
   uniqueParticipants: 0,
   doorsOpened: 0,
@@ -251,7 +229,6 @@ class ReleaseCells {
   readonly doorsEst: Array<number | null> = [];
   readonly repeatEst: Array<number | null> = [];
   readonly repeatRate: Array<number | null> = [];
-  readonly trend: Array<number | null> = [];
   readonly suppressed: boolean[] = [];
   readonly reason: Array<string | null> = [];
   readonly trueUnique: number[] = [];
@@ -273,7 +250,6 @@ class ReleaseCells {
     this.doorsEst.push(released.doorsOpenedEst);
     this.repeatEst.push(released.repeatParticipantsEst);
     this.repeatRate.push(released.repeatRateEst);
-    this.trend.push(released.trendScoreEst);
     this.suppressed.push(released.suppressed);
     this.reason.push(released.suppressedReason);
     this.trueUnique.push(totals.uniqueParticipants);
@@ -294,7 +270,6 @@ async function insertCells(query: QueryFn, releaseId: string, cells: ReleaseCell
     cells.doorsEst,
     cells.repeatEst,
     cells.repeatRate,
-    cells.trend,
     cells.suppressed,
     cells.reason,
     cells.trueUnique,
@@ -306,14 +281,14 @@ async function insertCells(query: QueryFn, releaseId: string, cells: ReleaseCell
     // PGlite cannot bind enum arrays, so segments travel as text[] and are cast per row.
     await query(
       `insert into insight_cells (release_id, geo_bucket_id, door_type, category, context, unique_participants_est,
-         doors_opened_est, repeat_participants_est, repeat_rate_est, trend_score_est, suppressed, suppressed_reason,
+         doors_opened_est, repeat_participants_est, repeat_rate_est, suppressed, suppressed_reason,
          true_unique_participants, true_doors_opened, top_contributor_share)
        select $1::uuid, u.geo, u.door::door_type, u.category::category, u.context::segment_context, u.unique_est,
-              u.doors_est, u.repeat_est, u.repeat_rate, u.trend, u.suppressed, u.reason::suppression_reason,
+              u.doors_est, u.repeat_est, u.repeat_rate, u.suppressed, u.reason::suppression_reason,
               u.true_unique, u.true_doors, u.top_share
        from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[], $9::float8[],
-                   $10::float8[], $11::bool[], $12::text[], $13::int[], $14::int[], $15::float8[])
-         as u(geo, door, category, context, unique_est, doors_est, repeat_est, repeat_rate, trend, suppressed, reason,
+                   $10::bool[], $11::text[], $12::int[], $13::int[], $14::float8[])
+         as u(geo, door, category, context, unique_est, doors_est, repeat_est, repeat_rate, suppressed, reason,
               true_unique, true_doors, top_share)`,
       [releaseId, ...columns.map((column) => column.slice(start, end))],
     );
