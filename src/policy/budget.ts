@@ -215,21 +215,37 @@ async function lockBudget(query: QueryFn, partnerId: string): Promise<BuyerBudge
   };
 }
 
+/**
+ * Which of `releaseIds` the buyer was charged for in the window starting after `windowStart`: what
+ * a request need not pay for again, and the previous buckets whose estimates its trend may use.
+ * Charges are keyed by release family (`releases.family_id`: the release itself for DAY and WEEK,
+ * the day's first hour for an HOUR family), so pass family ids.
+ */
+export async function chargedReleaseIds(
+  query: QueryFn,
+  partnerId: string,
+  windowStart: Date,
+  releaseIds: readonly string[],
+): Promise<Set<string>> {
+  if (releaseIds.length === 0) return new Set();
+  const rows = await query<{ release_id: string }>(
+    "select distinct release_id from budget_charges where partner_id = $1 and charged_at > $2 and release_id = any($3::uuid[])",
+    [partnerId, windowStart, [...new Set(releaseIds)]],
+  );
+  return new Set(rows.map((row) => row.release_id));
+}
+
 async function windowCharges(query: QueryFn, partnerId: string, windowStart: Date, releases: ReleaseCost[]) {
   const [spentRow] = await query<{ spent: number }>(
     "select coalesce(sum(epsilon), 0)::float8 as spent from budget_charges where partner_id = $1 and charged_at > $2",
     [partnerId, windowStart],
   );
   const unique = [...new Map(releases.map((release) => [release.releaseId, release])).values()];
-  const charged = new Set(
-    unique.length === 0
-      ? []
-      : (
-          await query<{ release_id: string }>(
-            "select distinct release_id from budget_charges where partner_id = $1 and charged_at > $2 and release_id = any($3::uuid[])",
-            [partnerId, windowStart, unique.map((release) => release.releaseId)],
-          )
-        ).map((row) => row.release_id),
+  const charged = await chargedReleaseIds(
+    query,
+    partnerId,
+    windowStart,
+    unique.map((release) => release.releaseId),
   );
   return {
     spent: spentRow?.spent ?? 0,

@@ -187,6 +187,7 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
         });
         context.policy.epsilonCharged = charge.epsilonCharged;
         context.policy.epsilonRemaining = charge.epsilonRemaining;
+        context.policy.budgetWindowStart = charge.windowStart;
         for (const decision of context.policy.decisions.values()) {
           for (const release of decision.releases) context.policy.releaseIds.add(release.id);
           for (const bucket of decision.missingBuckets) context.policy.missingBuckets.add(bucketKey(bucket));

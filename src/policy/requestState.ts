@@ -19,6 +19,8 @@ export interface PolicyReport {
   strippedFields: string[];
   releaseIds: Set<string>;
   missingBuckets: Set<string>;
+  /** Start of the buyer's budget window, from the charge; its charges since then gate trend scores. */
+  budgetWindowStart: Date | null;
   /** By response key: set by the buyer policy before execution. */
   decisions: Map<string, SelectionDecision>;
   /** The request's outcome for the request log: OK or the first error code. */
@@ -46,6 +48,7 @@ export function newPolicyReport(): PolicyReport {
     strippedFields: [],
     releaseIds: new Set(),
     missingBuckets: new Set(),
+    budgetWindowStart: null,
     decisions: new Map(),
     outcomeCode: null,
   };

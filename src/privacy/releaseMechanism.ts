@@ -18,7 +18,6 @@ export interface CellRelease {
   doorsOpenedEst: number | null;
   repeatParticipantsEst: number | null;
   repeatRateEst: number | null;
-  trendScoreEst: number | null;
   suppressed: boolean;
   suppressedReason: SuppressionReason | null;
   topContributorShare: number;
@@ -32,13 +31,12 @@ const RATIO_DIGITS = 1e4;
 /**
  * Releases one cell: pre-threshold on the true count (k-min), dominance check, noised unique count
  * against k - 1 + tau, then the other metrics. Ratios are post-processing of noised values only.
- * `previousUniqueEst` is the same cell's published estimate in the previous bucket, if released.
+ * The trend is not part of a release: it is computed at read time (PRIVACY.md step 3).
  */
 export function releaseCell(
   totals: CellTotals,
   parameters: ReleaseParameters,
   noise: NoiseSources,
-  previousUniqueEst: number | null = null,
 ): CellRelease {
   const topContributorShare = totals.doorsOpened === 0 ? 0 : totals.topContributorDoors / totals.doorsOpened;
   const suppressed = (reason: SuppressionReason): CellRelease => ({
@@ -46,7 +44,6 @@ export function releaseCell(
     doorsOpenedEst: null,
     repeatParticipantsEst: null,
     repeatRateEst: null,
-    trendScoreEst: null,
     suppressed: true,
     suppressedReason: reason,
     topContributorShare,
@@ -67,11 +64,6 @@ export function releaseCell(
     doorsOpenedEst: doorsEst,
     repeatParticipantsEst: repeatEst,
     repeatRateEst: uniqueEst === 0 ? null : roundRatio(Math.min(1, repeatEst / uniqueEst)),
-    // 0.5 = as many participants as the previous bucket, towards 1 = growing, towards 0 = shrinking.
-    trendScoreEst:
-      previousUniqueEst === null || uniqueEst + previousUniqueEst === 0
-        ? null
-        : roundRatio(uniqueEst / (uniqueEst + previousUniqueEst)),
     suppressed: false,
     suppressedReason: null,
     topContributorShare,

@@ -12,6 +12,7 @@ import {
   type InsightCellRow,
   readInsightCells,
 } from "../resolvers/insights/readInsights";
+import type { TrendReader } from "../resolvers/insights/trendScores";
 import { builder } from "./builder";
 
 export const DATASET = "spots_insights_v1";
@@ -80,19 +81,34 @@ const Context = builder.enumType("Context", {
 
 const SuppressionReason = builder.enumType("SuppressionReason", {
   subGraphs: ["internal", "buyer"],
-  description: "Why a cell's metrics are withheld.",
+  description:
+    "Why a cell's metrics are withheld, as buyers see it: the same value whatever the cause (the cause is in diagnostics, INTERNAL/OPERATOR only).",
   values: {
-    K_MIN: { value: "k_min", description: "Fewer distinct participants than the profile's k-min." },
-    DOMINANCE: {
-      value: "dominance",
-      description: "One contributor holds more than the allowed share of the cell.",
-    },
-    NOISY_THRESHOLD: {
-      value: "noisy_threshold",
-      description: "The noised participant count fell below k - 1 + tau (the DP release threshold).",
+    BELOW_THRESHOLD: {
+      value: "below_threshold",
+      description:
+        "The cell did not pass the release threshold (too few participants, before or after noise).",
     },
   } as const,
 });
+
+const SuppressionCause = builder.enumType("SuppressionCause", {
+  description:
+    "Which check withheld a cell (INTERNAL/OPERATOR only: a buyer-visible cause would reveal, without noise, whether the true count reached k).",
+  values: {
+    K_MIN: {
+      value: "k_min",
+      description: "The bounded true count of distinct participants was below the profile's k-min.",
+    },
+    NOISY_THRESHOLD: {
+      value: "noisy_threshold",
+      description: "The noised count of distinct participants was below the release threshold k + m.",
+    },
+  } as const,
+});
+
+/** The stored causes the enum can name; anything else (rows with the retired 'dominance') reads null. */
+const SUPPRESSION_CAUSES: ReadonlySet<string> = new Set(["k_min", "noisy_threshold"]);
 
 export const InsightsFilterInput = builder.inputType("InsightsFilter", {
   subGraphs: ["internal", "buyer"],
@@ -183,7 +199,7 @@ const CellMetrics = builder.objectRef<InsightCellRow>("CellMetrics").implement({
     trendScoreEst: t.float({
       nullable: true,
       description:
-        "Growth against the previous bucket, from noised counts only: 0.5 flat, towards 1 growing, towards 0 shrinking; null when the previous bucket was not released.",
+        "Growth against the same cell in the previous bucket, u / (u + u_previous) from the two current published unique estimates (4 decimals): 0.5 flat, towards 1 growing, towards 0 shrinking. Computed when read, never stored; null when either cell is suppressed or not released, and for a buyer not charged for the previous bucket's release in its budget window (read that bucket first, or in the same request).",
       resolve: (row) => row.trendScoreEst,
     }),
   }),
@@ -199,8 +215,14 @@ const DpParameters = builder.objectRef<InsightCellRow>("DpParameters").implement
       resolve: () => "discrete_laplace",
     }),
     epsilon: t.float({
-      description: "Epsilon of the whole release.",
+      description:
+        "Epsilon per release (an HOUR family: per day). What a participant-day is protected by overall is participantDayEpsilon.",
       resolve: async (row, _args, context) => (await receiptOf(row, context)).epsilon,
+    }),
+    participantDayEpsilon: t.float({
+      description:
+        "The plan's epsilon per participant-day when the release was made: the sum over every release reading one UTC day's events (see privacyStatement).",
+      resolve: async (row, _args, context) => (await receiptOf(row, context)).participantDayEpsilon,
     }),
     delta: t.float({
       description: "Delta of the release.",
@@ -235,8 +257,9 @@ const CellPrivacy = builder.objectRef<InsightCellRow>("CellPrivacy").implement({
     suppressedReason: t.field({
       type: SuppressionReason,
       nullable: true,
-      description: "Why the metrics are withheld, if they are.",
-      resolve: (row) => row.suppressedReason as "k_min" | null,
+      description: "BELOW_THRESHOLD when the metrics are withheld (whatever the cause), null otherwise.",
+      // One value for every cause: a buyer-visible K_MIN would be a noise-free membership signal.
+      resolve: (row) => (row.suppressed ? "below_threshold" : null),
     }),
     dp: t.field({
       type: DpParameters,
@@ -260,6 +283,16 @@ const CellDiagnostics = builder.objectRef<InsightCellRow>("CellDiagnostics").imp
     topContributorShare: t.float({
       description: "Share of the cell's doors held by its largest contributor.",
       resolve: (row) => row.topContributorShare,
+    }),
+    suppressionCause: t.field({
+      type: SuppressionCause,
+      nullable: true,
+      description:
+        "Which check withheld the cell; null when it was released, and for cells of old releases withheld for dominance (a check no longer made).",
+      resolve: (row) =>
+        row.suppressed && row.suppressedReason !== null && SUPPRESSION_CAUSES.has(row.suppressedReason)
+          ? (row.suppressedReason as "k_min" | "noisy_threshold")
+          : null,
     }),
   }),
 });
@@ -300,7 +333,7 @@ const InsightCell = builder.objectRef<InsightCellRow>("InsightCell").implement({
     diagnostics: t.field({
       type: CellDiagnostics,
       nullable: true,
-      description: "True counts and top contributor share: INTERNAL and OPERATOR only.",
+      description: "True counts, top contributor share and suppression cause: INTERNAL and OPERATOR only.",
       authScopes: { internal: true },
       subGraphs: ["internal"],
       resolve: (row) => row,
@@ -354,7 +387,13 @@ builder.queryField("insights", (t) =>
       context.policy.active = true;
       for (const release of releases) context.policy.releaseIds.add(release.id);
       for (const bucket of missingBuckets) context.policy.missingBuckets.add(bucketKey(bucket));
-      const page = await readInsightCells(context.database, filter, releases, { first, after: args.after });
+      const page = await readInsightCells(
+        context.database,
+        filter,
+        releases,
+        { first, after: args.after },
+        trendReaderOf(context),
+      );
       const edges = page.rows.map((row) => ({ cursor: encodeCursor(row), node: row }));
       return {
         edges,
@@ -369,6 +408,16 @@ builder.queryField("insights", (t) =>
     },
   }),
 );
+
+/** INTERNAL and OPERATOR see every trend; a buyer only those of previous releases it was charged for. */
+function trendReaderOf(context: AppContext): TrendReader {
+  const principal = context.principal;
+  if (principal?.role !== "buyer") return { kind: "unrestricted" };
+  const budgetWindowStart = context.policy.budgetWindowStart;
+  if (budgetWindowStart === null) throw new Error("insights ran for a buyer without a budget window");
+  // The same partner id the policy charged under.
+  return { kind: "buyer", partnerId: principal.partnerId ?? "", budgetWindowStart };
+}
 
 async function receiptOf(row: InsightCellRow, context: AppContext): Promise<ReleaseReceipt> {
   const receipt = await context.loaders.receipt.load(row.releaseId);

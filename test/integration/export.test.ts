@@ -5,6 +5,7 @@ import { configFrom } from "../../src/config";
 import { precomputeRelease } from "../../src/jobs/precompute/precomputeRelease";
 import { newPolicyReport } from "../../src/policy/requestState";
 import { exportDataset } from "../../src/resolvers/insights/export";
+import { trendScore } from "../../src/resolvers/insights/trendScores";
 import { issueTestKey, testApp } from "../support/app";
 import { buildBuyerWorld, policyState } from "../support/buyerWorld";
 import { createTestDatabase, type TestDatabase } from "../support/database";
@@ -18,6 +19,8 @@ const EXPORT_URL = "http://yoga/v1/datasets/spots_insights_v1";
 /** 54 GEOHASH3 DAY releases before the world's ten days: 54 x 4 geohash3 cells x 135 segments = 29,160 cells. */
 const LONG_RANGE = { start: "2025-11-08T00:00:00Z", end: "2026-01-01T00:00:00Z", days: 54 };
 const LONG_RANGE_CELLS = LONG_RANGE.days * 4 * 135;
+/** A suppression cause in any case (a word of its own, so k_min_enforced does not count). */
+const SUPPRESSION_CAUSES = /\b(k_min|noisy_threshold|dominance)\b/i;
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -253,6 +256,12 @@ describe("dataset export: records", () => {
     expect(nodes).toHaveLength(records.length);
     expect(records.some((record) => (record.privacy as { suppressed: boolean }).suppressed)).toBe(true);
     expect(records.some((record) => !(record.privacy as { suppressed: boolean }).suppressed)).toBe(true);
+    // Every suppressed record reads below_threshold, whatever withheld it; no cause appears anywhere.
+    for (const record of records) {
+      const privacy = record.privacy as { suppressed: boolean; suppressed_reason: string | null };
+      expect(privacy.suppressed_reason).toBe(privacy.suppressed ? "below_threshold" : null);
+    }
+    expect(text).not.toMatch(SUPPRESSION_CAUSES);
     records.forEach((record, index) => {
       const expected = expectedRecord(nodes[index] as Node);
       // Same values and the same key order at every level.
@@ -298,6 +307,8 @@ describe("dataset export: records", () => {
     expect(header?.split(",")).toEqual(expected[0]?.map(([name]) => name));
     expect(header).toContain("privacy.dp.epsilon");
     expect(lines).toHaveLength(nodes.length);
+    expect(text).toContain(",true,below_threshold,");
+    expect(text).not.toMatch(SUPPRESSION_CAUSES);
     lines.forEach((line, index) => {
       // No value here holds a comma or quote, so a plain split is the RFC 4180 parse.
       expect(line.split(",")).toEqual(
@@ -330,6 +341,44 @@ describe("dataset export: records", () => {
       expect(text).toBe(buyer);
       expect(text).not.toMatch(/diagnostics|true_unique|top_contributor/);
     }
+  });
+});
+
+describe("dataset export: trends", () => {
+  type Metrics = { unique_participants_est: number | null; trend_score_est: number | null };
+  const metricsOf = (record: Record<string, unknown>) => record.metrics as Metrics;
+  const withoutTrend = (record: Record<string, unknown>) => ({
+    ...record,
+    metrics: { ...metricsOf(record), trend_score_est: null },
+  });
+  const read = async (params: Params, key: string) => {
+    const response = await exportGet(params, key);
+    expect(response.status).toBe(200);
+    return jsonLines(await response.text());
+  };
+
+  it("trend_score_est follows the buyer's charges: null until the previous day was read, then the formula", async () => {
+    const buyer = (await issueTestKey(db, "buyer", { clock: world.clock, partnerId: "outside_buyer_trend" }))
+      .apiKey;
+    const cities = { geo_bucket_ids: "us-nyc,gb-lon" };
+    const previous = await read({ ...days(5, 6), ...cities }, world.internalKey);
+    const internal = await read({ ...days(6, 7), ...cities }, world.internalKey);
+    // INTERNAL sees u / (u + u_previous) wherever both weekdays were released (one cell per city).
+    const expected = internal.map((record, index) =>
+      trendScore(
+        metricsOf(record).unique_participants_est,
+        metricsOf(previous[index] ?? {}).unique_participants_est ?? null,
+      ),
+    );
+    expect(expected.filter((trend) => trend !== null)).toHaveLength(2);
+    expect(internal.map((record) => metricsOf(record).trend_score_est)).toEqual(expected);
+
+    const uncharged = await read({ ...days(6, 7), ...cities }, buyer);
+    expect(uncharged.every((record) => metricsOf(record).trend_score_est === null)).toBe(true);
+    expect(uncharged).toEqual(internal.map(withoutTrend));
+
+    await read({ ...days(5, 6), ...cities }, buyer);
+    expect(await read({ ...days(6, 7), ...cities }, buyer)).toEqual(internal);
   });
 });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/clock";
 import type { DatabaseHandle } from "../../src/db/client";
 import { precomputeRelease } from "../../src/jobs/precompute/precomputeRelease";
+import { trendScore } from "../../src/resolvers/insights/trendScores";
 import { issueTestKey, testApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { insertEvents, seedTestCities } from "../support/events";
@@ -45,6 +46,15 @@ beforeAll(async () => {
         category: "food",
         at: morning,
       },
+      // Above k but below the noisy threshold k + m: suppressed for NOISY_THRESHOLD.
+      {
+        city: "us-nyc",
+        participants: 200,
+        participantOffset: 30_000,
+        doorType: "spot",
+        category: "sports",
+        at: morning,
+      },
     ]);
   }
   // The first two days are released; the third is missing on purpose.
@@ -71,6 +81,9 @@ const CELL_FIELDS = `
   metrics { uniqueParticipantsEst doorsOpenedEst repeatRateEst trendScoreEst }
   privacy { kMinEnforced suppressed suppressedReason dp { enabled mechanism epsilon delta budgetWindowDays noiseScale releaseId } }`;
 
+/** A suppression cause, in any case: never in a buyer's response. */
+const CAUSE_NAMES = /\b(k_min|noisy_threshold|dominance)\b/i;
+
 const FILTER = {
   timeBucketStartUtc: "2026-01-05T00:00:00Z",
   timeBucketEndUtc: "2026-01-08T00:00:00Z",
@@ -90,7 +103,11 @@ interface Cell {
     suppressedReason: string | null;
     dp: { noiseScale: number; releaseId: string };
   };
-  diagnostics?: { trueUniqueParticipants: number; topContributorShare: number } | null;
+  diagnostics?: {
+    trueUniqueParticipants: number;
+    topContributorShare: number;
+    suppressionCause?: string | null;
+  } | null;
 }
 interface InsightsData {
   insights: {
@@ -150,7 +167,7 @@ describe("insights", () => {
         repeatRateEst: null,
         trendScoreEst: null,
       });
-      expect(cell.privacy).toMatchObject({ suppressed: true, suppressedReason: "K_MIN" });
+      expect(cell.privacy).toMatchObject({ suppressed: true, suppressedReason: "BELOW_THRESHOLD" });
     }
     expect(data.insights.nodes).toEqual(data.insights.edges.map((edge) => edge.node));
   });
@@ -174,6 +191,61 @@ describe("insights", () => {
         { trueUniqueParticipants: 600, trueDoorsOpened: 1200, topContributorShare: 2 / 1200 },
         { trueUniqueParticipants: 650, trueDoorsOpened: 1300, topContributorShare: 2 / 1300 },
       ]);
+    }
+  });
+
+  it("shows every suppressed cell as BELOW_THRESHOLD, whatever the cause; only INTERNAL and OPERATOR see the cause", async () => {
+    const filter = {
+      timeBucketStartUtc: "2026-01-05T00:00:00Z",
+      timeBucketEndUtc: "2026-01-06T00:00:00Z",
+      geoBucketIds: ["us-nyc"],
+      doorTypes: ["SPOT", "EVENT"],
+      categories: ["COFFEE", "MUSIC", "SPORTS"],
+      contexts: ["MORNING"],
+    };
+    const fields = "segment { doorType category } privacy { suppressed suppressedReason }";
+    const causesBuyer = await issueTestKey(db, "buyer", { clock, partnerId: "outside_buyer_causes" });
+    const buyer = await insights({ filter }, fields, causesBuyer.apiKey);
+    expect(buyer.body.errors).toBeUndefined();
+    expect(JSON.stringify(buyer.body)).not.toMatch(CAUSE_NAMES);
+    const visible = (cells: Cell[]) =>
+      Object.fromEntries(
+        cells.map((cell) => [
+          `${cell.segment.doorType}/${cell.segment.category}`,
+          cell.privacy.suppressedReason,
+        ]),
+      );
+    const buyerCells = (buyer.body.data as unknown as InsightsData).insights.nodes;
+    expect(visible(buyerCells)).toEqual({
+      "SPOT/COFFEE": null,
+      "SPOT/MUSIC": "BELOW_THRESHOLD",
+      "SPOT/SPORTS": "BELOW_THRESHOLD",
+      "EVENT/COFFEE": "BELOW_THRESHOLD",
+      "EVENT/MUSIC": "BELOW_THRESHOLD",
+      "EVENT/SPORTS": "BELOW_THRESHOLD",
+    });
+
+    for (const key of [internalKey, operatorKey]) {
+      const { body } = await insights(
+        { filter },
+        `${fields} diagnostics { trueUniqueParticipants suppressionCause }`,
+        key,
+      );
+      const nodes = (body.data as unknown as InsightsData).insights.nodes;
+      expect(visible(nodes)).toEqual(visible(buyerCells));
+      expect(
+        Object.fromEntries(
+          nodes.map((cell) => [`${cell.segment.doorType}/${cell.segment.category}`, cell.diagnostics]),
+        ),
+      ).toEqual({
+        "SPOT/COFFEE": { trueUniqueParticipants: 600, suppressionCause: null },
+        "SPOT/MUSIC": { trueUniqueParticipants: 0, suppressionCause: "K_MIN" },
+        // Above k = 100, below the noisy threshold.
+        "SPOT/SPORTS": { trueUniqueParticipants: 200, suppressionCause: "NOISY_THRESHOLD" },
+        "EVENT/COFFEE": { trueUniqueParticipants: 0, suppressionCause: "K_MIN" },
+        "EVENT/MUSIC": { trueUniqueParticipants: 40, suppressionCause: "K_MIN" },
+        "EVENT/SPORTS": { trueUniqueParticipants: 0, suppressionCause: "K_MIN" },
+      });
     }
   });
 
@@ -270,6 +342,100 @@ describe("insights", () => {
   });
 });
 
+describe("trendScoreEst", () => {
+  const day = (date: string) => ({
+    timeBucketStartUtc: `${date}T00:00:00Z`,
+    timeBucketEndUtc: new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000)
+      .toISOString()
+      .replace(".000", ""),
+  });
+  const TREND_FIELDS =
+    "timeBucketStartUtc geoBucket { id } segment { doorType category context } metrics { uniqueParticipantsEst trendScoreEst }";
+  interface TrendCell {
+    timeBucketStartUtc: string;
+    geoBucket: { id: string };
+    segment: { doorType: string; category: string; context: string };
+    metrics: { uniqueParticipantsEst: number | null; trendScoreEst: number | null };
+  }
+  const cellKey = (cell: TrendCell) =>
+    `${cell.geoBucket.id}|${cell.segment.doorType}|${cell.segment.category}|${cell.segment.context}`;
+  async function read(filter: Record<string, unknown>, key: string, at = clock): Promise<TrendCell[]> {
+    const { body } = await testApp(db, at).graphql(
+      `query($f: InsightsFilter!) { insights(filter: $f, first: 1000) { nodes { ${TREND_FIELDS} } } }`,
+      { key, variables: { f: filter } },
+    );
+    expect(body.errors).toBeUndefined();
+    return (body.data as unknown as { insights: { nodes: TrendCell[] } }).insights.nodes;
+  }
+  /** Jan 6's trends by the formula, from the two days' published estimates as INTERNAL reads them. */
+  async function expectedTrends(): Promise<Map<string, number | null>> {
+    const previous = new Map(
+      (await read(day("2026-01-05"), internalKey)).map((cell) => [
+        cellKey(cell),
+        cell.metrics.uniqueParticipantsEst,
+      ]),
+    );
+    return new Map(
+      (await read(day("2026-01-06"), internalKey)).map((cell) => [
+        cellKey(cell),
+        trendScore(cell.metrics.uniqueParticipantsEst, previous.get(cellKey(cell)) ?? null),
+      ]),
+    );
+  }
+  const trendsOf = (cells: TrendCell[]) =>
+    new Map(cells.map((cell) => [cellKey(cell), cell.metrics.trendScoreEst]));
+
+  it("INTERNAL and OPERATOR see u / (u + u_previous) of the two published estimates, whoever was charged", async () => {
+    const expected = await expectedTrends();
+    const released = [...expected.values()].filter((trend) => trend !== null);
+    // us-nyc spot/coffee and gb-lon spot/food are released on both days; everything else has no trend.
+    expect(released).toHaveLength(2);
+    for (const trend of released) expect(trend).toBeGreaterThan(0.4);
+    for (const key of [internalKey, operatorKey]) {
+      expect(trendsOf(await read(day("2026-01-06"), key))).toEqual(expected);
+    }
+  });
+
+  it("a buyer not charged for the previous bucket gets null for every cell; after reading it, the formula", async () => {
+    const buyer = (await issueTestKey(db, "buyer", { clock, partnerId: "outside_buyer_trend" })).apiKey;
+    const expected = await expectedTrends();
+    const first = await read(day("2026-01-06"), buyer);
+    expect(first).toHaveLength(2 * 135);
+    expect(first.every((cell) => cell.metrics.trendScoreEst === null)).toBe(true);
+    // The estimates themselves are there: only the trend is withheld.
+    expect(first.filter((cell) => cell.metrics.uniqueParticipantsEst !== null)).toHaveLength(2);
+
+    await read(day("2026-01-05"), buyer);
+    expect(trendsOf(await read(day("2026-01-06"), buyer))).toEqual(expected);
+  });
+
+  it("a charge made earlier in the same request counts: reading both days at once gives the second day its trend", async () => {
+    const buyer = (await issueTestKey(db, "buyer", { clock, partnerId: "outside_buyer_trend_range" })).apiKey;
+    const expected = await expectedTrends();
+    const cells = await read(
+      { timeBucketStartUtc: "2026-01-05T00:00:00Z", timeBucketEndUtc: "2026-01-07T00:00:00Z" },
+      buyer,
+    );
+    const second = cells.filter((cell) => cell.timeBucketStartUtc === "2026-01-06T00:00:00Z");
+    expect(trendsOf(second)).toEqual(expected);
+    // Jan 4 was never released: the first day has no trend for anyone.
+    const firstDay = cells.filter((cell) => cell.timeBucketStartUtc === "2026-01-05T00:00:00Z");
+    expect(firstDay.every((cell) => cell.metrics.trendScoreEst === null)).toBe(true);
+  });
+
+  it("a charge from before the buyer's 30-day window no longer shows the trend", async () => {
+    const buyer = (await issueTestKey(db, "buyer", { clock, partnerId: "outside_buyer_trend_window" }))
+      .apiKey;
+    await read(day("2026-01-05"), buyer);
+    const expected = await expectedTrends();
+    expect(trendsOf(await read(day("2026-01-06"), buyer))).toEqual(expected);
+    // 31 days on, the Jan 5 charge is outside the window; reading Jan 6 charges it again, but not Jan 5.
+    const later = fixedClock("2026-02-20T00:00:00Z");
+    const cells = await read(day("2026-01-06"), buyer, later);
+    expect(cells.every((cell) => cell.metrics.trendScoreEst === null)).toBe(true);
+  });
+});
+
 describe("stability", () => {
   it("the same query 1,000 times returns byte-identical responses", async () => {
     const api = testApp(db, clock);
@@ -329,11 +495,13 @@ describe("statements per request", () => {
     };
     const small = await run(10);
     const large = await run(500);
-    // releases, one page of cells, the total, the receipts (one batch), the city names (one batch), the log row
+    // releases, one page of cells, the total, the previous buckets' estimates for the trend, the
+    // receipts (one batch), the city names (one batch), the log row
     expect(small).toEqual([
       "releases",
       "insight_cells page",
       "count",
+      "trend estimates",
       "receipts",
       "city names",
       "request log",
@@ -349,15 +517,17 @@ function countingHandle(inner: DatabaseHandle) {
       ? "releases"
       : text.includes("count(*)")
         ? "count"
-        : text.includes("from insight_cells")
-          ? "insight_cells page"
-          : text.includes("release_receipts")
-            ? "receipts"
-            : text.includes("city_definitions")
-              ? "city names"
-              : text.includes("request_logs")
-                ? "request log"
-                : text;
+        : text.includes("with ordinality")
+          ? "trend estimates"
+          : text.includes("from insight_cells")
+            ? "insight_cells page"
+            : text.includes("release_receipts")
+              ? "receipts"
+              : text.includes("city_definitions")
+                ? "city names"
+                : text.includes("request_logs")
+                  ? "request log"
+                  : text;
   const handle: DatabaseHandle = {
     ...inner,
     query: (async (text: string, params?: unknown[]) => {

@@ -2,12 +2,14 @@ import fc from "fast-check";
 import { type GraphQLObjectType, isObjectType, parse } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DENIED_KEYS, findDeniedKeys } from "../../src/policy/denyList";
+import { trendScore } from "../../src/resolvers/insights/trendScores";
 import { buyerSchema } from "../../src/schema/index";
 import type { GraphQLBody } from "../support/app";
 import { buildBuyerWorld } from "../support/buyerWorld";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import {
   allKeys,
+  buyerKey,
   codeOf,
   isDeniedKeyIndependent,
   type RedteamApi,
@@ -102,9 +104,17 @@ const TYPES: Record<string, Record<string, string | null>> = {
     wouldCountTowardQueryQuota: null,
   },
 };
-const DIAGNOSTIC_FIELDS = ["trueUniqueParticipants", "trueDoorsOpened", "topContributorShare"];
+const DIAGNOSTIC_FIELDS = [
+  "trueUniqueParticipants",
+  "trueDoorsOpened",
+  "topContributorShare",
+  "suppressionCause",
+];
 const FORBIDDEN_KEYS = new Set(["diagnostics", ...DIAGNOSTIC_FIELDS]);
-const INTERNAL_TYPE_NAMES = /CellDiagnostics|SetBuyerBudgetPayload|SetBuyerBudgetInput|Mutation/;
+const INTERNAL_TYPE_NAMES =
+  /CellDiagnostics|SuppressionCause|SetBuyerBudgetPayload|SetBuyerBudgetInput|Mutation/;
+/** A suppression cause in any case (a word of its own, so k_min_enforced does not count). */
+const SUPPRESSION_CAUSES = /\b(k_min|noisy_threshold|dominance)\b/i;
 
 type Node =
   | {
@@ -272,6 +282,7 @@ const operationArb = fc
     typeIntrospection: fc.option(
       fc.constantFrom(
         "CellDiagnostics",
+        "SuppressionCause",
         "InsightCell",
         "SetBuyerBudgetPayload",
         "SetBuyerBudgetInput",
@@ -413,6 +424,7 @@ function expectNothingLeaks(body: GraphQLBody, text: string) {
   expect(allKeys(visible).filter(({ key }) => isDeniedKeyIndependent(key))).toEqual([]);
   expect(allKeys(body).filter(({ key }) => FORBIDDEN_KEYS.has(key))).toEqual([]);
   expect(text).not.toMatch(INTERNAL_TYPE_NAMES);
+  expect(text).not.toMatch(SUPPRESSION_CAUSES);
 }
 
 const SEED = 20_260_120;
@@ -434,7 +446,7 @@ describe("leakage: random valid buyer operations", () => {
     );
   });
 
-  it("never return a denied key, a diagnostics value or an internal type name (200 cases)", async () => {
+  it("never return a denied key, a diagnostics value, a suppression cause or an internal type name (200 cases)", async () => {
     let withDiagnostics = 0;
     let withInsights = 0;
     await fc.assert(
@@ -519,5 +531,106 @@ describe("leakage: random valid buyer operations", () => {
       expect(codeOf(body), query).toBe("INTERNAL_ERROR");
       expect(body.data ?? null, query).toBeNull();
     }
+  });
+});
+
+describe("leakage: trends of previous buckets", () => {
+  interface TrendNode {
+    timeBucketStartUtc: string;
+    geoBucket: { type: string; id: string };
+    segment: { doorType: string; category: string; context: string };
+    metrics: { uniqueParticipantsEst: number | null; trendScoreEst: number | null };
+  }
+  const cellKey = (
+    geoType: string,
+    bucket: string,
+    geo: string,
+    door: string,
+    category: string,
+    context: string,
+  ) => [geoType, bucket, geo, door, category, context].map((part) => part.toLowerCase()).join("|");
+  const previousDay = (bucket: string) =>
+    new Date(Date.parse(bucket) - 86_400_000).toISOString().replace(".000", "");
+
+  it("a buyer never sees a trend from a previous bucket it was not charged for, and otherwise the formula (40 random read sequences)", async () => {
+    // Every current release and published estimate, as stored (the test's own view, not the API's).
+    const rows = await db.query<{
+      release_id: string;
+      geo_type: string;
+      bucket_start: Date;
+      geo_bucket_id: string;
+      door_type: string;
+      category: string;
+      context: string;
+      estimate: number | null;
+    }>(
+      `select r.id as release_id, r.geo_type::text as geo_type, r.bucket_start, c.geo_bucket_id,
+              c.door_type::text as door_type, c.category::text as category, c.context::text as context,
+              c.unique_participants_est as estimate
+       from insight_cells c join releases r on r.id = c.release_id where r.current and r.granularity = 'day'`,
+    );
+    const releaseOf = new Map<string, string>();
+    const estimateOf = new Map<string, number | null>();
+    for (const row of rows) {
+      const bucket = new Date(row.bucket_start).toISOString().replace(".000", "");
+      releaseOf.set(`${row.geo_type}|${bucket}`, row.release_id);
+      estimateOf.set(
+        cellKey(row.geo_type, bucket, row.geo_bucket_id, row.door_type, row.category, row.context),
+        row.estimate,
+      );
+    }
+
+    let run = 0;
+    const seen = { withheld: 0, shown: 0 };
+    await fc.assert(
+      fc.asyncProperty(fc.array(filterArb, { minLength: 1, maxLength: 4 }), async (reads) => {
+        const partnerId = `outside_buyer_trend_${run++}`;
+        const key = await buyerKey(db, world.clock, partnerId);
+        for (const spec of reads) {
+          const { body } = await api.graphql(
+            `query($f: InsightsFilter!) { insights(filter: $f, first: 1000) { nodes {
+               timeBucketStartUtc geoBucket { type id } segment { doorType category context }
+               metrics { uniqueParticipantsEst trendScoreEst } } } }`,
+            { key, variables: { f: filterValue(spec) } },
+          );
+          expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
+          const charged = new Set(
+            (
+              await db.query<{ release_id: string }>(
+                "select release_id from budget_charges where partner_id = $1",
+                [partnerId],
+              )
+            ).map((row) => row.release_id),
+          );
+          const nodes = (body.data as { insights: { nodes: TrendNode[] } }).insights.nodes;
+          for (const node of nodes) {
+            const geoType = node.geoBucket.type.toLowerCase();
+            const before = previousDay(node.timeBucketStartUtc);
+            const previousRelease = releaseOf.get(`${geoType}|${before}`);
+            const previousEstimate =
+              estimateOf.get(
+                cellKey(
+                  geoType,
+                  before,
+                  node.geoBucket.id,
+                  node.segment.doorType,
+                  node.segment.category,
+                  node.segment.context,
+                ),
+              ) ?? null;
+            const paid = previousRelease !== undefined && charged.has(previousRelease);
+            const expected = paid ? trendScore(node.metrics.uniqueParticipantsEst, previousEstimate) : null;
+            expect(node.metrics.trendScoreEst, JSON.stringify(node)).toBe(expected);
+            const wouldHaveTrend = trendScore(node.metrics.uniqueParticipantsEst, previousEstimate) !== null;
+            if (wouldHaveTrend && paid) seen.shown++;
+            if (wouldHaveTrend && !paid) seen.withheld++;
+          }
+        }
+      }),
+      { numRuns: 40, seed: SEED + 2 },
+    );
+    // Both sides of the rule were exercised.
+    expect(seen.withheld).toBeGreaterThan(5);
+    expect(seen.shown).toBeGreaterThan(5);
   });
 });

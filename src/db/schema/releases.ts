@@ -136,7 +136,6 @@ export const insightCells = pgTable(
     doorsOpenedEst: integer("doors_opened_est"),
     repeatParticipantsEst: integer("repeat_participants_est"),
     repeatRateEst: doublePrecision("repeat_rate_est"),
-    trendScoreEst: doublePrecision("trend_score_est"),
     suppressed: boolean("suppressed").notNull(),
     suppressedReason: suppressionReason("suppressed_reason"),
     trueUniqueParticipants: integer("true_unique_participants").notNull(),

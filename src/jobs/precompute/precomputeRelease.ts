@@ -338,7 +338,6 @@ class ReleaseCells {
   readonly doorsEst: Array<number | null> = [];
   readonly repeatEst: Array<number | null> = [];
   readonly repeatRate: Array<number | null> = [];
-  readonly trend: Array<number | null> = [];
   readonly suppressed: boolean[] = [];
   readonly reason: Array<string | null> = [];
   readonly trueUnique: number[] = [];
@@ -360,7 +359,6 @@ class ReleaseCells {
     this.doorsEst.push(released.doorsOpenedEst);
     this.repeatEst.push(released.repeatParticipantsEst);
     this.repeatRate.push(released.repeatRateEst);
-    this.trend.push(released.trendScoreEst);
     this.suppressed.push(released.suppressed);
     this.reason.push(released.suppressedReason);
     this.trueUnique.push(totals.uniqueParticipants);
@@ -381,7 +379,6 @@ async function insertCells(query: QueryFn, releaseId: string, cells: ReleaseCell
     cells.doorsEst,
     cells.repeatEst,
     cells.repeatRate,
-    cells.trend,
     cells.suppressed,
     cells.reason,
     cells.trueUnique,
@@ -393,14 +390,14 @@ async function insertCells(query: QueryFn, releaseId: string, cells: ReleaseCell
     // PGlite cannot bind enum arrays, so segments travel as text[] and are cast per row.
     await query(
       `insert into insight_cells (release_id, geo_bucket_id, door_type, category, context, unique_participants_est,
-         doors_opened_est, repeat_participants_est, repeat_rate_est, trend_score_est, suppressed, suppressed_reason,
+         doors_opened_est, repeat_participants_est, repeat_rate_est, suppressed, suppressed_reason,
          true_unique_participants, true_doors_opened, top_contributor_share)
        select $1::uuid, u.geo, u.door::door_type, u.category::category, u.context::segment_context, u.unique_est,
-              u.doors_est, u.repeat_est, u.repeat_rate, u.trend, u.suppressed, u.reason::suppression_reason,
+              u.doors_est, u.repeat_est, u.repeat_rate, u.suppressed, u.reason::suppression_reason,
               u.true_unique, u.true_doors, u.top_share
        from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[], $9::float8[],
-                   $10::float8[], $11::bool[], $12::text[], $13::int[], $14::int[], $15::float8[])
-         as u(geo, door, category, context, unique_est, doors_est, repeat_est, repeat_rate, trend, suppressed, reason,
+                   $10::bool[], $11::text[], $12::int[], $13::int[], $14::float8[])
+         as u(geo, door, category, context, unique_est, doors_est, repeat_est, repeat_rate, suppressed, reason,
               true_unique, true_doors, top_share)`,
       [releaseId, ...columns.map((column) => column.slice(start, end))],
     );

@@ -21,6 +21,7 @@ export interface ExportedCell {
       enabled: boolean;
       mechanism: string;
       epsilon: number;
+      participantDayEpsilon: number;
       delta: number;
       budgetWindowDays: number;
       noiseScale: number;
@@ -35,7 +36,7 @@ export const EXPORTED_CELL_SELECTION = `schemaVersion dataset timeBucketStartUtc
   segment { doorType category context }
   metrics { uniqueParticipantsEst doorsOpenedEst repeatRateEst trendScoreEst }
   privacy { kMinEnforced suppressed suppressedReason
-    dp { enabled mechanism epsilon delta budgetWindowDays noiseScale releaseId } }`;
+    dp { enabled mechanism epsilon participantDayEpsilon delta budgetWindowDays noiseScale releaseId } }`;
 
 /** The canonical record of the 001 seed, section 4.2: snake_case keys in this order, lowercase enums. */
 export interface CanonicalRecord {
@@ -60,6 +61,7 @@ export interface CanonicalRecord {
       enabled: boolean;
       mechanism: string;
       epsilon: number;
+      participant_day_epsilon: number;
       delta: number;
       budget_window_days: number;
       noise_scale: number;
@@ -96,6 +98,7 @@ export function canonicalRecord(cell: ExportedCell): CanonicalRecord {
         enabled: privacy.dp.enabled,
         mechanism: privacy.dp.mechanism,
         epsilon: privacy.dp.epsilon,
+        participant_day_epsilon: privacy.dp.participantDayEpsilon,
         delta: privacy.dp.delta,
         budget_window_days: privacy.dp.budgetWindowDays,
         noise_scale: privacy.dp.noiseScale,
@@ -127,6 +130,7 @@ export const CSV_COLUMNS = [
   "privacy.dp.enabled",
   "privacy.dp.mechanism",
   "privacy.dp.epsilon",
+  "privacy.dp.participant_day_epsilon",
   "privacy.dp.delta",
   "privacy.dp.budget_window_days",
   "privacy.dp.noise_scale",

@@ -4,6 +4,7 @@ import { apiError } from "../../errors";
 import { bucketKey } from "../../privacy/buckets";
 import type { GeoBucketType } from "../../privacy/cellKey";
 import type { InsightsFilter } from "./insightsFilter";
+import { type TrendReader, trendScores } from "./trendScores";
 
 export interface ReleaseRef {
   id: string;
@@ -28,6 +29,7 @@ export interface InsightCellRow {
   uniqueParticipantsEst: number | null;
   doorsOpenedEst: number | null;
   repeatRateEst: number | null;
+  /** Computed at read time for this reader (see trendScores), never stored. */
   trendScoreEst: number | null;
   suppressed: boolean;
   suppressedReason: string | null;
@@ -121,13 +123,15 @@ export function decodeCursor(cursor: string): CursorKey {
 
 /**
  * A page of cells over the given releases, ordered by (bucket, geo, door type, category, context),
- * keyset-paginated; plus the total. Two statements, whatever the page size.
+ * keyset-paginated; plus the total and the reader's trend scores. Three statements (a buyer: up to four),
+ * whatever the page size.
  */
 export async function readInsightCells(
   database: DatabaseHandle,
   filter: InsightsFilter,
   releases: ReleaseRef[],
   page: { first: number; after?: string | null },
+  trendReader: TrendReader,
 ): Promise<{ rows: InsightCellRow[]; totalCount: number; hasNextPage: boolean }> {
   if (releases.length === 0) return { rows: [], totalCount: 0, hasNextPage: false };
   const params: unknown[] = [releases.map((release) => release.id)];
@@ -166,7 +170,6 @@ export async function readInsightCells(
     unique_participants_est: number | null;
     doors_opened_est: number | null;
     repeat_rate_est: number | null;
-    trend_score_est: number | null;
     suppressed: boolean;
     suppressed_reason: string | null;
     true_unique_participants: number;
@@ -174,7 +177,7 @@ export async function readInsightCells(
     top_contributor_share: number;
   }>(
     `select c.release_id, r.bucket_start, r.granularity, r.geo_type, c.geo_bucket_id, c.door_type, c.category, c.context,
-            c.unique_participants_est, c.doors_opened_est, c.repeat_rate_est, c.trend_score_est, c.suppressed,
+            c.unique_participants_est, c.doors_opened_est, c.repeat_rate_est, c.suppressed,
             c.suppressed_reason, c.true_unique_participants, c.true_doors_opened, c.top_contributor_share
      from insight_cells c join releases r on r.id = c.release_id
      where ${where.join(" and ")}
@@ -199,7 +202,7 @@ export async function readInsightCells(
       uniqueParticipantsEst: row.unique_participants_est,
       doorsOpenedEst: row.doors_opened_est,
       repeatRateEst: row.repeat_rate_est,
-      trendScoreEst: row.trend_score_est,
+      trendScoreEst: null,
       suppressed: row.suppressed,
       suppressedReason: row.suppressed_reason,
       trueUniqueParticipants: row.true_unique_participants,
@@ -207,5 +210,15 @@ export async function readInsightCells(
       topContributorShare: row.top_contributor_share,
     }),
   );
-  return { rows: pageRows, totalCount: count?.n ?? 0, hasNextPage: rows.length > page.first };
+  const trends = await trendScores(
+    database,
+    { granularity: filter.granularity, geoType: filter.geoBucketType },
+    pageRows,
+    trendReader,
+  );
+  return {
+    rows: pageRows.map((row, index) => ({ ...row, trendScoreEst: trends[index] ?? null })),
+    totalCount: count?.n ?? 0,
+    hasNextPage: rows.length > page.first,
+  };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "insight_cells" DROP COLUMN "trend_score_est";
