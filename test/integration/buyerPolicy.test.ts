@@ -223,6 +223,7 @@ describe("what buyers may see", () => {
     ).__schema;
     expect(schema.queryType.fields.map((field) => field.name).sort()).toEqual([
       "insights",
+      "privacyStatement",
       "quoteInsights",
       "viewer",
     ]);

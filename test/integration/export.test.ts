@@ -112,6 +112,7 @@ interface Node {
       enabled: boolean;
       mechanism: string;
       epsilon: number;
+      participantDayEpsilon: number;
       delta: number;
       budgetWindowDays: number;
       noiseScale: number;
@@ -133,7 +134,7 @@ async function insightsCells(filter: Record<string, unknown>, key = world.buyerK
           geoBucket { type id } segment { doorType category context }
           metrics { uniqueParticipantsEst doorsOpenedEst repeatRateEst trendScoreEst }
           privacy { kMinEnforced suppressed suppressedReason
-            dp { enabled mechanism epsilon delta budgetWindowDays noiseScale releaseId } } } } }`,
+            dp { enabled mechanism epsilon participantDayEpsilon delta budgetWindowDays noiseScale releaseId } } } } }`,
       { key, variables: { f: filter, after } },
     );
     expect(body.errors).toBeUndefined();
@@ -174,6 +175,7 @@ function expectedRecord(node: Node) {
         enabled: node.privacy.dp.enabled,
         mechanism: node.privacy.dp.mechanism,
         epsilon: node.privacy.dp.epsilon,
+        participant_day_epsilon: node.privacy.dp.participantDayEpsilon,
         delta: node.privacy.dp.delta,
         budget_window_days: node.privacy.dp.budgetWindowDays,
         noise_scale: node.privacy.dp.noiseScale,
@@ -305,7 +307,10 @@ describe("dataset export: records", () => {
     expect(nodes).toHaveLength(3 * 2 * 2 * 3 * 5);
     const expected = nodes.map((node) => flatten(expectedRecord(node)));
     expect(header?.split(",")).toEqual(expected[0]?.map(([name]) => name));
-    expect(header).toContain("privacy.dp.epsilon");
+    expect(header).toContain("privacy.dp.epsilon,privacy.dp.participant_day_epsilon");
+    // Each record carries the plan's epsilon per participant-day beside the per-release epsilon.
+    expect(new Map(expected[0]).get("privacy.dp.participant_day_epsilon")).toBe(2.25);
+    expect(new Map(expected[0]).get("privacy.dp.epsilon")).toBe(0.5);
     expect(lines).toHaveLength(nodes.length);
     expect(text).toContain(",true,below_threshold,");
     expect(text).not.toMatch(SUPPRESSION_CAUSES);

@@ -135,7 +135,7 @@ describe("the bootstrap command line", () => {
     const refused = await runScript("src/cli/main.ts", again, env);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/PRIVACY_CAP_REACHED day\|.*would take \d{4}-\d{2}-\d{2} to epsilon 3\.5/);
-  });
+  }, 240_000);
 
   it("explains its usage with --help and refuses an unknown command", async () => {
     const help = await runScript("src/cli/main.ts", ["--help"], childEnv({}));
