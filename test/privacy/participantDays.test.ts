@@ -248,6 +248,21 @@ describe("the plan and the cap through the API", () => {
     });
   });
 
+  it("charges a buyer an HOUR family's epsilon once per day read, whichever of its hours", async () => {
+    const read = async (start: string, end: string) => {
+      const { body } = await api.graphql(
+        `{ insights(filter: { granularity: HOUR, timeBucketStartUtc: "${start}", timeBucketEndUtc: "${end}", geoBucketIds: ["us-nyc"] }) { totalCount } }`,
+        { key: buyer },
+      );
+      expect(body.errors).toBeUndefined();
+      return (body.extensions?.policy as { epsilonCharged: number }).epsilonCharged;
+    };
+    expect(await read("2026-01-06T08:00:00Z", "2026-01-06T10:00:00Z")).toBe(0.25);
+    expect(await read("2026-01-06T10:00:00Z", "2026-01-06T12:00:00Z")).toBe(0);
+    // Two hours across midnight: the Jan 6 family is paid for, the Jan 7 one is new.
+    expect(await read("2026-01-06T23:00:00Z", "2026-01-07T01:00:00Z")).toBe(0.25);
+  });
+
   it("refuses a cap above the contract ceiling or below the plan, and a plan entry that would exceed the cap; nothing stored, audited", async () => {
     const cases: Array<[string, Record<string, unknown>, string]> = [
       ["setPrivacyCap", { epsilonCap: 3.5, deltaCap: 2e-5 }, "CAP_ABOVE_CEILING"],
