@@ -255,7 +255,7 @@ describe("the plan and the cap through the API", () => {
         { key: buyer },
       );
       expect(body.errors).toBeUndefined();
-      return (body.extensions?.policy as { epsilonCharged: number }).epsilonCharged;
+      return (body.extensions?.policy as { epsilonCharged: number } | undefined)?.epsilonCharged;
     };
     expect(await read("2026-01-06T08:00:00Z", "2026-01-06T10:00:00Z")).toBe(0.25);
     expect(await read("2026-01-06T10:00:00Z", "2026-01-06T12:00:00Z")).toBe(0);
