@@ -35,7 +35,7 @@ export const releaseProfiles = pgTable("release_profiles", {
   maxGeoIds: integer("max_geo_ids").notNull(),
   allowedGeoTypes: geoBucketType("allowed_geo_types").array().notNull(),
   maxSegmentDimensions: integer("max_segment_dimensions").notNull(),
-  /** Contribution bounds: cells per participant per release, doors per participant per cell. */
+  /** Contribution bounds: cells per participant per release, cap on doors per participant per cell. */
   maxCellsPerParticipant: integer("max_cells_per_participant").notNull(),
   maxDoorsPerCell: integer("max_doors_per_cell").notNull(),
   dominanceMaxShare: doublePrecision("dominance_max_share").notNull(),
@@ -87,7 +87,8 @@ export const releaseReceipts = pgTable("release_receipts", {
   maxDoorsPerCell: integer("max_doors_per_cell").notNull(),
   epsilonSplit: jsonb("epsilon_split").$type<Record<string, number>>().notNull(),
   noiseScales: jsonb("noise_scales").$type<Record<string, number>>().notNull(),
-  tau: doublePrecision("tau").notNull(),
+  /** m: a cell was released only if its noised unique count reached k + m. */
+  thresholdM: integer("threshold_m").notNull(),
   delta: doublePrecision("delta").notNull(),
   noiseKeyId: text("noise_key_id").notNull(),
   releasedCells: integer("released_cells").notNull(),
