@@ -12,6 +12,7 @@ import {
   validateReleaseProfile,
 } from "../../src/privacy/releaseProfiles";
 import {
+  dyadicFromDouble,
   noisyThresholdM,
   type ThresholdInputs,
   tailWithinPerPartitionDelta,
@@ -159,6 +160,17 @@ describe("the exact noisy threshold m", () => {
     const large = { scale: noiseScaleFor(1, 1), delta: 0.99, maxPartitionsContributed: 1 };
     expect(noisyThresholdM(large)).toBe(1);
     expect(tailWithinPerPartitionDelta(1, large)).toBe(true);
+  });
+
+  it("reads delta as the exact value of its double (1e-6 is slightly below one millionth)", () => {
+    const half = dyadicFromDouble(0.5);
+    expect(half.numerator * 2n).toBe(1n << half.shift);
+    expect(dyadicFromDouble(5e-324)).toEqual({ numerator: 1n, shift: 1074n });
+    const { numerator, shift } = dyadicFromDouble(1e-6);
+    // numerator / 2^shift < 10^-6 exactly, and within one unit in the last place of it.
+    expect(numerator * 10n ** 6n < 1n << shift).toBe(true);
+    expect((numerator + 1n) * 10n ** 6n > 1n << shift).toBe(true);
+    expect(() => dyadicFromDouble(Number.NaN)).toThrow(/finite positive/);
   });
 
   it("refuses inputs without a meaning: delta NaN, 0, 1 or negative, L0 0 or fractional, m 0", () => {
