@@ -139,6 +139,20 @@ export function tailWithinPerPartitionDelta(m: number | bigint, inputs: Threshol
  */
 export function noisyThresholdM(inputs: ThresholdInputs): number {
   checkInputs(inputs);
+  // Profiles are read on every request; the few distinct inputs are each decided once.
+  const key = `${inputs.scale.numerator}/${inputs.scale.denominator}|${inputs.delta}|${inputs.maxPartitionsContributed}`;
+  const known = THRESHOLDS.get(key);
+  if (known !== undefined) return known;
+  const m = searchThresholdM(inputs);
+  if (THRESHOLDS.size >= MAX_REMEMBERED) THRESHOLDS.clear();
+  THRESHOLDS.set(key, m);
+  return m;
+}
+
+const THRESHOLDS = new Map<string, number>();
+const MAX_REMEMBERED = 256;
+
+function searchThresholdM(inputs: ThresholdInputs): number {
   const within = (m: bigint) => tailWithinPerPartitionDelta(m, inputs);
   const scale = Number(inputs.scale.numerator) / Number(inputs.scale.denominator);
   const q = Math.exp(-1 / scale);
