@@ -117,10 +117,10 @@ function issue(code: ProfileErrorCode, message: string) {
 
 /** A finite number; NaN and infinities are reported as such, anything else as a type error. */
 function finite(field: string) {
-  return z.number({ error: (raw) => `${field} must be a finite number, got ${describe(raw.input)}` });
+  return z.number({ error: (raw) => `${field} must be a finite number, got ${shown(raw.input)}` });
 }
 
-function describe(value: unknown): string {
+function shown(value: unknown): string {
   return typeof value === "string" ? JSON.stringify(value) : String(value);
 }
 
@@ -156,9 +156,10 @@ function positiveIntegerAtMost(field: string, cap: number) {
 }
 
 function splitShare(field: string) {
-  return z
-    .number({ error: (raw) => `${field} must be a finite number, got ${describe(raw.input)}` })
-    .refine((value) => value > 0, issue("PROFILE_SPLIT_INVALID", `${field} must be greater than 0`));
+  return finite(field).refine(
+    (value) => value > 0,
+    issue("PROFILE_SPLIT_INVALID", `${field} must be greater than 0`),
+  );
 }
 
 function profileSchema(contract: ReleaseProfile) {
@@ -294,7 +295,7 @@ export function validateReleaseProfile(input: unknown): ProfileValidation {
         {
           field: "granularity",
           code: "PROFILE_INVALID",
-          message: `granularity must be one of ${GRANULARITIES.join(", ")}, got ${describe(granularity)}`,
+          message: `granularity must be one of ${GRANULARITIES.join(", ")}, got ${shown(granularity)}`,
         },
       ],
     };
