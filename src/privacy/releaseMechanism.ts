@@ -7,11 +7,12 @@ export interface CellTotals {
   uniqueParticipants: number;
   doorsOpened: number;
   repeatParticipants: number;
-  /** Doors of the single largest contributor in the cell (at most C). */
+  /** Doors of the single largest contributor in the cell (at most C by bounding). */
   topContributorDoors: number;
 }
 
-export type SuppressionReason = "k_min" | "dominance" | "noisy_threshold";
+/** Why a cell was withheld: the pre-threshold on the true count, or the noised count under k + m. */
+export type SuppressionCause = "k_min" | "noisy_threshold";
 
 export interface CellRelease {
   uniqueParticipantsEst: number | null;
@@ -19,7 +20,7 @@ export interface CellRelease {
   repeatParticipantsEst: number | null;
   repeatRateEst: number | null;
   suppressed: boolean;
-  suppressedReason: SuppressionReason | null;
+  suppressedReason: SuppressionCause | null;
   topContributorShare: number;
 }
 
@@ -29,8 +30,9 @@ export type NoiseSources = (metric: NoisedMetric) => UniformSource;
 const RATIO_DIGITS = 1e4;
 
 /**
- * Releases one cell: pre-threshold on the true count (k-min), dominance check, noised unique count
- * against k - 1 + tau, then the other metrics. Ratios are post-processing of noised values only.
+ * Releases one cell: pre-threshold on the true count (k-min), noised unique count against k + m,
+ * then the other metrics. Ratios are post-processing of noised values only. The top contributor's
+ * share is only measured: with C <= floor(share x k) and at least k doors, it cannot exceed the share.
  * The trend is not part of a release: it is computed at read time (PRIVACY.md step 3).
  */
 export function releaseCell(
@@ -39,7 +41,7 @@ export function releaseCell(
   noise: NoiseSources,
 ): CellRelease {
   const topContributorShare = totals.doorsOpened === 0 ? 0 : totals.topContributorDoors / totals.doorsOpened;
-  const suppressed = (reason: SuppressionReason): CellRelease => ({
+  const suppressed = (reason: SuppressionCause): CellRelease => ({
     uniqueParticipantsEst: null,
     doorsOpenedEst: null,
     repeatParticipantsEst: null,
@@ -49,7 +51,6 @@ export function releaseCell(
     topContributorShare,
   });
   if (totals.uniqueParticipants < parameters.kMin) return suppressed("k_min");
-  if (topContributorShare > parameters.dominanceMaxShare) return suppressed("dominance");
 
   const noised = (metric: NoisedMetric, value: number) =>
     value + Number(sampleDiscreteLaplace(parameters.noiseScales[metric], noise(metric)));

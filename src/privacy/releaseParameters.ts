@@ -1,7 +1,7 @@
 import type { RationalScale } from "./discreteLaplace";
-import { noiseScaleFor, rationalToNumber } from "./rational";
+import { noiseScaleFor, rationalFromDecimal, rationalToNumber } from "./rational";
 import type { ReleaseProfile } from "./releaseProfiles";
-import { noisyThresholdTau, perPartitionDelta } from "./thresholds";
+import { noisyThresholdM, perPartitionDelta } from "./thresholds";
 
 export const NOISED_METRICS = ["uniqueParticipants", "doorsOpened", "repeatParticipants"] as const;
 export type NoisedMetric = (typeof NOISED_METRICS)[number];
@@ -13,22 +13,41 @@ export interface ReleaseParameters {
   delta: number;
   /** L0: cells one participant may count in per release. */
   maxCellsPerParticipant: number;
-  /** C: doors one participant may add to one cell. */
+  /** C = min(the profile's door cap, floor(dominance share x k)): doors one participant may add to one cell. */
   maxDoorsPerCell: number;
   dominanceMaxShare: number;
   epsilonSplit: Record<NoisedMetric, number>;
   /** Per-cell sensitivity times L0: how much one participant can move each metric over the release. */
   sensitivity: Record<NoisedMetric, number>;
   noiseScales: Record<NoisedMetric, RationalScale>;
-  tau: number;
+  /** m: the smallest integer with P(X >= m) <= delta_a for the unique count's noise X (thresholds.ts). */
+  thresholdM: number;
+  /** delta_a in floating point, for display; m was decided exactly. */
   deltaPerPartition: number;
-  /** A cell is released only if its noised unique count is at least this. */
+  /** A cell is released only if its noised unique count is at least this: k + m. */
   noisyThreshold: number;
+}
+
+/**
+ * C = min(cap, floor(share x k)), so a released cell's top contributor (at most C doors of at least
+ * k) holds at most the share. The share is read as its decimal, like epsilon (0.015 x 200 is 3).
+ */
+export function doorsPerCellCap(
+  profile: Pick<ReleaseProfile, "maxDoorsPerCell" | "dominanceMaxShare" | "kMin">,
+): number {
+  const share = rationalFromDecimal(profile.dominanceMaxShare);
+  const byShare = Number((share.numerator * BigInt(profile.kMin)) / share.denominator);
+  return Math.min(profile.maxDoorsPerCell, byShare);
 }
 
 export function releaseParameters(profile: ReleaseProfile): ReleaseParameters {
   const l0 = profile.maxCellsPerParticipant;
-  const c = profile.maxDoorsPerCell;
+  const c = doorsPerCellCap(profile);
+  if (!Number.isSafeInteger(c) || c < 1) {
+    throw new Error(
+      `the ${profile.granularity} profile allows C = ${c} doors per cell (min(${profile.maxDoorsPerCell}, floor(${profile.dominanceMaxShare} x ${profile.kMin}))); C must be at least 1: raise k-min or the dominance share`,
+    );
+  }
   const split = profile.epsilonSplit;
   const total = NOISED_METRICS.reduce((sum, metric) => sum + split[metric], 0);
   if (Math.abs(total - 1) > 1e-9) throw new Error(`epsilon split must sum to 1, got ${total}`);
@@ -42,11 +61,17 @@ export function releaseParameters(profile: ReleaseProfile): ReleaseParameters {
   const noiseScales = Object.fromEntries(
     NOISED_METRICS.map((metric) => [metric, noiseScaleFor(sensitivity[metric], epsilonOf(metric))]),
   ) as Record<NoisedMetric, RationalScale>;
-  const tau = noisyThresholdTau({
-    epsilonUnique: epsilonOf("uniqueParticipants"),
+  const thresholdM = noisyThresholdM({
+    scale: noiseScales.uniqueParticipants,
     delta: profile.delta,
     maxPartitionsContributed: l0,
   });
+  const noisyThreshold = profile.kMin + thresholdM;
+  if (!Number.isSafeInteger(noisyThreshold) || !(noisyThreshold > profile.kMin)) {
+    throw new Error(
+      `the ${profile.granularity} profile derives the noisy threshold ${noisyThreshold} (k ${profile.kMin} + m ${thresholdM}); it must be a finite integer above k`,
+    );
+  }
   return {
     kMin: profile.kMin,
     epsilon: profile.epsilon,
@@ -57,9 +82,9 @@ export function releaseParameters(profile: ReleaseProfile): ReleaseParameters {
     epsilonSplit: { ...split },
     sensitivity,
     noiseScales,
-    tau,
+    thresholdM,
     deltaPerPartition: perPartitionDelta(profile.delta, l0),
-    noisyThreshold: profile.kMin - 1 + tau,
+    noisyThreshold,
   };
 }
 

@@ -281,7 +281,68 @@ describe("migrations", () => {
       planned.map((release) => `${release.bucketStart.toISOString().slice(0, 10)} ${release.geoType}`),
     ).toEqual(["2026-01-04 city_code", "2026-01-04 geohash3", "2026-01-12 city_code", "2026-01-12 geohash3"]);
   });
+
+  it("0006 records each old receipt's tau as the m of the same bar (ceil(tau) - 1), and a NaN tau as no threshold", async () => {
+    const db = await createTestDatabase({ migrate: false });
+    opened.push(db);
+    await migratePrefix(db, 3);
+    const taus = [233.1, 465.3, 53, "NaN"];
+    for (const [index, tau] of taus.entries()) {
+      await db.query(
+        `with r as (
+           insert into releases (granularity, bucket_start, bucket_end, geo_type, epsilon, created_by)
+           values ('day', $1, $2, 'city_code', 0.5, 'scheduler') returning id)
+         insert into release_receipts (release_id, profile, max_cells_per_participant, max_doors_per_cell, epsilon_split,
+           noise_scales, tau, delta, noise_key_id, released_cells, suppressed_cells)
+         select id, '{}', 4, 5, '{}', '{}', $3::float8, 1e-6, 'nk_test', 0, 270 from r`,
+        [new Date(Date.UTC(2026, 0, 1 + index)), new Date(Date.UTC(2026, 0, 2 + index)), String(tau)],
+      );
+    }
+    await migrateDatabase(db);
+    const rows = await db.query<{ threshold_m: number }>(
+      "select rc.threshold_m from release_receipts rc join releases r on r.id = rc.release_id order by r.bucket_start",
+    );
+    // 233.1: the old bar k - 1 + 233.1 admitted noised counts >= k + 233, so m = 233; 53 exactly: m = 52.
+    expect(rows.map((row) => row.threshold_m)).toEqual([233, 465, 52, -2147483648]);
+    const columns = await db.query<{ name: string }>(
+      "select column_name as name from information_schema.columns where table_name = 'release_receipts' and column_name in ('tau', 'threshold_m')",
+    );
+    expect(columns).toEqual([{ name: "threshold_m" }]);
+  });
+
+  it("0006 refuses to migrate a stored release profile that breaks its CHECKs, naming the constraint", async () => {
+    const db = await createTestDatabase({ migrate: false });
+    opened.push(db);
+    await migratePrefix(db, 6);
+    await ensureReferenceData(db.db);
+    await db.query("update release_profiles set delta = 'NaN' where granularity = 'day'");
+    await expect(migrateDatabase(db)).rejects.toThrow(/release_profiles_delta_open_unit/);
+    const [row] = await db.query<{ failing: number }>(
+      `select count(*)::int as failing from release_profiles
+       where not (delta > 0 and delta < 1 and delta <> 'NaN'::float8)`,
+    );
+    expect(row?.failing).toBe(1);
+    await db.query("update release_profiles set delta = 1e-6 where granularity = 'day'");
+    await migrateDatabase(db);
+    await expect(
+      db.query("update release_profiles set delta = 'NaN' where granularity = 'day'"),
+    ).rejects.toThrow(/release_profiles_delta_open_unit/);
+  });
 });
+
+/** Migrates as a database of an earlier release would be: the first `count` migrations only. */
+async function migratePrefix(db: TestDatabase, count: number): Promise<void> {
+  const folder = mkdtempSync(path.join(tmpdir(), "migrations-"));
+  try {
+    cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
+    const journalFile = path.join(folder, "meta", "_journal.json");
+    const journal = JSON.parse(readFileSync(journalFile, "utf8")) as { entries: Array<{ tag: string }> };
+    writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, count) }));
+    await migrateFrom(db, folder);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
 
 /** Applies the migrations of another folder, with the driver of the database under test. */
 async function migrateFrom(db: TestDatabase, migrationsFolder: string): Promise<void> {

@@ -84,7 +84,8 @@ describe("a DAY release", () => {
   it("covers the whole public lattice, with its receipt and ledger row", async () => {
     expect(await counts(db)).toEqual({ releases: 1, cells: 2 * 135, receipts: 1, ledger: 1 });
     const [receipt] = await db.query<{
-      tau: number;
+      threshold_m: number;
+      dominance_violations: number;
       noise_scales: Record<string, number>;
       released_cells: number;
       suppressed_cells: number;
@@ -97,7 +98,9 @@ describe("a DAY release", () => {
       doorsOpened: 160,
       repeatParticipants: 32,
     });
-    expect(receipt?.tau).toBeCloseTo(1 + 16 * -Math.log(2 * -Math.expm1(Math.log1p(-1e-6) / 4)), 9);
+    // DAY: scale 16, delta_a = 1 - (1 - 1e-6)^(1/4); m = 233 is the smallest m with q^m / (1 + q) <= delta_a.
+    expect(receipt?.threshold_m).toBe(233);
+    expect(receipt?.dominance_violations).toBe(0);
     expect(receipt?.released_cells).toBe(1);
     expect(receipt?.suppressed_cells).toBe(269);
     expect(receipt?.noise_key_id).toBe("nk_test");
@@ -367,8 +370,13 @@ describe("profiles and the embargo", () => {
     expect(
       await db.query("select day::text as day, epsilon from privacy_ledger_days where granularity = 'hour'"),
     ).toEqual([{ day: "2026-01-06", epsilon: 0.25 }]);
-    const [receipt] = await db.query<{ noise_scales: Record<string, number>; profile: { kMin: number } }>(
-      "select rr.noise_scales, rr.profile from release_receipts rr join releases r on r.id = rr.release_id where r.granularity = 'hour' and r.bucket_start = $1",
+    const [receipt] = await db.query<{
+      noise_scales: Record<string, number>;
+      profile: { kMin: number };
+      threshold_m: number;
+      max_doors_per_cell: number;
+    }>(
+      "select rr.noise_scales, rr.profile, rr.threshold_m, rr.max_doors_per_cell from release_receipts rr join releases r on r.id = rr.release_id where r.granularity = 'hour' and r.bucket_start = $1",
       [hour],
     );
     expect(receipt?.noise_scales).toEqual({
@@ -377,7 +385,9 @@ describe("profiles and the embargo", () => {
       repeatParticipants: 64,
     });
     expect(receipt?.profile.kMin).toBe(CONTRACT_RELEASE_PROFILES.hour.kMin);
-    // 600 participants are far above k for DAY; the HOUR cell needs a noised count of at least k + m.
+    // HOUR: scale 32, so m = 465; C = min(15, floor(0.05 x 300)) = 15.
+    expect([receipt?.threshold_m, receipt?.max_doors_per_cell]).toEqual([465, 15]);
+    // 600 participants are far above k for DAY but the HOUR cell needs a noised count >= 300 + 465.
     const [coffee] = await db.query<{ suppressed: boolean; true_unique: number }>(
       `select c.suppressed, c.true_unique_participants as true_unique from insight_cells c join releases r on r.id = c.release_id
        where r.granularity = 'hour' and r.bucket_start = $1 and c.geo_bucket_id = 'us-nyc' and c.door_type = 'spot' and c.category = 'coffee' and c.context = 'morning'`,

@@ -5,8 +5,8 @@
 // probabilities get exact Clopper–Pearson bounds, Bonferroni-corrected over all bounds. Noise is
 // independent per coordinate, so the joint event of several coordinates has the product of their
 // ratios and the summed log-ratio lower bounds lower-bound the release's epsilon.
-// The third mutation of PRIVACY.md (missing tau) is a delta failure, not an epsilon one: it is
-// covered by thresholds.test.ts ("mutation: the DAY threshold without tau").
+// The third mutation of PRIVACY.md (missing threshold) is a delta failure, not an epsilon one: it is
+// covered by thresholds.test.ts ("mutation: the DAY threshold without m").
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { computeCellTotals } from "../../src/jobs/precompute/cellTotals";
@@ -328,7 +328,7 @@ describe("empirical DP audit of the DAY release: D vs D' = D + one participant a
     for (const { metric, valueD, valueDPrime } of coordinates) {
       expect(valueDPrime - valueD).toBe(metric === "doorsOpened" ? PARAMETERS.maxDoorsPerCell : 1);
     }
-    // Every audited cell sits 40 noise scales above k - 1 + tau, so suppression cannot mask the noise.
+    // Every audited cell sits 40 noise scales above k + m, so suppression cannot mask the noise.
     const { numerator, denominator } = PARAMETERS.noiseScales.uniqueParticipants;
     for (const cell of cells) {
       expect(clampedD.get(cell)!.totals.uniqueParticipants).toBeGreaterThanOrEqual(

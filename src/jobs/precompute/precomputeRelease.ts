@@ -219,7 +219,7 @@ export async function precomputeRelease(
       await insertCells(query, releaseId, cells);
       await query(
         `insert into release_receipts (release_id, profile, max_cells_per_participant, max_doors_per_cell, epsilon_split,
-           noise_scales, tau, delta, noise_key_id, released_cells, suppressed_cells, dominance_violations, created_at)
+           noise_scales, threshold_m, delta, noise_key_id, released_cells, suppressed_cells, dominance_violations, created_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
         [
           releaseId,
@@ -228,7 +228,7 @@ export async function precomputeRelease(
           parameters.maxDoorsPerCell,
           JSON.stringify(parameters.epsilonSplit),
           JSON.stringify(noiseScalesAsNumbers(parameters)),
-          parameters.tau,
+          parameters.thresholdM,
           parameters.delta,
           deps.noiseKey.id,
           cells.releasedCells,
@@ -292,7 +292,7 @@ function releaseBucketCells(
       row,
     ]),
   );
-  const cells = new ReleaseCells();
+  const cells = new ReleaseCells(parameters.dominanceMaxShare);
   for (const geoBucketId of geoBuckets) {
     for (const doorType of DOOR_TYPES) {
       for (const category of CATEGORIES) {
@@ -344,7 +344,10 @@ class ReleaseCells {
   readonly trueDoors: number[] = [];
   readonly topShare: number[] = [];
   releasedCells = 0;
+  /** Released cells whose top contributor holds more than the dominance share: 0 by construction (C <= share x k). */
   dominanceViolations = 0;
+
+  constructor(private readonly dominanceMaxShare: number) {}
 
   get count(): number {
     return this.geo.length;
@@ -365,7 +368,8 @@ class ReleaseCells {
     this.trueDoors.push(totals.doorsOpened);
     this.topShare.push(released.topContributorShare);
     if (!released.suppressed) this.releasedCells++;
-    if (released.suppressedReason === "dominance") this.dominanceViolations++;
+    if (!released.suppressed && released.topContributorShare > this.dominanceMaxShare)
+      this.dominanceViolations++;
   }
 }
 
