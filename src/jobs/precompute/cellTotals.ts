@@ -149,11 +149,11 @@ export interface TotalsPart {
 
 /**
  * Splits a run of `bucketCount` buckets into `parallel` parts: consecutive bucket ranges of near
- * equal length when there are at least as many buckets as parts (so no part reads another's
+ * equal length when the run spans at least as many units as parts (so no part reads another's
  * events), else participant partitions of the whole run. Ranges split only between units of
- * `unit` buckets (HOUR: 24, a day, which is bounded as one), the run starting `lead` buckets
- * into its first unit; the length is counted in units, so a part's hours are whole days except
- * at the run's ends.
+ * `unit` buckets (HOUR: 24, a day, which is bounded as one; else 1), the run starting `lead`
+ * buckets into its first unit; lengths are balanced in units, so a part's hours are whole days
+ * except at the run's ends.
  */
 export function totalsParts(bucketCount: number, parallel: number, unit = 1, lead = 0): TotalsPart[] {
   if (!Number.isSafeInteger(unit) || unit < 1 || !Number.isSafeInteger(lead) || lead < 0 || lead >= unit)
