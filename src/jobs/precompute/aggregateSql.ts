@@ -5,28 +5,45 @@ import type { GeoBucketType } from "../../privacy/cellKey";
  * The contribution-bounded per-cell totals of a run of consecutive buckets, computed where the
  * events live (raw rows never reach Node), for one or both geo types in the same pass.
  *
+ * The privacy unit is a participant-day (PRIVACY.md), so a participant's cells are ranked within
+ * one (window unit, participant) partition: DAY, one day bucket (a participant-day already);
+ * HOUR, one UTC day, whose (hour, cell) pairs are ranked together, so a participant-day keeps at
+ * most L0 pairs over the whole day; WEEK, one UTC day of the week, whose week cells are ranked
+ * per day.
+ *
  * Per event, in SQL: one segment ordinal (0..134) for door type, category and context (stable across
- * databases, unlike enum OIDs), the bucket's index within the run, and a keyed 64-bit participant
- * hash. Events are sorted once by (bucket, participant, keyed city-cell order, keyed geo-cell
- * order); on that one order, window ranks give each participant's L0 first cells per geo type and
- * each event's position within its cell, so an event counts as a door only at positions <= C, as a
- * participant at position 1 and as a repeat participant at position 2. A final hash aggregate sums
- * per cell, first into compact rows (one per bucket, geo cell, city cell, segment and the two
- * capped positions), so the grouping sets read ~10^5 rows instead of one per event. The sort key
- * leads with one bigint that packs the bucket index above the participant hash's high bits, so
- * almost every comparison ends on it; the participant's own id follows, so two participants whose
- * hashes collide are still bounded apart.
+ * databases, unlike enum OIDs), the bucket's index within the run (HOUR and WEEK: also the day's),
+ * and a keyed 64-bit participant hash. Events are sorted once by (unit, participant, keyed
+ * city-cell order, keyed geo-cell order); on that one order, window ranks give each participant's
+ * L0 first cells per geo type and unit. DAY and HOUR: each event's position within its cell then
+ * tells whether it counts as a door (positions <= C), as a participant (position 1) and as a
+ * repeat participant (position 2). A final hash aggregate sums per cell, first into compact rows
+ * (one per bucket, geo cell, city cell, segment and the two capped positions), so the grouping
+ * sets read ~10^5 rows instead of one per event. WEEK: the events of the cells each day chose are
+ * counted per (week, participant, week cell), n, in one hash aggregate; the participant counts
+ * once, with min(n, C) doors (the clamp over the whole week; only the count matters, so no event
+ * order is needed) and as a repeat participant when min(n, C) >= 2. The sort key leads with one
+ * bigint that packs the unit index above the participant hash's high bits, so almost every
+ * comparison ends on it; the participant's own id follows, so two participants whose hashes
+ * collide are still bounded apart.
+ *
+ * HOUR reads whole UTC days ($4, $5 on day boundaries, `bucketCount` a multiple of 24), bounds each
+ * day, and returns only the requested hours ($15, $16), so one hour computed alone keeps exactly
+ * what its whole day keeps. The keyed order of an (hour, cell) pair also hashes the absolute hour,
+ * so a participant's kept pairs spread over the day rather than following the clock. WEEK's keyed
+ * cell order is the participant's own (as DAY's), the same on every day of the week.
  *
  * Parameters:
  *   $1 text[] geohash3 of the map, $2 int[] its geo index (1-based), $3 int[] its city index
  *   $4 timestamptz run start, $5 timestamptz run end, $6 bigint the run's first absolute bucket
  *   $7 bigint participant seed, $8 bigint city-order seed, $9 bigint geo-order seed
- *   $10 int C (doors per participant per cell), $11 int L0 (cells per participant per release)
+ *   $10 int C (doors per participant per cell), $11 int L0 (cells per participant per unit)
  *   $12 int participant partitions, $13 int this partition (participants split by hash, so
  *       partitions are disjoint and their totals add up; with `participantPartitioned` false they
  *       must be 1 and 0), $14 text[] the city code of each geohash3
- * Rows: bucket (index within the run), geo_type, geo_index, door, category, context (ordinals),
- *   unique_participants, doors_opened, repeat_participants, top_doors.
+ *   HOUR only: $15 int the first returned hour's index within the run, $16 int how many hours
+ * Rows: bucket (index within the run; HOUR: minus $15), geo_type, geo_index, door, category,
+ *   context (ordinals), unique_participants, doors_opened, repeat_participants, top_doors.
  */
 export function cellTotalsSql(
   granularity: TimeGranularity,
@@ -36,25 +53,37 @@ export function cellTotalsSql(
 ): string {
   if (!Number.isSafeInteger(bucketCount) || bucketCount < 1)
     throw new Error(`bad bucket count ${bucketCount}`);
+  if (granularity === "hour" && bucketCount % 24 !== 0)
+    throw new Error(`an HOUR run reads whole days, not ${bucketCount} hours`);
   const withCity = geoTypes.includes("city_code");
   const withGeo = geoTypes.includes("geohash3");
   if (!withCity && !withGeo) throw new Error("cellTotalsSql needs at least one geo type");
-  const bucketBits = Math.max(1, Math.ceil(Math.log2(bucketCount + 1)));
-  const shift = 63 - bucketBits;
+  const hourly = granularity === "hour";
+  const weekly = granularity === "week";
+  // Window units (participant-day partitions) in the run.
+  const units = hourly ? bucketCount / 24 : weekly ? bucketCount * 7 : bucketCount;
+  const unitBits = Math.max(1, Math.ceil(Math.log2(units + 1)));
+  const shift = 63 - unitBits;
   const mask = (1n << BigInt(shift)) - 1n;
-  // A cell's keyed order hashes stable ids (the geo id's text hash and the segment ordinal), so
-  // adding a city elsewhere in the map changes no other cell's order. Ties (64-bit) fall back to
-  // the cell itself, so two cells never share a rank.
+  // A cell's keyed order hashes stable ids (the geo id's text hash and the segment ordinal; HOUR:
+  // the absolute hour too), so adding a city elsewhere in the map changes no other cell's order.
+  // Ties (64-bit) fall back to the cell itself, so two cells never share a rank.
+  const orderSalt = hourly ? "bucket + $6::bigint" : "0";
   const cellOrder = (key: string, seed: string) =>
-    `hashint8extended(participant_hash # hashint8extended(${key} # segment, 0), ${seed})`;
+    `hashint8extended(participant_hash # hashint8extended(${key} # segment, ${orderSalt}), ${seed})`;
   // The segment ordinal orders like (door, category, context), so it breaks ties as they would.
-  const cityCell = "city_order, city_index, segment";
-  const ranks = [
-    withGeo &&
-      "dense_rank() over by_geo as geo_rank, rank() over by_geo as geo_first, row_number() over by_geo as position",
-    withCity && "dense_rank() over by_city as city_rank, rank() over by_city as city_first",
-    withCity && !withGeo && "row_number() over by_city as position",
-  ].filter(Boolean);
+  const cityCell = hourly ? "city_order, bucket, city_index, segment" : "city_order, city_index, segment";
+  const ranks = weekly
+    ? [
+        withGeo && "dense_rank() over by_geo as geo_rank",
+        withCity && "dense_rank() over by_city as city_rank",
+      ].filter(Boolean)
+    : [
+        withGeo &&
+          "dense_rank() over by_geo as geo_rank, rank() over by_geo as geo_first, row_number() over by_geo as position",
+        withCity && "dense_rank() over by_city as city_rank, rank() over by_city as city_first",
+        withCity && !withGeo && "row_number() over by_city as position",
+      ].filter(Boolean);
   const windows = [
     withCity && `by_city as (partition by k, participant_id order by ${cityCell})`,
     // The geo order refines the city order (a geo cell lies in one city cell): one sort serves both.
@@ -63,6 +92,58 @@ export function cellTotalsSql(
   const rankedFilter = [withGeo && "geo_rank <= $11::int", withCity && "city_rank <= $11::int"]
     .filter(Boolean)
     .join(" or ");
+  const columns = ["unique_participants", "doors_opened", "repeat_participants", "top_doors"];
+  const segmentColumns = `segment / ${CATEGORIES.length * SEGMENT_CONTEXTS.length} + 1 as door,
+           segment / ${SEGMENT_CONTEXTS.length} % ${CATEGORIES.length} + 1 as category,
+           segment % ${SEGMENT_CONTEXTS.length} + 1 as context`;
+  const single = withGeo !== withCity ? (withGeo ? "geo" : "city") : undefined;
+  const unitColumn = hourly
+    ? `s.sec / 3600 - $6::bigint as bucket`
+    : weekly
+      ? // The day's index within the run; ISO week w starts on shifted day 7w - 3.
+        `s.sec / 86400 + 3 - 7 * $6::bigint as day`
+      : `${BUCKET_INDEX_SQL[granularity]} - $6::bigint as bucket`;
+  const unitKey = hourly ? "(bucket / 24)" : weekly ? "day" : "bucket";
+  const head = `
+    with geo_map as (
+      select u.*, hashtextextended(u.geohash3, 0) as geo_key, hashtextextended(u.city_code, 0) as city_key
+      from unnest($1::text[], $2::int[], $3::int[], $14::text[]) as u(geohash3, geo_index, city_index, city_code)
+    ),
+    events as (
+      select e.participant_id, s.participant_hash, m.geo_index, m.city_index, m.geo_key, m.city_key,
+             ((${ordinalCase("e.door_type", DOOR_TYPES)} * ${CATEGORIES.length}
+               + ${ordinalCase("e.category", CATEGORIES)}) * ${SEGMENT_CONTEXTS.length}
+               + ${CONTEXT_ORDINAL_SQL})::bigint as segment,
+             ${unitColumn}
+      from interaction_events e
+      join geo_map m on m.geohash3 = e.geohash3
+      cross join lateral (
+        select floor(date_part('epoch', e.occurred_at))::bigint + ${EPOCH_SHIFT_SECONDS} as sec,
+               hashtextextended(e.participant_id, $7::bigint) as participant_hash
+      ) s
+      where e.occurred_at >= $4::timestamptz and e.occurred_at < $5::timestamptz
+        and ${
+          // Unpartitioned, the filter is a constant true, which the planner folds away; a hash
+          // filter would have it guess a tiny row count and pick a worse plan.
+          participantPartitioned
+            ? "(s.participant_hash & 1023) % $12::int = $13::int"
+            : "$12::int = 1 and $13::int = 0"
+        }
+    ),
+    keyed as (
+      select (${unitKey} << ${shift}) | ((participant_hash >> ${unitBits + 1}) & ${mask}) as k, participant_id,
+             geo_index, city_index, segment,${hourly ? " bucket," : weekly ? " day / 7 as bucket," : ""}
+             ${cellOrder("city_key", "$8::bigint")} as city_order,
+             ${withGeo ? cellOrder("geo_key", "$9::bigint") : "$9::bigint"} as geo_order
+      from events
+    ),
+    ranked as (
+      select ${weekly ? "bucket, participant_id" : hourly ? "k, bucket" : "k"}, geo_index, city_index, segment, ${ranks.join(", ")}
+      from keyed
+      window ${windows.join(", ")}
+    ),`;
+  if (weekly) return head + weekTotalsSql(withGeo, withCity, rankedFilter, segmentColumns);
+
   // Position of the event within its cell, capped at C + 1 (the totals only tell 1, 2, <= C and
   // the largest up to C apart), for cells among the participant's first L0; else null.
   const positions = [
@@ -81,11 +162,6 @@ export function cellTotalsSql(
     // Positions run 1..n within a cell, so the largest one up to C is min(n, C).
     `coalesce(max(${position}) filter (where ${position} <= $10::int), 0)`,
   ];
-  const columns = ["unique_participants", "doors_opened", "repeat_participants", "top_doors"];
-  const segmentColumns = `segment / ${CATEGORIES.length * SEGMENT_CONTEXTS.length} + 1 as door,
-           segment / ${SEGMENT_CONTEXTS.length} % ${CATEGORIES.length} + 1 as category,
-           segment % ${SEGMENT_CONTEXTS.length} + 1 as context`;
-  const single = withGeo !== withCity ? (withGeo ? "geo" : "city") : undefined;
   // Both geo types: one hash aggregate with two grouping sets over the compact rows; each output
   // row keeps its own set's totals.
   const output = single
@@ -106,48 +182,11 @@ export function cellTotalsSql(
              .join(", ")}
     from compact
     group by grouping sets ((bucket, geo_index, segment), (bucket, city_index, segment))`;
-  return `
-    with geo_map as (
-      select u.*, hashtextextended(u.geohash3, 0) as geo_key, hashtextextended(u.city_code, 0) as city_key
-      from unnest($1::text[], $2::int[], $3::int[], $14::text[]) as u(geohash3, geo_index, city_index, city_code)
-    ),
-    events as (
-      select e.participant_id, s.participant_hash, m.geo_index, m.city_index, m.geo_key, m.city_key,
-             ((${ordinalCase("e.door_type", DOOR_TYPES)} * ${CATEGORIES.length}
-               + ${ordinalCase("e.category", CATEGORIES)}) * ${SEGMENT_CONTEXTS.length}
-               + ${CONTEXT_ORDINAL_SQL})::bigint as segment,
-             ${BUCKET_INDEX_SQL[granularity]} - $6::bigint as bucket
-      from interaction_events e
-      join geo_map m on m.geohash3 = e.geohash3
-      cross join lateral (
-        select floor(date_part('epoch', e.occurred_at))::bigint + ${EPOCH_SHIFT_SECONDS} as sec,
-               hashtextextended(e.participant_id, $7::bigint) as participant_hash
-      ) s
-      where e.occurred_at >= $4::timestamptz and e.occurred_at < $5::timestamptz
-        and ${
-          // Unpartitioned, the filter is a constant true, which the planner folds away; a hash
-          // filter would have it guess a tiny row count and pick a worse plan.
-          participantPartitioned
-            ? "(s.participant_hash & 1023) % $12::int = $13::int"
-            : "$12::int = 1 and $13::int = 0"
-        }
-    ),
-    keyed as (
-      select (bucket << ${shift}) | ((participant_hash >> ${bucketBits + 1}) & ${mask}) as k, participant_id,
-             geo_index, city_index, segment,
-             ${cellOrder("city_key", "$8::bigint")} as city_order,
-             ${withGeo ? cellOrder("geo_key", "$9::bigint") : "$9::bigint"} as geo_order
-      from events
-    ),
-    ranked as (
-      select k, geo_index, city_index, segment, ${ranks.join(", ")}
-      from keyed
-      window ${windows.join(", ")}
-    ),
+  return `${head}
     positioned as (
-      select k >> ${shift} as bucket, geo_index, city_index, segment, ${positions.join(", ")}
+      select ${hourly ? "bucket - $15::int as bucket" : `k >> ${shift} as bucket`}, geo_index, city_index, segment, ${positions.join(", ")}
       from ranked
-      where ${rankedFilter}
+      where ${hourly ? `(${rankedFilter}) and bucket >= $15::int and bucket < $15::int + $16::int` : rankedFilter}
     ),
     compact as (
       select bucket, geo_index, city_index, segment, geo_position, city_position, count(*) as n
@@ -155,6 +194,45 @@ export function cellTotalsSql(
       group by bucket, geo_index, city_index, segment, geo_position, city_position
     )
     select bucket, ${output}`;
+}
+
+/**
+ * WEEK after the per-day ranks: the events of the cells a day chose, counted per (week,
+ * participant, week cell) and geo type (n), then per cell: participants, min(n, C) doors, repeats.
+ */
+function weekTotalsSql(
+  withGeo: boolean,
+  withCity: boolean,
+  rankedFilter: string,
+  segmentColumns: string,
+): string {
+  const perParticipant =
+    withGeo && withCity
+      ? `select bucket, grouping(geo_index) = 0 as is_geo, coalesce(geo_index, city_index) as cell_index, segment,
+             case when grouping(geo_index) = 0 then count(*) filter (where geo_rank <= $11::int)
+                  else count(*) filter (where city_rank <= $11::int) end as n
+      from chosen
+      group by grouping sets ((bucket, participant_id, geo_index, segment), (bucket, participant_id, city_index, segment))`
+      : `select bucket, ${withGeo} as is_geo, ${withGeo ? "geo" : "city"}_index as cell_index, segment, count(*) as n
+      from chosen
+      group by bucket, participant_id, ${withGeo ? "geo" : "city"}_index, segment`;
+  const clamped = "least(n, $10::int)";
+  return `
+    chosen as (
+      select bucket, participant_id, geo_index, city_index, segment, ${[withGeo && "geo_rank", withCity && "city_rank"].filter(Boolean).join(", ")}
+      from ranked
+      where ${rankedFilter}
+    ),
+    per_participant as (
+      ${perParticipant}
+    )
+    select bucket, case when is_geo then 'geohash3' else 'city_code' end as geo_type, cell_index as geo_index,
+           ${segmentColumns},
+           count(*)::int as unique_participants, sum(${clamped})::int as doors_opened,
+           count(*) filter (where ${clamped} >= 2)::int as repeat_participants, max(${clamped})::int as top_doors
+    from per_participant
+    where n > 0
+    group by bucket, is_geo, cell_index, segment`;
 }
 
 /** 0-based position of an enum value in `values` (the lattice order), compared as enum constants. */

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import type { DatabaseHandle, QueryFn } from "../../db/client";
 import { CATEGORIES, DOOR_TYPES, SEGMENT_CONTEXTS, type TimeGranularity } from "../../db/schema/enums";
-import { BUCKET_MS } from "../../privacy/buckets";
+import { BUCKET_MS, bucketStartOf } from "../../privacy/buckets";
 import type { GeoBucketType } from "../../privacy/cellKey";
 import type { NoiseKey } from "../../privacy/noiseKey";
 import type { ReleaseParameters } from "../../privacy/releaseParameters";
@@ -64,7 +64,12 @@ interface TotalsSqlRow {
  * Bounded per-cell totals of every bucket of the run. Inside a transaction (`transaction`, its
  * query) in one pass; otherwise, on PostgreSQL, `resources.parallelism` parts in parallel
  * transactions: consecutive ranges of the run's buckets when it has enough of them (each part
- * reads only its own time range), else participant partitions of one range.
+ * reads only its own time range; HOUR parts split only between days), else participant
+ * partitions of one range.
+ *
+ * HOUR is bounded per participant-day: each part reads the whole UTC days holding its hours and
+ * returns only its hours, so any aligned range of hours gets exactly the totals its days'
+ * computation gives those hours.
  */
 export async function computeCellTotals(
   database: DatabaseHandle,
@@ -75,25 +80,32 @@ export async function computeCellTotals(
 ): Promise<BucketTotals> {
   const seeds = boundingSeeds(noiseKey, range.granularity, range.version);
   const bucketMs = BUCKET_MS[range.granularity];
+  const hourly = range.granularity === "hour";
   const run = async (query: QueryFn, part: TotalsPart) => {
     const start = new Date(range.start.getTime() + part.firstBucket * bucketMs);
     const end = new Date(start.getTime() + part.bucketCount * bucketMs);
+    // HOUR: the whole UTC days holding the part's hours.
+    const scanStart = hourly ? bucketStartOf("day", start) : start;
+    const scanEnd = hourly
+      ? new Date(bucketStartOf("day", new Date(end.getTime() - 1)).getTime() + BUCKET_MS.day)
+      : end;
+    const scanBuckets = (scanEnd.getTime() - scanStart.getTime()) / bucketMs;
     const axis = await readGeoAxis(query);
     const settings = cellTotalsSettings(
       database.kind,
-      (part.bucketCount * bucketMs) / 3_600_000,
+      (scanBuckets * bucketMs) / 3_600_000,
       resources.workMem,
     );
     for (const [name, value] of settings) await query(`set local ${name} = ${value}`);
     const rows = await query<TotalsSqlRow>(
-      cellTotalsSql(range.granularity, range.geoTypes, part.bucketCount, part.participantPartitions > 1),
+      cellTotalsSql(range.granularity, range.geoTypes, scanBuckets, part.participantPartitions > 1),
       [
         axis.geohashes,
         axis.geohashes.map((_, index) => index + 1),
         axis.cityIndexOfGeohash,
-        start,
-        end,
-        absoluteBucketIndex(range.granularity, start).toString(),
+        scanStart,
+        scanEnd,
+        absoluteBucketIndex(range.granularity, scanStart).toString(),
         seeds.participant,
         seeds.cityOrder,
         seeds.geoOrder,
@@ -102,6 +114,7 @@ export async function computeCellTotals(
         part.participantPartitions,
         part.participantPartition,
         axis.cityIndexOfGeohash.map((index) => axis.cities[index - 1] ?? ""),
+        ...(hourly ? [(start.getTime() - scanStart.getTime()) / bucketMs, part.bucketCount] : []),
       ],
     );
     // Inside a release's transaction the rest of its work runs with the usual settings.
@@ -109,7 +122,14 @@ export async function computeCellTotals(
     return { rows, axis, firstBucket: part.firstBucket };
   };
   const parallel = transaction === undefined && database.kind === "postgres" ? resources.parallelism : 1;
-  const parts = totalsParts(range.bucketCount, parallel);
+  const parts = hourly
+    ? totalsParts(
+        range.bucketCount,
+        parallel,
+        24,
+        (range.start.getTime() - bucketStartOf("day", range.start).getTime()) / bucketMs,
+      )
+    : totalsParts(range.bucketCount, parallel);
   // Inside a transaction `parallel` is 1, so there is exactly one part.
   const results = await Promise.all(
     parts.map((part) =>
@@ -129,16 +149,22 @@ export interface TotalsPart {
 
 /**
  * Splits a run of `bucketCount` buckets into `parallel` parts: consecutive bucket ranges of near
- * equal length when there are at least as many buckets as parts (so no part reads another's
- * events), else participant partitions of the whole run.
+ * equal length when the run spans at least as many units as parts (so no part reads another's
+ * events), else participant partitions of the whole run. Ranges split only between units of
+ * `unit` buckets (HOUR: 24, a day, which is bounded as one; else 1), the run starting `lead`
+ * buckets into its first unit; lengths are balanced in units, so a part's hours are whole days
+ * except at the run's ends.
  */
-export function totalsParts(bucketCount: number, parallel: number): TotalsPart[] {
+export function totalsParts(bucketCount: number, parallel: number, unit = 1, lead = 0): TotalsPart[] {
+  if (!Number.isSafeInteger(unit) || unit < 1 || !Number.isSafeInteger(lead) || lead < 0 || lead >= unit)
+    throw new Error(`bad totals part unit ${unit} (lead ${lead})`);
   if (parallel <= 1)
     return [{ firstBucket: 0, bucketCount, participantPartitions: 1, participantPartition: 0 }];
-  if (bucketCount >= parallel) {
+  const units = Math.ceil((lead + bucketCount) / unit);
+  if (units >= parallel) {
     return Array.from({ length: parallel }, (_, part) => {
-      const firstBucket = Math.floor((bucketCount * part) / parallel);
-      const next = Math.floor((bucketCount * (part + 1)) / parallel);
+      const firstBucket = Math.max(0, Math.floor((units * part) / parallel) * unit - lead);
+      const next = Math.min(bucketCount, Math.floor((units * (part + 1)) / parallel) * unit - lead);
       return {
         firstBucket,
         bucketCount: next - firstBucket,
