@@ -24,6 +24,17 @@ export interface CellRelease {
   topContributorShare: number;
 }
 
+/** What a buyer sees of why a cell is withheld: one value whatever the cause (PRIVACY.md step 4). */
+export const BUYER_SUPPRESSION_REASON = "below_threshold";
+
+/**
+ * The buyer-visible suppression reason of a cell. The cause must not show: a buyer-visible k_min
+ * would tell, without noise, whether the true count reached k (one participant-day apart).
+ */
+export function buyerSuppressionReason(suppressed: boolean): typeof BUYER_SUPPRESSION_REASON | null {
+  return suppressed ? BUYER_SUPPRESSION_REASON : null;
+}
+
 /** Where a cell's noise comes from: one independent keyed stream per metric. */
 export type NoiseSources = (metric: NoisedMetric) => UniformSource;
 

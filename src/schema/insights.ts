@@ -13,6 +13,7 @@ import {
   readInsightCells,
 } from "../resolvers/insights/readInsights";
 import type { TrendReader } from "../resolvers/insights/trendScores";
+import { buyerSuppressionReason } from "../privacy/releaseMechanism";
 import { builder } from "./builder";
 
 export const DATASET = "spots_insights_v1";
@@ -259,7 +260,7 @@ const CellPrivacy = builder.objectRef<InsightCellRow>("CellPrivacy").implement({
       nullable: true,
       description: "BELOW_THRESHOLD when the metrics are withheld (whatever the cause), null otherwise.",
       // One value for every cause: a buyer-visible K_MIN would be a noise-free membership signal.
-      resolve: (row) => (row.suppressed ? "below_threshold" : null),
+      resolve: (row) => buyerSuppressionReason(row.suppressed),
     }),
     dp: t.field({
       type: DpParameters,

@@ -9,7 +9,9 @@
 // independent per coordinate, so the joint event of several coordinates has the product of their
 // ratios and the summed log-ratio lower bounds lower-bound the record's epsilon (coordinates added
 // strongest first while the joint probability under D' stays clear of delta). Mutations: halved
-// noise and no door clamp (DAY), per-hour instead of per-day bounding (HOUR).
+// noise and no door clamp (DAY), per-hour instead of per-day bounding (HOUR). The suppression reason
+// is audited on its own (a cell at k - 1 vs k): the record buyers see, and the mutation that shows
+// them the cause (K_MIN).
 // The third mutation of PRIVACY.md (missing threshold) is a delta failure, not an epsilon one: it is
 // covered by thresholds.test.ts ("mutation: the DAY threshold without m").
 import { randomBytes } from "node:crypto";
@@ -20,7 +22,12 @@ import { BUCKET_MS } from "../../src/privacy/buckets";
 import { type CellSegment, canonicalCellKey, segmentKey } from "../../src/privacy/cellKey";
 import type { RationalScale } from "../../src/privacy/discreteLaplace";
 import { keyedNoiseStream } from "../../src/privacy/noiseStream";
-import { type CellTotals, releaseCell } from "../../src/privacy/releaseMechanism";
+import {
+  buyerSuppressionReason,
+  type CellRelease,
+  type CellTotals,
+  releaseCell,
+} from "../../src/privacy/releaseMechanism";
 import {
   NOISED_METRICS,
   type NoisedMetric,
@@ -748,4 +755,76 @@ describe("empirical DP audit of the WEEK release: D vs D' = D + one day of a par
     expect(result.epsilonLowerBound).toBeLessThanOrEqual(WEEK_PARAMETERS.epsilon);
     expect(result.epsilonLowerBound).toBeGreaterThan(0);
   }, 240_000);
+});
+
+describe("empirical DP audit of the buyer-visible suppression reason: one cell at k - 1 in D, k in D'", () => {
+  // One participant-day moves a cell from k - 1 (withheld by the pre-threshold in every draw) to k
+  // (withheld by the noisy threshold in all but about delta_a of the draws). The record a buyer sees
+  // is (suppressed, suppressedReason, estimates): with the cause visible, the reason alone tells the
+  // two datasets apart in every draw; with BELOW_THRESHOLD for every cause it tells nothing.
+  const REASON_DRAWS = 20_000;
+  const cellWith = (participants: number): CellTotals => ({
+    uniqueParticipants: participants,
+    doorsOpened: participants,
+    repeatParticipants: 0,
+    topContributorDoors: 1,
+  });
+  const cell: AuditCell = { granularity: "day", bucketStart: BUCKET_START, segment: segmentOf(0) };
+  type View = (release: CellRelease) => string;
+  // Released draws are grouped as one outcome: a coarsening of the record, so still a lower bound.
+  const buyerView: View = (release) =>
+    JSON.stringify([release.suppressed, buyerSuppressionReason(release.suppressed)]);
+  const causeVisible: View = (release) => JSON.stringify([release.suppressed, release.suppressedReason]);
+
+  function outcomes(totals: CellTotals, view: View): Map<string, number> {
+    const key = randomBytes(32);
+    const cellKey = canonicalCellKey(cell.granularity, cell.bucketStart, "city_code", cell.segment);
+    const counts = new Map<string, number>();
+    for (let run = 0; run < REASON_DRAWS; run++) {
+      const stream = keyedNoiseStream(key, cellKey, "all-metrics", run + 1);
+      const outcome = view(releaseCell(totals, PARAMETERS, () => stream));
+      counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  /** max over outcomes and both directions of ln((P_A lower - delta) / P_B upper), all bounds at once at 1 - ALPHA. */
+  function reasonEpsilonLowerBound(d: Map<string, number>, dPrime: Map<string, number>): number {
+    const values = [...new Set([...d.keys(), ...dPrime.keys()])];
+    const alphaEach = ALPHA / (4 * values.length);
+    let best = 0;
+    for (const value of values) {
+      for (const [a, b] of [
+        [dPrime, d],
+        [d, dPrime],
+      ] as const) {
+        const lower = clopperPearson(a.get(value) ?? 0, REASON_DRAWS, alphaEach).lower;
+        const upper = clopperPearson(b.get(value) ?? 0, REASON_DRAWS, alphaEach).upper;
+        if (lower > PARAMETERS.delta) best = Math.max(best, Math.log((lower - PARAMETERS.delta) / upper));
+      }
+    }
+    return best;
+  }
+
+  it(`the record buyers see (BELOW_THRESHOLD for every cause) stays at or below the claimed ${CLAIMED_EPSILON}`, async ({
+    annotate,
+  }) => {
+    const d = outcomes(cellWith(PARAMETERS.kMin - 1), buyerView);
+    const dPrime = outcomes(cellWith(PARAMETERS.kMin), buyerView);
+    const bound = reasonEpsilonLowerBound(d, dPrime);
+    await annotate(`epsilon lower bound ${bound.toFixed(4)} over outcomes ${JSON.stringify([...dPrime])}`);
+    expect(d.get(JSON.stringify([true, "below_threshold"]))).toBe(REASON_DRAWS);
+    expect(bound).toBeLessThanOrEqual(CLAIMED_EPSILON);
+  });
+
+  it(`mutation: a buyer-visible K_MIN raises the lower bound above ${CLAIMED_EPSILON}`, async ({
+    annotate,
+  }) => {
+    const d = outcomes(cellWith(PARAMETERS.kMin - 1), causeVisible);
+    const dPrime = outcomes(cellWith(PARAMETERS.kMin), causeVisible);
+    const bound = reasonEpsilonLowerBound(d, dPrime);
+    await annotate(`epsilon lower bound ${bound.toFixed(4)}`);
+    expect(d.get(JSON.stringify([true, "k_min"]))).toBe(REASON_DRAWS);
+    expect(bound).toBeGreaterThan(CLAIMED_EPSILON);
+  });
 });
