@@ -103,6 +103,34 @@ describe("ops.jobs and runPrecompute", () => {
     expect(audit).toMatchObject({ outcome: "OK" });
   });
 
+  it("a runPrecompute whose releases would take a day above the participant-day cap ends PRIVACY_CAP_REACHED, writing none of them", async () => {
+    // Jan 15 already holds 2.8 (as if other releases covered it): each DAY release (0.5) would make 3.3.
+    const [anyRelease] = await db.query<{ id: string }>("select id from releases limit 1");
+    await db.query(
+      `insert into privacy_ledger_days (family_id, day, granularity, geo_type, level, version, epsilon, delta, accounting, recorded_at)
+       values ($1, '2026-01-15', 'day', 'city_code', 'full', 1, 2.8, 1e-6, 'participant_day', now())`,
+      [anyRelease?.id],
+    );
+    const { body } = await api.graphql(RUN, {
+      key: world.operatorKey,
+      variables: {
+        input: { granularities: ["DAY"], from: "2026-01-15T00:00:00Z", to: "2026-01-16T00:00:00Z" },
+      },
+    });
+    const payload = (body.data as { runPrecompute: { jobRunId: string; plannedReleases: number } })
+      .runPrecompute;
+    expect(payload.plannedReleases).toBe(2);
+    const run = await waitForRun(payload.jobRunId);
+    expect(run).toMatchObject({ outcome: "PRIVACY_CAP_REACHED", planned: 2 });
+    expect(
+      await db.query("select count(*)::int as n from releases where bucket_start = '2026-01-15T00:00:00Z'"),
+    ).toEqual([{ n: 0 }]);
+    const perRelease = await db.query<{ outcome: string }>(
+      "select outcome from job_runs where job_name = 'precompute-release' and job_key like 'day|2026-01-15%'",
+    );
+    expect(perRelease.map((row) => row.outcome)).toEqual(["PRIVACY_CAP_REACHED", "PRIVACY_CAP_REACHED"]);
+  });
+
   it("refuses a reversed range and a range over 400 days, computing nothing", async () => {
     const before = await db.query<{ n: number }>("select count(*)::int as n from job_runs");
     const reversed = await api.graphql(RUN, {
