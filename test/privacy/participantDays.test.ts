@@ -7,7 +7,12 @@ import { fixedClock } from "../../src/clock";
 import { type PrecomputeDependencies, precomputeRelease } from "../../src/jobs/precompute/precomputeRelease";
 import { PRIVACY_CAP_REACHED, runRecordedRelease } from "../../src/jobs/precompute/runReleases";
 import { coveredDays } from "../../src/privacy/participantDays";
-import { DEFAULT_RELEASE_PLAN, planTotals } from "../../src/privacy/releasePlan";
+import {
+  DEFAULT_RELEASE_PLAN,
+  loadPrivacyCap,
+  loadReleasePlan,
+  planTotals,
+} from "../../src/privacy/releasePlan";
 import { issueTestKey, testApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { insertEvents, seedTestCities } from "../support/events";
@@ -357,5 +362,47 @@ describe("the plan and the cap through the API", () => {
       { action: "setPrivacyCap", outcome: "OK" },
       { action: "setReleasePlanEntry", outcome: "OK" },
     ]);
+  });
+});
+
+describe("stored plan and cap values", () => {
+  it("CHECK constraints refuse zero, negative, NaN, infinite and above-ceiling values; a row written around them fails on read", async () => {
+    const store = await createTestDatabase();
+    try {
+      const refused = [
+        "update release_plan set epsilon = 0",
+        "update release_plan set epsilon = -0.5",
+        "update release_plan set epsilon = 'NaN'",
+        "update release_plan set epsilon = 'Infinity'",
+        "update release_plan set epsilon = 3.5",
+        "update release_plan set delta = 0",
+        "update release_plan set delta = 'NaN'",
+        "update release_plan set delta = 1e-4",
+        "update privacy_cap set epsilon_cap = 3.01",
+        "update privacy_cap set epsilon_cap = 'NaN'",
+        "update privacy_cap set epsilon_cap = 0",
+        "update privacy_cap set delta_cap = 'Infinity'",
+        "update privacy_cap set delta_cap = -1e-6",
+        "insert into privacy_cap (id, epsilon_cap, delta_cap) values (false, 1, 1e-6)",
+      ];
+      for (const statement of refused) {
+        await expect(store.query(statement), statement).rejects.toThrow(/violates check constraint|check/i);
+      }
+      const key = (entry: { granularity: string; geoType: string }) =>
+        `${entry.granularity}/${entry.geoType}`;
+      const sorted = <T extends { granularity: string; geoType: string }>(entries: readonly T[]) =>
+        [...entries].sort((a, b) => key(a).localeCompare(key(b)));
+      expect(sorted(await loadReleasePlan(store.query))).toEqual(sorted(DEFAULT_RELEASE_PLAN));
+      await store.query("alter table release_plan drop constraint release_plan_epsilon_valid");
+      await store.query(
+        "update release_plan set epsilon = 'NaN' where granularity = 'day' and geo_type = 'city_code'",
+      );
+      await expect(loadReleasePlan(store.query)).rejects.toThrow(/day\/city_code\/full is invalid/);
+      await store.query("alter table privacy_cap drop constraint privacy_cap_epsilon_valid");
+      await store.query("update privacy_cap set epsilon_cap = 4");
+      await expect(loadPrivacyCap(store.query)).rejects.toThrow(/privacy cap is invalid/);
+    } finally {
+      await store.destroy();
+    }
   });
 });
