@@ -76,11 +76,32 @@ const TYPES: Record<string, Record<string, string | null>> = {
     enabled: null,
     mechanism: null,
     epsilon: null,
+    participantDayEpsilon: null,
     delta: null,
     budgetWindowDays: null,
     noiseScale: null,
     releaseId: null,
   },
+  PrivacyStatement: {
+    unit: null,
+    epsilonCap: null,
+    deltaCap: null,
+    planEpsilonPerParticipantDay: null,
+    planDeltaPerParticipantDay: null,
+    worstCase30DayEpsilon: null,
+    families: "PlanEntry",
+    highestLedgerDay: "LedgerDay",
+    daysOutsideGuarantee: null,
+  },
+  PlanEntry: {
+    granularity: null,
+    geoBucketType: null,
+    breakdown: null,
+    epsilon: null,
+    delta: null,
+    enabled: null,
+  },
+  LedgerDay: { dayUtc: null, epsilon: null, delta: null, families: null, outsideGuarantee: null },
   Viewer: {
     partnerId: null,
     tenantId: null,
@@ -277,6 +298,7 @@ const operationArb = fc
   .record({
     insights: fc.array(insightsArb, { minLength: 0, maxLength: 2 }),
     viewer: fc.option(setArb("Viewer"), { freq: 3 }),
+    statement: fc.option(setArb("PrivacyStatement"), { freq: 4 }),
     quote: fc.option(fc.tuple(filterArb, setArb("InsightsQuote"), fc.boolean()), { freq: 4 }),
     schemaIntrospection: fc.boolean(),
     typeIntrospection: fc.option(
@@ -298,6 +320,7 @@ const operationArb = fc
     (op) =>
       op.insights.length > 0 ||
       op.viewer !== null ||
+      op.statement !== null ||
       op.quote !== null ||
       op.schemaIntrospection ||
       op.typeIntrospection !== null ||
@@ -372,6 +395,7 @@ function render(op: Operation, deny: { at: number; name: string } | null): Rende
     );
   });
   if (op.viewer) roots.push(`${alias(false)}viewer { ${nodes(op.viewer)} }`);
+  if (op.statement) roots.push(`${alias(false)}privacyStatement { ${nodes(op.statement)} }`);
   if (op.quote) {
     const [spec, selection, asVariable] = op.quote;
     roots.push(
