@@ -1,5 +1,6 @@
 import type { AppContext } from "../context";
 import { bucketKey } from "../privacy/buckets";
+import { buyerSuppressionReason } from "../privacy/releaseMechanism";
 import {
   type InsightsFilter,
   MAX_PAGE_SIZE,
@@ -13,7 +14,6 @@ import {
   readInsightCells,
 } from "../resolvers/insights/readInsights";
 import type { TrendReader } from "../resolvers/insights/trendScores";
-import { buyerSuppressionReason } from "../privacy/releaseMechanism";
 import { builder } from "./builder";
 
 export const DATASET = "spots_insights_v1";

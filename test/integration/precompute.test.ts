@@ -261,6 +261,60 @@ describe("a DAY release", () => {
   });
 });
 
+describe("totals computed ahead of the release", () => {
+  it("are used only when their bounds are the ones the release derives: a profile tightened in between recomputes", async () => {
+    const db = await freshDatabase();
+    const deps = { database: db, noiseKey: NOISE_KEY, clock };
+    // Totals a batch computed earlier under the contract bounds (L0 4, C 5), with a marker count.
+    const marked = {
+      rows: [
+        {
+          geo_bucket_id: "us-nyc",
+          door_type: "spot",
+          category: "coffee",
+          context: "morning",
+          unique_participants: 999,
+          doors_opened: 999,
+          repeat_participants: 0,
+          top_doors: 1,
+        },
+      ],
+      bounds: { maxCellsPerParticipant: 4, maxDoorsPerCell: 5 },
+    };
+    const trueUnique = async (releaseId: string) =>
+      (
+        await db.query<{ n: number }>(
+          "select true_unique_participants as n from insight_cells where release_id = $1 and geo_bucket_id = 'us-nyc' and door_type = 'spot' and category = 'coffee' and context = 'morning'",
+          [releaseId],
+        )
+      )[0]?.n;
+    // The day after DAY has no events at all: a 999 there can only come from the passed totals.
+    const used = await precomputeRelease(deps, {
+      granularity: "day",
+      bucketStart: new Date(DAY.getTime() + 86_400_000),
+      geoType: "city_code",
+      totals: marked,
+    });
+    if (used.status !== "released") throw new Error(used.status);
+    expect(await trueUnique(used.releaseId)).toBe(999);
+    // An operator tightens L0 before the next release of the batch is written: its totals are stale.
+    await db.query("update release_profiles set max_cells_per_participant = 2 where granularity = 'day'");
+    const recomputed = await precomputeRelease(deps, {
+      granularity: "day",
+      bucketStart: DAY,
+      geoType: "city_code",
+      totals: marked,
+    });
+    if (recomputed.status !== "released") throw new Error(recomputed.status);
+    expect(await trueUnique(recomputed.releaseId)).toBe(600);
+    const [receipt] = await db.query<{ l0: number }>(
+      "select max_cells_per_participant as l0 from release_receipts where release_id = $1",
+      [recomputed.releaseId],
+    );
+    expect(receipt?.l0).toBe(2);
+  });
+});
+
 describe("failure and concurrency", () => {
   it("a crash before commit leaves nothing, and the re-run writes exactly what an uninterrupted run writes", async () => {
     const crashed = await freshDatabase();

@@ -46,8 +46,13 @@ export interface ReleaseRequest {
   newVersion?: { reason: string };
   /** Test seam: runs inside the transaction after every row is written, before commit. */
   beforeCommit?: () => Promise<void>;
-  /** Totals already computed for this bucket and geo type by a run over several buckets; DAY and WEEK version 1 only. */
-  totals?: CellTotalsRow[];
+  /**
+   * Totals already computed for this bucket and geo type by a run over several buckets, with the
+   * bounds they were computed under; DAY and WEEK version 1 only, and used only when those bounds
+   * are the ones this release derives inside its transaction (a profile tightened in between would
+   * otherwise be noised for bounds its totals do not have).
+   */
+  totals?: PrecomputedTotals;
 }
 
 export type ReleaseOutcome =
@@ -67,6 +72,12 @@ export type ReleaseOutcome =
   | { status: "not_planned" }
   /** PRIVACY_CAP_REACHED: a covered day would go above the participant-day cap, or is outside the guarantee. */
   | { status: "cap_reached"; day: string; epsilonAfter: number; message: string };
+
+/** Bounded totals of one bucket and geo type, and the L0 and C they were bounded with. */
+export interface PrecomputedTotals {
+  rows: CellTotalsRow[];
+  bounds: Pick<ReleaseParameters, "maxCellsPerParticipant" | "maxDoorsPerCell">;
+}
 
 const CELL_INSERT_BATCH = 5_000;
 
@@ -153,8 +164,12 @@ export async function precomputeRelease(
     const parameters = releaseParameters({ ...profile, epsilon: entry.epsilon, delta: entry.delta });
     const participantDayEpsilon = planTotals(plan).epsilonDay;
     const totalsByBucket: BucketTotals =
-      request.totals !== undefined && version === 1 && granularity !== "hour"
-        ? new Map([[first.getTime(), new Map([[geoType, request.totals]])]])
+      request.totals !== undefined &&
+      version === 1 &&
+      granularity !== "hour" &&
+      request.totals.bounds.maxCellsPerParticipant === parameters.maxCellsPerParticipant &&
+      request.totals.bounds.maxDoorsPerCell === parameters.maxDoorsPerCell
+        ? new Map([[first.getTime(), new Map([[geoType, request.totals.rows]])]])
         : await computeCellTotals(
             deps.database,
             deps.noiseKey,

@@ -3,9 +3,14 @@ import type { GeoBucketType } from "../../privacy/cellKey";
 import { releaseParameters } from "../../privacy/releaseParameters";
 import { loadReleaseProfile } from "../../privacy/releaseProfiles";
 import { recordJobRun } from "../jobRuns";
-import { type BucketTotals, type CellTotalsRow, computeCellTotals } from "./cellTotals";
+import { type BucketTotals, computeCellTotals } from "./cellTotals";
 import { type PlannedRelease, releaseJobKey } from "./planReleases";
-import { type PrecomputeDependencies, precomputeRelease, type ReleaseOutcome } from "./precomputeRelease";
+import {
+  type PrecomputeDependencies,
+  type PrecomputedTotals,
+  precomputeRelease,
+  type ReleaseOutcome,
+} from "./precomputeRelease";
 
 export const RELEASE_JOB_NAME = "precompute-release";
 /** The job-run outcome, feed source and CLI word of a release refused at the participant-day cap. */
@@ -56,7 +61,7 @@ export function runRecordedRelease(
   deps: PrecomputeDependencies,
   release: PlannedRelease,
   createdBy: string,
-  totals?: CellTotalsRow[],
+  totals?: PrecomputedTotals,
 ): Promise<ReleaseOutcome & { outcome: string; rows?: number }> {
   return recordJobRun(
     deps.database,
@@ -119,14 +124,19 @@ export async function runReleases(
     for (const release of batch.releases) {
       await runOne(
         release,
-        totals ? (totals.get(release.bucketStart.getTime())?.get(release.geoType) ?? []) : undefined,
+        totals
+          ? {
+              rows: totals.byBucket.get(release.bucketStart.getTime())?.get(release.geoType) ?? [],
+              bounds: totals.bounds,
+            }
+          : undefined,
       );
       options.onProgress?.(++done, planned.length);
     }
   }
   return summary;
 
-  async function runOne(release: PlannedRelease, totals: CellTotalsRow[] | undefined) {
+  async function runOne(release: PlannedRelease, totals: PrecomputedTotals | undefined) {
     try {
       const result = await runRecordedRelease(deps, release, options.createdBy, totals);
       if (result.status === "released") {
@@ -204,10 +214,17 @@ function contiguousBatches(planned: PlannedRelease[]): Batch[] {
   return batches;
 }
 
-async function batchTotals(deps: PrecomputeDependencies, batch: Batch): Promise<BucketTotals> {
+async function batchTotals(
+  deps: PrecomputeDependencies,
+  batch: Batch,
+): Promise<{ byBucket: BucketTotals; bounds: PrecomputedTotals["bounds"] }> {
   const granularity = batch.releases[0]?.granularity ?? "day";
   const parameters = releaseParameters(await loadReleaseProfile(deps.database.db, granularity));
-  return computeCellTotals(
+  const bounds = {
+    maxCellsPerParticipant: parameters.maxCellsPerParticipant,
+    maxDoorsPerCell: parameters.maxDoorsPerCell,
+  };
+  const byBucket = await computeCellTotals(
     deps.database,
     deps.noiseKey,
     {
@@ -221,4 +238,5 @@ async function batchTotals(deps: PrecomputeDependencies, batch: Batch): Promise<
     undefined,
     deps.totalsResources,
   );
+  return { byBucket, bounds };
 }
