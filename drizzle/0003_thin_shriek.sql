@@ -56,14 +56,21 @@ ALTER TABLE "releases" ADD CONSTRAINT "releases_epsilon_valid" CHECK ("releases"
 ALTER TABLE "releases" ADD CONSTRAINT "releases_delta_valid" CHECK ("releases"."delta" > 0 and "releases"."delta" < 1);--> statement-breakpoint
 ALTER TABLE "releases" ADD CONSTRAINT "releases_accounting_valid" CHECK ("releases"."accounting" in ('participant_day', 'legacy'));--> statement-breakpoint
 -- Participant-day accounting for the releases made before it existed (PRIVACY.md "Ledger"): each is
--- its own family, marked legacy, its delta taken from its receipt. Those no buyer was charged for
--- are retired (not served, not in the ledger); the others add their epsilon and delta to every UTC
+-- its own family, marked legacy, its delta taken from its receipt. Those no buyer read are retired
+-- (not served, not in the ledger); the others add their epsilon and delta to every UTC
 -- day they read (a legacy HOUR release on its own, as it was bounded), and those days stay outside
 -- the guarantee.
 UPDATE "releases" SET "family_id" = "id", "accounting" = 'legacy';--> statement-breakpoint
 UPDATE "releases" r SET "delta" = rr."delta" FROM "release_receipts" rr WHERE rr."release_id" = r."id" AND rr."delta" > 0 AND rr."delta" < 1;--> statement-breakpoint
+-- A release counts as read when a buyer was charged for it, or for the next bucket's release (same
+-- granularity and geo type) made after it: that release stored each cell's trend from this one's
+-- published estimate, so its buyer could recover this one's estimates without paying for them.
 UPDATE "releases" r SET "retired_at" = now(), "current" = false
-  WHERE NOT EXISTS (SELECT 1 FROM "budget_charges" b WHERE b."release_id" = r."id");--> statement-breakpoint
+  WHERE NOT EXISTS (SELECT 1 FROM "budget_charges" b WHERE b."release_id" = r."id")
+    AND NOT EXISTS (
+      SELECT 1 FROM "releases" n JOIN "budget_charges" b ON b."release_id" = n."id"
+      WHERE n."granularity" = r."granularity" AND n."geo_type" = r."geo_type"
+        AND n."bucket_start" = r."bucket_end" AND n."created_at" >= r."created_at");--> statement-breakpoint
 INSERT INTO "privacy_ledger_days" ("family_id", "day", "granularity", "geo_type", "level", "version", "epsilon", "delta", "accounting", "recorded_at")
   SELECT r."id", d::date, r."granularity", r."geo_type", r."level", r."version", r."epsilon", r."delta", 'legacy', r."created_at"
   FROM "releases" r

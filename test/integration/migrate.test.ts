@@ -161,7 +161,7 @@ describe("migrations", () => {
     ).rejects.toThrow(/action_ledger_one_pending_uq/);
   });
 
-  it("0003 moves releases made before participant-day accounting into the per-day ledger and retires those no buyer read", async () => {
+  it("0003 moves releases made before participant-day accounting into the per-day ledger and retires those no buyer read, directly or through a stored trend", async () => {
     const db = await createTestDatabase({ migrate: false });
     opened.push(db);
     const folder = mkdtempSync(path.join(tmpdir(), "migrations-"));
@@ -172,7 +172,9 @@ describe("migrations", () => {
     await migrateFrom(db, folder);
     rmSync(folder, { recursive: true, force: true });
     // The old shape: a DAY, a WEEK and two HOUR releases of Jan 6, each bounded on its own; a buyer
-    // read the DAY, the WEEK and one HOUR release; nobody read the other HOUR one or the Jan 20 DAY.
+    // read the DAY, the WEEK and one HOUR release; nobody read the other HOUR one. Jan 20 was not
+    // charged, but Jan 21 was, and its stored trend gave away Jan 20's estimates: Jan 20 was read too.
+    // Nobody read Jan 25, nor the day after it.
     const release = (id: string, granularity: string, start: string, end: string, epsilon: number) =>
       `('00000000-0000-0000-0000-0000000000${id}', '${granularity}', '${start}', '${end}', 'city_code', 1, true, ${epsilon}, '2026-01-15T00:00:00Z', 'scheduler')`;
     await db.query(
@@ -183,6 +185,8 @@ describe("migrations", () => {
          release("03", "hour", "2026-01-06T08:00:00Z", "2026-01-06T09:00:00Z", 0.25),
          release("04", "hour", "2026-01-06T09:00:00Z", "2026-01-06T10:00:00Z", 0.25),
          release("05", "day", "2026-01-20T00:00:00Z", "2026-01-21T00:00:00Z", 0.5),
+         release("06", "day", "2026-01-21T00:00:00Z", "2026-01-22T00:00:00Z", 0.5),
+         release("07", "day", "2026-01-25T00:00:00Z", "2026-01-26T00:00:00Z", 0.5),
        ].join(", ")}`,
     );
     await db.query(
@@ -193,6 +197,7 @@ describe("migrations", () => {
           "00000000-0000-0000-0000-000000000001",
           "00000000-0000-0000-0000-000000000002",
           "00000000-0000-0000-0000-000000000003",
+          "00000000-0000-0000-0000-000000000006",
         ],
       ],
     );
@@ -238,6 +243,22 @@ describe("migrations", () => {
       {
         id: "05",
         accounting: "legacy",
+        current: true,
+        retired: false,
+        own_family: true,
+        participant_day_epsilon: 0.5,
+      },
+      {
+        id: "06",
+        accounting: "legacy",
+        current: true,
+        retired: false,
+        own_family: true,
+        participant_day_epsilon: 0.5,
+      },
+      {
+        id: "07",
+        accounting: "legacy",
         current: false,
         retired: true,
         own_family: true,
@@ -252,7 +273,7 @@ describe("migrations", () => {
     expect(days).toEqual([
       { day: "2026-01-05", epsilon: 0.5, families: 1, legacy: true },
       { day: "2026-01-06", epsilon: 1.25, families: 3, legacy: true },
-      ...["07", "08", "09", "10", "11"].map((d) => ({
+      ...["07", "08", "09", "10", "11", "20", "21"].map((d) => ({
         day: `2026-01-${d}`,
         epsilon: 0.5,
         families: 1,
@@ -267,6 +288,8 @@ describe("migrations", () => {
       "2026-01-09",
       "2026-01-10",
       "2026-01-11",
+      "2026-01-20",
+      "2026-01-21",
     ]);
     // Those days get no further release: the planner leaves them out.
     await ensureReferenceData(db.db);
