@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { QueryFn } from "../db/client";
 import { TIME_GRANULARITIES, type TimeGranularity } from "../db/schema/enums";
 import type { GeoBucketType } from "./cellKey";
+import { CONTRACT_RELEASE_PROFILES } from "./releaseProfiles";
 
 /**
  * The release plan and the participant-day cap (PRIVACY.md "The guarantee: participant-days" and
@@ -122,18 +123,33 @@ export function planEntryProblems(entry: PlanEntry): PlanProblem[] {
     }));
   }
   const problems: PlanProblem[] = [];
-  if (!(entry.epsilon > 0) || entry.epsilon > CONTRACT_CAP.epsilon) {
+  // Per release, never looser than the contract profile of the granularity (DAY and WEEK 0.5, HOUR
+  // 0.25; delta 1e-6): the plan moves epsilon between entries, it never weakens one release.
+  const contract = CONTRACT_RELEASE_PROFILES[entry.granularity];
+  if (!(entry.epsilon > 0)) {
     problems.push({
       field: ["input", "epsilon"],
       code: "PLAN_VALUE_INVALID",
-      message: `epsilon must be above 0 and at most ${CONTRACT_CAP.epsilon}, got ${entry.epsilon}.`,
+      message: `epsilon must be above 0, got ${entry.epsilon}.`,
+    });
+  } else if (entry.epsilon > contract.epsilon) {
+    problems.push({
+      field: ["input", "epsilon"],
+      code: "PLAN_LOOSER_THAN_CONTRACT",
+      message: `epsilon per ${entry.granularity} release may be at most the contract's ${contract.epsilon}, got ${entry.epsilon}.`,
     });
   }
-  if (!(entry.delta > 0) || entry.delta > CONTRACT_CAP.delta) {
+  if (!(entry.delta > 0)) {
     problems.push({
       field: ["input", "delta"],
       code: "PLAN_VALUE_INVALID",
-      message: `delta must be above 0 and at most ${CONTRACT_CAP.delta}, got ${entry.delta}.`,
+      message: `delta must be above 0, got ${entry.delta}.`,
+    });
+  } else if (entry.delta > contract.delta) {
+    problems.push({
+      field: ["input", "delta"],
+      code: "PLAN_LOOSER_THAN_CONTRACT",
+      message: `delta per release may be at most the contract's ${contract.delta}, got ${entry.delta}.`,
     });
   }
   if (!(RELEASED_LEVELS as readonly string[]).includes(entry.level)) {

@@ -182,8 +182,14 @@ const SetReleasePlanEntryInput = builder.inputType("SetReleasePlanEntryInput", {
       required: true,
       description: "The level: the dimensions kept (all three = FULL, [] = TOTAL).",
     }),
-    epsilon: t.float({ required: true, description: "Epsilon per release (> 0)." }),
-    delta: t.float({ required: true, description: "Delta per release (0 < delta <= 2e-5)." }),
+    epsilon: t.float({
+      required: true,
+      description: "Epsilon per release: above 0, at most the contract's (DAY and WEEK 0.5, HOUR 0.25).",
+    }),
+    delta: t.float({
+      required: true,
+      description: "Delta per release: above 0, at most the contract's 1e-6.",
+    }),
     enabled: t.boolean({ required: true, description: "Whether the entry is released." }),
   }),
 });

@@ -261,7 +261,7 @@ const ADMIN_CASES: AdminCase[] = [
         delta: 1e-6,
         enabled: true,
       },
-      code: "PLAN_EXCEEDS_CAP",
+      code: "PLAN_LOOSER_THAN_CONTRACT",
       field: ["input", "epsilon"],
     },
   },

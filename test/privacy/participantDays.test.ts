@@ -283,7 +283,7 @@ describe("the plan and the cap through the API", () => {
           delta: 1e-6,
           enabled: true,
         },
-        "PLAN_EXCEEDS_CAP",
+        "PLAN_LOOSER_THAN_CONTRACT",
       ],
       [
         "setReleasePlanEntry",
@@ -332,28 +332,36 @@ describe("the plan and the cap through the API", () => {
     }
   });
 
-  it("lets an operator lower the cap to the plan and change an entry within it, audited", async () => {
-    const lowered = await api.graphql(
-      "mutation { setPrivacyCap(input: { epsilonCap: 2.5, deltaCap: 1e-5 }) { cap { epsilonCap deltaCap } userErrors { code } } }",
-      { key: operator },
-    );
-    expect(lowered.body.data?.setPrivacyCap).toEqual({
-      cap: { epsilonCap: 2.5, deltaCap: 1e-5 },
-      userErrors: [],
+  it("lets an operator lower the cap to the plan and change an entry within it, never above it; audited", async () => {
+    const mutate = async (mutation: string) =>
+      (await api.graphql(`mutation { ${mutation} }`, { key: operator })).body.data;
+    const hour = (epsilon: number) =>
+      `setReleasePlanEntry(input: { granularity: HOUR, geoBucketType: CITY_CODE,
+         breakdown: [DOOR_TYPE, CATEGORY, CONTEXT], epsilon: ${epsilon}, delta: 1e-6, enabled: true }) {
+         plan { granularity epsilon } userErrors { code } }`;
+    expect(
+      await mutate(
+        "setPrivacyCap(input: { epsilonCap: 2.5, deltaCap: 1e-5 }) { cap { epsilonCap deltaCap } userErrors { code } }",
+      ),
+    ).toEqual({ setPrivacyCap: { cap: { epsilonCap: 2.5, deltaCap: 1e-5 }, userErrors: [] } });
+    expect(await mutate(hour(0.1))).toMatchObject({ setReleasePlanEntry: { userErrors: [] } });
+    // The plan is now 2.1: the cap may come down to it, and then the HOUR entry cannot go back up.
+    expect(
+      await mutate("setPrivacyCap(input: { epsilonCap: 2.1, deltaCap: 1e-5 }) { userErrors { code } }"),
+    ).toEqual({
+      setPrivacyCap: { userErrors: [] },
     });
-    const changed = await api.graphql(
-      `mutation { setReleasePlanEntry(input: { granularity: HOUR, geoBucketType: CITY_CODE,
-         breakdown: [DOOR_TYPE, CATEGORY, CONTEXT], epsilon: 0.5, delta: 1e-6, enabled: true }) {
-         plan { granularity epsilon } userErrors { code } } }`,
-      { key: operator },
-    );
-    expect(changed.body.data?.setReleasePlanEntry).toMatchObject({ userErrors: [] });
+    const before = await stateDigest(db);
+    expect(await mutate(hour(0.25))).toEqual({
+      setReleasePlanEntry: { plan: null, userErrors: [{ code: "PLAN_EXCEEDS_CAP" }] },
+    });
+    expect({ ...(await stateDigest(db)), api_keys: "" }).toEqual({ ...before, api_keys: "" });
     const statement = await api.graphql("{ privacyStatement { epsilonCap planEpsilonPerParticipantDay } }", {
       key: buyer,
     });
     expect(statement.body.data?.privacyStatement).toEqual({
-      epsilonCap: 2.5,
-      planEpsilonPerParticipantDay: 2.5,
+      epsilonCap: 2.1,
+      planEpsilonPerParticipantDay: 2.1,
     });
     const audit = await db.query<{ action: string; outcome: string }>(
       "select action, outcome from audit_logs where action in ('setPrivacyCap', 'setReleasePlanEntry') and outcome = 'OK' order by id",
@@ -361,6 +369,7 @@ describe("the plan and the cap through the API", () => {
     expect(audit).toEqual([
       { action: "setPrivacyCap", outcome: "OK" },
       { action: "setReleasePlanEntry", outcome: "OK" },
+      { action: "setPrivacyCap", outcome: "OK" },
     ]);
   });
 });

@@ -273,11 +273,11 @@ export type SetPrivacyCapInput = {
 export type SetReleasePlanEntryInput = {
   /** The level: the dimensions kept (all three = FULL, [] = TOTAL). */
   breakdown: Array<SegmentDimension>;
-  /** Delta per release (0 < delta <= 2e-5). */
+  /** Delta per release: above 0, at most the contract's 1e-6. */
   delta: number;
   /** Whether the entry is released. */
   enabled: boolean;
-  /** Epsilon per release (> 0). */
+  /** Epsilon per release: above 0, at most the contract's (DAY and WEEK 0.5, HOUR 0.25). */
   epsilon: number;
   /** The geo type. */
   geoBucketType: GeoBucketType;

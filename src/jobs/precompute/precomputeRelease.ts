@@ -151,7 +151,12 @@ export async function precomputeRelease(
     // The participant-day cap, before anything is computed or written: a refusal leaves nothing.
     const days = coveredDays(granularity, first);
     const cap = await loadPrivacyCap(query);
-    const decision = await checkParticipantDayCap(query, days, entry, cap);
+    // The plan entry's epsilon and delta, never looser than the (possibly tightened) profile's.
+    const budget = {
+      epsilon: Math.min(entry.epsilon, profile.epsilon),
+      delta: Math.min(entry.delta, profile.delta),
+    };
+    const decision = await checkParticipantDayCap(query, days, budget, cap);
     if (!decision.ok) {
       return {
         status: "cap_reached",
@@ -161,7 +166,7 @@ export async function precomputeRelease(
       } as const;
     }
 
-    const parameters = releaseParameters({ ...profile, epsilon: entry.epsilon, delta: entry.delta });
+    const parameters = releaseParameters({ ...profile, ...budget });
     const participantDayEpsilon = planTotals(plan).epsilonDay;
     const totalsByBucket: BucketTotals =
       request.totals !== undefined &&
@@ -222,8 +227,8 @@ export async function precomputeRelease(
           geoType,
           level,
           version,
-          entry.epsilon,
-          entry.delta,
+          budget.epsilon,
+          budget.delta,
           familyId,
           participantDayEpsilon,
           deps.clock.now(),
@@ -258,7 +263,7 @@ export async function precomputeRelease(
     }
     await recordLedgerDays(
       query,
-      { familyId, granularity, geoType, level, version, epsilon: entry.epsilon, delta: entry.delta },
+      { familyId, granularity, geoType, level, version, ...budget },
       days,
       deps.clock.now(),
     );
