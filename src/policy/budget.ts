@@ -83,7 +83,8 @@ export async function chargeBuyer(database: DatabaseHandle, request: ChargeReque
       request.releases,
     );
     const cost = newReleases.reduce((sum, release) => sum + release.epsilon, 0);
-    if (spent + cost > budget.epsilonLimit + EPSILON_TOLERANCE) {
+    // A request that costs nothing is never refused for budget, even after the limit was lowered below what was spent.
+    if (cost > 0 && spent + cost > budget.epsilonLimit + EPSILON_TOLERANCE) {
       throw apiError(
         "PRIVACY_BUDGET_EXCEEDED",
         `This request costs epsilon ${round(cost)} (${newReleases.length} release(s) not yet charged in your ${budget.windowDays}-day window), but only ${round(Math.max(0, budget.epsilonLimit - spent))} of your ${budget.epsilonLimit} remain. Narrow the range, or re-read releases you were already charged for (free).`,

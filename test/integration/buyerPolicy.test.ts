@@ -91,6 +91,16 @@ describe("buyer budget and quota", () => {
     expect(await policyState(db)).toEqual(before);
     const fits = await read(range(1, 4), world.otherBuyerKey);
     expect(policyOf(fits.body)).toMatchObject({ epsilonCharged: 1.5, epsilonRemaining: 0 });
+    // A request that costs nothing is never refused for budget, even once the limit is below what was spent.
+    await operator.graphql(
+      `mutation { setBuyerBudget(input: { partnerId: "outside_buyer_globex", epsilonLimit: 0.1 }) { userErrors { code } } }`,
+      { key: world.operatorKey },
+    );
+    const free = await read(range(1, 4), world.otherBuyerKey);
+    expect(free.body.errors).toBeUndefined();
+    expect(policyOf(free.body)).toMatchObject({ epsilonCharged: 0, epsilonRemaining: 0 });
+    const notFree = await read(range(4, 5), world.otherBuyerKey);
+    expect(notFree.body.errors?.[0]?.extensions).toMatchObject({ code: "PRIVACY_BUDGET_EXCEEDED", cost: 0.5 });
   });
 
   it("refuses a new shape beyond the daily quota with QUERY_BUDGET_EXCEEDED, while known shapes still work", async () => {
