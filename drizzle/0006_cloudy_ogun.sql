@@ -14,6 +14,8 @@ END;--> statement-breakpoint
 ALTER TABLE "release_receipts" ALTER COLUMN "threshold_m" SET NOT NULL;--> statement-breakpoint
 ALTER TABLE "release_receipts" DROP COLUMN "tau";
 --> statement-breakpoint
+-- The contract allows WEEK ranges of 12 weeks (001: at most 90 days); 13 was one too many.
+UPDATE "release_profiles" SET "max_range_buckets" = 12 WHERE "granularity" = 'week' AND "max_range_buckets" > 12;--> statement-breakpoint
 -- A stored profile that breaks a CHECK makes this migration fail, naming the constraint: correct the
 -- release_profiles row (validateReleaseProfile says what is wrong) and migrate again. Nothing is rewritten silently.
 ALTER TABLE "release_profiles" ADD CONSTRAINT "release_profiles_epsilon_finite_positive" CHECK ("release_profiles"."epsilon" > 0 and "release_profiles"."epsilon" < 'Infinity'::float8 and "release_profiles"."epsilon" <> 'NaN'::float8);--> statement-breakpoint

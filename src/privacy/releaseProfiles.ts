@@ -56,7 +56,7 @@ export const CONTRACT_RELEASE_PROFILES: Record<TimeGranularity, ReleaseProfile> 
     buyerCost: 0.5,
     delta: 1e-6,
     budgetWindowDays: 30,
-    maxRangeBuckets: 13,
+    maxRangeBuckets: 12,
     maxGeoIds: 50,
     allowedGeoTypes: ["city_code", "geohash3"],
     maxSegmentDimensions: 3,

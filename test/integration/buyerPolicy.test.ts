@@ -100,7 +100,10 @@ describe("buyer budget and quota", () => {
     expect(free.body.errors).toBeUndefined();
     expect(policyOf(free.body)).toMatchObject({ epsilonCharged: 0, epsilonRemaining: 0 });
     const notFree = await read(range(4, 5), world.otherBuyerKey);
-    expect(notFree.body.errors?.[0]?.extensions).toMatchObject({ code: "PRIVACY_BUDGET_EXCEEDED", cost: 0.5 });
+    expect(notFree.body.errors?.[0]?.extensions).toMatchObject({
+      code: "PRIVACY_BUDGET_EXCEEDED",
+      cost: 0.5,
+    });
   });
 
   it("refuses a new shape beyond the daily quota with QUERY_BUDGET_EXCEEDED, while known shapes still work", async () => {
@@ -147,6 +150,16 @@ describe("bounds and delay", () => {
       { timeBucketStartUtc: "2025-09-01T00:00:00Z", timeBucketEndUtc: "2026-01-01T00:00:00Z" },
       "RANGE_TOO_LARGE",
       { limit: 90, actual: 122 },
+    ],
+    [
+      "13 ISO weeks (the contract allows 12, at most 90 days)",
+      {
+        granularity: "WEEK",
+        timeBucketStartUtc: "2025-10-06T00:00:00Z",
+        timeBucketEndUtc: "2026-01-05T00:00:00Z",
+      },
+      "RANGE_TOO_LARGE",
+      { limit: 12, actual: 13 },
     ],
     [
       "51 geo ids",
