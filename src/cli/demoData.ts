@@ -8,7 +8,11 @@ import {
   isDemoDataComplete,
   isDemoDataPresent,
 } from "../db/demo/demoData";
-import { loadPrecomputePolicy, planMissingReleases } from "../jobs/precompute/planReleases";
+import {
+  loadPrecomputePolicy,
+  PRECOMPUTE_POLICY_KEY,
+  planMissingReleases,
+} from "../jobs/precompute/planReleases";
 import type { PrecomputeDependencies } from "../jobs/precompute/precomputeRelease";
 import { type RunSummary, runReleases } from "../jobs/precompute/runReleases";
 import { createProgress } from "./progress";
@@ -46,6 +50,7 @@ export async function runDemoData(
       onProgress: (stage, done, total) => progress.update(stage, done, total),
     });
     progress.stop();
+    await fitPrecomputeWindowToDemo(handle, config.demoDays);
     const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
     out.write(
       `demo data: ${summary.events.toLocaleString("en")} events from ${summary.participants.toLocaleString("en")} participants at ${summary.spots} spots in ${summary.cities} cities (seed ${config.demoSeed}, ${config.demoDays} days) in ${seconds}s\n`,
@@ -54,6 +59,23 @@ export async function runDemoData(
   } finally {
     progress.stop();
   }
+}
+
+/**
+ * A demo of N days asks the precompute policy for no more than N days of releases: the window is a
+ * setting of the timing policy (recorded there, by "demo"), never read off the events, so which
+ * releases exist still depends only on the plan, the policy and the clock.
+ */
+async function fitPrecomputeWindowToDemo(handle: DatabaseHandle, days: number): Promise<void> {
+  await handle.query(
+    `update timing_policies set payload = payload || jsonb_build_object(
+       'day_buckets', least((payload->>'day_buckets')::int, $2::int),
+       'week_buckets', least((payload->>'week_buckets')::int, $2::int / 7),
+       'hour_buckets', least((payload->>'hour_buckets')::int, 24 * $2::int)),
+       updated_at = now(), updated_by = 'demo'
+     where policy_key = $1`,
+    [PRECOMPUTE_POLICY_KEY, days],
+  );
 }
 
 /**

@@ -331,6 +331,14 @@ describe("runDemoData (what npm start and the CLI call)", () => {
     const first = await runDemoData(db, config, clock, sink);
     expect(first?.events).toBeGreaterThan(0);
     expect(await isDemoDataComplete(db)).toBe(true);
+    // A 14-day demo asks the precompute policy for 14 days of DAY (2 weeks, 14 days of hours), no more.
+    const [policy] = await db.query<{ payload: Record<string, unknown>; updated_by: string }>(
+      "select payload, updated_by from timing_policies where policy_key = 'outside_buyer_precompute_v1'",
+    );
+    expect(policy).toMatchObject({
+      payload: { day_buckets: 14, week_buckets: 2, hour_buckets: 336 },
+      updated_by: "demo",
+    });
     expect(await runDemoData(db, config, clock, sink)).toBeUndefined();
 
     // Simulate a run cut off half-way: events present, no succeeded job run.
