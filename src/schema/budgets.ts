@@ -131,7 +131,7 @@ const InsightsQuote = builder.objectRef<QuoteShape>("InsightsQuote").implement({
     accuracy: t.field({
       type: [LevelAccuracy],
       description:
-        "Per (granularity, geo type, level) the request would read: the 95% margins of error a released cell would carry (a release made under an older profile carries its own receipt's, in InsightCell.accuracy).",
+        "Per (granularity, geo type, level) the request would read: the 95% margins of error a released cell would carry (a release made under an older profile carries its own receipt's, in InsightCell.accuracy); a level the plan does not release is left out.",
       resolve: (quote) => quote.accuracy,
     }),
   }),

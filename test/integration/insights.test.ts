@@ -458,9 +458,16 @@ describe("accuracy", () => {
           repeatParticipants: 192,
         },
       ]);
+      // A level the plan does not release has no margins to promise.
+      await db.query(
+        "update release_plan set enabled = false where granularity = 'day' and geo_type = 'geohash3' and level = 'full'",
+      );
+      const disabled = await quote({ ...FILTER, geoBucketType: "GEOHASH3", geoBucketIds: null });
+      expect(disabled.body.errors).toBeUndefined();
+      expect((disabled.body.data?.quoteInsights as { accuracy: unknown } | undefined)?.accuracy).toEqual([]);
     } finally {
       await db.query(
-        "update release_plan set epsilon = 0.5 where granularity = 'day' and geo_type = 'geohash3' and level = 'full'",
+        "update release_plan set epsilon = 0.5, enabled = true where granularity = 'day' and geo_type = 'geohash3' and level = 'full'",
       );
     }
     expect(await state()).toEqual(before);
