@@ -40,6 +40,29 @@ export function doorsPerCellCap(
   return Math.min(profile.maxDoorsPerCell, byShare);
 }
 
+/** What the noise scales derive from; a release receipt stores each of these. */
+export type ScaleInputs = Pick<
+  ReleaseParameters,
+  "epsilon" | "epsilonSplit" | "maxCellsPerParticipant" | "maxDoorsPerCell"
+>;
+
+/** One participant touches at most L0 cells: +1 unique and +1 repeat in each, at most C doors in each. */
+function sensitivityOf(inputs: ScaleInputs): Record<NoisedMetric, number> {
+  const l0 = inputs.maxCellsPerParticipant;
+  return { uniqueParticipants: l0, doorsOpened: l0 * inputs.maxDoorsPerCell, repeatParticipants: l0 };
+}
+
+/** The exact noise scales sensitivity / (epsilon x split) of a release, from its receipt's inputs. */
+export function noiseScalesOf(inputs: ScaleInputs): Record<NoisedMetric, RationalScale> {
+  const sensitivity = sensitivityOf(inputs);
+  return Object.fromEntries(
+    NOISED_METRICS.map((metric) => [
+      metric,
+      noiseScaleFor(sensitivity[metric], inputs.epsilon * inputs.epsilonSplit[metric]),
+    ]),
+  ) as Record<NoisedMetric, RationalScale>;
+}
+
 export function releaseParameters(profile: ReleaseProfile): ReleaseParameters {
   const l0 = profile.maxCellsPerParticipant;
   const c = doorsPerCellCap(profile);
@@ -51,16 +74,14 @@ export function releaseParameters(profile: ReleaseProfile): ReleaseParameters {
   const split = profile.epsilonSplit;
   const total = NOISED_METRICS.reduce((sum, metric) => sum + split[metric], 0);
   if (Math.abs(total - 1) > 1e-9) throw new Error(`epsilon split must sum to 1, got ${total}`);
-  const epsilonOf = (metric: NoisedMetric) => profile.epsilon * split[metric];
-  // One participant touches at most L0 cells: +1 unique and +1 repeat in each, at most C doors in each.
-  const sensitivity: Record<NoisedMetric, number> = {
-    uniqueParticipants: l0,
-    doorsOpened: l0 * c,
-    repeatParticipants: l0,
+  const bounds = {
+    epsilon: profile.epsilon,
+    epsilonSplit: split,
+    maxCellsPerParticipant: l0,
+    maxDoorsPerCell: c,
   };
-  const noiseScales = Object.fromEntries(
-    NOISED_METRICS.map((metric) => [metric, noiseScaleFor(sensitivity[metric], epsilonOf(metric))]),
-  ) as Record<NoisedMetric, RationalScale>;
+  const sensitivity = sensitivityOf(bounds);
+  const noiseScales = noiseScalesOf(bounds);
   const thresholdM = noisyThresholdM({
     scale: noiseScales.uniqueParticipants,
     delta: profile.delta,
@@ -92,4 +113,24 @@ export function noiseScalesAsNumbers(parameters: ReleaseParameters): Record<Nois
   return Object.fromEntries(
     NOISED_METRICS.map((metric) => [metric, rationalToNumber(parameters.noiseScales[metric])]),
   ) as Record<NoisedMetric, number>;
+}
+
+/**
+ * The exact scales a receipt published as numbers: derived again from the receipt's epsilon, split,
+ * L0 and C where they give the published number, else the published decimal itself (a receipt
+ * written under other rules: its number is all there is).
+ */
+export function publishedNoiseScales(
+  inputs: ScaleInputs,
+  published: Record<string, number>,
+): Record<NoisedMetric, RationalScale> {
+  const derived = noiseScalesOf(inputs);
+  return Object.fromEntries(
+    NOISED_METRICS.map((metric) => {
+      const number = published[metric];
+      if (number === undefined) throw new Error(`the receipt publishes no noise scale for ${metric}`);
+      const exact = derived[metric];
+      return [metric, rationalToNumber(exact) === number ? exact : rationalFromDecimal(number)];
+    }),
+  ) as Record<NoisedMetric, RationalScale>;
 }

@@ -1,14 +1,17 @@
 import { assertWithinBounds } from "../policy/bounds";
 import { type BudgetState, quoteBuyer, readBudgetState } from "../policy/budget";
 import { FINGERPRINT_VERSION, fingerprintSelection } from "../policy/fingerprint";
+import { dimensionsOf } from "../privacy/releasePlan";
 import { loadReleaseProfile } from "../privacy/releaseProfiles";
 import type { UserError } from "../resolvers/admin/apiKeys";
 import { setBuyerBudget } from "../resolvers/admin/buyerBudgets";
 import { type InsightsFilter, validateInsightsFilter } from "../resolvers/insights/insightsFilter";
+import { type LevelAccuracyRow, levelAccuracies } from "../resolvers/insights/levelAccuracy";
 import { currentReleases } from "../resolvers/insights/readInsights";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
-import { InsightsFilterInput } from "./insights";
+import { GeoBucketType, InsightsFilterInput, MARGIN_DESCRIPTIONS, TimeGranularity } from "./insights";
+import { SegmentDimension } from "./privacy";
 import { Viewer } from "./viewer";
 
 const PrivacyBudget = builder.objectRef<BudgetState>("PrivacyBudget").implement({
@@ -72,7 +75,39 @@ interface QuoteShape {
   epsilonRemaining: number;
   fingerprint: string;
   wouldCountTowardQueryQuota: boolean;
+  accuracy: LevelAccuracyRow[];
 }
+
+const LevelAccuracy = builder.objectRef<LevelAccuracyRow>("LevelAccuracy").implement({
+  subGraphs: ["internal", "buyer"],
+  description:
+    "The 95% margins of error a released cell of one (granularity, geo type, breakdown level) would carry, from the profile and the release plan (published parameters only). Like CellAccuracy they cover the noise before selection, not the bias of contribution bounding, and released unique counts near the threshold are biased upward; for an estimate y the interval is [max(0, y - a), y + a].",
+  fields: (t) => ({
+    granularity: t.field({
+      type: TimeGranularity,
+      description: "The granularity read.",
+      resolve: (row) => row.granularity,
+    }),
+    geoBucketType: t.field({
+      type: GeoBucketType,
+      description: "The geo type read.",
+      resolve: (row) => row.geoType,
+    }),
+    breakdown: t.field({
+      type: [SegmentDimension],
+      description: "The level read: the segment dimensions its cells keep ([] = TOTAL).",
+      resolve: (row) => dimensionsOf(row.level),
+    }),
+    confidence: t.exposeFloat("confidence", { description: MARGIN_DESCRIPTIONS.confidence }),
+    uniqueParticipants: t.exposeInt("uniqueParticipants", {
+      description: MARGIN_DESCRIPTIONS.uniqueParticipants,
+    }),
+    doorsOpened: t.exposeInt("doorsOpened", { description: MARGIN_DESCRIPTIONS.doorsOpened }),
+    repeatParticipants: t.exposeInt("repeatParticipants", {
+      description: MARGIN_DESCRIPTIONS.repeatParticipants,
+    }),
+  }),
+});
 
 const InsightsQuote = builder.objectRef<QuoteShape>("InsightsQuote").implement({
   subGraphs: ["internal", "buyer"],
@@ -92,6 +127,12 @@ const InsightsQuote = builder.objectRef<QuoteShape>("InsightsQuote").implement({
     }),
     wouldCountTowardQueryQuota: t.exposeBoolean("wouldCountTowardQueryQuota", {
       description: "True when the shape is new today and would use one of the daily quota.",
+    }),
+    accuracy: t.field({
+      type: [LevelAccuracy],
+      description:
+        "Per (granularity, geo type, level) the request would read: the 95% margins of error a released cell would carry (a release made under an older profile carries its own receipt's, in InsightCell.accuracy); a level the plan does not release is left out.",
+      resolve: (quote) => quote.accuracy,
     }),
   }),
 });
@@ -122,7 +163,13 @@ builder.queryField("quoteInsights", (t) =>
         releases: releases.map((release) => ({ releaseId: release.familyId, epsilon: release.epsilon })),
         now,
       });
-      return { ...quote, fingerprint };
+      // Every request reads the FULL level today; post-processing of published parameters, so free.
+      const accuracy = await levelAccuracies(context.database.query, profile, {
+        granularity: filter.granularity,
+        geoType: filter.geoBucketType,
+        levels: ["full"],
+      });
+      return { ...quote, fingerprint, accuracy };
     },
   }),
 );

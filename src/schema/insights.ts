@@ -1,4 +1,5 @@
 import type { AppContext } from "../context";
+import { type CellMargins, cellAccuracy } from "../privacy/accuracy";
 import { bucketKey } from "../privacy/buckets";
 import { buyerSuppressionReason } from "../privacy/releaseMechanism";
 import {
@@ -206,6 +207,32 @@ const CellMetrics = builder.objectRef<InsightCellRow>("CellMetrics").implement({
   }),
 });
 
+/** Field descriptions shared by a cell's margins and a quote's (LevelAccuracy). */
+export const MARGIN_DESCRIPTIONS = {
+  confidence: "The confidence of the margins: 0.95.",
+  uniqueParticipants:
+    "95% margin of error a of uniqueParticipantsEst: the interval is [max(0, y - a), y + a]. Near the release threshold the estimate is biased upward (a cell passed because its noise was high), which the interval does not cover.",
+  doorsOpened: "95% margin of error a of doorsOpenedEst: the interval is [max(0, y - a), y + a].",
+  repeatParticipants:
+    "95% margin of error a of the noised count of repeat participants behind repeatRateEst: the interval is [max(0, y - a), y + a].",
+} as const;
+
+export const CellAccuracy = builder.objectRef<CellMargins>("CellAccuracy").implement({
+  subGraphs: ["internal", "buyer"],
+  description:
+    "95% margins of error of a released cell's noise, from the release's published noise scales only (never a true count). They cover the noise added before the release threshold was applied, not the bias of contribution bounding (capped contributions are undercounted), and released unique counts near the threshold are biased upward (they passed because their noise was high). For an estimate y with margin a the interval is [max(0, y - a), y + a].",
+  fields: (t) => ({
+    confidence: t.exposeFloat("confidence", { description: MARGIN_DESCRIPTIONS.confidence }),
+    uniqueParticipants: t.exposeInt("uniqueParticipants", {
+      description: MARGIN_DESCRIPTIONS.uniqueParticipants,
+    }),
+    doorsOpened: t.exposeInt("doorsOpened", { description: MARGIN_DESCRIPTIONS.doorsOpened }),
+    repeatParticipants: t.exposeInt("repeatParticipants", {
+      description: MARGIN_DESCRIPTIONS.repeatParticipants,
+    }),
+  }),
+});
+
 const DpParameters = builder.objectRef<InsightCellRow>("DpParameters").implement({
   subGraphs: ["internal", "buyer"],
   description: "How the cell's release was noised (from its release receipt).",
@@ -325,6 +352,16 @@ const InsightCell = builder.objectRef<InsightCellRow>("InsightCell").implement({
       type: CellMetrics,
       description: "The noised metrics (null when suppressed).",
       resolve: (row) => row,
+    }),
+    accuracy: t.field({
+      type: CellAccuracy,
+      nullable: true,
+      description:
+        "95% margins of error of the noised metrics (covering the noise before selection, not the bias of contribution bounding; released unique counts near the threshold are biased upward); null when suppressed.",
+      resolve: async (row, _args, context) =>
+        row.suppressed
+          ? null
+          : cellAccuracy(row.suppressed, (await receiptOf(row, context)).exactNoiseScales),
     }),
     privacy: t.field({
       type: CellPrivacy,

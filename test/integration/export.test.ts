@@ -104,6 +104,7 @@ interface Node {
     "uniqueParticipantsEst" | "doorsOpenedEst" | "repeatRateEst" | "trendScoreEst",
     number | null
   >;
+  accuracy: Record<"confidence" | "uniqueParticipants" | "doorsOpened" | "repeatParticipants", number> | null;
   privacy: {
     kMinEnforced: number;
     suppressed: boolean;
@@ -133,6 +134,7 @@ async function insightsCells(filter: Record<string, unknown>, key = world.buyerK
         nodes { schemaVersion dataset timeBucketStartUtc timeGranularity reportingDelayHours
           geoBucket { type id } segment { doorType category context }
           metrics { uniqueParticipantsEst doorsOpenedEst repeatRateEst trendScoreEst }
+          accuracy { confidence uniqueParticipants doorsOpened repeatParticipants }
           privacy { kMinEnforced suppressed suppressedReason
             dp { enabled mechanism epsilon participantDayEpsilon delta budgetWindowDays noiseScale releaseId } } } } }`,
       { key, variables: { f: filter, after } },
@@ -167,6 +169,15 @@ function expectedRecord(node: Node) {
       repeat_rate_est: node.metrics.repeatRateEst,
       trend_score_est: node.metrics.trendScoreEst,
     },
+    accuracy:
+      node.accuracy === null
+        ? null
+        : {
+            confidence: node.accuracy.confidence,
+            unique_participants: node.accuracy.uniqueParticipants,
+            doors_opened: node.accuracy.doorsOpened,
+            repeat_participants: node.accuracy.repeatParticipants,
+          },
     privacy: {
       k_min_enforced: node.privacy.kMinEnforced,
       suppressed: node.privacy.suppressed,
@@ -185,7 +196,7 @@ function expectedRecord(node: Node) {
   };
 }
 
-/** Leaves as [dotted name, value] in key order: the CSV columns. */
+/** Leaves as [dotted name, value] in key order: the CSV columns (a released record has every one). */
 function flatten(value: object, prefix = ""): Array<[string, unknown]> {
   return Object.entries(value).flatMap(
     ([key, child]): Array<[string, unknown]> =>
@@ -194,6 +205,27 @@ function flatten(value: object, prefix = ""): Array<[string, unknown]> {
         : [[`${prefix}${key}`, child]],
   );
 }
+
+/** The value of each dotted column in a record; a leaf under a null object (a suppressed record's accuracy) is null. */
+function valuesAt(record: object, columns: string[]): unknown[] {
+  return columns.map((column) =>
+    column
+      .split(".")
+      .reduce<unknown>(
+        (value, key) =>
+          value === null || typeof value !== "object" ? null : (value as Record<string, unknown>)[key],
+        record,
+      ),
+  );
+}
+
+/** The DAY contract profile's 95% margins (scales 16, 160, 32), as exported. */
+const DAY_ACCURACY = {
+  confidence: 0.95,
+  unique_participants: 48,
+  doors_opened: 479,
+  repeat_participants: 96,
+};
 
 /** Reads a streamed body chunk by chunk; returns the text and how many chunks it came in. */
 async function readStream(response: Response): Promise<{ text: string; chunks: number }> {
@@ -278,8 +310,14 @@ describe("dataset export: records", () => {
       "geo_bucket",
       "segment",
       "metrics",
+      "accuracy",
       "privacy",
     ]);
+    // Released records carry their release's margins, suppressed ones null.
+    for (const record of records) {
+      const suppressed = (record.privacy as { suppressed: boolean }).suppressed;
+      expect(record.accuracy).toEqual(suppressed ? null : DAY_ACCURACY);
+    }
   });
 
   it("a second export of the same range charges nothing and counts no new shape", async () => {
@@ -305,20 +343,28 @@ describe("dataset export: records", () => {
       categories: ["COFFEE", "FOOD"],
     });
     expect(nodes).toHaveLength(3 * 2 * 2 * 3 * 5);
-    const expected = nodes.map((node) => flatten(expectedRecord(node)));
-    expect(header?.split(",")).toEqual(expected[0]?.map(([name]) => name));
+    const released = nodes.find((node) => !node.privacy.suppressed);
+    if (released === undefined) throw new Error("the range has no released cell");
+    const columns = flatten(expectedRecord(released)).map(([name]) => name);
+    expect(header?.split(",")).toEqual(columns);
+    expect(header).toContain(
+      "metrics.trend_score_est,accuracy.confidence,accuracy.unique_participants,accuracy.doors_opened,accuracy.repeat_participants,privacy.k_min_enforced",
+    );
+    const expected = nodes.map((node) => valuesAt(expectedRecord(node), columns));
     expect(header).toContain("privacy.dp.epsilon,privacy.dp.participant_day_epsilon");
     // Each record carries the plan's epsilon per participant-day beside the per-release epsilon.
-    expect(new Map(expected[0]).get("privacy.dp.participant_day_epsilon")).toBe(2.25);
-    expect(new Map(expected[0]).get("privacy.dp.epsilon")).toBe(0.5);
+    const firstRow = new Map(columns.map((column, index) => [column, expected[0]?.[index]]));
+    expect(firstRow.get("privacy.dp.participant_day_epsilon")).toBe(2.25);
+    expect(firstRow.get("privacy.dp.epsilon")).toBe(0.5);
     expect(lines).toHaveLength(nodes.length);
     expect(text).toContain(",true,below_threshold,");
+    // A suppressed record's four accuracy columns are empty; a released one's hold the margins.
+    expect(text).toContain(",,,,,,,,,100,true,below_threshold,");
+    expect(text).toContain(",0.95,48,479,96,");
     expect(text).not.toMatch(SUPPRESSION_CAUSES);
     lines.forEach((line, index) => {
       // No value here holds a comma or quote, so a plain split is the RFC 4180 parse.
-      expect(line.split(",")).toEqual(
-        expected[index]?.map(([, value]) => (value === null ? "" : String(value))),
-      );
+      expect(line.split(",")).toEqual(expected[index]?.map((value) => (value === null ? "" : String(value))));
     });
   });
 

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/clock";
 import type { DatabaseHandle } from "../../src/db/client";
 import { precomputeRelease } from "../../src/jobs/precompute/precomputeRelease";
+import { releaseMargins } from "../../src/privacy/accuracy";
+import { publishedNoiseScales } from "../../src/privacy/releaseParameters";
 import { trendScore } from "../../src/resolvers/insights/trendScores";
 import { issueTestKey, testApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/database";
@@ -79,6 +81,7 @@ const CELL_FIELDS = `
   geoBucket { type id name }
   segment { doorType category context }
   metrics { uniqueParticipantsEst doorsOpenedEst repeatRateEst trendScoreEst }
+  accuracy { confidence uniqueParticipants doorsOpened repeatParticipants }
   privacy { kMinEnforced suppressed suppressedReason dp { enabled mechanism epsilon delta budgetWindowDays noiseScale releaseId } }`;
 
 /** A suppression cause, in any case: never in a buyer's response. */
@@ -98,6 +101,12 @@ interface Cell {
   geoBucket: { id: string };
   segment: { doorType: string; category: string; context: string };
   metrics: { uniqueParticipantsEst: number | null; doorsOpenedEst: number | null };
+  accuracy?: {
+    confidence: number;
+    uniqueParticipants: number;
+    doorsOpened: number;
+    repeatParticipants: number;
+  } | null;
   privacy: {
     suppressed: boolean;
     suppressedReason: string | null;
@@ -339,6 +348,129 @@ describe("insights", () => {
     }
     const { body } = await insights({ filter: FILTER, after: "not-a-cursor" }, "dataset");
     expect(body.errors?.[0]?.message).toMatch(/after is not a cursor/);
+  });
+});
+
+/** The DAY contract profile's margins: scales 16, 160 and 32. */
+const DAY_MARGINS = { confidence: 0.95, uniqueParticipants: 48, doorsOpened: 479, repeatParticipants: 96 };
+
+describe("accuracy", () => {
+  it("a buyer's released cell carries the 95% margins of its receipt's noise scales, a suppressed one null", async () => {
+    const key = (await issueTestKey(db, "buyer", { clock, partnerId: "outside_buyer_accuracy" })).apiKey;
+    const { body } = await insights(
+      { filter: { ...FILTER, doorTypes: ["SPOT"], categories: ["COFFEE", "MUSIC", "SPORTS"] } },
+      "segment { category } accuracy { confidence uniqueParticipants doorsOpened repeatParticipants } privacy { suppressed dp { releaseId } }",
+      key,
+    );
+    expect(body.errors).toBeUndefined();
+    const nodes = (body.data as unknown as InsightsData).insights.nodes;
+    const receipts = await db.query<{
+      release_id: string;
+      epsilon: number;
+      epsilon_split: Record<"uniqueParticipants" | "doorsOpened" | "repeatParticipants", number>;
+      max_cells_per_participant: number;
+      max_doors_per_cell: number;
+      noise_scales: Record<string, number>;
+    }>(
+      `select rr.release_id, r.epsilon, rr.epsilon_split, rr.max_cells_per_participant, rr.max_doors_per_cell, rr.noise_scales
+       from release_receipts rr join releases r on r.id = rr.release_id`,
+    );
+    const marginsOf = new Map(
+      receipts.map((row) => [
+        row.release_id,
+        releaseMargins(
+          publishedNoiseScales(
+            {
+              epsilon: row.epsilon,
+              epsilonSplit: row.epsilon_split,
+              maxCellsPerParticipant: row.max_cells_per_participant,
+              maxDoorsPerCell: row.max_doors_per_cell,
+            },
+            row.noise_scales,
+          ),
+        ),
+      ]),
+    );
+    const released = nodes.filter((node) => !node.privacy.suppressed);
+    const suppressed = nodes.filter((node) => node.privacy.suppressed);
+    // Released COFFEE cells on both days; MUSIC (k_min) and SPORTS (noisy threshold) suppressed.
+    expect(released.map((node) => node.segment.category)).toEqual(["COFFEE", "COFFEE"]);
+    expect(suppressed.map((node) => node.segment.category).sort()).toEqual([
+      "MUSIC",
+      "MUSIC",
+      "SPORTS",
+      "SPORTS",
+    ]);
+    for (const node of released) {
+      expect(node.accuracy).toEqual(marginsOf.get(node.privacy.dp.releaseId));
+      expect(node.accuracy).toEqual(DAY_MARGINS);
+    }
+    for (const node of suppressed) expect(node.accuracy).toBeNull();
+  });
+
+  it("quoteInsights returns the FULL level's margins for DAY CITY_CODE before anything is charged or counted", async () => {
+    const key = (await issueTestKey(db, "buyer", { clock, partnerId: "outside_buyer_quote_accuracy" }))
+      .apiKey;
+    const state = () =>
+      db.query(
+        `select (select count(*)::int from budget_charges) as charges,
+                (select count(*)::int from query_fingerprints) as shapes,
+                (select coalesce(sum(hits), 0)::int from query_fingerprints) as hits`,
+      );
+    const before = await state();
+    const quote = (filter: Record<string, unknown>) =>
+      testApp(db, clock).graphql(
+        `query($f: InsightsFilter!) { quoteInsights(filter: $f) { epsilonCost accuracy {
+           granularity geoBucketType breakdown confidence uniqueParticipants doorsOpened repeatParticipants } } }`,
+        { key, variables: { f: filter } },
+      );
+    const { body } = await quote(FILTER);
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.quoteInsights).toEqual({
+      epsilonCost: 1,
+      accuracy: [
+        {
+          granularity: "DAY",
+          geoBucketType: "CITY_CODE",
+          breakdown: ["DOOR_TYPE", "CATEGORY", "CONTEXT"],
+          ...DAY_MARGINS,
+        },
+      ],
+    });
+    expect(await state()).toEqual(before);
+
+    // A plan entry tightened below the profile: the next release would be noised at epsilon 0.25.
+    await db.query(
+      "update release_plan set epsilon = 0.25 where granularity = 'day' and geo_type = 'geohash3' and level = 'full'",
+    );
+    try {
+      const tightened = await quote({ ...FILTER, geoBucketType: "GEOHASH3", geoBucketIds: null });
+      expect(tightened.body.errors).toBeUndefined();
+      expect((tightened.body.data?.quoteInsights as { accuracy: unknown } | undefined)?.accuracy).toEqual([
+        {
+          granularity: "DAY",
+          geoBucketType: "GEOHASH3",
+          breakdown: ["DOOR_TYPE", "CATEGORY", "CONTEXT"],
+          confidence: 0.95,
+          // Scales 32, 320 and 64.
+          uniqueParticipants: 96,
+          doorsOpened: 959,
+          repeatParticipants: 192,
+        },
+      ]);
+      // A level the plan does not release has no margins to promise.
+      await db.query(
+        "update release_plan set enabled = false where granularity = 'day' and geo_type = 'geohash3' and level = 'full'",
+      );
+      const disabled = await quote({ ...FILTER, geoBucketType: "GEOHASH3", geoBucketIds: null });
+      expect(disabled.body.errors).toBeUndefined();
+      expect((disabled.body.data?.quoteInsights as { accuracy: unknown } | undefined)?.accuracy).toEqual([]);
+    } finally {
+      await db.query(
+        "update release_plan set epsilon = 0.5, enabled = true where granularity = 'day' and geo_type = 'geohash3' and level = 'full'",
+      );
+    }
+    expect(await state()).toEqual(before);
   });
 });
 

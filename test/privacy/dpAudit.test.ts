@@ -18,6 +18,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TimeGranularity } from "../../src/db/schema/enums";
 import { computeCellTotals } from "../../src/jobs/precompute/cellTotals";
+import { cellAccuracy } from "../../src/privacy/accuracy";
 import { BUCKET_MS } from "../../src/privacy/buckets";
 import { type CellSegment, canonicalCellKey, segmentKey } from "../../src/privacy/cellKey";
 import type { RationalScale } from "../../src/privacy/discreteLaplace";
@@ -760,8 +761,9 @@ describe("empirical DP audit of the WEEK release: D vs D' = D + one day of a par
 describe("empirical DP audit of the buyer-visible suppression reason: one cell at k - 1 in D, k in D'", () => {
   // One participant-day moves a cell from k - 1 (withheld by the pre-threshold in every draw) to k
   // (withheld by the noisy threshold in all but about delta_a of the draws). The record a buyer sees
-  // is (suppressed, suppressedReason, estimates): with the cause visible, the reason alone tells the
-  // two datasets apart in every draw; with BELOW_THRESHOLD for every cause it tells nothing.
+  // is (suppressed, suppressedReason, accuracy, estimates), the accuracy a function of the suppressed
+  // flag and the published scales: with the cause visible, the reason alone tells the two datasets
+  // apart in every draw; with BELOW_THRESHOLD for every cause it tells nothing.
   const REASON_DRAWS = 20_000;
   const cellWith = (participants: number): CellTotals => ({
     uniqueParticipants: participants,
@@ -773,8 +775,17 @@ describe("empirical DP audit of the buyer-visible suppression reason: one cell a
   type View = (release: CellRelease) => string;
   // Released draws are grouped as one outcome: a coarsening of the record, so still a lower bound.
   const buyerView: View = (release) =>
-    JSON.stringify([release.suppressed, buyerSuppressionReason(release.suppressed)]);
-  const causeVisible: View = (release) => JSON.stringify([release.suppressed, release.suppressedReason]);
+    JSON.stringify([
+      release.suppressed,
+      buyerSuppressionReason(release.suppressed),
+      cellAccuracy(release.suppressed, PARAMETERS.noiseScales),
+    ]);
+  const causeVisible: View = (release) =>
+    JSON.stringify([
+      release.suppressed,
+      release.suppressedReason,
+      cellAccuracy(release.suppressed, PARAMETERS.noiseScales),
+    ]);
 
   function outcomes(totals: CellTotals, view: View): Map<string, number> {
     const key = randomBytes(32);
@@ -813,7 +824,15 @@ describe("empirical DP audit of the buyer-visible suppression reason: one cell a
     const dPrime = outcomes(cellWith(PARAMETERS.kMin), buyerView);
     const bound = reasonEpsilonLowerBound(d, dPrime);
     await annotate(`epsilon lower bound ${bound.toFixed(4)} over outcomes ${JSON.stringify([...dPrime])}`);
-    expect(d.get(JSON.stringify([true, "below_threshold"]))).toBe(REASON_DRAWS);
+    expect(d.get(JSON.stringify([true, "below_threshold", null]))).toBe(REASON_DRAWS);
+    // A released cell's view carries the margins of the published scales (the same for every draw).
+    const stream = keyedNoiseStream(randomBytes(32), "released", "all-metrics", 1);
+    const released = releaseCell(cellWith(PARAMETERS.noisyThreshold * 3), PARAMETERS, () => stream);
+    expect(JSON.parse(buyerView(released))).toEqual([
+      false,
+      null,
+      { confidence: 0.95, uniqueParticipants: 48, doorsOpened: 479, repeatParticipants: 96 },
+    ]);
     expect(bound).toBeLessThanOrEqual(CLAIMED_EPSILON);
   });
 
@@ -824,7 +843,7 @@ describe("empirical DP audit of the buyer-visible suppression reason: one cell a
     const dPrime = outcomes(cellWith(PARAMETERS.kMin), causeVisible);
     const bound = reasonEpsilonLowerBound(d, dPrime);
     await annotate(`epsilon lower bound ${bound.toFixed(4)}`);
-    expect(d.get(JSON.stringify([true, "k_min"]))).toBe(REASON_DRAWS);
+    expect(d.get(JSON.stringify([true, "k_min", null]))).toBe(REASON_DRAWS);
     expect(bound).toBeGreaterThan(CLAIMED_EPSILON);
   });
 });

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { TimeGranularity } from "../../src/db/schema/enums";
 import { canonicalCellKey } from "../../src/privacy/cellKey";
+import { dyadicFromDouble } from "../../src/privacy/exactExp";
 import { keyedNoiseStream } from "../../src/privacy/noiseStream";
 import { noiseScaleFor } from "../../src/privacy/rational";
 import { type CellTotals, releaseCell, type SuppressionCause } from "../../src/privacy/releaseMechanism";
@@ -12,7 +13,6 @@ import {
   validateReleaseProfile,
 } from "../../src/privacy/releaseProfiles";
 import {
-  dyadicFromDouble,
   noisyThresholdM,
   type ThresholdInputs,
   tailWithinPerPartitionDelta,

@@ -60,6 +60,7 @@ const TYPES: Record<string, Record<string, string | null>> = {
     geoBucket: "GeoBucket",
     segment: "Segment",
     metrics: "CellMetrics",
+    accuracy: "CellAccuracy",
     privacy: "CellPrivacy",
     __typename: null,
   },
@@ -71,6 +72,7 @@ const TYPES: Record<string, Record<string, string | null>> = {
     repeatRateEst: null,
     trendScoreEst: null,
   },
+  CellAccuracy: { confidence: null, uniqueParticipants: null, doorsOpened: null, repeatParticipants: null },
   CellPrivacy: { kMinEnforced: null, suppressed: null, suppressedReason: null, dp: "DpParameters" },
   DpParameters: {
     enabled: null,
@@ -123,6 +125,16 @@ const TYPES: Record<string, Record<string, string | null>> = {
     epsilonRemaining: null,
     fingerprint: null,
     wouldCountTowardQueryQuota: null,
+    accuracy: "LevelAccuracy",
+  },
+  LevelAccuracy: {
+    granularity: null,
+    geoBucketType: null,
+    breakdown: null,
+    confidence: null,
+    uniqueParticipants: null,
+    doorsOpened: null,
+    repeatParticipants: null,
   },
 };
 const DIAGNOSTIC_FIELDS = [

@@ -13,6 +13,12 @@ export interface ExportedCell {
     repeatRateEst: number | null;
     trendScoreEst: number | null;
   };
+  accuracy: {
+    confidence: number;
+    uniqueParticipants: number;
+    doorsOpened: number;
+    repeatParticipants: number;
+  } | null;
   privacy: {
     kMinEnforced: number;
     suppressed: boolean;
@@ -35,6 +41,7 @@ export const EXPORTED_CELL_SELECTION = `schemaVersion dataset timeBucketStartUtc
   geoBucket { type id }
   segment { doorType category context }
   metrics { uniqueParticipantsEst doorsOpenedEst repeatRateEst trendScoreEst }
+  accuracy { confidence uniqueParticipants doorsOpened repeatParticipants }
   privacy { kMinEnforced suppressed suppressedReason
     dp { enabled mechanism epsilon participantDayEpsilon delta budgetWindowDays noiseScale releaseId } }`;
 
@@ -53,6 +60,13 @@ export interface CanonicalRecord {
     repeat_rate_est: number | null;
     trend_score_est: number | null;
   };
+  /** Null for a suppressed record. */
+  accuracy: {
+    confidence: number;
+    unique_participants: number;
+    doors_opened: number;
+    repeat_participants: number;
+  } | null;
   privacy: {
     k_min_enforced: number;
     suppressed: boolean;
@@ -71,7 +85,7 @@ export interface CanonicalRecord {
 }
 
 export function canonicalRecord(cell: ExportedCell): CanonicalRecord {
-  const { geoBucket, segment, metrics, privacy } = cell;
+  const { geoBucket, segment, metrics, accuracy, privacy } = cell;
   return {
     schema_version: cell.schemaVersion,
     dataset: cell.dataset,
@@ -90,6 +104,15 @@ export function canonicalRecord(cell: ExportedCell): CanonicalRecord {
       repeat_rate_est: metrics.repeatRateEst,
       trend_score_est: metrics.trendScoreEst,
     },
+    accuracy:
+      accuracy === null
+        ? null
+        : {
+            confidence: accuracy.confidence,
+            unique_participants: accuracy.uniqueParticipants,
+            doors_opened: accuracy.doorsOpened,
+            repeat_participants: accuracy.repeatParticipants,
+          },
     privacy: {
       k_min_enforced: privacy.kMinEnforced,
       suppressed: privacy.suppressed,
@@ -108,7 +131,10 @@ export function canonicalRecord(cell: ExportedCell): CanonicalRecord {
   };
 }
 
-/** The CSV columns: the canonical record's leaves in order, nested keys joined with dots. */
+/**
+ * The CSV columns: a released record's leaves in order, nested keys joined with dots (a suppressed
+ * record leaves its accuracy columns empty).
+ */
 export const CSV_COLUMNS = [
   "schema_version",
   "dataset",
@@ -124,6 +150,10 @@ export const CSV_COLUMNS = [
   "metrics.doors_opened_est",
   "metrics.repeat_rate_est",
   "metrics.trend_score_est",
+  "accuracy.confidence",
+  "accuracy.unique_participants",
+  "accuracy.doors_opened",
+  "accuracy.repeat_participants",
   "privacy.k_min_enforced",
   "privacy.suppressed",
   "privacy.suppressed_reason",
@@ -139,17 +169,15 @@ export const CSV_COLUMNS = [
 
 type Leaf = string | number | boolean | null;
 
-/** The record's leaves as [dotted name, value], in key order. */
-export function flattenRecord(record: CanonicalRecord): Array<[string, Leaf]> {
-  const leaves: Array<[string, Leaf]> = [];
-  const walk = (value: object, prefix: string) => {
-    for (const [key, child] of Object.entries(value)) {
-      if (typeof child === "object" && child !== null) walk(child, `${prefix}${key}.`);
-      else leaves.push([`${prefix}${key}`, child as Leaf]);
+/** The record's value of each CSV column, in column order; a leaf under a null object is null. */
+export function csvValues(record: CanonicalRecord): Leaf[] {
+  return CSV_COLUMNS.map((column) => {
+    let value: unknown = record;
+    for (const key of column.split(".")) {
+      value = value === null || typeof value !== "object" ? null : (value as Record<string, unknown>)[key];
     }
-  };
-  walk(record, "");
-  return leaves;
+    return (value ?? null) as Leaf;
+  });
 }
 
 // RFC 4180: records end with CRLF; a field holding a comma, quote or line break is quoted, quotes doubled.
@@ -166,11 +194,7 @@ export function csvHeader(): string {
 }
 
 export function csvLine(record: CanonicalRecord): string {
-  return (
-    flattenRecord(record)
-      .map(([, value]) => csvField(value))
-      .join(",") + CSV_LINE_END
-  );
+  return csvValues(record).map(csvField).join(",") + CSV_LINE_END;
 }
 
 export function jsonLine(record: CanonicalRecord): string {

@@ -1,5 +1,7 @@
 import DataLoader from "dataloader";
 import type { DatabaseHandle } from "../../db/client";
+import type { RationalScale } from "../../privacy/discreteLaplace";
+import { type NoisedMetric, publishedNoiseScales } from "../../privacy/releaseParameters";
 
 /** What a cell's `privacy` block reads from its release's receipt. */
 export interface ReleaseReceipt {
@@ -13,6 +15,8 @@ export interface ReleaseReceipt {
   delta: number;
   budgetWindowDays: number;
   noiseScales: Record<string, number>;
+  /** The same scales as exact rationals (what the margins of error are decided on). */
+  exactNoiseScales: Record<NoisedMetric, RationalScale>;
 }
 
 export interface InsightLoaders {
@@ -32,8 +36,12 @@ export function createInsightLoaders(database: DatabaseHandle): InsightLoaders {
         delta: number;
         profile: { kMin: number; reportingDelayHours: number; budgetWindowDays: number };
         noise_scales: Record<string, number>;
+        epsilon_split: Record<NoisedMetric, number>;
+        max_cells_per_participant: number;
+        max_doors_per_cell: number;
       }>(
-        `select rr.release_id, r.epsilon, r.participant_day_epsilon, rr.delta, rr.profile, rr.noise_scales
+        `select rr.release_id, r.epsilon, r.participant_day_epsilon, rr.delta, rr.profile, rr.noise_scales,
+                rr.epsilon_split, rr.max_cells_per_participant, rr.max_doors_per_cell
          from release_receipts rr join releases r on r.id = rr.release_id
          where rr.release_id = any($1::uuid[])`,
         [[...releaseIds]],
@@ -50,6 +58,15 @@ export function createInsightLoaders(database: DatabaseHandle): InsightLoaders {
             delta: row.delta,
             budgetWindowDays: row.profile.budgetWindowDays,
             noiseScales: row.noise_scales,
+            exactNoiseScales: publishedNoiseScales(
+              {
+                epsilon: row.epsilon,
+                epsilonSplit: row.epsilon_split,
+                maxCellsPerParticipant: row.max_cells_per_participant,
+                maxDoorsPerCell: row.max_doors_per_cell,
+              },
+              row.noise_scales,
+            ),
           } satisfies ReleaseReceipt,
         ]),
       );

@@ -1,0 +1,51 @@
+import type { QueryFn } from "../../db/client";
+import type { TimeGranularity } from "../../db/schema/enums";
+import { type CellMargins, releaseMargins } from "../../privacy/accuracy";
+import type { GeoBucketType } from "../../privacy/cellKey";
+import { releaseParameters } from "../../privacy/releaseParameters";
+import { loadReleasePlan, planEntryFor, type ReleaseLevel } from "../../privacy/releasePlan";
+import type { ReleaseProfile } from "../../privacy/releaseProfiles";
+
+/** The margins a released cell of one (granularity, geo type, level) would carry. */
+export interface LevelAccuracyRow extends CellMargins {
+  granularity: TimeGranularity;
+  geoType: GeoBucketType;
+  level: ReleaseLevel;
+}
+
+/** What a request reads: one granularity and geo type, at these levels (today always "full"). */
+export interface LevelsRead {
+  granularity: TimeGranularity;
+  geoType: GeoBucketType;
+  levels: readonly ReleaseLevel[];
+}
+
+/**
+ * The margins of each level a request reads, from the profile and the plan entry exactly as a
+ * release derives its parameters (precomputeRelease): the entry's epsilon and delta, never looser
+ * than the profile's. A level the plan does not release is left out (no release will carry it).
+ */
+export async function levelAccuracies(
+  query: QueryFn,
+  profile: ReleaseProfile,
+  read: LevelsRead,
+): Promise<LevelAccuracyRow[]> {
+  const plan = await loadReleasePlan(query);
+  return read.levels.flatMap((level) => {
+    const entry = planEntryFor(plan, read.granularity, read.geoType, level);
+    if (entry === undefined) return [];
+    const parameters = releaseParameters({
+      ...profile,
+      epsilon: Math.min(entry.epsilon, profile.epsilon),
+      delta: Math.min(entry.delta, profile.delta),
+    });
+    return [
+      {
+        granularity: read.granularity,
+        geoType: read.geoType,
+        level,
+        ...releaseMargins(parameters.noiseScales),
+      },
+    ];
+  });
+}
