@@ -640,6 +640,26 @@ describe("statements per request", () => {
     ]);
     expect(large).toEqual(small);
   });
+
+  it("a buyer's request runs the same statements whether or not the previous bucket had estimates to check", async () => {
+    const counted = countingHandle(db);
+    const api = testApp(counted.handle, clock);
+    const buyer = (await issueTestKey(db, "buyer", { clock, partnerId: "outside_buyer_timing" })).apiKey;
+    const run = async (day: string, next: string) => {
+      counted.reset();
+      const { body } = await api.graphql(
+        `{ insights(filter: { timeBucketStartUtc: "${day}T00:00:00Z", timeBucketEndUtc: "${next}T00:00:00Z" }) { totalCount nodes { metrics { trendScoreEst } } } }`,
+        { key: buyer },
+      );
+      expect(body.errors).toBeUndefined();
+      return counted.statements();
+    };
+    // Jan 4 has no release, so Jan 5's page has no previous estimates; Jan 5 has released cells for Jan 6's.
+    const withoutPrevious = await run("2026-01-05", "2026-01-06");
+    const withPrevious = await run("2026-01-06", "2026-01-07");
+    expect(withPrevious).toEqual(withoutPrevious);
+    expect(withoutPrevious.filter((statement) => statement.includes("from budget_charges"))).toHaveLength(1);
+  });
 });
 
 function countingHandle(inner: DatabaseHandle) {
