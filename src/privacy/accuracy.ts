@@ -7,7 +7,7 @@
  * non-zero rational is transcendental, so P never equals alpha and widening the precision settles it.
  */
 import type { RationalScale } from "./discreteLaplace";
-import { expNegativeBounds } from "./exactExp";
+import { expNegativeBounds, smallestHolding } from "./exactExp";
 import { rationalFromDecimal } from "./rational";
 import { NOISED_METRICS, type NoisedMetric } from "./releaseParameters";
 
@@ -96,36 +96,8 @@ function searchMargin(scale: RationalScale, alpha: number): number {
   const t = Number(scale.numerator) / Number(scale.denominator);
   // a = ceil(t ln(2 / (alpha (e^(1/t) + 1)))), at least 0: only where the search starts.
   const estimate = Math.ceil(t * Math.log(2 / (alpha * (Math.exp(1 / t) + 1))));
-  let guess = Number.isFinite(estimate) && estimate >= 0 && estimate <= 2 ** 52 ? BigInt(estimate) : 0n;
-  // Gallop to a bracket (lo fails or is -1, hi holds), then bisect.
-  let lo: bigint;
-  let hi: bigint;
-  if (within(guess)) {
-    hi = guess;
-    let step = 1n;
-    lo = hi - step;
-    while (lo >= 0n && within(lo)) {
-      hi = lo;
-      step *= 2n;
-      lo = hi - step;
-    }
-    if (lo < -1n) lo = -1n;
-  } else {
-    lo = guess;
-    let step = 1n;
-    for (;;) {
-      guess = lo + step;
-      if (within(guess)) break;
-      lo = guess;
-      step *= 2n;
-    }
-    hi = guess;
-  }
-  while (hi - lo > 1n) {
-    const middle = (lo + hi) / 2n;
-    if (within(middle)) hi = middle;
-    else lo = middle;
-  }
+  const guess = Number.isFinite(estimate) && estimate >= 0 && estimate <= 2 ** 52 ? BigInt(estimate) : 0n;
+  const hi = smallestHolding(0n, guess, within);
   if (hi > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`margin a = ${hi} is not a safe integer`);
   return Number(hi);
 }

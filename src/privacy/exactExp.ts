@@ -60,3 +60,43 @@ export function expNegativeBounds(a: bigint, b: bigint, bits: bigint): [bigint, 
 export function ceilDiv(numerator: bigint, denominator: bigint): bigint {
   return (numerator + denominator - 1n) / denominator;
 }
+
+/**
+ * The smallest integer n >= minimum for which `holds(n)`, given that `holds` is monotone (false,
+ * then true from some n on): gallop from `guess` to a bracket, then bisect. Every decision is the
+ * caller's exact one; the guess only decides where the search starts.
+ */
+export function smallestHolding(minimum: bigint, guess: bigint, holds: (n: bigint) => boolean): bigint {
+  const start = guess < minimum ? minimum : guess;
+  // lo fails (or is minimum - 1), hi holds.
+  let lo: bigint;
+  let hi = start;
+  if (holds(start)) {
+    let step = 1n;
+    lo = hi - step;
+    while (lo >= minimum && holds(lo)) {
+      hi = lo;
+      step *= 2n;
+      lo = hi - step;
+    }
+    if (lo < minimum - 1n) lo = minimum - 1n;
+  } else {
+    lo = start;
+    let step = 1n;
+    for (;;) {
+      const next = lo + step;
+      if (holds(next)) {
+        hi = next;
+        break;
+      }
+      lo = next;
+      step *= 2n;
+    }
+  }
+  while (hi - lo > 1n) {
+    const middle = (lo + hi) / 2n;
+    if (holds(middle)) hi = middle;
+    else lo = middle;
+  }
+  return hi;
+}

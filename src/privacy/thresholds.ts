@@ -7,7 +7,7 @@
  * delta_a and widening the precision always settles the comparison.
  */
 import type { RationalScale } from "./discreteLaplace";
-import { ceilDiv, dyadicFromDouble, expNegativeBounds } from "./exactExp";
+import { ceilDiv, dyadicFromDouble, expNegativeBounds, smallestHolding } from "./exactExp";
 
 export interface ThresholdInputs {
   /** Noise scale of the unique count (sensitivity / epsilon_unique). */
@@ -101,36 +101,8 @@ function searchThresholdM(inputs: ThresholdInputs): number {
   const q = Math.exp(-1 / scale);
   const deltaA = perPartitionDelta(inputs.delta, inputs.maxPartitionsContributed);
   const estimate = Math.ceil(scale * Math.log(1 / (deltaA * (1 + q))));
-  let guess = Number.isFinite(estimate) && estimate >= 1 && estimate <= 2 ** 52 ? BigInt(estimate) : 1n;
-  // Gallop to a bracket (lo fails or is 0, hi holds), then bisect.
-  let lo: bigint;
-  let hi: bigint;
-  if (within(guess)) {
-    hi = guess;
-    let step = 1n;
-    lo = guess - step;
-    while (lo >= 1n && within(lo)) {
-      hi = lo;
-      step *= 2n;
-      lo = hi - step;
-    }
-    if (lo < 0n) lo = 0n;
-  } else {
-    lo = guess;
-    let step = 1n;
-    for (;;) {
-      guess = lo + step;
-      if (within(guess)) break;
-      lo = guess;
-      step *= 2n;
-    }
-    hi = guess;
-  }
-  while (hi - lo > 1n) {
-    const middle = (lo + hi) / 2n;
-    if (within(middle)) hi = middle;
-    else lo = middle;
-  }
+  const guess = Number.isFinite(estimate) && estimate >= 1 && estimate <= 2 ** 52 ? BigInt(estimate) : 1n;
+  const hi = smallestHolding(1n, guess, within);
   if (hi > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`threshold m = ${hi} is not a safe integer`);
   return Number(hi);
 }

@@ -129,13 +129,7 @@ describe("migrations", () => {
     const db = await createTestDatabase({ migrate: false });
     opened.push(db);
     // Migrate as a database of the previous release would be: 0000 and 0001 only.
-    const folder = mkdtempSync(path.join(tmpdir(), "migrations-"));
-    cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
-    const journalFile = path.join(folder, "meta", "_journal.json");
-    const journal = JSON.parse(readFileSync(journalFile, "utf8")) as { entries: Array<{ tag: string }> };
-    writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, 2) }));
-    await migrateFrom(db, folder);
-    rmSync(folder, { recursive: true, force: true });
+    await migratePrefix(db, 2);
     // One monitor run proposes at one instant: equal created_at, so the id decides which stays.
     await db.query(
       `insert into action_ledger (id, created_at, action_type, target, reason, proposed_by, approval_status, status)
@@ -164,13 +158,8 @@ describe("migrations", () => {
   it("0003 moves releases made before participant-day accounting into the per-day ledger and retires those no buyer read, directly or through a stored trend", async () => {
     const db = await createTestDatabase({ migrate: false });
     opened.push(db);
-    const folder = mkdtempSync(path.join(tmpdir(), "migrations-"));
-    cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
-    const journalFile = path.join(folder, "meta", "_journal.json");
-    const journal = JSON.parse(readFileSync(journalFile, "utf8")) as { entries: Array<{ tag: string }> };
-    writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, 3) }));
-    await migrateFrom(db, folder);
-    rmSync(folder, { recursive: true, force: true });
+    // Migrate as a database before participant-day accounting would be: 0000..0002.
+    await migratePrefix(db, 3);
     // The old shape: a DAY, a WEEK and two HOUR releases of Jan 6, each bounded on its own; a buyer
     // read the DAY, the WEEK and one HOUR release; nobody read the other HOUR one. Jan 20 was not
     // charged, but Jan 21 was, and its stored trend gave away Jan 20's estimates: Jan 20 was read too.
