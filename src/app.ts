@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { blockFieldSuggestionsPlugin } from "@escape.tech/graphql-armor-block-field-suggestions";
-import { createYoga, type Plugin } from "graphql-yoga";
+import { GraphQLError } from "graphql";
+import { createYoga, maskError, type Plugin } from "graphql-yoga";
 import pino, { type Logger } from "pino";
 import { type Clock, systemClock } from "./clock";
 import type { Config } from "./config";
@@ -33,6 +34,9 @@ export interface AppOptions {
   /** False leaves the usePolicy plugin out: only for the policy benchmark's baseline (default true). */
   policy?: boolean;
 }
+
+const UNEXPECTED_ERROR_MESSAGE =
+  "Unexpected error. Retry later; if it persists, give an operator this response's x-request-id.";
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Largest GraphQL request body accepted (query plus variables); larger ones are refused unread. */
@@ -177,6 +181,9 @@ export function createApp(options: AppOptions) {
     graphqlEndpoint: "/graphql",
     landingPage: false,
     batching: false,
+    // Masked whatever NODE_ENV says: an unexpected error's message and stack go to the log only.
+    // Errors with a stable code (apiError) pass unchanged.
+    maskedErrors: { isDev: false, errorMessage: UNEXPECTED_ERROR_MESSAGE, maskError: maskUnexpectedError },
     logging: {
       debug: (...args) => logger.debug(args.map(String).join(" ")),
       info: (...args) => logger.info(args.map(String).join(" ")),
@@ -222,6 +229,22 @@ export function createApp(options: AppOptions) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** Yoga's masking with development details always off, reporting the contract's INTERNAL_ERROR code. */
+function maskUnexpectedError(error: unknown, message: string): Error {
+  const masked = maskError(error, message, false);
+  if (masked === error || !(masked instanceof GraphQLError)) return masked;
+  return new GraphQLError(message, {
+    nodes: masked.nodes,
+    source: masked.source,
+    positions: masked.positions,
+    path: masked.path,
+    extensions: {
+      code: "INTERNAL_ERROR",
+      ...(masked.extensions.http === undefined ? {} : { http: masked.extensions.http }),
+    },
+  });
+}
 
 async function readiness(checks: ReadinessCheck[]) {
   const results: Record<string, boolean> = {};
