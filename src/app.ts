@@ -38,6 +38,14 @@ export interface AppOptions {
 const UNEXPECTED_ERROR_MESSAGE =
   "Unexpected error. Retry later; if it persists, give an operator this response's x-request-id.";
 
+/** A page request of a dataset export: its id derives from the export's, and it keeps the client's id. */
+interface ExportPage {
+  exportId: string;
+  clientRequestId: string | null;
+  index: number;
+}
+
+/** What a client's x-request-id must look like to be kept (in request_logs.client_request_id) and echoed. */
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Largest GraphQL request body accepted (query plus variables); larger ones are refused unread. */
 // 6 MB: a 5,000-row import fits; the import service enforces its own 5 MB / 5,000-row limits.
@@ -50,8 +58,8 @@ export function createApp(options: AppOptions) {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const states = new WeakMap<Request, RequestState>();
   const rateLimiter = new RateLimiter();
-  // The GraphQL requests the dataset export makes for its pages, by page index; only this process can add one.
-  const exportPages = new WeakMap<Request, number>();
+  // The GraphQL requests the dataset export makes for its pages; only this process can add one.
+  const exportPages = new WeakMap<Request, ExportPage>();
 
   const checks: ReadinessCheck[] = [
     {
@@ -64,11 +72,19 @@ export function createApp(options: AppOptions) {
 
   const httpPlugin: Plugin = {
     onRequest({ request, url, endResponse }) {
-      const incoming = request.headers.get("x-request-id");
-      const id = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
       const exportPage = exportPages.get(request);
+      // The server's id keys budget charges, audit rows and logs; a client's id is only kept beside it.
+      const id = exportPage !== undefined ? `${exportPage.exportId}.${exportPage.index + 1}` : randomUUID();
+      const incoming = request.headers.get("x-request-id");
+      const clientRequestId =
+        exportPage !== undefined
+          ? exportPage.clientRequestId
+          : incoming !== null && REQUEST_ID_PATTERN.test(incoming)
+            ? incoming
+            : null;
       const state: RequestState = {
         id,
+        clientRequestId,
         startedAt: performance.now(),
         endpoint:
           exportPage !== undefined || url.pathname === DATASET_EXPORT_PATH
@@ -77,7 +93,7 @@ export function createApp(options: AppOptions) {
               ? "import"
               : "graphql",
         // The export's first page takes the request's one rate-limit token; its later pages take none.
-        rateLimitExempt: exportPage !== undefined && exportPage > 0,
+        rateLimitExempt: exportPage !== undefined && exportPage.index > 0,
         principal: null,
         operationName: null,
         policy: newPolicyReport(),
@@ -89,7 +105,7 @@ export function createApp(options: AppOptions) {
           logger,
           report: state.policy,
           runPage: async (page, index) => {
-            exportPages.set(page, index);
+            exportPages.set(page, { exportId: id, clientRequestId, index });
             return yoga.fetch(page);
           },
         }).then(endResponse);
@@ -151,6 +167,7 @@ export function createApp(options: AppOptions) {
       const state = states.get(request);
       if (state === undefined) return;
       response.headers.set("x-request-id", state.id);
+      if (state.clientRequestId !== null) response.headers.set("x-client-request-id", state.clientRequestId);
       const url = new URL(request.url);
       if (url.pathname === "/healthz" || url.pathname === "/readyz") return;
       // Every API request is logged; a browser loading GraphiQL is not one.

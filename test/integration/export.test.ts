@@ -217,10 +217,20 @@ const jsonLines = (text: string) =>
     .filter((line) => line !== "")
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
-async function exportRows(requestIdPrefix: string) {
-  return db.query<{ request_id: string; endpoint: string; outcome_code: string; epsilon_charged: number }>(
-    "select request_id, endpoint, outcome_code, epsilon_charged from request_logs where request_id like $1 order by id",
-    [`${requestIdPrefix}.%`],
+/** The request-log rows of an export's pages: their ids are the export's x-request-id, a dot and the page number. */
+async function exportRows(response: Response) {
+  const exportId = response.headers.get("x-request-id");
+  expect(exportId).toMatch(/^[0-9a-f-]{36}$/);
+  return db.query<{
+    request_id: string;
+    client_request_id: string | null;
+    endpoint: string;
+    outcome_code: string;
+    epsilon_charged: number;
+  }>(
+    `select request_id, client_request_id, endpoint, outcome_code, epsilon_charged from request_logs
+      where request_id like $1 order by id`,
+    [`${exportId}.%`],
   );
 }
 
@@ -244,7 +254,8 @@ describe("dataset export: records", () => {
     expect(Number(after?.charges) - Number(before?.charges)).toBe(10);
     expect(Number(after?.spent) - Number(before?.spent)).toBeCloseTo(10 * 0.5, 9);
     expect(Number(after?.shapes) - Number(before?.shapes)).toBe(1);
-    const rows = await exportRows("export-jsonl");
+    const rows = await exportRows(response);
+    expect(rows.every((row) => row.client_request_id === "export-jsonl")).toBe(true);
     expect(rows.map((row) => [row.endpoint, row.outcome_code, row.epsilon_charged])).toEqual([
       ["export", "OK", 5],
       ...Array.from({ length: 5 }, () => ["export", "OK", 0]),
@@ -501,7 +512,7 @@ describe("dataset export: paging", () => {
     expect(records).toHaveLength(LONG_RANGE_CELLS);
     expect(records.every((record) => !("error" in record))).toBe(true);
 
-    const rows = await exportRows("export-long");
+    const rows = await exportRows(response);
     expect(rows).toHaveLength(Math.ceil(LONG_RANGE_CELLS / 1000));
     expect(rows).toHaveLength(30);
     expect(rows.every((row) => row.endpoint === "export" && row.outcome_code === "OK")).toBe(true);

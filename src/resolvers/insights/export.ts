@@ -264,10 +264,9 @@ async function runExportPage(
   index: number,
   options: DatasetExportOptions,
 ): Promise<Page | ExportError> {
-  const pageId = `${options.requestId}.${index + 1}`;
+  // The page's request id (the export's id, a dot, the page number) is assigned in-process by runPage.
   const headers = new Headers({ "content-type": "application/json", accept: "application/json" });
   if (authorization !== null) headers.set("authorization", authorization);
-  if (pageId.length <= 128) headers.set("x-request-id", pageId);
   const page = new Request(new URL("/graphql", exportUrl), {
     method: "POST",
     headers,
