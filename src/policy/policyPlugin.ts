@@ -7,13 +7,13 @@ import { apiError } from "../errors";
 import { bucketKey } from "../privacy/buckets";
 import { loadReleaseProfile } from "../privacy/releaseProfiles";
 import { appendAuditEntry } from "../resolvers/admin/audit";
-import { auditRefusedAdminAttempt } from "../resolvers/admin/refusals";
+import { auditDeniedResponseKeys, auditRefusedAdminAttempt } from "../resolvers/admin/refusals";
 import { validateInsightsFilter } from "../resolvers/insights/insightsFilter";
 import { currentReleases, decodeCursor } from "../resolvers/insights/readInsights";
 import { armorLimitsFor, armorRules, withContractCode } from "./armor";
 import { assertWithinBounds } from "./bounds";
 import { chargeBuyer } from "./budget";
-import { findDeniedKeys } from "./denyList";
+import { DENIED_KEYS, findDeniedKeys, findDeniedResponseKeys } from "./denyList";
 import {
   coerceVariables,
   collectRootSelections,
@@ -107,6 +107,21 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
         context.policy.outcomeCode = String(graphQLError.extensions.code ?? "INTERNAL_ERROR");
         setResultAndStopExecution({ errors: [graphQLError] });
       };
+      if (principal.role === "buyer") {
+        const deniedKeys = findDeniedResponseKeys(args.document);
+        if (deniedKeys.length > 0) {
+          await auditDeniedResponseKeys(options.database, {
+            at: context.clock.now(),
+            principal,
+            responseKeys: deniedKeys,
+            requestId: context.requestId,
+          }).catch((error: unknown) =>
+            context.logger.error({ err: String(error) }, "audit of a denied response key failed"),
+          );
+          refuse(deniedResponseKeysError(deniedKeys));
+          return;
+        }
+      }
       try {
         await decideAndCharge();
       } catch (error) {
@@ -195,4 +210,14 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
       }
     },
   };
+}
+
+/** A buyer document whose response would carry a denied key: refused before anything is charged. */
+function deniedResponseKeysError(keys: string[]): GraphQLError {
+  const quoted = keys.map((key) => `"${key}"`).join(", ");
+  return apiError(
+    "FIELD_NOT_ALLOWED",
+    `The response key${keys.length === 1 ? "" : "s"} ${quoted} name${keys.length === 1 ? "s" : ""} a field the data contract forbids in responses (${DENIED_KEYS.join(", ")}, in any case style). Choose other aliases; nothing was charged or counted.`,
+    { reason: "DENIED_RESPONSE_KEY", responseKeys: keys },
+  );
 }
