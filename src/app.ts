@@ -8,6 +8,7 @@ import type { Config } from "./config";
 import type { AppContext } from "./context";
 import type { DatabaseHandle } from "./db/client";
 import { migrationsApplied } from "./db/migrate";
+import type { ApiRole } from "./db/schema/enums";
 import { usePolicy } from "./policy/policyPlugin";
 import { usePrincipal } from "./policy/principalPlugin";
 import { RateLimiter } from "./policy/rateLimit";
@@ -58,6 +59,8 @@ export function createApp(options: AppOptions) {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const states = new WeakMap<Request, RequestState>();
   const rateLimiter = new RateLimiter();
+  const perMinute = (role: ApiRole) =>
+    role === "buyer" ? config.rateLimitBuyerPerMinute : config.rateLimitPerMinute;
   // The GraphQL requests the dataset export makes for its pages; only this process can add one.
   const exportPages = new WeakMap<Request, ExportPage>();
 
@@ -92,8 +95,9 @@ export function createApp(options: AppOptions) {
             : url.pathname === IMPORT_PROJECTS_PATH
               ? "import"
               : "graphql",
-        // The export's first page takes the request's one rate-limit token; its later pages take none.
+        // The export's first page takes a rate-limit token for each of its pages; its later pages take none.
         rateLimitExempt: exportPage !== undefined && exportPage.index > 0,
+        ...(exportPage === undefined ? {} : { exportPage: exportPage.index }),
         principal: null,
         operationName: null,
         policy: newPolicyReport(),
@@ -219,11 +223,21 @@ export function createApp(options: AppOptions) {
         clock,
         states,
         rateLimiter,
-        perMinute: (role) => (role === "buyer" ? config.rateLimitBuyerPerMinute : config.rateLimitPerMinute),
+        perMinute,
       }),
       ...(options.policy === false
         ? []
-        : [usePolicy({ database, clock, states, schema, buyerSchema, stripMode: config.policyStripMode })]),
+        : [
+            usePolicy({
+              database,
+              clock,
+              states,
+              schema,
+              buyerSchema,
+              stripMode: config.policyStripMode,
+              exportLimits: { maxCells: config.exportMaxCells, rateLimiter, perMinute },
+            }),
+          ]),
       usePolicyReport(),
     ],
     context: ({ request }) => {

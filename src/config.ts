@@ -38,6 +38,10 @@ export const ENV_DOCS = {
     default: "1200",
     doc: "Requests per minute per key of the other roles (per API process).",
   },
+  EXPORT_MAX_CELLS: {
+    default: "100000",
+    doc: "Most cells one dataset export may stream (1,000 to 10,000,000); a larger one is refused before anything is charged (EXPORT_TOO_LARGE) and must be split into shorter ranges or fewer geo buckets.",
+  },
   JOBS_ENABLED: {
     default: "true",
     doc: "Run the scheduler and job workers (pg-boss) in this process; set false on API-only replicas.",
@@ -98,6 +102,7 @@ const envSchema = z.object({
   POLICY_STRIP_MODE: z.enum(["filter", "reject"], { error: "must be filter or reject" }).default("filter"),
   RATE_LIMIT_BUYER_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1200),
+  EXPORT_MAX_CELLS: z.coerce.number().int().min(1000).max(10_000_000).default(100_000),
   JOBS_ENABLED: z.enum(["true", "false"], { error: "must be true or false" }).default("true"),
   ANOMALIES_ALERT_WEBHOOK: z
     .string()
@@ -144,6 +149,8 @@ export interface Config {
   policyStripMode: "filter" | "reject";
   rateLimitBuyerPerMinute: number;
   rateLimitPerMinute: number;
+  /** Most cells one dataset export may stream. */
+  exportMaxCells: number;
   /** Where anomaly alerts go; undefined: alerts are not sent. */
   anomaliesAlertWebhook: string | undefined;
   /** The decoded bytes of the whsec_ signing secret. */
@@ -204,6 +211,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     policyStripMode: data.POLICY_STRIP_MODE,
     rateLimitBuyerPerMinute: data.RATE_LIMIT_BUYER_PER_MINUTE,
     rateLimitPerMinute: data.RATE_LIMIT_PER_MINUTE,
+    exportMaxCells: data.EXPORT_MAX_CELLS,
     anomaliesAlertWebhook: data.ANOMALIES_ALERT_WEBHOOK?.trim(),
     anomaliesAlertSecret:
       data.ANOMALIES_ALERT_SECRET === undefined

@@ -35,8 +35,10 @@ export interface RequestState {
   clientRequestId: string | null;
   startedAt: number;
   endpoint: "graphql" | "export" | "import";
-  /** Set only in-process, for the later pages of a dataset export (the export took one token). */
+  /** Set only in-process, for the later pages of a dataset export (its first page took their tokens). */
   rateLimitExempt?: boolean;
+  /** Set only in-process: the page index (0 = first) when this request is a page of a dataset export. */
+  exportPage?: number;
   principal: Principal | null;
   operationName: string | null;
   policy: PolicyReport;

@@ -495,18 +495,34 @@ describe("statements per request", () => {
     };
     const small = await run(10);
     const large = await run(500);
-    // releases, one page of cells, the total, the previous buckets' estimates for the trend, the
-    // receipts (one batch), the city names (one batch), the log row
+    // releases, one page of cells, the previous buckets' estimates for the trend, the total (once
+    // totalCount resolves), the receipts (one batch), the city names (one batch), the log row
     expect(small).toEqual([
       "releases",
       "insight_cells page",
-      "count",
       "trend estimates",
+      "count",
       "receipts",
       "city names",
       "request log",
     ]);
     expect(large).toEqual(small);
+  });
+
+  it("the total is counted only when totalCount is selected, once however many aliases select it", async () => {
+    const counted = countingHandle(db);
+    const api = testApp(counted.handle, clock);
+    const filter = `filter: { timeBucketStartUtc: "2026-01-05T00:00:00Z", timeBucketEndUtc: "2026-01-08T00:00:00Z" }`;
+    const run = async (selection: string) => {
+      counted.reset();
+      const { body } = await api.graphql(`{ insights(${filter}, first: 5) { ${selection} } }`, {
+        key: internalKey,
+      });
+      expect(body.errors).toBeUndefined();
+      return counted.statements().filter((statement) => statement === "count");
+    };
+    expect(await run("pageInfo { hasNextPage } nodes { dataset }")).toEqual([]);
+    expect(await run("a: totalCount b: totalCount nodes { dataset }")).toEqual(["count"]);
   });
 });
 

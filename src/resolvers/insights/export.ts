@@ -53,6 +53,7 @@ const POLICY_REFUSALS: readonly string[] = [
   "FIELD_NOT_ALLOWED",
   "QUERY_BUDGET_EXCEEDED",
   "PRIVACY_BUDGET_EXCEEDED",
+  "EXPORT_TOO_LARGE",
 ];
 
 const STATUS_BY_CODE: Record<string, number> = {
@@ -70,7 +71,7 @@ const FORMATS: Record<ExportFormat, { contentType: string; header: string; line:
 };
 
 export interface DatasetExportOptions {
-  /** The export request's id; its pages get `<id>.<page>` when that fits the request-id pattern. */
+  /** The export request's id, for its log lines; its pages' ids are `<id>.<page>` (assigned by the app). */
   requestId: string;
   logger: Logger;
   /** The export request's own report: given an outcome only when the export refuses before any page runs. */
