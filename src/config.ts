@@ -182,16 +182,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push(`${name}: ${issue.message} (got ${JSON.stringify(known[name] ?? null)})`);
     }
   }
-  if (parsed.success && parsed.data.DATABASE_URL !== undefined && parsed.data.NOISE_KEY === undefined) {
+  // Cross-field rules read the raw values, so they are reported beside any other variable's problem.
+  if (known.DATABASE_URL !== undefined && known.NOISE_KEY === undefined) {
     problems.push(
       "NOISE_KEY: required when DATABASE_URL is set, so that releases are noised with a key you keep (generate one with `openssl rand -hex 32`)",
     );
   }
-  if (
-    parsed.success &&
-    parsed.data.ANOMALIES_ALERT_WEBHOOK !== undefined &&
-    parsed.data.ANOMALIES_ALERT_SECRET === undefined
-  ) {
+  if (known.ANOMALIES_ALERT_WEBHOOK !== undefined && known.ANOMALIES_ALERT_SECRET === undefined) {
     problems.push(
       "ANOMALIES_ALERT_SECRET: required when ANOMALIES_ALERT_WEBHOOK is set, so that receivers can verify the alerts",
     );

@@ -31,6 +31,18 @@ describe("start-up failures end with one clear line and exit 1", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("a bad PORT and a missing NOISE_KEY, both in one report", async () => {
+    const result = await runScript(
+      "src/server.ts",
+      [],
+      childEnv({ DATABASE_URL: "postgres://u@127.0.0.1/db", PORT: "70000" }),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('PORT: must be between 1 and 65535 (got "70000")');
+    expect(result.stderr).toContain("NOISE_KEY: required when DATABASE_URL is set");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it("an unreachable PostgreSQL", async () => {
     const port = await freePort();
     const result = await runScript(
