@@ -1,12 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { blockFieldSuggestionsPlugin } from "@escape.tech/graphql-armor-block-field-suggestions";
-import { createYoga, type Plugin } from "graphql-yoga";
+import { GraphQLError } from "graphql";
+import { createYoga, maskError, type Plugin } from "graphql-yoga";
 import pino, { type Logger } from "pino";
 import { type Clock, systemClock } from "./clock";
 import type { Config } from "./config";
 import type { AppContext } from "./context";
 import type { DatabaseHandle } from "./db/client";
 import { migrationsApplied } from "./db/migrate";
+import type { ApiRole } from "./db/schema/enums";
 import { usePolicy } from "./policy/policyPlugin";
 import { usePrincipal } from "./policy/principalPlugin";
 import { RateLimiter } from "./policy/rateLimit";
@@ -34,6 +36,17 @@ export interface AppOptions {
   policy?: boolean;
 }
 
+const UNEXPECTED_ERROR_MESSAGE =
+  "Unexpected error. Retry later; if it persists, give an operator this response's x-request-id.";
+
+/** A page request of a dataset export: its id derives from the export's, and it keeps the client's id. */
+interface ExportPage {
+  exportId: string;
+  clientRequestId: string | null;
+  index: number;
+}
+
+/** What a client's x-request-id must look like to be kept (in request_logs.client_request_id) and echoed. */
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Largest GraphQL request body accepted (query plus variables); larger ones are refused unread. */
 // 6 MB: a 5,000-row import fits; the import service enforces its own 5 MB / 5,000-row limits.
@@ -46,8 +59,10 @@ export function createApp(options: AppOptions) {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const states = new WeakMap<Request, RequestState>();
   const rateLimiter = new RateLimiter();
-  // The GraphQL requests the dataset export makes for its pages, by page index; only this process can add one.
-  const exportPages = new WeakMap<Request, number>();
+  const perMinute = (role: ApiRole) =>
+    role === "buyer" ? config.rateLimitBuyerPerMinute : config.rateLimitPerMinute;
+  // The GraphQL requests the dataset export makes for its pages; only this process can add one.
+  const exportPages = new WeakMap<Request, ExportPage>();
 
   const checks: ReadinessCheck[] = [
     {
@@ -60,11 +75,19 @@ export function createApp(options: AppOptions) {
 
   const httpPlugin: Plugin = {
     onRequest({ request, url, endResponse }) {
-      const incoming = request.headers.get("x-request-id");
-      const id = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
       const exportPage = exportPages.get(request);
+      // The server's id keys budget charges, audit rows and logs; a client's id is only kept beside it.
+      const id = exportPage !== undefined ? `${exportPage.exportId}.${exportPage.index + 1}` : randomUUID();
+      const incoming = request.headers.get("x-request-id");
+      const clientRequestId =
+        exportPage !== undefined
+          ? exportPage.clientRequestId
+          : incoming !== null && REQUEST_ID_PATTERN.test(incoming)
+            ? incoming
+            : null;
       const state: RequestState = {
         id,
+        clientRequestId,
         startedAt: performance.now(),
         endpoint:
           exportPage !== undefined || url.pathname === DATASET_EXPORT_PATH
@@ -72,8 +95,9 @@ export function createApp(options: AppOptions) {
             : url.pathname === IMPORT_PROJECTS_PATH
               ? "import"
               : "graphql",
-        // The export's first page takes the request's one rate-limit token; its later pages take none.
-        rateLimitExempt: exportPage !== undefined && exportPage > 0,
+        // The export's first page takes a rate-limit token for each of its pages; its later pages take none.
+        rateLimitExempt: exportPage !== undefined && exportPage.index > 0,
+        ...(exportPage === undefined ? {} : { exportPage: exportPage.index }),
         principal: null,
         operationName: null,
         policy: newPolicyReport(),
@@ -85,7 +109,7 @@ export function createApp(options: AppOptions) {
           logger,
           report: state.policy,
           runPage: async (page, index) => {
-            exportPages.set(page, index);
+            exportPages.set(page, { exportId: id, clientRequestId, index });
             return yoga.fetch(page);
           },
         }).then(endResponse);
@@ -147,6 +171,7 @@ export function createApp(options: AppOptions) {
       const state = states.get(request);
       if (state === undefined) return;
       response.headers.set("x-request-id", state.id);
+      if (state.clientRequestId !== null) response.headers.set("x-client-request-id", state.clientRequestId);
       const url = new URL(request.url);
       if (url.pathname === "/healthz" || url.pathname === "/readyz") return;
       // Every API request is logged; a browser loading GraphiQL is not one.
@@ -177,6 +202,9 @@ export function createApp(options: AppOptions) {
     graphqlEndpoint: "/graphql",
     landingPage: false,
     batching: false,
+    // Masked whatever NODE_ENV says: an unexpected error's message and stack go to the log only.
+    // Errors with a stable code (apiError) pass unchanged.
+    maskedErrors: { isDev: false, errorMessage: UNEXPECTED_ERROR_MESSAGE, maskError: maskUnexpectedError },
     logging: {
       debug: (...args) => logger.debug(args.map(String).join(" ")),
       info: (...args) => logger.info(args.map(String).join(" ")),
@@ -195,11 +223,21 @@ export function createApp(options: AppOptions) {
         clock,
         states,
         rateLimiter,
-        perMinute: (role) => (role === "buyer" ? config.rateLimitBuyerPerMinute : config.rateLimitPerMinute),
+        perMinute,
       }),
       ...(options.policy === false
         ? []
-        : [usePolicy({ database, clock, states, schema, buyerSchema, stripMode: config.policyStripMode })]),
+        : [
+            usePolicy({
+              database,
+              clock,
+              states,
+              schema,
+              buyerSchema,
+              stripMode: config.policyStripMode,
+              exportLimits: { maxCells: config.exportMaxCells, rateLimiter, perMinute },
+            }),
+          ]),
       usePolicyReport(),
     ],
     context: ({ request }) => {
@@ -222,6 +260,22 @@ export function createApp(options: AppOptions) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** Yoga's masking with development details always off, reporting the contract's INTERNAL_ERROR code. */
+function maskUnexpectedError(error: unknown, message: string): Error {
+  const masked = maskError(error, message, false);
+  if (masked === error || !(masked instanceof GraphQLError)) return masked;
+  return new GraphQLError(message, {
+    nodes: masked.nodes,
+    source: masked.source,
+    positions: masked.positions,
+    path: masked.path,
+    extensions: {
+      code: "INTERNAL_ERROR",
+      ...(masked.extensions.http === undefined ? {} : { http: masked.extensions.http }),
+    },
+  });
+}
 
 async function readiness(checks: ReadinessCheck[]) {
   const results: Record<string, boolean> = {};

@@ -38,6 +38,10 @@ export const ENV_DOCS = {
     default: "1200",
     doc: "Requests per minute per key of the other roles (per API process).",
   },
+  EXPORT_MAX_CELLS: {
+    default: "100000",
+    doc: "Most cells one dataset export may stream (1,000 to 10,000,000); a larger one is refused before anything is charged (EXPORT_TOO_LARGE) and must be split into shorter ranges or fewer geo buckets.",
+  },
   JOBS_ENABLED: {
     default: "true",
     doc: "Run the scheduler and job workers (pg-boss) in this process; set false on API-only replicas.",
@@ -98,6 +102,7 @@ const envSchema = z.object({
   POLICY_STRIP_MODE: z.enum(["filter", "reject"], { error: "must be filter or reject" }).default("filter"),
   RATE_LIMIT_BUYER_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1200),
+  EXPORT_MAX_CELLS: z.coerce.number().int().min(1000).max(10_000_000).default(100_000),
   JOBS_ENABLED: z.enum(["true", "false"], { error: "must be true or false" }).default("true"),
   ANOMALIES_ALERT_WEBHOOK: z
     .string()
@@ -144,6 +149,8 @@ export interface Config {
   policyStripMode: "filter" | "reject";
   rateLimitBuyerPerMinute: number;
   rateLimitPerMinute: number;
+  /** Most cells one dataset export may stream. */
+  exportMaxCells: number;
   /** Where anomaly alerts go; undefined: alerts are not sent. */
   anomaliesAlertWebhook: string | undefined;
   /** The decoded bytes of the whsec_ signing secret. */
@@ -175,16 +182,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push(`${name}: ${issue.message} (got ${JSON.stringify(known[name] ?? null)})`);
     }
   }
-  if (parsed.success && parsed.data.DATABASE_URL !== undefined && parsed.data.NOISE_KEY === undefined) {
+  // Cross-field rules read the raw values, so they are reported beside any other variable's problem.
+  if (known.DATABASE_URL !== undefined && known.NOISE_KEY === undefined) {
     problems.push(
       "NOISE_KEY: required when DATABASE_URL is set, so that releases are noised with a key you keep (generate one with `openssl rand -hex 32`)",
     );
   }
-  if (
-    parsed.success &&
-    parsed.data.ANOMALIES_ALERT_WEBHOOK !== undefined &&
-    parsed.data.ANOMALIES_ALERT_SECRET === undefined
-  ) {
+  if (known.ANOMALIES_ALERT_WEBHOOK !== undefined && known.ANOMALIES_ALERT_SECRET === undefined) {
     problems.push(
       "ANOMALIES_ALERT_SECRET: required when ANOMALIES_ALERT_WEBHOOK is set, so that receivers can verify the alerts",
     );
@@ -204,6 +208,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     policyStripMode: data.POLICY_STRIP_MODE,
     rateLimitBuyerPerMinute: data.RATE_LIMIT_BUYER_PER_MINUTE,
     rateLimitPerMinute: data.RATE_LIMIT_PER_MINUTE,
+    exportMaxCells: data.EXPORT_MAX_CELLS,
     anomaliesAlertWebhook: data.ANOMALIES_ALERT_WEBHOOK?.trim(),
     anomaliesAlertSecret:
       data.ANOMALIES_ALERT_SECRET === undefined

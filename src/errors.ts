@@ -17,6 +17,7 @@ export type ErrorCode =
   | "IMPORT_TOO_LARGE"
   | "IMPORT_INVALID"
   | "IMPORT_IN_PROGRESS"
+  | "EXPORT_TOO_LARGE"
   | "INTERNAL_ERROR";
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {

@@ -10,7 +10,63 @@ import { issueApiKey, listApiKeys } from "../resolvers/admin/apiKeys";
 import { printSortedSchema } from "../schema/print";
 import { runDemoData } from "./demoData";
 import { runOps } from "./ops";
-import { PrecomputeUsageError, runPrecomputeCommand } from "./precompute";
+import { EXIT_CAP_REACHED, PrecomputeUsageError, runPrecomputeCommand } from "./precompute";
+
+/** Each command's usage, as shown by `--help` and by `<command> --help`. */
+const COMMANDS: Array<{ name: string; usage: string }> = [
+  {
+    name: "keys",
+    usage: `  keys issue --role ROLE --name NAME [--partner-id ID] [--tenant-id ID] [--expires-at ISO]
+                        Issue an API key and print it once. ROLE: BUYER, INTERNAL, OPERATOR, TENANT.
+                        BUYER needs --partner-id outside_buyer_<name>; TENANT needs --tenant-id.
+  keys list             List keys (prefix, role, name, state); never secrets.
+`,
+  },
+  {
+    name: "precompute",
+    usage: `  precompute --granularity day|week|hour --from DATE --to DATE [--geo-type city_code|geohash3]
+                        Compute the missing releases whose buckets start in [from, to), with a
+                        progress bar and a summary. Buckets still under the reporting delay are
+                        skipped. --new-version --reason TEXT makes a new version of every release
+                        in the range (fresh noise; buyers are charged again): an operator action.
+                        HOUR releases are families of a whole UTC day. A release that would take a
+                        day above the participant-day cap is refused (PRIVACY_CAP_REACHED, exit ${EXIT_CAP_REACHED}).
+`,
+  },
+  {
+    name: "demo-data",
+    usage: `  demo-data [--seed N] [--days N]
+                        Generate the deterministic demo data set into an empty database.
+`,
+  },
+  {
+    name: "migrate",
+    usage: `  migrate               Apply database migrations and reference data.
+`,
+  },
+  {
+    name: "ops",
+    usage: `  ops <command> [--url URL] [--key KEY] [--json]
+                        The ops command line (also \`npm run ops -- ...\`): keys, budgets,
+                        precompute, feed, actions, audit, monitors, policies, cities and
+                        localities, over HTTP against a running server with an OPERATOR key
+                        (INTERNAL for reads; default: OPS_API_KEY). \`npm run ops -- --help\`.
+`,
+  },
+  {
+    name: "schema:print",
+    usage: `  schema:print [--out FILE]
+                        Write the sorted GraphQL schema (default: schema.graphql).
+`,
+  },
+];
+
+const EXIT_CODES = `Exit codes:
+  0  done
+  1  failed: invalid configuration, database unreachable, a refused key issue, an error
+  2  wrong usage: unknown command or option, a missing or invalid option value
+  ${EXIT_CAP_REACHED}  precompute only: a release was refused at the participant-day cap (PRIVACY_CAP_REACHED)
+`;
 
 const HELP = `Usage: npm run cli -- <command> [options]
 
@@ -18,30 +74,10 @@ Admin command line. Works directly on the configured database (DATABASE_URL, or 
 database in DATA_DIR); no server and no API key needed. Stop \`npm start\` before using it on the
 embedded database: PGlite allows one process at a time.
 
-Commands:
-  keys issue --role ROLE --name NAME [--partner-id ID] [--tenant-id ID] [--expires-at ISO]
-                        Issue an API key and print it once. ROLE: BUYER, INTERNAL, OPERATOR, TENANT.
-                        BUYER needs --partner-id outside_buyer_<name>; TENANT needs --tenant-id.
-  keys list             List keys (prefix, role, name, state); never secrets.
-  precompute --granularity day|week|hour --from DATE --to DATE [--geo-type city_code|geohash3]
-                        Compute the missing releases whose buckets start in [from, to), with a
-                        progress bar and a summary. Buckets still under the reporting delay are
-                        skipped. --new-version --reason TEXT makes a new version of every release
-                        in the range (fresh noise; buyers are charged again): an operator action.
-                        HOUR releases are families of a whole UTC day. A release that would take a
-                        day above the participant-day cap is refused (PRIVACY_CAP_REACHED, exit 3).
-  demo-data [--seed N] [--days N]
-                        Generate the deterministic demo data set into an empty database.
-  migrate               Apply database migrations and reference data.
-  ops <command> [--url URL] [--key KEY] [--json]
-                        The ops command line (also \`npm run ops -- ...\`): keys, budgets,
-                        precompute, feed, actions, audit, monitors, policies, cities and
-                        localities, over HTTP against a running server with an OPERATOR key
-                        (INTERNAL for reads; default: OPS_API_KEY). \`npm run ops -- --help\`.
-  schema:print [--out FILE]
-                        Write the sorted GraphQL schema (default: schema.graphql).
-  help                  Show this text.
+Commands (each also answers <command> --help):
+${COMMANDS.map((command) => command.usage).join("")}  help [COMMAND]        Show this text, or one command's.
 
+${EXIT_CODES}
 Examples:
   npm run cli -- keys issue --role OPERATOR --name ops
   npm run cli -- keys issue --role BUYER --name acme --partner-id outside_buyer_acme
@@ -49,18 +85,46 @@ Examples:
   OPS_API_KEY=ib_operator_… npm run ops -- jobs --url http://127.0.0.1:4000/graphql
 `;
 
+/** One command's usage and the exit codes; undefined for an unknown command. */
+function commandHelp(name: string): string | undefined {
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (command === undefined) return undefined;
+  return `Usage: npm run cli -- ${name} [options]\n\n${command.usage}\n${EXIT_CODES}`;
+}
+
+/** Wrong usage exits 2, as in the ops command line. */
+const EXIT_USAGE = 2;
+
 /** Thrown for wrong usage: printed as one line plus a pointer to --help. */
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // `<command> --help` answers without reading the configuration or opening the database; ops has its own.
+  if (command !== undefined && command !== "ops" && (rest.includes("--help") || rest.includes("-h"))) {
+    const help = commandHelp(command);
+    if (help === undefined) throw new UsageError(`unknown command "${command}"`);
+    process.stdout.write(help);
+    return 0;
+  }
   switch (command) {
     case undefined:
-    case "help":
     case "--help":
     case "-h":
       process.stdout.write(HELP);
       return 0;
+    case "help": {
+      const [topic] = rest;
+      if (topic === undefined) {
+        process.stdout.write(HELP);
+        return 0;
+      }
+      if (topic === "ops") return opsCommand(["--help"]);
+      const help = commandHelp(topic);
+      if (help === undefined) throw new UsageError(`unknown command "${topic}"`);
+      process.stdout.write(help);
+      return 0;
+    }
     case "schema:print": {
       const { values } = parseArgs({
         args: rest,
@@ -221,10 +285,13 @@ main(process.argv.slice(2)).then(
       error instanceof PrecomputeUsageError
     ) {
       process.stderr.write(`error: ${error.message}\n`);
-      if (!(error instanceof DatabaseOpenError))
+      if (!(error instanceof DatabaseOpenError)) {
         process.stderr.write("run `npm run cli -- --help` for usage\n");
+        process.exit(EXIT_USAGE);
+      }
     } else if (error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
       process.stderr.write(`error: ${error.message}\nrun \`npm run cli -- --help\` for usage\n`);
+      process.exit(EXIT_USAGE);
     } else {
       process.stderr.write(
         `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

@@ -1,3 +1,5 @@
+import { type DocumentNode, Kind, visit } from "graphql";
+
 /** The data contract's forbidden fields (001 seed, section 5.1). */
 export const DENIED_KEYS = [
   "user_id",
@@ -33,4 +35,20 @@ export function findDeniedKeys(value: unknown, path = ""): string[] {
     hits.push(...findDeniedKeys(child, childPath));
   }
   return hits;
+}
+
+/**
+ * The response keys (alias, else field name) of a document that name a denied field, in document
+ * order and without repeats. They are known before execution, so a request with one is refused
+ * before anything is charged; findDeniedKeys stays as the check of the response itself.
+ */
+export function findDeniedResponseKeys(document: DocumentNode): string[] {
+  const hits = new Set<string>();
+  visit(document, {
+    [Kind.FIELD](field) {
+      const key = field.alias?.value ?? field.name.value;
+      if (DENIED.has(normalise(key))) hits.add(key);
+    },
+  });
+  return [...hits];
 }

@@ -3,17 +3,24 @@ import type { Plugin } from "graphql-yoga";
 import type { Clock } from "../clock";
 import type { AppContext } from "../context";
 import type { DatabaseHandle } from "../db/client";
+import type { ApiRole } from "../db/schema/enums";
 import { apiError } from "../errors";
 import { bucketKey } from "../privacy/buckets";
 import { loadReleaseProfile } from "../privacy/releaseProfiles";
 import { appendAuditEntry } from "../resolvers/admin/audit";
-import { auditRefusedAdminAttempt } from "../resolvers/admin/refusals";
-import { validateInsightsFilter } from "../resolvers/insights/insightsFilter";
-import { currentReleases, decodeCursor } from "../resolvers/insights/readInsights";
+import { auditDeniedResponseKeys, auditRefusedAdminAttempt } from "../resolvers/admin/refusals";
+import type { InsightsFilter } from "../resolvers/insights/insightsFilter";
+import { MAX_PAGE_SIZE, validateInsightsFilter } from "../resolvers/insights/insightsFilter";
+import {
+  countInsightCells,
+  currentReleases,
+  decodeCursor,
+  type ReleaseRef,
+} from "../resolvers/insights/readInsights";
 import { armorLimitsFor, armorRules, withContractCode } from "./armor";
 import { assertWithinBounds } from "./bounds";
 import { chargeBuyer } from "./budget";
-import { findDeniedKeys } from "./denyList";
+import { DENIED_KEYS, findDeniedKeys, findDeniedResponseKeys } from "./denyList";
 import {
   coerceVariables,
   collectRootSelections,
@@ -21,6 +28,7 @@ import {
   fingerprintOperation,
   operationOf,
 } from "./fingerprint";
+import type { RateLimiter } from "./rateLimit";
 import type { RequestState } from "./requestState";
 import { type StripMode, stripDocument } from "./strip";
 
@@ -31,6 +39,14 @@ export interface PolicyOptions {
   schema: GraphQLSchema;
   buyerSchema: GraphQLSchema;
   stripMode: StripMode;
+  /** Bounds of a dataset export, checked on its first page before anything is charged. */
+  exportLimits?: ExportLimits;
+}
+
+export interface ExportLimits {
+  maxCells: number;
+  rateLimiter: RateLimiter;
+  perMinute: (role: ApiRole) => number;
 }
 
 /**
@@ -107,6 +123,21 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
         context.policy.outcomeCode = String(graphQLError.extensions.code ?? "INTERNAL_ERROR");
         setResultAndStopExecution({ errors: [graphQLError] });
       };
+      if (principal.role === "buyer") {
+        const deniedKeys = findDeniedResponseKeys(args.document);
+        if (deniedKeys.length > 0) {
+          await auditDeniedResponseKeys(options.database, {
+            at: context.clock.now(),
+            principal,
+            responseKeys: deniedKeys,
+            requestId: context.requestId,
+          }).catch((error: unknown) =>
+            context.logger.error({ err: String(error) }, "audit of a denied response key failed"),
+          );
+          refuse(deniedResponseKeysError(deniedKeys));
+          return;
+        }
+      }
       try {
         await decideAndCharge();
       } catch (error) {
@@ -145,6 +176,56 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
         },
       };
 
+      /**
+       * A dataset export is bounded work: at most exportLimits.maxCells cells, and a rate-limit token
+       * per page, all taken by its first page (which took one already) before anything is charged.
+       * Its one count statement; its pages count nothing.
+       */
+      async function boundExport(filter: InsightsFilter, releases: ReleaseRef[]): Promise<void> {
+        const limits = options.exportLimits;
+        if (limits === undefined || principal === null) return;
+        const cells = await countInsightCells(context.database, filter, releases);
+        if (cells > limits.maxCells) {
+          // Releases are buckets: say how many buckets fit in one export.
+          const cellsPerBucket = Math.ceil(cells / Math.max(1, releases.length));
+          const bucketsPerExport = Math.max(1, Math.floor(limits.maxCells / cellsPerBucket));
+          throw apiError(
+            "EXPORT_TOO_LARGE",
+            `This export has ${cells} cells, more than the ${limits.maxCells} one export may stream. Split it into ` +
+              `exports of at most ${limits.maxCells} cells each: shorter time ranges (about ${bucketsPerExport} ` +
+              "time buckets each), fewer geo buckets or a coarser breakdown. Nothing was charged.",
+            { limit: limits.maxCells, cells },
+          );
+        }
+        const pages = Math.max(1, Math.ceil(cells / MAX_PAGE_SIZE));
+        const capacity = limits.perMinute(principal.role);
+        if (pages > capacity) {
+          throw apiError(
+            "RATE_LIMITED",
+            `This export needs ${pages} pages of ${MAX_PAGE_SIZE} cells, one rate-limit token each, more than this key's ${capacity} a minute. Split it into exports of at most ${capacity * MAX_PAGE_SIZE} cells. Nothing was charged.`,
+            { limit: capacity, pages },
+          );
+        }
+        if (pages === 1) return;
+        const retryAfter = limits.rateLimiter.take(
+          principal.keyId,
+          context.clock.now().getTime(),
+          capacity,
+          pages - 1,
+        );
+        if (retryAfter > 0) {
+          throw apiError(
+            "RATE_LIMITED",
+            `This export needs ${pages} rate-limit tokens (one a page); retry in ${retryAfter} s. Nothing was charged.`,
+            {
+              retryAfterSeconds: retryAfter,
+              pages,
+              http: { status: 429, headers: { "retry-after": String(retryAfter) } },
+            },
+          );
+        }
+      }
+
       async function decideAndCharge(): Promise<void> {
         if (principal === null) return;
         const operation = operationOf(args.document, args.operationName);
@@ -154,7 +235,16 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
         if (shapes.length === 0) return;
         context.policy.active = true;
         context.policy.fingerprints = shapes.map((shape) => shape.fingerprint);
-        if (principal.role !== "buyer") return;
+        const exportFirstPage = stateOf(context)?.exportPage === 0;
+        if (principal.role !== "buyer") {
+          for (const shape of shapes) {
+            if (!exportFirstPage) break;
+            const buckets = validateInsightsFilter(shape.filter, MAX_PAGE_SIZE);
+            const { releases } = await currentReleases(context.database, shape.filter, buckets);
+            await boundExport(shape.filter, releases);
+          }
+          return;
+        }
 
         // Everything that can refuse runs before the charge, so a refusal never costs anything.
         const now = context.clock.now();
@@ -176,6 +266,7 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
           context.policy.decisions.set(shape.responseKey, { filter: shape.filter, releases, missingBuckets });
           // An HOUR family costs its epsilon once, whichever of its hours are read.
           for (const release of releases) costs.set(release.familyId, release.epsilon);
+          if (exportFirstPage) await boundExport(shape.filter, releases);
         }
         const charge = await chargeBuyer(context.database, {
           partnerId: principal.partnerId ?? "",
@@ -195,4 +286,14 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
       }
     },
   };
+}
+
+/** A buyer document whose response would carry a denied key: refused before anything is charged. */
+function deniedResponseKeysError(keys: string[]): GraphQLError {
+  const quoted = keys.map((key) => `"${key}"`).join(", ");
+  return apiError(
+    "FIELD_NOT_ALLOWED",
+    `The response key${keys.length === 1 ? "" : "s"} ${quoted} name${keys.length === 1 ? "s" : ""} a field the data contract forbids in responses (${DENIED_KEYS.join(", ")}, in any case style). Choose other aliases; nothing was charged or counted.`,
+    { reason: "DENIED_RESPONSE_KEY", responseKeys: keys },
+  );
 }

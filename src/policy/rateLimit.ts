@@ -5,8 +5,11 @@
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; updatedAt: number }>();
 
-  /** Takes a token; returns 0 when allowed, otherwise the seconds until the next token. */
-  take(key: string, nowMs: number, capacity: number): number {
+  /**
+   * Takes `count` tokens (at most `capacity`) or none; returns 0 when allowed, otherwise the seconds
+   * until that many are there.
+   */
+  take(key: string, nowMs: number, capacity: number, count = 1): number {
     const refillPerMs = capacity / 60_000;
     const bucket = this.buckets.get(key) ?? { tokens: capacity, updatedAt: nowMs };
     // A clock that steps back (NTP, a replayed clock) refills nothing, and never drains the bucket.
@@ -14,10 +17,10 @@ export class RateLimiter {
     bucket.tokens = Math.min(capacity, bucket.tokens + elapsed * refillPerMs);
     bucket.updatedAt = Math.max(nowMs, bucket.updatedAt);
     this.buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    if (bucket.tokens >= count) {
+      bucket.tokens -= count;
       return 0;
     }
-    return Math.max(1, Math.ceil((1 - bucket.tokens) / refillPerMs / 1000));
+    return Math.max(1, Math.ceil((count - bucket.tokens) / refillPerMs / 1000));
   }
 }

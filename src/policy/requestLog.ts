@@ -15,12 +15,13 @@ export async function writeRequestLog(
   const principal = state.principal;
   try {
     await database.query(
-      `insert into request_logs (at, request_id, key_prefix, role, partner_id, operation_name, fingerprints, outcome_code,
+      `insert into request_logs (at, request_id, client_request_id, key_prefix, role, partner_id, operation_name, fingerprints, outcome_code,
          epsilon_charged, latency_ms, http_status, endpoint)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
       [
         outcome.at,
         state.id,
+        state.clientRequestId,
         principal?.keyPrefix ?? null,
         principal?.role ?? null,
         principal?.partnerId ?? null,

@@ -29,11 +29,16 @@ export interface PolicyReport {
 
 /** Everything known about one HTTP request, from its first hook to the request log. */
 export interface RequestState {
+  /** The server's own id: the key of the request's log row, budget charges and audit rows. */
   id: string;
+  /** The client's x-request-id when well-formed: stored and echoed for correlation, never a key. */
+  clientRequestId: string | null;
   startedAt: number;
   endpoint: "graphql" | "export" | "import";
-  /** Set only in-process, for the later pages of a dataset export (the export took one token). */
+  /** Set only in-process, for the later pages of a dataset export (its first page took their tokens). */
   rateLimitExempt?: boolean;
+  /** Set only in-process: the page index (0 = first) when this request is a page of a dataset export. */
+  exportPage?: number;
   principal: Principal | null;
   operationName: string | null;
   policy: PolicyReport;

@@ -9,6 +9,7 @@ import {
 } from "../resolvers/insights/insightsFilter";
 import type { ReleaseReceipt } from "../resolvers/insights/loaders";
 import {
+  countInsightCells,
   currentReleases,
   encodeCursor,
   type InsightCellRow,
@@ -388,7 +389,8 @@ const InsightCellConnection = builder.connectionObject(
     fields: (t) => ({
       totalCount: t.int({
         description: "How many cells match the filter across all pages.",
-        resolve: (connection) => (connection as { totalCount?: number }).totalCount ?? 0,
+        // Counted only when selected: a dataset export pages through without it.
+        resolve: (connection) => (connection as { totalCount?: () => Promise<number> }).totalCount?.() ?? 0,
       }),
     }),
   },
@@ -433,9 +435,13 @@ builder.queryField("insights", (t) =>
         trendReaderOf(context),
       );
       const edges = page.rows.map((row) => ({ cursor: encodeCursor(row), node: row }));
+      let total: Promise<number> | undefined;
       return {
         edges,
-        totalCount: page.totalCount,
+        totalCount: () => {
+          total ??= countInsightCells(context.database, filter, releases);
+          return total;
+        },
         pageInfo: {
           hasNextPage: page.hasNextPage,
           hasPreviousPage: Boolean(args.after),

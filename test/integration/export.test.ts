@@ -2,6 +2,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { configFrom } from "../../src/config";
+import type { DatabaseHandle } from "../../src/db/client";
 import { precomputeRelease } from "../../src/jobs/precompute/precomputeRelease";
 import { newPolicyReport } from "../../src/policy/requestState";
 import { exportDataset } from "../../src/resolvers/insights/export";
@@ -57,9 +58,9 @@ afterAll(async () => {
 
 type Params = Record<string, string>;
 
-function app(overrides: Record<string, string> = {}) {
+function app(overrides: Record<string, string> = {}, handle: DatabaseHandle = db) {
   return createApp({
-    db,
+    db: handle,
     config: configFrom({ LOG_LEVEL: "silent", ...overrides }),
     clock: world.clock,
     logger: pino({ level: "silent" }),
@@ -249,10 +250,20 @@ const jsonLines = (text: string) =>
     .filter((line) => line !== "")
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
-async function exportRows(requestIdPrefix: string) {
-  return db.query<{ request_id: string; endpoint: string; outcome_code: string; epsilon_charged: number }>(
-    "select request_id, endpoint, outcome_code, epsilon_charged from request_logs where request_id like $1 order by id",
-    [`${requestIdPrefix}.%`],
+/** The request-log rows of an export's pages: their ids are the export's x-request-id, a dot and the page number. */
+async function exportRows(response: Response) {
+  const exportId = response.headers.get("x-request-id");
+  expect(exportId).toMatch(/^[0-9a-f-]{36}$/);
+  return db.query<{
+    request_id: string;
+    client_request_id: string | null;
+    endpoint: string;
+    outcome_code: string;
+    epsilon_charged: number;
+  }>(
+    `select request_id, client_request_id, endpoint, outcome_code, epsilon_charged from request_logs
+      where request_id like $1 order by id`,
+    [`${exportId}.%`],
   );
 }
 
@@ -276,7 +287,8 @@ describe("dataset export: records", () => {
     expect(Number(after?.charges) - Number(before?.charges)).toBe(10);
     expect(Number(after?.spent) - Number(before?.spent)).toBeCloseTo(10 * 0.5, 9);
     expect(Number(after?.shapes) - Number(before?.shapes)).toBe(1);
-    const rows = await exportRows("export-jsonl");
+    const rows = await exportRows(response);
+    expect(rows.every((row) => row.client_request_id === "export-jsonl")).toBe(true);
     expect(rows.map((row) => [row.endpoint, row.outcome_code, row.epsilon_charged])).toEqual([
       ["export", "OK", 5],
       ...Array.from({ length: 5 }, () => ["export", "OK", 0]),
@@ -529,25 +541,70 @@ describe("dataset export: refusals", () => {
 });
 
 describe("dataset export: paging", () => {
-  it("a 30-page export takes one rate-limit token and charges each of its releases once", async () => {
-    const limited = app({ RATE_LIMIT_BUYER_PER_MINUTE: "3" });
-    const headers = { authorization: `Bearer ${bigBuyerKey}` };
-    const before = await policyState(db);
-    const response = await limited.fetch(
+  const longExport = (api: ReturnType<typeof app>) =>
+    api.fetch(
       `${EXPORT_URL}?${new URLSearchParams({
         time_bucket_start_utc: LONG_RANGE.start,
         time_bucket_end_utc: LONG_RANGE.end,
         geo_bucket_type: "geohash3",
       })}`,
-      { headers: { ...headers, "x-request-id": "export-long" } },
+      { headers: { authorization: `Bearer ${bigBuyerKey}` } },
     );
+
+  /** The database handle with a log of the count statements over insight_cells. */
+  function countingCells() {
+    const counts: string[] = [];
+    const handle: DatabaseHandle = {
+      ...db,
+      query: (async (text: string, params?: unknown[]) => {
+        if (/count\(\*\)/i.test(text) && text.includes("insight_cells")) counts.push(text);
+        return db.query(text, params);
+      }) as DatabaseHandle["query"],
+    };
+    return { handle, counts };
+  }
+
+  it("an export above EXPORT_MAX_CELLS is refused with the limit and how to split it, charging nothing", async () => {
+    const before = await policyState(db);
+    const response = await longExport(app({ EXPORT_MAX_CELLS: "5000" }));
+    expect(response.status).toBe(422);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("EXPORT_TOO_LARGE");
+    expect(body.error.message).toContain(`This export has ${LONG_RANGE_CELLS} cells, more than the 5000`);
+    expect(body.error.message).toMatch(
+      /Split it into exports of at most 5000 cells each: shorter time ranges \(about 9 time buckets each\)/,
+    );
+    expect(body.error.message).toContain("Nothing was charged.");
+    expect(await policyState(db)).toEqual(before);
+  });
+
+  it("an export of more pages than the key's tokens a minute is refused before the charge", async () => {
+    const before = await policyState(db);
+    const response = await longExport(app({ RATE_LIMIT_BUYER_PER_MINUTE: "3" }));
+    expect(response.status).toBe(429);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("RATE_LIMITED");
+    expect(body.error.message).toMatch(
+      /needs 30 pages of 1000 cells, one rate-limit token each, more than this key's 3 a minute/,
+    );
+    expect(await policyState(db)).toEqual(before);
+  });
+
+  it("a 30-page export runs one count statement, takes a rate-limit token per page and charges each of its releases once", async () => {
+    const counting = countingCells();
+    const limited = app({ RATE_LIMIT_BUYER_PER_MINUTE: "40" }, counting.handle);
+    const headers = { authorization: `Bearer ${bigBuyerKey}` };
+    const before = await policyState(db);
+    const response = await longExport(limited);
     expect(response.status).toBe(200);
     const { text } = await readStream(response);
     const records = jsonLines(text);
     expect(records).toHaveLength(LONG_RANGE_CELLS);
     expect(records.every((record) => !("error" in record))).toBe(true);
+    // The size check before the charge; the pages never select totalCount, so they count nothing.
+    expect(counting.counts).toHaveLength(1);
 
-    const rows = await exportRows("export-long");
+    const rows = await exportRows(response);
     expect(rows).toHaveLength(Math.ceil(LONG_RANGE_CELLS / 1000));
     expect(rows).toHaveLength(30);
     expect(rows.every((row) => row.endpoint === "export" && row.outcome_code === "OK")).toBe(true);
@@ -557,15 +614,14 @@ describe("dataset export: paging", () => {
     expect(Number(after?.spent) - Number(before?.spent)).toBeCloseTo(LONG_RANGE.days * 0.5, 9);
     expect(Number(after?.shapes) - Number(before?.shapes)).toBe(1);
 
-    // The export took one of the three tokens: two more requests pass, the third is refused.
+    // The export took 30 of the 40 tokens: ten more requests pass, the eleventh is refused.
     const viewer = () =>
       limited.fetch("http://yoga/graphql", {
         method: "POST",
         headers: { ...headers, "content-type": "application/json" },
         body: JSON.stringify({ query: "{ viewer { role } }" }),
       });
-    expect((await viewer()).status).toBe(200);
-    expect((await viewer()).status).toBe(200);
+    for (let request = 0; request < 10; request++) expect((await viewer()).status).toBe(200);
     expect((await viewer()).status).toBe(429);
   }, 120_000);
 });

@@ -148,14 +148,16 @@ describe("issuing keys", () => {
 });
 
 describe("request ids", () => {
-  it("echoes a valid incoming x-request-id and invents one otherwise", async () => {
+  it("makes its own x-request-id and echoes a valid incoming one as x-client-request-id", async () => {
     const api = testApp(db, clock);
     const echoed = await api.graphql("{ __typename }", { headers: { "x-request-id": "trace-123" } });
-    expect(echoed.headers.get("x-request-id")).toBe("trace-123");
+    expect(echoed.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(echoed.headers.get("x-client-request-id")).toBe("trace-123");
     const invented = await api.graphql("{ __typename }", {
       headers: { "x-request-id": "bad id with spaces" },
     });
     expect(invented.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(invented.headers.get("x-client-request-id")).toBeNull();
   });
 });
 

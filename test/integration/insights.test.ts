@@ -627,13 +627,13 @@ describe("statements per request", () => {
     };
     const small = await run(10);
     const large = await run(500);
-    // releases, one page of cells, the total, the previous buckets' estimates for the trend, the
-    // receipts (one batch), the city names (one batch), the log row
+    // releases, one page of cells, the previous buckets' estimates for the trend, the total (once
+    // totalCount resolves), the receipts (one batch), the city names (one batch), the log row
     expect(small).toEqual([
       "releases",
       "insight_cells page",
-      "count",
       "trend estimates",
+      "count",
       "receipts",
       "city names",
       "request log",
@@ -659,6 +659,22 @@ describe("statements per request", () => {
     const withPrevious = await run("2026-01-06", "2026-01-07");
     expect(withPrevious).toEqual(withoutPrevious);
     expect(withoutPrevious.filter((statement) => statement.includes("from budget_charges"))).toHaveLength(1);
+  });
+
+  it("the total is counted only when totalCount is selected, once however many aliases select it", async () => {
+    const counted = countingHandle(db);
+    const api = testApp(counted.handle, clock);
+    const filter = `filter: { timeBucketStartUtc: "2026-01-05T00:00:00Z", timeBucketEndUtc: "2026-01-08T00:00:00Z" }`;
+    const run = async (selection: string) => {
+      counted.reset();
+      const { body } = await api.graphql(`{ insights(${filter}, first: 5) { ${selection} } }`, {
+        key: internalKey,
+      });
+      expect(body.errors).toBeUndefined();
+      return counted.statements().filter((statement) => statement === "count");
+    };
+    expect(await run("pageInfo { hasNextPage } nodes { dataset }")).toEqual([]);
+    expect(await run("a: totalCount b: totalCount nodes { dataset }")).toEqual(["count"]);
   });
 });
 

@@ -183,7 +183,7 @@ describe("refused admin attempts are audited", () => {
   const input = { partnerId: "outside_buyer_acme", epsilonLimit: 99 };
 
   it("an INTERNAL key calling setBuyerBudget gets FORBIDDEN and an admin_refused row", async () => {
-    const { body } = await api.graphql(SET_BUDGET, {
+    const { body, headers } = await api.graphql(SET_BUDGET, {
       key: world.internalKey,
       variables: { input },
       headers: { "x-request-id": "refused-internal-1" },
@@ -191,19 +191,20 @@ describe("refused admin attempts are audited", () => {
     expect(body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect(body.data ?? null).toBeNull();
     const rows = await waitForAudit("admin_refused", "setBuyerBudget", 1);
-    expect(rows[0]).toMatchObject({ outcome: "FORBIDDEN", request_id: "refused-internal-1" });
+    // Audit rows carry the server's request id, never the client's.
+    expect(rows[0]).toMatchObject({ outcome: "FORBIDDEN", request_id: headers.get("x-request-id") });
     expect(rows[0]!.actor).toMatch(/^ib_internal_.* \(test-internal\)$/);
   });
 
   it("a BUYER calling setBuyerBudget is refused by the strip step and audited as well", async () => {
-    const { body } = await api.graphql(SET_BUDGET, {
+    const { body, headers } = await api.graphql(SET_BUDGET, {
       key: world.buyerKey,
       variables: { input },
       headers: { "x-request-id": "refused-buyer-1" },
     });
     expect(body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     const rows = await waitForAudit("admin_refused", "setBuyerBudget", 2);
-    expect(rows[1]).toMatchObject({ outcome: "FORBIDDEN", request_id: "refused-buyer-1" });
+    expect(rows[1]).toMatchObject({ outcome: "FORBIDDEN", request_id: headers.get("x-request-id") });
     expect(rows[1]!.actor).toMatch(/\(test-buyer\)$/);
     const chain = await api.graphql("{ ops { verifyAuditChain { valid } } }", { key: world.internalKey });
     expect(chain.body.data).toEqual({ ops: { verifyAuditChain: { valid: true } } });

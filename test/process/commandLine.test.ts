@@ -31,6 +31,18 @@ describe("start-up failures end with one clear line and exit 1", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("a bad PORT and a missing NOISE_KEY, both in one report", async () => {
+    const result = await runScript(
+      "src/server.ts",
+      [],
+      childEnv({ DATABASE_URL: "postgres://u@127.0.0.1/db", PORT: "70000" }),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('PORT: must be between 1 and 65535 (got "70000")');
+    expect(result.stderr).toContain("NOISE_KEY: required when DATABASE_URL is set");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it("an unreachable PostgreSQL", async () => {
     const port = await freePort();
     const result = await runScript(
@@ -125,7 +137,7 @@ describe("the bootstrap command line", () => {
       ["precompute", "--granularity", "month", "--from", day(8), "--to", day(5)],
       env,
     );
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--granularity must be one of hour, day, week");
     // Each new version of both geo types adds 1.0 to each day (2.0, then 3.0): the third would make
     // 3.5 and is refused at the participant-day cap, writing nothing, with exit code 3.
@@ -141,8 +153,36 @@ describe("the bootstrap command line", () => {
     const help = await runScript("src/cli/main.ts", ["--help"], childEnv({}));
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("keys issue --role ROLE --name NAME");
+    expect(help.stdout).toMatch(
+      /Exit codes:\n {2}0 {2}done\n {2}1 {2}failed.*\n {2}2 {2}wrong usage.*\n {2}3 {2}precompute only/,
+    );
     const unknown = await runScript("src/cli/main.ts", ["frobnicate"], childEnv({}));
-    expect(unknown.code).toBe(1);
+    expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command "frobnicate"');
+  });
+
+  it("every command answers --help with its usage and the exit codes, exit 0, without a database", async () => {
+    // A configuration that could not start anything: help must not need it.
+    const env = childEnv({ DATABASE_URL: "postgres://u@127.0.0.1:1/none", PORT: "0" });
+    const commands: Array<[string[], string]> = [
+      [["precompute", "--help"], "precompute --granularity day|week|hour --from DATE --to DATE"],
+      [["keys", "issue", "--help"], "keys issue --role ROLE --name NAME"],
+      [["keys", "list", "-h"], "keys list"],
+      [["demo-data", "--help"], "demo-data [--seed N] [--days N]"],
+      [["migrate", "--help"], "Apply database migrations"],
+      [["schema:print", "--help"], "schema:print [--out FILE]"],
+      [["help", "precompute"], "PRIVACY_CAP_REACHED, exit 3"],
+    ];
+    const results = await Promise.all(commands.map(([args]) => runScript("src/cli/main.ts", args, env)));
+    results.forEach((result, index) => {
+      const [args, expected] = commands[index] ?? [[], ""];
+      expect(result.code, args.join(" ")).toBe(0);
+      expect(result.stdout, args.join(" ")).toContain(expected);
+      expect(result.stdout, args.join(" ")).toContain("2  wrong usage");
+      expect(result.stderr, args.join(" ")).toBe("");
+    });
+    const ops = await runScript("src/cli/main.ts", ["ops", "precompute", "run", "--help"], childEnv({}));
+    expect(ops.code).toBe(0);
+    expect(ops.stdout).toContain("Exit codes: 0 done");
   });
 });

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { type GraphQLObjectType, isObjectType, parse } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DENIED_KEYS, findDeniedKeys } from "../../src/policy/denyList";
+import { DENIED_KEYS, findDeniedKeys, findDeniedResponseKeys } from "../../src/policy/denyList";
 import { trendScore } from "../../src/resolvers/insights/trendScores";
 import { buyerSchema } from "../../src/schema/index";
 import type { GraphQLBody } from "../support/app";
@@ -522,9 +522,9 @@ describe("leakage: random valid buyer operations", () => {
     (key) => `_${key}_`,
   ];
 
-  // Operations without an insights selection are the explicit case below (they are not output-checked today).
-  it("with a denied key as an alias anywhere in an insights operation, the response carries no denied key (100 cases)", async () => {
-    let withheld = 0;
+  // Operations without an insights selection are the explicit case below.
+  it("with a denied key as an alias anywhere in an insights operation, it is refused before execution and nothing leaks (100 cases)", async () => {
+    let refused = 0;
     await fc.assert(
       fc.asyncProperty(
         operationArb.filter((op) => op.insights.length > 0),
@@ -541,21 +541,27 @@ describe("leakage: random valid buyer operations", () => {
             variables: rendered.variables,
           });
           expectNothingLeaks(body, text);
-          if (codeOf(body) === "INTERNAL_ERROR") {
-            withheld += 1;
+          if (codeOf(body) === "FIELD_NOT_ALLOWED") {
+            // In the executed document (even under @skip): refused before the charge.
+            refused += 1;
             expect(body.data ?? null).toBeNull();
+            expect(body.extensions?.policy).toBeUndefined();
           } else {
+            // Not placed (the generator ran out of aliases) or on a field the strip step removed.
+            expect(
+              findDeniedResponseKeys(parse(rendered.query)).length === 0 ||
+                /diagnostics/.test(rendered.query),
+            ).toBe(true);
             expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
           }
         },
       ),
       { numRuns: 100, seed: SEED + 1 },
     );
-    // Most denied aliases land on a field that is in the response, so the output check withheld it.
-    expect(withheld).toBeGreaterThan(50);
+    expect(refused).toBeGreaterThan(50);
   });
 
-  it("the output check withholds a denied alias in buyer operations without an insights selection too", async () => {
+  it("a denied alias in buyer operations without an insights selection is refused before execution too", async () => {
     for (const query of [
       "{ viewer { message: role } }",
       "{ viewer { privacyBudget { userId: epsilonLimit } } }",
@@ -564,7 +570,7 @@ describe("leakage: random valid buyer operations", () => {
     ]) {
       const { body } = await api.graphql(query, { key: world.buyerKey });
       expect(findDeniedKeys({ data: body.data, extensions: body.extensions }), query).toEqual([]);
-      expect(codeOf(body), query).toBe("INTERNAL_ERROR");
+      expect(codeOf(body), query).toBe("FIELD_NOT_ALLOWED");
       expect(body.data ?? null, query).toBeNull();
     }
   });

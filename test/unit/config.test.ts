@@ -65,6 +65,19 @@ describe("loadConfig", () => {
     expect(problems.find((p) => p.startsWith("PORT"))).toContain("between 1 and 65535");
   });
 
+  it("reports a bad PORT and a missing NOISE_KEY together, cross-field rules beside the others", () => {
+    const problems = problemsOf({
+      PORT: "70000",
+      DATABASE_URL: "postgres://u@127.0.0.1/db",
+      ANOMALIES_ALERT_WEBHOOK: "https://alerts.example.com/hook",
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^PORT: must be between 1 and 65535 \(got "70000"\)/),
+      expect.stringMatching(/^NOISE_KEY: required when DATABASE_URL is set/),
+      expect.stringMatching(/^ANOMALIES_ALERT_SECRET: required when ANOMALIES_ALERT_WEBHOOK is set/),
+    ]);
+  });
+
   it("requires a NOISE_KEY outside demo mode", () => {
     const problems = problemsOf({ DATABASE_URL: "postgres://u@127.0.0.1/db" });
     expect(problems).toEqual([expect.stringMatching(/^NOISE_KEY: required when DATABASE_URL is set/)]);

@@ -20,4 +20,13 @@ describe("RateLimiter", () => {
     expect(limiter.take("k", 0, 6)).toBeGreaterThan(0);
     expect(limiter.take("k", 3_600_000 + 10_000, 6)).toBe(0);
   });
+
+  it("takes several tokens at once or none, and says when that many are there", () => {
+    const limiter = new RateLimiter();
+    expect(limiter.take("k", 0, 6, 4)).toBe(0);
+    // Two left: four more need two more tokens, 20 s at 6 a minute; nothing is taken meanwhile.
+    expect(limiter.take("k", 0, 6, 4)).toBe(20);
+    expect(limiter.take("k", 0, 6, 2)).toBe(0);
+    expect(limiter.take("k", 0, 6)).toBe(10);
+  });
 });

@@ -17,7 +17,10 @@ export const requestLogs = pgTable(
   {
     id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
     at: timestamp("at", { withTimezone: true }).notNull(),
+    /** The server's own id of the request, the key of its budget charges and audit rows. */
     requestId: text("request_id").notNull(),
+    /** The client's x-request-id, when it sent a well-formed one; only for correlating, never a key. */
+    clientRequestId: text("client_request_id"),
     keyPrefix: text("key_prefix"),
     role: apiRole("role"),
     partnerId: text("partner_id"),

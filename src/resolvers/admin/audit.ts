@@ -23,7 +23,7 @@ const AUDIT_CHAIN_LOCK = 7_301_944_119;
  * SHA-256, so a changed or deleted row breaks the chain from that point on.
  */
 export async function appendAuditEntry(query: QueryFn, entry: AuditEntry): Promise<string> {
-  await query("select pg_advisory_xact_lock($1)", [AUDIT_CHAIN_LOCK]);
+  await lockAuditChain(query);
   const [previous] = await query<{ hash: string }>("select hash from audit_logs order by id desc limit 1");
   const prevHash = previous?.hash ?? null;
   const hash = auditHash(prevHash, entry);
@@ -47,6 +47,11 @@ export async function appendAuditEntry(query: QueryFn, entry: AuditEntry): Promi
     ],
   );
   return hash;
+}
+
+/** Holds the audit chain until the caller's transaction ends: no other entry is appended meanwhile. */
+export async function lockAuditChain(query: QueryFn): Promise<void> {
+  await query("select pg_advisory_xact_lock($1)", [AUDIT_CHAIN_LOCK]);
 }
 
 export function auditHash(prevHash: string | null, entry: AuditEntry): string {

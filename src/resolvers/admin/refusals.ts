@@ -1,7 +1,7 @@
 import type { DatabaseHandle } from "../../db/client";
 import type { Principal } from "../../policy/principal";
 import type { AdminActor, UserError } from "./apiKeys";
-import { appendAuditEntry } from "./audit";
+import { appendAuditEntry, lockAuditChain } from "./audit";
 
 export interface RefusedAdminAttempt {
   at: Date;
@@ -65,4 +65,47 @@ export async function auditRefusedInput(database: DatabaseHandle, refusal: Refus
       details: { userErrors: refusal.userErrors.map(({ field, code }) => ({ field, code })) },
     }),
   );
+}
+
+export interface DeniedResponseKeysAttempt {
+  at: Date;
+  principal: Principal;
+  /** The denied response keys of the refused document. */
+  responseKeys: string[];
+  requestId: string;
+}
+
+/**
+ * Records a buyer document refused for denied response keys (type denied_response_key, outcome
+ * REFUSED), at most one row per API key and minute so that a flood of such requests cannot grow
+ * the audit log: later refusals in the same minute are in the request log only.
+ */
+export async function auditDeniedResponseKeys(
+  database: DatabaseHandle,
+  attempt: DeniedResponseKeysAttempt,
+): Promise<boolean> {
+  const { principal } = attempt;
+  const minute = new Date(Math.floor(attempt.at.getTime() / 60_000) * 60_000);
+  return database.transaction(async (query) => {
+    // Under the chain lock, so two processes cannot both see the minute empty.
+    await lockAuditChain(query);
+    const [recorded] = await query<{ n: number }>(
+      `select count(*)::int as n from audit_logs
+        where type = 'denied_response_key' and actor_key_id = $1 and at >= $2 and at < $3`,
+      [principal.keyId, minute, new Date(minute.getTime() + 60_000)],
+    );
+    if ((recorded?.n ?? 0) > 0) return false;
+    await appendAuditEntry(query, {
+      at: attempt.at,
+      type: "denied_response_key",
+      actor: `${principal.keyPrefix} (${principal.keyName})`,
+      actorKeyId: principal.keyId,
+      action: "refuseDocument",
+      target: principal.partnerId,
+      outcome: "REFUSED",
+      details: { responseKeys: attempt.responseKeys.slice(0, 20).map((key) => key.slice(0, 64)) },
+      requestId: attempt.requestId,
+    });
+    return true;
+  });
 }

@@ -53,6 +53,7 @@ const POLICY_REFUSALS: readonly string[] = [
   "FIELD_NOT_ALLOWED",
   "QUERY_BUDGET_EXCEEDED",
   "PRIVACY_BUDGET_EXCEEDED",
+  "EXPORT_TOO_LARGE",
 ];
 
 const STATUS_BY_CODE: Record<string, number> = {
@@ -70,7 +71,7 @@ const FORMATS: Record<ExportFormat, { contentType: string; header: string; line:
 };
 
 export interface DatasetExportOptions {
-  /** The export request's id; its pages get `<id>.<page>` when that fits the request-id pattern. */
+  /** The export request's id, for its log lines; its pages' ids are `<id>.<page>` (assigned by the app). */
   requestId: string;
   logger: Logger;
   /** The export request's own report: given an outcome only when the export refuses before any page runs. */
@@ -264,10 +265,9 @@ async function runExportPage(
   index: number,
   options: DatasetExportOptions,
 ): Promise<Page | ExportError> {
-  const pageId = `${options.requestId}.${index + 1}`;
+  // The page's request id (the export's id, a dot, the page number) is assigned in-process by runPage.
   const headers = new Headers({ "content-type": "application/json", accept: "application/json" });
   if (authorization !== null) headers.set("authorization", authorization);
-  if (pageId.length <= 128) headers.set("x-request-id", pageId);
   const page = new Request(new URL("/graphql", exportUrl), {
     method: "POST",
     headers,

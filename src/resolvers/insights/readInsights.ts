@@ -121,19 +121,8 @@ export function decodeCursor(cursor: string): CursorKey {
   throw apiError("BAD_USER_INPUT", "after is not a cursor returned by this query.", { field: "after" });
 }
 
-/**
- * A page of cells over the given releases, ordered by (bucket, geo, door type, category, context),
- * keyset-paginated; plus the total and the reader's trend scores. Three statements (a buyer: up to four),
- * whatever the page size.
- */
-export async function readInsightCells(
-  database: DatabaseHandle,
-  filter: InsightsFilter,
-  releases: ReleaseRef[],
-  page: { first: number; after?: string | null },
-  trendReader: TrendReader,
-): Promise<{ rows: InsightCellRow[]; totalCount: number; hasNextPage: boolean }> {
-  if (releases.length === 0) return { rows: [], totalCount: 0, hasNextPage: false };
+/** The where clause (over insight_cells c) and parameters selecting a filter's cells of the given releases. */
+function cellFilter(filter: InsightsFilter, releases: ReleaseRef[]): { where: string[]; params: unknown[] } {
   const params: unknown[] = [releases.map((release) => release.id)];
   const where = ["c.release_id = any($1::uuid[])"];
   // Enum columns compare as text: PGlite cannot bind enum arrays.
@@ -146,9 +135,38 @@ export async function readInsightCells(
   addSet("c.door_type", filter.doorTypes);
   addSet("c.category", filter.categories);
   addSet("c.context", filter.contexts);
+  return { where, params };
+}
 
-  const filterParams = [...params];
-  const filterWhere = where.join(" and ");
+/** How many cells of the given releases match the filter, across all pages: one statement. */
+export async function countInsightCells(
+  database: DatabaseHandle,
+  filter: InsightsFilter,
+  releases: ReleaseRef[],
+): Promise<number> {
+  if (releases.length === 0) return 0;
+  const { where, params } = cellFilter(filter, releases);
+  const [count] = await database.query<{ n: number }>(
+    `select count(*)::int as n from insight_cells c where ${where.join(" and ")}`,
+    params,
+  );
+  return count?.n ?? 0;
+}
+
+/**
+ * A page of cells over the given releases, ordered by (bucket, geo, door type, category, context),
+ * keyset-paginated, with the reader's trend scores. Two statements (a buyer: up to three), whatever
+ * the page size; the total is countInsightCells, run only when a client selects it.
+ */
+export async function readInsightCells(
+  database: DatabaseHandle,
+  filter: InsightsFilter,
+  releases: ReleaseRef[],
+  page: { first: number; after?: string | null },
+  trendReader: TrendReader,
+): Promise<{ rows: InsightCellRow[]; hasNextPage: boolean }> {
+  if (releases.length === 0) return { rows: [], hasNextPage: false };
+  const { where, params } = cellFilter(filter, releases);
   if (page.after) {
     const cursor = decodeCursor(page.after);
     params.push(cursor.bucketStart, cursor.geoBucketId, cursor.doorType, cursor.category, cursor.context);
@@ -185,10 +203,6 @@ export async function readInsightCells(
      limit $${params.length}`,
     params,
   );
-  const [count] = await database.query<{ n: number }>(
-    `select count(*)::int as n from insight_cells c where ${filterWhere}`,
-    filterParams,
-  );
   const pageRows = rows.slice(0, page.first).map(
     (row): InsightCellRow => ({
       releaseId: row.release_id,
@@ -218,7 +232,6 @@ export async function readInsightCells(
   );
   return {
     rows: pageRows.map((row, index) => ({ ...row, trendScoreEst: trends[index] ?? null })),
-    totalCount: count?.n ?? 0,
     hasNextPage: rows.length > page.first,
   };
 }
