@@ -89,5 +89,5 @@ describe("the server", () => {
     } finally {
       server.child.kill("SIGKILL");
     }
-  });
+  }, 180_000);
 });
