@@ -61,17 +61,32 @@ export async function planMissingReleases(
   const plan = await loadReleasePlan(database.query);
   const planned: PlannedRelease[] = [];
   for (const granularity of policy.granularities) {
-    const count = policy[`${granularity}_buckets`];
-    if (count === 0) continue;
     const profile = await loadReleaseProfile(database.db, granularity);
-    // An HOUR family is released once its whole day is past the delay.
-    const step = granularity === "hour" ? "day" : granularity;
-    const steps = granularity === "hour" ? Math.ceil(count / 24) : count;
-    const latest = latestReleasableBucket(step, now, profile.reportingDelayHours);
-    const earliest = new Date(latest.getTime() - (steps - 1) * BUCKET_MS[step]);
-    planned.push(...(await missingInRange(database, granularity, earliest, latest, plan)));
+    const window = releaseWindow(granularity, now, policy, profile.reportingDelayHours);
+    if (window === null) continue;
+    planned.push(...(await missingInRange(database, granularity, window.earliest, window.latest, plan)));
   }
   return planned;
+}
+
+/**
+ * The buckets of one granularity the policy releases at `now` (HOUR: the days of its families), or
+ * null when it releases none. A bucket before `earliest` is never planned again; one after `latest`
+ * is still under embargo and will be.
+ */
+export function releaseWindow(
+  granularity: TimeGranularity,
+  now: Date,
+  policy: PrecomputePolicy,
+  reportingDelayHours: number,
+): { earliest: Date; latest: Date } | null {
+  const count = policy[`${granularity}_buckets`];
+  if (count === 0 || !policy.granularities.includes(granularity)) return null;
+  // An HOUR family is released once its whole day is past the delay.
+  const step = granularity === "hour" ? "day" : granularity;
+  const steps = granularity === "hour" ? Math.ceil(count / 24) : count;
+  const latest = latestReleasableBucket(step, now, reportingDelayHours);
+  return { earliest: new Date(latest.getTime() - (steps - 1) * BUCKET_MS[step]), latest };
 }
 
 /**
