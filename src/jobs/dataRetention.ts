@@ -1,10 +1,13 @@
 import { z } from "zod";
 import type { DatabaseHandle, QueryFn } from "../db/client";
 import { TIME_GRANULARITIES, type TimeGranularity } from "../db/schema/enums";
+import type { Principal } from "../policy/principal";
 import { BUCKET_MS, bucketKey, bucketStartOf } from "../privacy/buckets";
 import { daysOutsideGuarantee } from "../privacy/participantDays";
 import { loadReleasePlan, type PlanEntry } from "../privacy/releasePlan";
 import { loadReleaseProfile } from "../privacy/releaseProfiles";
+import type { UserError } from "../resolvers/admin/apiKeys";
+import { appendAuditEntry } from "../resolvers/admin/audit";
 import { loadPrecomputePolicy, type PrecomputePolicy, releaseWindow } from "./precompute/planReleases";
 import { loadPolicy } from "./retention";
 
@@ -230,4 +233,81 @@ export async function runScheduledDataRetention(database: DatabaseHandle, now: D
       result.monitorEventsDeleted,
     details: { ...result, eventDaysKept: result.eventDaysKept.length },
   };
+}
+
+/** An operator's ages for one run; a left-out age is the policy's. */
+export interface DataRetentionInput {
+  eventsDays?: number | null;
+  requestLogsDays?: number | null;
+  alertDeliveriesDays?: number | null;
+  monitorEventsDays?: number | null;
+}
+
+const INPUT_FIELDS = {
+  eventsDays: "events_days",
+  requestLogsDays: "request_logs_days",
+  alertDeliveriesDays: "alert_deliveries_days",
+  monitorEventsDays: "monitor_events_days",
+} as const;
+
+/** Ages of 1..3650 days; 0 is refused: even an operator never deletes a day that is not over. */
+export function validateDataRetention(input: DataRetentionInput): UserError[] {
+  const errors: UserError[] = [];
+  for (const field of Object.keys(INPUT_FIELDS) as Array<keyof typeof INPUT_FIELDS>) {
+    const value = input[field];
+    if (value === undefined || value === null) continue;
+    if (!days.safeParse(value).success) {
+      errors.push({
+        field: ["input", field],
+        code: "OUT_OF_RANGE",
+        message: `${field} must be a whole number of days between 1 and 3650; leave it out to use the policy's.`,
+      });
+    }
+  }
+  return errors;
+}
+
+/**
+ * The operator's runDataRetention: the policy's ages unless given, whether or not the policy is
+ * enabled, under the same materialisation rule; deletes, counts and audits in one transaction.
+ */
+export async function runDataRetention(
+  database: DatabaseHandle,
+  actor: Principal,
+  input: DataRetentionInput,
+  now: Date,
+  requestId: string,
+): Promise<{ ok: true; result: DataRetentionResult } | { ok: false; userErrors: UserError[] }> {
+  const userErrors = validateDataRetention(input);
+  if (userErrors.length > 0) return { ok: false, userErrors };
+  const stored = await loadDataRetentionPolicy(database);
+  const policy: DataRetentionPolicy = { ...stored };
+  for (const [field, key] of Object.entries(INPUT_FIELDS) as Array<
+    [keyof typeof INPUT_FIELDS, (typeof INPUT_FIELDS)[keyof typeof INPUT_FIELDS]]
+  >) {
+    policy[key] = input[field] ?? stored[key];
+  }
+  const horizon = await loadReleaseHorizon(database);
+  const result = await database.transaction(async (query) => {
+    const deleted = await deleteExpiredData(query, horizon, policy, now);
+    await appendAuditEntry(query, {
+      at: now,
+      type: "admin_mutation",
+      actor: `${actor.keyPrefix} (${actor.keyName})`,
+      actorKeyId: actor.keyId,
+      action: "runDataRetention",
+      target: `events ${policy.events_days}d, request logs ${policy.request_logs_days}d, alert deliveries ${policy.alert_deliveries_days}d, monitor events ${policy.monitor_events_days}d`,
+      outcome: "OK",
+      details: {
+        eventsDays: policy.events_days,
+        requestLogsDays: policy.request_logs_days,
+        alertDeliveriesDays: policy.alert_deliveries_days,
+        monitorEventsDays: policy.monitor_events_days,
+      },
+      after: { ...deleted, eventDaysKept: deleted.eventDaysKept.length },
+      requestId,
+    });
+    return deleted;
+  });
+  return { ok: true, result };
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { fixedClock } from "../../src/clock";
 import { DATA_RETENTION_POLICY_KEY, runScheduledDataRetention } from "../../src/jobs/dataRetention";
 import { PRECOMPUTE_POLICY_KEY } from "../../src/jobs/precompute/planReleases";
+import { issueTestKey, testApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { insertEvents, seedTestCities } from "../support/events";
 
@@ -252,5 +254,47 @@ describe("retention of logs, deliveries and monitor events", () => {
     const [logs] = await db.query<{ n: number }>("select count(*)::int as n from request_logs");
     expect(logs?.n).toBe(1);
     expect(await stats()).toBeUndefined();
+  });
+});
+
+describe("runDataRetention", () => {
+  const RUN = `mutation ($input: RunDataRetentionInput) {
+    runDataRetention(input: $input) {
+      eventsDeleted eventDays eventDaysKept requestLogsDeleted statDate userErrors { field code message }
+    }
+  }`;
+
+  it("runs with the operator's ages under the same rule even when the job is disabled, and is audited", async () => {
+    const clock = fixedClock(now);
+    const api = testApp(db, clock);
+    const operatorKey = (await issueTestKey(db, "operator", { clock })).apiKey;
+    await setPolicy(DATA_RETENTION_POLICY_KEY, { ...POLICY, events_days: 400, enabled: false });
+    await events("2026-04-15", 7);
+    await events("2026-04-22", 4); // Missing its releases: kept.
+    await releaseDayAndWeek("2026-04-15", "2026-04-13");
+
+    const refused = await api.graphql(RUN, { key: operatorKey, variables: { input: { eventsDays: 0 } } });
+    expect(refused.body.data?.runDataRetention).toMatchObject({
+      eventsDeleted: null,
+      userErrors: [{ field: ["input", "eventsDays"], code: "OUT_OF_RANGE" }],
+    });
+    expect(await eventsByDay()).toEqual({ "2026-04-15": 7, "2026-04-22": 4 });
+
+    const { body } = await api.graphql(RUN, { key: operatorKey, variables: { input: { eventsDays: 30 } } });
+    expect(body.data?.runDataRetention).toEqual({
+      eventsDeleted: 7,
+      eventDays: ["2026-04-15"],
+      eventDaysKept: ["2026-04-22"],
+      requestLogsDeleted: 0,
+      statDate: "2026-06-01",
+      userErrors: [],
+    });
+    expect(await eventsByDay()).toEqual({ "2026-04-22": 4 });
+    expect(await stats()).toMatchObject({ events_deleted: 7 });
+    const audit = await db.query<{ outcome: string; details: Record<string, number> | null }>(
+      "select outcome, details from audit_logs where action = 'runDataRetention' order by id",
+    );
+    expect(audit.map((row) => row.outcome)).toEqual(["OUT_OF_RANGE", "OK"]);
+    expect(audit[1]?.details).toMatchObject({ eventsDays: 30, requestLogsDays: 90 });
   });
 });
