@@ -169,15 +169,26 @@ export async function deleteExpiredData(
     candidates.map((row) => row.day),
     now,
   );
-  const eventsDeleted =
+  // Each deleted day is recorded with its count, so no release of it is made again (late events add to it).
+  const [deleted] =
     deletable.length === 0
-      ? 0
-      : await deleteCounted(
-          query,
-          `delete from interaction_events where occurred_at < $1
-           and to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD') = any($2::text[])`,
-          [eventsBefore, deletable],
+      ? [{ n: 0 }]
+      : await query<{ n: number }>(
+          `with gone as (
+             delete from interaction_events where occurred_at < $1
+               and to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD') = any($2::text[])
+             returning to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD') as day),
+           counted as (select day, count(*)::int as n from gone group by day),
+           recorded as (
+             insert into deleted_event_days (day, events_deleted, deleted_at)
+             select day::date, n, $3 from counted
+             on conflict (day) do update set
+               events_deleted = deleted_event_days.events_deleted + excluded.events_deleted,
+               deleted_at = excluded.deleted_at)
+           select coalesce(sum(n), 0)::int as n from counted`,
+          [eventsBefore, deletable, now],
         );
+  const eventsDeleted = deleted?.n ?? 0;
   const requestLogsDeleted = await deleteCounted(query, "delete from request_logs where at < $1", [
     cutoff(policy.request_logs_days),
   ]);

@@ -2,7 +2,9 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/clock";
 import { DATA_RETENTION_POLICY_KEY, runScheduledDataRetention } from "../../src/jobs/dataRetention";
-import { PRECOMPUTE_POLICY_KEY } from "../../src/jobs/precompute/planReleases";
+import { missingInRange, PRECOMPUTE_POLICY_KEY } from "../../src/jobs/precompute/planReleases";
+import { precomputeRelease } from "../../src/jobs/precompute/precomputeRelease";
+import { loadReleasePlan } from "../../src/privacy/releasePlan";
 import { issueTestKey, testApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { insertEvents, seedTestCities } from "../support/events";
@@ -171,6 +173,38 @@ describe("retention of raw events", () => {
     await runScheduledDataRetention(db, now);
 
     expect(await eventsByDay()).toEqual({ "2025-06-01": 2 });
+  });
+});
+
+describe("a day whose events were deleted", () => {
+  it("is recorded with its count, and no release of it is planned or computed again", async () => {
+    await events("2025-01-01", 5);
+    await runScheduledDataRetention(db, now);
+    await events("2025-01-01", 2); // A late import of the same day.
+    await runScheduledDataRetention(db, now);
+    const recorded = await db.query<{ day: string; events_deleted: number }>(
+      "select day::text as day, events_deleted from deleted_event_days",
+    );
+    expect(recorded).toEqual([{ day: "2025-01-01", events_deleted: 7 }]);
+
+    // An operator widens the window over it later: the planner leaves its buckets out, and a direct
+    // precompute is refused before anything is written.
+    const plan = await loadReleasePlan(db.query);
+    const first = new Date("2024-12-30T00:00:00Z");
+    const planned = await missingInRange(db, "day", first, new Date("2025-01-03T00:00:00Z"), plan);
+    expect(planned.map((release) => release.bucketStart.toISOString().slice(0, 10))).not.toContain(
+      "2025-01-01",
+    );
+    expect(planned.length).toBe(8); // The other four days, at both geo types.
+    expect(await missingInRange(db, "week", first, first, plan)).toEqual([]);
+    await expect(
+      precomputeRelease(
+        { database: db, noiseKey: { key: Buffer.alloc(32, 3), id: "nk_test" }, clock: fixedClock(now) },
+        { granularity: "day", bucketStart: new Date("2025-01-01T00:00:00Z"), geoType: "city_code" },
+      ),
+    ).rejects.toThrow(/events of 2025-01-01 were deleted by retention/);
+    const [releases] = await db.query<{ n: number }>("select count(*)::int as n from releases");
+    expect(releases?.n).toBe(0);
   });
 });
 

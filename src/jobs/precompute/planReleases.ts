@@ -92,7 +92,7 @@ export function releaseWindow(
 /**
  * Releases in [first, last] (inclusive, aligned; HOUR: days) that the plan wants and that do not
  * exist yet (a retired legacy release does not count), per enabled plan entry of the granularity;
- * buckets covering a day outside the guarantee are left out.
+ * buckets covering a day outside the guarantee or a day whose events were deleted are left out.
  */
 export async function missingInRange(
   database: DatabaseHandle,
@@ -120,8 +120,16 @@ export async function missingInRange(
       (row) => `${bucketKey(bucketStartOf(step, new Date(row.bucket_start)))}|${row.geo_type}|${row.level}`,
     ),
   );
-  // Days covered by legacy releases buyers read get no further release: not even an attempt.
-  const outside = new Set(await daysOutsideGuarantee(database.query));
+  // Days covered by legacy releases buyers read get no further release: not even an attempt. Nor
+  // do days whose events retention deleted (a release of them would read an empty or partial day).
+  const deleted = await database.query<{ day: string }>(
+    "select day::text as day from deleted_event_days where day >= $1::date - 6 and day <= $2::date + 6",
+    [first.toISOString().slice(0, 10), last.toISOString().slice(0, 10)],
+  );
+  const outside = new Set([
+    ...(await daysOutsideGuarantee(database.query)),
+    ...deleted.map((row) => row.day),
+  ]);
   const missing: PlannedRelease[] = [];
   for (let ms = first.getTime(); ms <= last.getTime(); ms += BUCKET_MS[step]) {
     const bucketStart = new Date(ms);
