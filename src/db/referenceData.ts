@@ -24,6 +24,19 @@ export const DEFAULT_TIMING_POLICIES = [
     payload: { enabled: true, cron: "10 3 * * *", staging_days: 60, anomalies_days: 90 },
   },
   {
+    policyKey: "data_retention_v1",
+    description:
+      "Daily deletion of raw interaction events (once every release reading their day is made, or the day is past the precompute window), request logs, alert deliveries and monitor events older than their ages (counts kept in import_retention_stats).",
+    payload: {
+      enabled: true,
+      cron: "20 3 * * *",
+      events_days: 400,
+      request_logs_days: 90,
+      alert_deliveries_days: 90,
+      monitor_events_days: 30,
+    },
+  },
+  {
     policyKey: "anomaly_alerts_v1",
     description:
       "Anomaly alerts: how often to check, the window, thresholds, per (tenant, type) suppression and webhook retries.",

@@ -4,6 +4,12 @@ import type { z } from "zod";
 import type { DatabaseHandle } from "../db/client";
 import { DEFAULT_TIMING_POLICIES } from "../db/referenceData";
 import { ALERT_POLICY_KEY, type AlertTarget, alertPolicySchema, runScheduledAlerts } from "./anomalyAlerts";
+import {
+  DATA_RETENTION_POLICY_KEY,
+  DATA_RETENTION_QUEUE,
+  dataRetentionPolicySchema,
+  runScheduledDataRetention,
+} from "./dataRetention";
 import { recordJobRun } from "./jobRuns";
 import { scheduleMonitors } from "./monitors";
 import {
@@ -37,6 +43,8 @@ export interface Scheduler {
   tick(): Promise<number>;
   /** Runs the retention job now (what its daily cron does); recorded as a job run. */
   retention(): Promise<string>;
+  /** Runs the events, logs and deliveries retention now (what its daily cron does); recorded as a job run. */
+  dataRetention(): Promise<string>;
   /** Runs the anomaly-alert check now (what its cron does); recorded as a job run. */
   alerts(): Promise<string>;
   /** Runs the ops monitors now (what their cron does); recorded as a job run. */
@@ -61,12 +69,19 @@ export async function startScheduler(
   await boss.schedule(PRECOMPUTE_TICK_QUEUE, PRECOMPUTE_TICK_CRON, {}, { tz: "UTC" });
   await boss.createQueue(RETENTION_QUEUE);
   await boss.createQueue(ANOMALY_ALERTS_QUEUE);
+  await boss.createQueue(DATA_RETENTION_QUEUE);
   // The crons come from the timing policies, re-read at every hourly tick (schedule() replaces an
   // entry), so an operator's change takes effect within the hour; the other knobs are read at every run.
   const syncSchedules = async () => {
     await boss.schedule(
       RETENTION_QUEUE,
       await cronOf(database, RETENTION_POLICY_KEY, logger),
+      {},
+      { tz: "UTC" },
+    );
+    await boss.schedule(
+      DATA_RETENTION_QUEUE,
+      await cronOf(database, DATA_RETENTION_POLICY_KEY, logger),
       {},
       { tz: "UTC" },
     );
@@ -116,6 +131,12 @@ export async function startScheduler(
         runScheduledRetention(database, now()),
       )
     ).outcome;
+  const dataRetention = async () =>
+    (
+      await recordJobRun(database, { name: DATA_RETENTION_QUEUE, now }, () =>
+        runScheduledDataRetention(database, now()),
+      )
+    ).outcome;
   const alerts = async () =>
     (
       await recordJobRun(database, { name: ANOMALY_ALERTS_QUEUE, now }, () =>
@@ -124,6 +145,9 @@ export async function startScheduler(
     ).outcome;
   await boss.work(RETENTION_QUEUE, async () => {
     await retention();
+  });
+  await boss.work(DATA_RETENTION_QUEUE, async () => {
+    await dataRetention();
   });
   await boss.work(ANOMALY_ALERTS_QUEUE, async () => {
     await alerts();
@@ -146,6 +170,7 @@ export async function startScheduler(
     boss,
     tick,
     retention,
+    dataRetention,
     alerts,
     monitors: monitorJob.run,
     stop: () => boss.stop({ graceful: true, timeout: 10_000 }),
@@ -155,12 +180,13 @@ export async function startScheduler(
 const POLICY_SCHEMAS: Record<string, z.ZodType<{ cron: string }>> = {
   [RETENTION_POLICY_KEY]: retentionPolicySchema,
   [ALERT_POLICY_KEY]: alertPolicySchema,
+  [DATA_RETENTION_POLICY_KEY]: dataRetentionPolicySchema,
 };
 
 /** A policy's cron; an invalid stored policy falls back to the default (its runs then record the error). */
 async function cronOf(
   database: DatabaseHandle,
-  key: typeof RETENTION_POLICY_KEY | typeof ALERT_POLICY_KEY,
+  key: typeof RETENTION_POLICY_KEY | typeof ALERT_POLICY_KEY | typeof DATA_RETENTION_POLICY_KEY,
   logger: Logger,
 ): Promise<string> {
   try {

@@ -3,6 +3,7 @@ import type { DatabaseHandle } from "../db/client";
 import type { AdminActor, UserError } from "../resolvers/admin/apiKeys";
 import { appendAuditEntry } from "../resolvers/admin/audit";
 import { ALERT_POLICY_KEY, alertPolicySchema } from "./anomalyAlerts";
+import { DATA_RETENTION_POLICY_KEY, dataRetentionPolicySchema } from "./dataRetention";
 import { MONITORS_POLICY_KEY, monitorsPolicySchema } from "./monitors";
 import { PRECOMPUTE_POLICY_KEY, precomputePolicySchema } from "./precompute/planReleases";
 import { RETENTION_POLICY_KEY, retentionPolicySchema } from "./retention";
@@ -12,6 +13,7 @@ export const TIMING_POLICY_SCHEMAS: Record<string, z.ZodType> = {
   [PRECOMPUTE_POLICY_KEY]: precomputePolicySchema,
   [RETENTION_POLICY_KEY]: retentionPolicySchema,
   [ALERT_POLICY_KEY]: alertPolicySchema,
+  [DATA_RETENTION_POLICY_KEY]: dataRetentionPolicySchema,
   [MONITORS_POLICY_KEY]: monitorsPolicySchema,
 };
 

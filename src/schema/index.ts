@@ -6,6 +6,7 @@ import "./budgets";
 import "./privacy";
 import "./anomalies";
 import "./importAdmin";
+import "./dataRetention";
 import "./imports";
 import "./apiKeys";
 import "./ops";

@@ -199,6 +199,11 @@ const ADMIN_CASES: AdminCase[] = [
     },
   },
   {
+    mutation: "runDataRetention",
+    input: { eventsDays: 400 },
+    refusal: { input: { eventsDays: 0 }, code: "OUT_OF_RANGE", field: ["input", "eventsDays"] },
+  },
+  {
     mutation: "sendAnomalyAlerts",
     input: { dryRun: true },
     refusal: { none: "its only option is dryRun; every call is audited with its outcome" },

@@ -29,6 +29,7 @@ const TABLES = [
   "buyer_budgets",
   "city_definitions",
   "city_geohash3_map",
+  "deleted_event_days",
   "ds_directory",
   "import_anomalies",
   "import_retention_stats",

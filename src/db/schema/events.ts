@@ -1,4 +1,4 @@
-import { bigint, doublePrecision, index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, date, doublePrecision, index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { category, doorType } from "./enums";
 
 /** Places a participant can "open a door" at; events reference them. */
@@ -41,3 +41,13 @@ export const interactionEvents = pgTable(
     index("interaction_events_geohash3_occurred_at_idx").on(t.geohash3, t.occurredAt),
   ],
 );
+
+/**
+ * UTC days whose raw events retention deleted: no release of them is planned or computed again,
+ * since it would read an empty or partial day.
+ */
+export const deletedEventDays = pgTable("deleted_event_days", {
+  day: date("day", { mode: "string" }).primaryKey(),
+  eventsDeleted: integer("events_deleted").notNull().default(0),
+  deletedAt: timestamp("deleted_at", { withTimezone: true }).notNull(),
+});

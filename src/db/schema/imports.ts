@@ -153,5 +153,10 @@ export const importRetentionStats = pgTable("import_retention_stats", {
   statDate: date("stat_date", { mode: "string" }).primaryKey(),
   stagingDeleted: integer("staging_deleted").notNull().default(0),
   anomaliesDeleted: integer("anomalies_deleted").notNull().default(0),
+  /** What data_retention_v1 deleted: raw events, request logs, alert deliveries, monitor events. */
+  eventsDeleted: integer("events_deleted").notNull().default(0),
+  requestLogsDeleted: integer("request_logs_deleted").notNull().default(0),
+  alertDeliveriesDeleted: integer("alert_deliveries_deleted").notNull().default(0),
+  monitorEventsDeleted: integer("monitor_events_deleted").notNull().default(0),
   runAt: timestamp("run_at", { withTimezone: true }).notNull().defaultNow(),
 });

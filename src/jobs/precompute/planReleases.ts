@@ -61,23 +61,38 @@ export async function planMissingReleases(
   const plan = await loadReleasePlan(database.query);
   const planned: PlannedRelease[] = [];
   for (const granularity of policy.granularities) {
-    const count = policy[`${granularity}_buckets`];
-    if (count === 0) continue;
     const profile = await loadReleaseProfile(database.db, granularity);
-    // An HOUR family is released once its whole day is past the delay.
-    const step = granularity === "hour" ? "day" : granularity;
-    const steps = granularity === "hour" ? Math.ceil(count / 24) : count;
-    const latest = latestReleasableBucket(step, now, profile.reportingDelayHours);
-    const earliest = new Date(latest.getTime() - (steps - 1) * BUCKET_MS[step]);
-    planned.push(...(await missingInRange(database, granularity, earliest, latest, plan)));
+    const window = releaseWindow(granularity, now, policy, profile.reportingDelayHours);
+    if (window === null) continue;
+    planned.push(...(await missingInRange(database, granularity, window.earliest, window.latest, plan)));
   }
   return planned;
 }
 
 /**
+ * The buckets of one granularity the policy releases at `now` (HOUR: the days of its families), or
+ * null when it releases none. A bucket before `earliest` is never planned again; one after `latest`
+ * is still under embargo and will be.
+ */
+export function releaseWindow(
+  granularity: TimeGranularity,
+  now: Date,
+  policy: PrecomputePolicy,
+  reportingDelayHours: number,
+): { earliest: Date; latest: Date } | null {
+  const count = policy[`${granularity}_buckets`];
+  if (count === 0 || !policy.granularities.includes(granularity)) return null;
+  // An HOUR family is released once its whole day is past the delay.
+  const step = granularity === "hour" ? "day" : granularity;
+  const steps = granularity === "hour" ? Math.ceil(count / 24) : count;
+  const latest = latestReleasableBucket(step, now, reportingDelayHours);
+  return { earliest: new Date(latest.getTime() - (steps - 1) * BUCKET_MS[step]), latest };
+}
+
+/**
  * Releases in [first, last] (inclusive, aligned; HOUR: days) that the plan wants and that do not
  * exist yet (a retired legacy release does not count), per enabled plan entry of the granularity;
- * buckets covering a day outside the guarantee are left out.
+ * buckets covering a day outside the guarantee or a day whose events were deleted are left out.
  */
 export async function missingInRange(
   database: DatabaseHandle,
@@ -105,8 +120,16 @@ export async function missingInRange(
       (row) => `${bucketKey(bucketStartOf(step, new Date(row.bucket_start)))}|${row.geo_type}|${row.level}`,
     ),
   );
-  // Days covered by legacy releases buyers read get no further release: not even an attempt.
-  const outside = new Set(await daysOutsideGuarantee(database.query));
+  // Days covered by legacy releases buyers read get no further release: not even an attempt. Nor
+  // do days whose events retention deleted (a release of them would read an empty or partial day).
+  const deleted = await database.query<{ day: string }>(
+    "select day::text as day from deleted_event_days where day >= $1::date - 6 and day <= $2::date + 6",
+    [first.toISOString().slice(0, 10), last.toISOString().slice(0, 10)],
+  );
+  const outside = new Set([
+    ...(await daysOutsideGuarantee(database.query)),
+    ...deleted.map((row) => row.day),
+  ]);
   const missing: PlannedRelease[] = [];
   for (let ms = first.getTime(); ms <= last.getTime(); ms += BUCKET_MS[step]) {
     const bucketStart = new Date(ms);

@@ -148,8 +148,17 @@ export async function precomputeRelease(
     );
     const version = (latest?.version ?? 0) + 1;
 
-    // The participant-day cap, before anything is computed or written: a refusal leaves nothing.
     const days = coveredDays(granularity, first);
+    const [deleted] = await query<{ day: string }>(
+      "select day::text as day from deleted_event_days where day = any($1::date[]) order by day limit 1",
+      [days],
+    );
+    if (deleted !== undefined) {
+      throw new Error(
+        `the events of ${deleted.day} were deleted by retention (data_retention_v1); a release covering it would read an empty or partial day`,
+      );
+    }
+    // The participant-day cap, before anything is computed or written: a refusal leaves nothing.
     const cap = await loadPrivacyCap(query);
     // The plan entry's epsilon and delta, never looser than the (possibly tightened) profile's.
     const budget = {

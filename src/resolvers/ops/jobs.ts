@@ -2,6 +2,7 @@ import { CronExpressionParser } from "cron-parser";
 import type { DatabaseHandle } from "../../db/client";
 import { DEFAULT_TIMING_POLICIES } from "../../db/referenceData";
 import { ALERT_POLICY_KEY } from "../../jobs/anomalyAlerts";
+import { DATA_RETENTION_POLICY_KEY, DATA_RETENTION_QUEUE } from "../../jobs/dataRetention";
 import { MONITORS_POLICY_KEY, MONITORS_QUEUE } from "../../jobs/monitors";
 import { MANUAL_PRECOMPUTE_JOB_NAME } from "../../jobs/precompute/manualPrecompute";
 import { PRECOMPUTE_POLICY_KEY } from "../../jobs/precompute/planReleases";
@@ -70,6 +71,13 @@ const KNOWN_JOBS: KnownJob[] = [
     description: "Deletes staging rows and anomalies past their retention.",
     policyKey: RETENTION_POLICY_KEY,
     cron: { fromPolicy: RETENTION_POLICY_KEY },
+  },
+  {
+    name: DATA_RETENTION_QUEUE,
+    description:
+      "Deletes raw events of materialised days, request logs, alert deliveries and monitor events past their retention.",
+    policyKey: DATA_RETENTION_POLICY_KEY,
+    cron: { fromPolicy: DATA_RETENTION_POLICY_KEY },
   },
   {
     name: ANOMALY_ALERTS_QUEUE,
