@@ -10,11 +10,12 @@ import type { DatabaseHandle } from "./db/client";
 import { migrationsApplied } from "./db/migrate";
 import type { ApiRole } from "./db/schema/enums";
 import { usePolicy } from "./policy/policyPlugin";
-import { usePrincipal } from "./policy/principalPlugin";
+import { authenticate, usePrincipal } from "./policy/principalPlugin";
 import { RateLimiter } from "./policy/rateLimit";
 import { usePolicyReport } from "./policy/reportPlugin";
 import { writeRequestLog } from "./policy/requestLog";
 import { newPolicyReport, type RequestState } from "./policy/requestState";
+import { UnauthenticatedGate } from "./policy/unauthenticated";
 import { handleImportRequest, IMPORT_PROJECTS_PATH } from "./resolvers/imports/importRoute";
 import { DATASET_EXPORT_PATH, exportDataset } from "./resolvers/insights/export";
 import { createInsightLoaders } from "./resolvers/insights/loaders";
@@ -32,6 +33,11 @@ export interface AppOptions {
   logger?: Logger;
   /** Extra gates for /readyz beyond database and migrations (e.g. demo data and releases in place). */
   readinessChecks?: ReadinessCheck[];
+  /**
+   * The client address of a request, for the limits on requests without a valid key. Default: the
+   * socket's remote address (node:http's `req` in the server context); X-Forwarded-For is never read.
+   */
+  clientAddress?: (request: Request, serverContext: Record<string, unknown>) => string | undefined;
   /** False leaves the usePolicy plugin out: only for the policy benchmark's baseline (default true). */
   policy?: boolean;
 }
@@ -42,6 +48,7 @@ const UNEXPECTED_ERROR_MESSAGE =
 /** A page request of a dataset export: its id derives from the export's, and it keeps the client's id. */
 interface ExportPage {
   exportId: string;
+  clientAddress: string;
   clientRequestId: string | null;
   index: number;
 }
@@ -59,6 +66,12 @@ export function createApp(options: AppOptions) {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const states = new WeakMap<Request, RequestState>();
   const rateLimiter = new RateLimiter();
+  const unauthenticated = new UnauthenticatedGate({
+    perMinute: config.rateLimitUnauthenticatedPerMinute,
+    logRowsPerMinute: config.unauthenticatedLogRowsPerMinute,
+    logger,
+  });
+  const clientAddressOf = options.clientAddress ?? socketAddress;
   const perMinute = (role: ApiRole) =>
     role === "buyer" ? config.rateLimitBuyerPerMinute : config.rateLimitPerMinute;
   // The GraphQL requests the dataset export makes for its pages; only this process can add one.
@@ -74,7 +87,7 @@ export function createApp(options: AppOptions) {
   ];
 
   const httpPlugin: Plugin = {
-    onRequest({ request, url, endResponse }) {
+    onRequest({ request, url, endResponse, serverContext }) {
       const exportPage = exportPages.get(request);
       // The server's id keys budget charges, audit rows and logs; a client's id is only kept beside it.
       const id = exportPage !== undefined ? `${exportPage.exportId}.${exportPage.index + 1}` : randomUUID();
@@ -85,9 +98,14 @@ export function createApp(options: AppOptions) {
           : incoming !== null && REQUEST_ID_PATTERN.test(incoming)
             ? incoming
             : null;
+      const clientAddress =
+        exportPage?.clientAddress ??
+        clientAddressOf(request, (serverContext ?? {}) as Record<string, unknown>) ??
+        "unknown";
       const state: RequestState = {
         id,
         clientRequestId,
+        clientAddress,
         startedAt: performance.now(),
         endpoint:
           exportPage !== undefined || url.pathname === DATASET_EXPORT_PATH
@@ -109,13 +127,17 @@ export function createApp(options: AppOptions) {
           logger,
           report: state.policy,
           runPage: async (page, index) => {
-            exportPages.set(page, { exportId: id, clientRequestId, index });
+            exportPages.set(page, { exportId: id, clientRequestId, clientAddress, index });
             return yoga.fetch(page);
           },
         }).then(endResponse);
       }
       if (url.pathname === IMPORT_PROJECTS_PATH) {
-        return handleImportRequest(request, { database, clock }).then((outcome) => {
+        return handleImportRequest(request, {
+          database,
+          clock,
+          authenticate: () => authenticate(request, state, { db: database.db, clock, unauthenticated }),
+        }).then((outcome) => {
           state.principal = outcome.principal;
           state.policy.outcomeCode = outcome.outcomeCode;
           endResponse(outcome.response);
@@ -175,7 +197,12 @@ export function createApp(options: AppOptions) {
       const url = new URL(request.url);
       if (url.pathname === "/healthz" || url.pathname === "/readyz") return;
       // Every API request is logged; a browser loading GraphiQL is not one.
-      if (state.principal !== null || state.policy.outcomeCode !== null) {
+      // Without a valid key, at most a few rows per address and minute (a forged-key flood is counted, not logged).
+      const logged =
+        state.principal !== null ||
+        (state.policy.outcomeCode !== null &&
+          unauthenticated.mayLog(state.clientAddress, clock.now().getTime()));
+      if (logged) {
         await writeRequestLog(database, state, { httpStatus: response.status, at: clock.now() }, logger);
       }
       logger.info(
@@ -224,6 +251,7 @@ export function createApp(options: AppOptions) {
         states,
         rateLimiter,
         perMinute,
+        unauthenticated,
       }),
       ...(options.policy === false
         ? []
@@ -260,6 +288,12 @@ export function createApp(options: AppOptions) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** The socket's remote address from node:http's request in the server context; never a header. */
+function socketAddress(_request: Request, serverContext: Record<string, unknown>): string | undefined {
+  const req = serverContext.req as { socket?: { remoteAddress?: string } } | undefined;
+  return req?.socket?.remoteAddress;
+}
 
 /** Yoga's masking with development details always off, reporting the contract's INTERNAL_ERROR code. */
 function maskUnexpectedError(error: unknown, message: string): Error {

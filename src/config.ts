@@ -38,6 +38,14 @@ export const ENV_DOCS = {
     default: "1200",
     doc: "Requests per minute per key of the other roles (per API process).",
   },
+  RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: {
+    default: "30",
+    doc: "Requests without a valid key (none, malformed, unknown, revoked, expired) per minute per client address (per API process); beyond it they are refused RATE_LIMITED before any key lookup.",
+  },
+  UNAUTHENTICATED_LOG_ROWS_PER_MINUTE: {
+    default: "10",
+    doc: "Most request_logs rows per client address and minute for requests without a valid key; the rest are counted and their count logged (`unauthenticated refusals not logged`).",
+  },
   EXPORT_MAX_CELLS: {
     default: "100000",
     doc: "Most cells one dataset export may stream (1,000 to 10,000,000); a larger one is refused before anything is charged (EXPORT_TOO_LARGE) and must be split into shorter ranges or fewer geo buckets.",
@@ -102,6 +110,8 @@ const envSchema = z.object({
   POLICY_STRIP_MODE: z.enum(["filter", "reject"], { error: "must be filter or reject" }).default("filter"),
   RATE_LIMIT_BUYER_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1200),
+  RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  UNAUTHENTICATED_LOG_ROWS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(10),
   EXPORT_MAX_CELLS: z.coerce.number().int().min(1000).max(10_000_000).default(100_000),
   JOBS_ENABLED: z.enum(["true", "false"], { error: "must be true or false" }).default("true"),
   ANOMALIES_ALERT_WEBHOOK: z
@@ -149,6 +159,8 @@ export interface Config {
   policyStripMode: "filter" | "reject";
   rateLimitBuyerPerMinute: number;
   rateLimitPerMinute: number;
+  rateLimitUnauthenticatedPerMinute: number;
+  unauthenticatedLogRowsPerMinute: number;
   /** Most cells one dataset export may stream. */
   exportMaxCells: number;
   /** Where anomaly alerts go; undefined: alerts are not sent. */
@@ -208,6 +220,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     policyStripMode: data.POLICY_STRIP_MODE,
     rateLimitBuyerPerMinute: data.RATE_LIMIT_BUYER_PER_MINUTE,
     rateLimitPerMinute: data.RATE_LIMIT_PER_MINUTE,
+    rateLimitUnauthenticatedPerMinute: data.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE,
+    unauthenticatedLogRowsPerMinute: data.UNAUTHENTICATED_LOG_ROWS_PER_MINUTE,
     exportMaxCells: data.EXPORT_MAX_CELLS,
     anomaliesAlertWebhook: data.ANOMALIES_ALERT_WEBHOOK?.trim(),
     anomaliesAlertSecret:

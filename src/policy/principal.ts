@@ -19,17 +19,32 @@ export type AuthFailureReason = "missing" | "malformed" | "bad_checksum" | "unkn
 
 export type PrincipalResult = { ok: true; principal: Principal } | { ok: false; reason: AuthFailureReason };
 
+const INVALID_KEY_MESSAGE =
+  "Invalid API key: it is unknown, revoked or expired; ask an operator for a valid one.";
+
 const AUTH_MESSAGES: Record<AuthFailureReason, string> = {
   missing: "Missing API key: send `Authorization: Bearer <api key>`.",
   malformed: "Malformed API key: expected `ib_<role>_<32 characters>_<6-character checksum>`.",
   bad_checksum: "Invalid API key: its checksum does not match (was it copied completely?).",
-  unknown: "Unknown API key.",
-  revoked: "This API key has been revoked; ask an operator for a new one.",
-  expired: "This API key has expired; ask an operator for a new one.",
+  // One message for the three: a client must not learn whether a key once existed.
+  unknown: INVALID_KEY_MESSAGE,
+  revoked: INVALID_KEY_MESSAGE,
+  expired: INVALID_KEY_MESSAGE,
 };
 
 export function authFailureMessage(reason: AuthFailureReason): string {
   return AUTH_MESSAGES[reason];
+}
+
+/**
+ * The reason a client sees in `extensions.reason`: MISSING, MALFORMED and BAD_CHECKSUM are found
+ * without the database; unknown, revoked and expired keys all read INVALID. The request log keeps
+ * the exact reason (`request_logs.outcome_detail`).
+ */
+export function publicAuthFailureReason(reason: AuthFailureReason): string {
+  return reason === "unknown" || reason === "revoked" || reason === "expired"
+    ? "INVALID"
+    : reason.toUpperCase();
 }
 
 // last_used_at is advisory; writing it at most once a minute keeps the hot path read-only.

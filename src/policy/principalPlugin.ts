@@ -3,9 +3,17 @@ import type { Clock } from "../clock";
 import type { Database } from "../db/client";
 import type { ApiRole } from "../db/schema/enums";
 import { apiError } from "../errors";
-import { authFailureMessage, type PrincipalResult, resolvePrincipal } from "./principal";
+import {
+  authFailureMessage,
+  type PrincipalResult,
+  publicAuthFailureReason,
+  resolvePrincipal,
+} from "./principal";
 import type { RateLimiter } from "./rateLimit";
 import type { RequestState } from "./requestState";
+import type { UnauthenticatedGate } from "./unauthenticated";
+
+type Resolution = PrincipalResult | { ok: false; limited: number };
 
 /**
  * Step 1 of the pipeline: resolves the bearer key before the document is even parsed, refuses the
@@ -17,27 +25,32 @@ export function usePrincipal(options: {
   states: WeakMap<Request, RequestState>;
   rateLimiter: RateLimiter;
   perMinute: (role: ApiRole) => number;
+  unauthenticated: UnauthenticatedGate;
 }): Plugin {
-  const results = new WeakMap<Request, PrincipalResult>();
+  const results = new WeakMap<Request, Resolution>();
   return {
     // Resolved as the request arrives, so that the schema chosen for it (buyer or full) can depend on the role.
     async onRequest({ request, url }) {
       if (url.pathname !== "/graphql") return;
-      const result = await resolvePrincipal(options.db, request.headers.get("authorization"), options.clock);
-      results.set(request, result);
       const state = options.states.get(request);
-      if (state && result.ok) state.principal = result.principal;
+      const result = await authenticate(request, state, options);
+      results.set(request, result);
     },
     onParams({ request, params, setResult }) {
       const state = options.states.get(request);
       if (state) state.operationName = params.operationName ?? null;
-      const result: PrincipalResult = results.get(request) ?? { ok: false, reason: "missing" };
+      const result: Resolution = results.get(request) ?? { ok: false, reason: "missing" };
+      if (!result.ok && "limited" in result) {
+        if (state) state.policy.outcomeCode = "RATE_LIMITED";
+        setResult({ errors: [unauthenticatedRateLimited(result.limited)] });
+        return;
+      }
       if (!result.ok) {
         if (state) state.policy.outcomeCode = "UNAUTHENTICATED";
         setResult({
           errors: [
             apiError("UNAUTHENTICATED", authFailureMessage(result.reason), {
-              reason: result.reason.toUpperCase(),
+              reason: publicAuthFailureReason(result.reason),
             }),
           ],
         });
@@ -62,4 +75,35 @@ export function usePrincipal(options: {
       }
     },
   };
+}
+
+/**
+ * Resolves the request's key, unless its client address has used up its allowance of requests
+ * without a valid key: then nothing is looked up. A failure takes from that allowance.
+ */
+export async function authenticate(
+  request: Request,
+  state: RequestState | undefined,
+  options: { db: Database; clock: Clock; unauthenticated: UnauthenticatedGate },
+): Promise<Resolution> {
+  const address = state?.clientAddress ?? "unknown";
+  const nowMs = options.clock.now().getTime();
+  const limited = options.unauthenticated.check(address, nowMs);
+  if (limited > 0) return { ok: false, limited };
+  const result = await resolvePrincipal(options.db, request.headers.get("authorization"), options.clock);
+  if (result.ok) {
+    if (state) state.principal = result.principal;
+  } else {
+    options.unauthenticated.failed(address, nowMs);
+    if (state) state.authFailure = result.reason;
+  }
+  return result;
+}
+
+export function unauthenticatedRateLimited(retryAfter: number) {
+  return apiError(
+    "RATE_LIMITED",
+    `Too many requests without a valid API key from this address; retry in ${retryAfter} s.`,
+    { retryAfterSeconds: retryAfter, http: { status: 429, headers: { "retry-after": String(retryAfter) } } },
+  );
 }

@@ -16,8 +16,8 @@ export async function writeRequestLog(
   try {
     await database.query(
       `insert into request_logs (at, request_id, client_request_id, key_prefix, role, partner_id, operation_name, fingerprints, outcome_code,
-         epsilon_charged, latency_ms, http_status, endpoint)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+         epsilon_charged, latency_ms, http_status, endpoint, outcome_detail)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
       [
         outcome.at,
         state.id,
@@ -32,6 +32,7 @@ export async function writeRequestLog(
         Math.round(performance.now() - state.startedAt),
         outcome.httpStatus,
         state.endpoint,
+        state.authFailure?.toUpperCase() ?? null,
       ],
     );
   } catch (error) {

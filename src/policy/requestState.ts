@@ -1,6 +1,6 @@
 import type { InsightsFilter } from "../resolvers/insights/insightsFilter";
 import type { ReleaseRef } from "../resolvers/insights/readInsights";
-import type { Principal } from "./principal";
+import type { AuthFailureReason, Principal } from "./principal";
 
 /** What the policy decided for one cell-selecting root selection; its resolver reads exactly these releases. */
 export interface SelectionDecision {
@@ -39,6 +39,10 @@ export interface RequestState {
   rateLimitExempt?: boolean;
   /** Set only in-process: the page index (0 = first) when this request is a page of a dataset export. */
   exportPage?: number;
+  /** Where the request came from (the socket's remote address unless the app was told otherwise). */
+  clientAddress: string;
+  /** Why the key was refused, for the request log only (clients see one reason for unknown, revoked, expired). */
+  authFailure?: AuthFailureReason;
   principal: Principal | null;
   operationName: string | null;
   policy: PolicyReport;

@@ -97,7 +97,7 @@ describe("key lifecycle mutations", () => {
     });
     expect(
       (await at(300).graphql("{ viewer { role } }", { key: oldKey })).body.errors?.[0]?.extensions?.reason,
-    ).toBe("EXPIRED");
+    ).toBe("INVALID");
     expect((await at(300).graphql("{ viewer { role } }", { key: rotated.apiKey ?? "" })).body.data).toEqual({
       viewer: { role: "INTERNAL" },
     });
@@ -114,7 +114,7 @@ describe("key lifecycle mutations", () => {
     expect(body.data?.revokeApiKey).toEqual({ key: { revokedAt: "2026-03-01T12:00:00Z" }, userErrors: [] });
     expect((await whoAmI(key)).errors?.[0]?.extensions).toMatchObject({
       code: "UNAUTHENTICATED",
-      reason: "REVOKED",
+      reason: "INVALID",
     });
     const missing = await api().graphql(
       `mutation { revokeApiKey(input: { id: "00000000-0000-0000-0000-000000000000" }) { key { id } userErrors { code } } }`,
@@ -148,7 +148,7 @@ describe("key lifecycle mutations", () => {
       // No waiting: the very next request to the second instance is refused.
       const next = await second.graphql("{ viewer { role } }", { key });
       expect(next.status).toBe(401);
-      expect(next.body.errors?.[0]?.extensions).toMatchObject({ code: "UNAUTHENTICATED", reason: "REVOKED" });
+      expect(next.body.errors?.[0]?.extensions).toMatchObject({ code: "UNAUTHENTICATED", reason: "INVALID" });
     } finally {
       if (secondHandle !== db) await secondHandle.close();
     }

@@ -209,7 +209,7 @@ describe("monitors and the ops feed", () => {
     expect(result.revokedKeyIds).toHaveLength(1);
     expect((await buyerRead(world.otherBuyerKey)).body.errors?.[0]?.extensions).toMatchObject({
       code: "UNAUTHENTICATED",
-      reason: "REVOKED",
+      reason: "INVALID",
     });
     // The other buyer is untouched.
     expect((await buyerRead(world.buyerKey)).body.errors).toBeUndefined();
@@ -414,7 +414,7 @@ describe("decideAction refuses what it must not do, changing nothing", () => {
     expect(JSON.parse(approved.action?.result ?? "{}").revokedKeyIds.sort()).toEqual(
       [insider.key.id, insiderBuyer.key.id].sort(),
     );
-    expect((await buyerRead(insiderBuyer.apiKey)).body.errors?.[0]?.extensions?.reason).toBe("REVOKED");
+    expect((await buyerRead(insiderBuyer.apiKey)).body.errors?.[0]?.extensions?.reason).toBe("INVALID");
 
     const decided = await stateDigest(db);
     const decidedId = await lastAuditId(db);

@@ -91,10 +91,10 @@ describe("keys are refused before any cell is read", () => {
     const secret = world.buyerKey.split("_")[2] ?? "";
     const body = `ib_operator_${secret}`;
     const forged = `${body}_${checksumOf(body)}`;
-    await expectRefusedBeforeCells("UNAUTHENTICATED", "UNKNOWN", () =>
+    await expectRefusedBeforeCells("UNAUTHENTICATED", "INVALID", () =>
       api.graphql(SET_BUDGET, { key: forged }),
     );
-    await expectRefusedBeforeCells("UNAUTHENTICATED", "UNKNOWN", () =>
+    await expectRefusedBeforeCells("UNAUTHENTICATED", "INVALID", () =>
       api.graphql(READ, { key: forged, variables: { f: days(2, 3) } }),
     );
   });
@@ -110,7 +110,7 @@ describe("keys are refused before any cell is read", () => {
       new Date(world.clock.now().getTime() - 60_000),
       issued.key.id,
     ]);
-    await expectRefusedBeforeCells("UNAUTHENTICATED", "REVOKED", () =>
+    await expectRefusedBeforeCells("UNAUTHENTICATED", "INVALID", () =>
       api.graphql(READ, { key: issued.apiKey, variables: { f: days(2, 3) } }),
     );
   });
@@ -121,7 +121,7 @@ describe("keys are refused before any cell is read", () => {
       partnerId: "outside_buyer_expired",
       expiresAt: new Date("2026-01-20T00:00:00Z"),
     });
-    await expectRefusedBeforeCells("UNAUTHENTICATED", "EXPIRED", () =>
+    await expectRefusedBeforeCells("UNAUTHENTICATED", "INVALID", () =>
       api.graphql(READ, { key: issued.apiKey, variables: { f: days(2, 3) } }),
     );
   });

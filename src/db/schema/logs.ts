@@ -31,6 +31,8 @@ export const requestLogs = pgTable(
     latencyMs: integer("latency_ms").notNull(),
     httpStatus: integer("http_status"),
     endpoint: text("endpoint").notNull().default("graphql"),
+    /** Why a key was refused (MISSING, MALFORMED, BAD_CHECKSUM, UNKNOWN, REVOKED, EXPIRED): for operators only. */
+    outcomeDetail: text("outcome_detail"),
   },
   (t) => [index("request_logs_at_idx").on(t.at), index("request_logs_partner_at_idx").on(t.partnerId, t.at)],
 );

@@ -1,12 +1,17 @@
 import type { Clock } from "../../clock";
 import type { DatabaseHandle } from "../../db/client";
-import { authFailureMessage, type Principal, resolvePrincipal } from "../../policy/principal";
+import { type AuthFailureReason, authFailureMessage, type Principal } from "../../policy/principal";
 import { type ImportRefusalCode, importProjects } from "./importProjects";
 import { MAX_IMPORT_BYTES, type RowError } from "./projectRows";
 
 export const IMPORT_PROJECTS_PATH = "/import-projects";
 
-type RouteErrorCode = ImportRefusalCode | "UNAUTHENTICATED" | "MALFORMED_JSON" | "METHOD_NOT_ALLOWED";
+type RouteErrorCode =
+  | ImportRefusalCode
+  | "UNAUTHENTICATED"
+  | "MALFORMED_JSON"
+  | "METHOD_NOT_ALLOWED"
+  | "RATE_LIMITED";
 
 const STATUS_BY_CODE: Record<RouteErrorCode, number> = {
   MALFORMED_JSON: 400,
@@ -16,6 +21,7 @@ const STATUS_BY_CODE: Record<RouteErrorCode, number> = {
   IMPORT_IN_PROGRESS: 409,
   IMPORT_TOO_LARGE: 413,
   IMPORT_INVALID: 422,
+  RATE_LIMITED: 429,
 };
 
 export interface ImportRouteOutcome {
@@ -31,12 +37,30 @@ export interface ImportRouteOutcome {
  */
 export async function handleImportRequest(
   request: Request,
-  deps: { database: DatabaseHandle; clock: Clock },
+  deps: {
+    database: DatabaseHandle;
+    clock: Clock;
+    /** The app's key resolution: refuses an address out of unauthenticated allowance before any lookup. */
+    authenticate: () => Promise<
+      | { ok: true; principal: Principal }
+      | { ok: false; reason: AuthFailureReason }
+      | { ok: false; limited: number }
+    >;
+  },
 ): Promise<ImportRouteOutcome> {
   if (request.method !== "POST") {
     return failure(null, "METHOD_NOT_ALLOWED", "Use POST with a JSON body.", [], { allow: "POST" });
   }
-  const auth = await resolvePrincipal(deps.database.db, request.headers.get("authorization"), deps.clock);
+  const auth = await deps.authenticate();
+  if (!auth.ok && "limited" in auth) {
+    return failure(
+      null,
+      "RATE_LIMITED",
+      `Too many requests without a valid API key from this address; retry in ${auth.limited} s.`,
+      [],
+      { "retry-after": String(auth.limited) },
+    );
+  }
   if (!auth.ok) return failure(null, "UNAUTHENTICATED", authFailureMessage(auth.reason));
   const principal = auth.principal;
   if (principal.role !== "tenant") {
