@@ -137,6 +137,9 @@ export function createApp(options: AppOptions) {
           database,
           clock,
           authenticate: () => authenticate(request, state, { db: database.db, clock, unauthenticated }),
+          // The same per-key bucket as GraphQL requests: an import takes one token.
+          takeToken: (principal) =>
+            rateLimiter.take(principal.keyId, clock.now().getTime(), perMinute(principal.role)),
         }).then((outcome) => {
           state.principal = outcome.principal;
           state.policy.outcomeCode = outcome.outcomeCode;

@@ -694,3 +694,23 @@ function camel(row: unknown): Record<string, unknown> {
     ]),
   );
 }
+
+describe("rate limit", () => {
+  it("an import beyond the key's rate gets 429 RATE_LIMITED with retry-after, and nothing is stored", async () => {
+    const limited = testApp(db, clock, { RATE_LIMIT_PER_MINUTE: "2" });
+    const send = () =>
+      limited.app.fetch("http://yoga/import-projects", {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${tenantKey}` },
+        body: JSON.stringify(batch([{ stage_application: "RL-1" }], { dry_run: true })),
+      });
+    expect((await send()).status).toBe(200);
+    expect((await send()).status).toBe(200);
+    const before = await tableCounts();
+    const refused = await send();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("RATE_LIMITED");
+    expect(await tableCounts()).toEqual(before);
+  });
+});

@@ -46,6 +46,8 @@ export async function handleImportRequest(
       | { ok: false; reason: AuthFailureReason }
       | { ok: false; limited: number }
     >;
+    /** Takes one of the key's rate-limit tokens: 0 when allowed, otherwise the seconds to wait. */
+    takeToken: (principal: Principal) => number;
   },
 ): Promise<ImportRouteOutcome> {
   if (request.method !== "POST") {
@@ -63,6 +65,12 @@ export async function handleImportRequest(
   }
   if (!auth.ok) return failure(null, "UNAUTHENTICATED", authFailureMessage(auth.reason));
   const principal = auth.principal;
+  const wait = deps.takeToken(principal);
+  if (wait > 0) {
+    return failure(principal, "RATE_LIMITED", `Too many requests for this key; retry in ${wait} s.`, [], {
+      "retry-after": String(wait),
+    });
+  }
   if (principal.role !== "tenant") {
     return failure(principal, "FORBIDDEN", "Only a TENANT key may import projects.");
   }
