@@ -1,5 +1,7 @@
 import type { Clock } from "../../clock";
 import type { DatabaseHandle } from "../../db/client";
+import { readBoundedBody } from "../../http/body";
+import { restStatusOf } from "../../http/restErrors";
 import { type AuthFailureReason, authFailureMessage, type Principal } from "../../policy/principal";
 import { type ImportRefusalCode, importProjects } from "./importProjects";
 import { MAX_IMPORT_BYTES, type RowError } from "./projectRows";
@@ -12,17 +14,6 @@ type RouteErrorCode =
   | "MALFORMED_JSON"
   | "METHOD_NOT_ALLOWED"
   | "RATE_LIMITED";
-
-const STATUS_BY_CODE: Record<RouteErrorCode, number> = {
-  MALFORMED_JSON: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  METHOD_NOT_ALLOWED: 405,
-  IMPORT_IN_PROGRESS: 409,
-  IMPORT_TOO_LARGE: 413,
-  IMPORT_INVALID: 422,
-  RATE_LIMITED: 429,
-};
 
 export interface ImportRouteOutcome {
   response: Response;
@@ -74,7 +65,7 @@ export async function handleImportRequest(
   if (principal.role !== "tenant") {
     return failure(principal, "FORBIDDEN", "Only a TENANT key may import projects.");
   }
-  const body = await readLimited(request, MAX_IMPORT_BYTES);
+  const body = await readBoundedBody(request, MAX_IMPORT_BYTES);
   if (body === null) {
     return failure(
       principal,
@@ -130,26 +121,6 @@ export async function handleImportRequest(
   };
 }
 
-/** The body as text, or null as soon as more than `limit` bytes have arrived. */
-async function readLimited(request: Request, limit: number): Promise<string | null> {
-  if (Number(request.headers.get("content-length") ?? 0) > limit) return null;
-  if (request.body === null) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
 function snakeRowError(error: RowError) {
   return { row_index: error.rowIndex, field: error.field, code: error.code, message: error.message };
 }
@@ -169,7 +140,7 @@ function failure(
         error: { code, message },
         ...(rowErrors.length > 0 ? { row_errors: rowErrors.map(snakeRowError) } : {}),
       },
-      { status: STATUS_BY_CODE[code], headers },
+      { status: restStatusOf(code) ?? 500, headers },
     ),
   };
 }

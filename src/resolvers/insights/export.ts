@@ -1,5 +1,7 @@
 import type { Logger } from "pino";
 import type { ErrorCode } from "../../errors";
+import { readBoundedBody } from "../../http/body";
+import { restStatusOf } from "../../http/restErrors";
 import type { PolicyReport } from "../../policy/requestState";
 import { DATASET } from "../../schema/insights";
 import {
@@ -44,26 +46,6 @@ interface ExportError {
   details: Record<string, unknown>;
   headers: Record<string, string>;
 }
-
-const POLICY_REFUSALS: readonly string[] = [
-  "REPORTING_DELAY_NOT_MET",
-  "RANGE_TOO_LARGE",
-  "TOO_MANY_GEO_BUCKETS",
-  "FILTER_NOT_ALLOWED",
-  "FIELD_NOT_ALLOWED",
-  "QUERY_BUDGET_EXCEEDED",
-  "PRIVACY_BUDGET_EXCEEDED",
-  "EXPORT_TOO_LARGE",
-];
-
-const STATUS_BY_CODE: Record<string, number> = {
-  BAD_USER_INPUT: 400,
-  QUERY_REJECTED: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  RATE_LIMITED: 429,
-  ...Object.fromEntries(POLICY_REFUSALS.map((code) => [code, 422])),
-};
 
 const FORMATS: Record<ExportFormat, { contentType: string; header: string; line: typeof jsonLine }> = {
   jsonl: { contentType: "application/x-ndjson; charset=utf-8", header: "", line: jsonLine },
@@ -191,17 +173,16 @@ async function readParameters(request: Request): Promise<ExportParameters | Expo
   try {
     if (request.method === "GET") return parseExportQuery(new URL(request.url).searchParams);
     if (request.method !== "POST") {
-      return exportError(
-        405,
-        "METHOD_NOT_ALLOWED",
-        "Use GET with query parameters or POST with a JSON body.",
-        {
-          headers: { allow: "GET, POST" },
-        },
-      );
+      return exportError("METHOD_NOT_ALLOWED", "Use GET with query parameters or POST with a JSON body.", {
+        headers: { allow: "GET, POST" },
+      });
     }
-    const text = await readBoundedBody(request);
-    if (typeof text !== "string") return text;
+    const text = await readBoundedBody(request, MAX_EXPORT_BODY_BYTES);
+    if (text === null) {
+      return exportError("PAYLOAD_TOO_LARGE", `The body is larger than ${MAX_EXPORT_BODY_BYTES} bytes.`, {
+        details: { limit: MAX_EXPORT_BODY_BYTES },
+      });
+    }
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -210,33 +191,9 @@ async function readParameters(request: Request): Promise<ExportParameters | Expo
     }
     return parseExportBody(body);
   } catch (error) {
-    if (error instanceof ExportParameterError) return exportError(400, "BAD_USER_INPUT", error.message);
+    if (error instanceof ExportParameterError) return exportError("BAD_USER_INPUT", error.message);
     throw error;
   }
-}
-
-/** The body, refused with 413 as soon as it passes the limit (declared or streamed). */
-async function readBoundedBody(request: Request): Promise<string | ExportError> {
-  const tooLarge = () =>
-    exportError(413, "PAYLOAD_TOO_LARGE", `The body is larger than ${MAX_EXPORT_BODY_BYTES} bytes.`, {
-      details: { limit: MAX_EXPORT_BODY_BYTES },
-    });
-  if (Number(request.headers.get("content-length") ?? 0) > MAX_EXPORT_BODY_BYTES) return tooLarge();
-  if (request.body === null) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_EXPORT_BODY_BYTES) {
-      await reader.cancel();
-      return tooLarge();
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 interface PageBody {
@@ -287,11 +244,10 @@ async function runExportPage(
   const [error] = body.errors ?? [];
   if (error !== undefined || !body.data?.insights) {
     const { code, http: _http, ...details } = error?.extensions ?? {};
-    const known = typeof code === "string" ? STATUS_BY_CODE[code] : undefined;
-    const status = known ?? (response.status === 400 ? 400 : 500);
+    // A page's own code when the REST routes map it; otherwise 400 (a rejected request) or 500.
+    const known = typeof code === "string" && code !== "INTERNAL_ERROR" && restStatusOf(code) !== undefined;
     return exportError(
-      status,
-      (known !== undefined ? code : status === 400 ? "BAD_USER_INPUT" : "INTERNAL_ERROR") as ExportErrorCode,
+      (known ? code : response.status === 400 ? "BAD_USER_INPUT" : "INTERNAL_ERROR") as ExportErrorCode,
       error?.message ?? "The export page returned no data.",
       {
         details,
@@ -322,17 +278,23 @@ function exportFileName(filter: ExportFilterVariable, format: ExportFormat): str
   return `${DATASET}_${granularity}_${filter.geoBucketType.toLowerCase()}_${stamp(filter.timeBucketStartUtc)}_${stamp(filter.timeBucketEndUtc)}.${format}`;
 }
 
+/** An export error; its status is the REST routes' one mapping of its code. */
 function exportError(
-  status: number,
   code: ExportErrorCode,
   message: string,
   extra: { details?: Record<string, unknown>; headers?: Record<string, string> } = {},
 ): ExportError {
-  return { status, code, message, details: extra.details ?? {}, headers: extra.headers ?? {} };
+  return {
+    status: restStatusOf(code) ?? 500,
+    code,
+    message,
+    details: extra.details ?? {},
+    headers: extra.headers ?? {},
+  };
 }
 
 function internalError(message: string): ExportError {
-  return exportError(500, "INTERNAL_ERROR", message);
+  return exportError("INTERNAL_ERROR", message);
 }
 
 function errorBody(error: ExportError) {
