@@ -19,9 +19,25 @@ export const CONTRACT_CAP = { epsilon: 3.0, delta: 2e-5 } as const;
 export const SEGMENT_DIMENSIONS = ["door_type", "category", "context"] as const;
 export type SegmentDimension = (typeof SEGMENT_DIMENSIONS)[number];
 
-/** Levels this build materialises. Roll-up levels come with the levels issue; the plan refuses them until then. */
-export const RELEASED_LEVELS = ["full"] as const;
+/** Every breakdown level, finest first: FULL, each pair, each single dimension, TOTAL. */
+export const ALL_LEVELS = [
+  "full",
+  "door_type+category",
+  "door_type+context",
+  "category+context",
+  "door_type",
+  "category",
+  "context",
+  "total",
+] as const;
 export type ReleaseLevel = string;
+
+/** Levels a granularity may release (PRIVACY.md): HOUR only single-dimension and TOTAL levels. */
+export function levelsAllowed(granularity: TimeGranularity): readonly ReleaseLevel[] {
+  return granularity === "hour"
+    ? ALL_LEVELS.filter((level) => level === "total" || dimensionsOf(level).length === 1)
+    : ALL_LEVELS;
+}
 
 /** The stored name of a level: "full" (every dimension), "total" (none), else the kept dimensions joined by "+". */
 export function levelOf(dimensions: readonly SegmentDimension[]): ReleaseLevel {
@@ -55,17 +71,33 @@ export interface PrivacyCap {
 }
 
 /**
- * The default plan for the levels this build releases: the seeds' per-release epsilon (0.5) for DAY
- * and WEEK at both geo types, and the HOUR family (CITY_CODE) at 0.25; delta 1e-6 per entry.
- * epsilon_day 2.25 and delta_day 5e-6, under the cap.
+ * The default plan (PRIVACY.md "Default plan"; chosen with `npm run bench:utility`, see the README):
+ * the seeds' per-release epsilon 0.5 for FULL DAY and WEEK at both geo types, the market-level
+ * roll-ups buyers mostly want (city totals and single dimensions per day, totals per week and per
+ * geohash3 day), and the HOUR family at CATEGORY and TOTAL; delta 1e-6 per entry.
  */
 export const DEFAULT_RELEASE_PLAN: readonly PlanEntry[] = [
-  { granularity: "day", geoType: "city_code", level: "full", epsilon: 0.5, delta: 1e-6, enabled: true },
-  { granularity: "day", geoType: "geohash3", level: "full", epsilon: 0.5, delta: 1e-6, enabled: true },
-  { granularity: "week", geoType: "city_code", level: "full", epsilon: 0.5, delta: 1e-6, enabled: true },
-  { granularity: "week", geoType: "geohash3", level: "full", epsilon: 0.5, delta: 1e-6, enabled: true },
-  { granularity: "hour", geoType: "city_code", level: "full", epsilon: 0.25, delta: 1e-6, enabled: true },
+  ...planRows("day", "city_code", { full: 0.5, door_type: 0.1, category: 0.1, context: 0.1, total: 0.1 }),
+  ...planRows("day", "geohash3", { full: 0.5, total: 0.1 }),
+  ...planRows("week", "city_code", { full: 0.5, total: 0.1 }),
+  ...planRows("week", "geohash3", { full: 0.5 }),
+  ...planRows("hour", "city_code", { category: 0.15, total: 0.25 }),
 ];
+
+function planRows(
+  granularity: TimeGranularity,
+  geoType: GeoBucketType,
+  epsilons: Record<string, number>,
+): PlanEntry[] {
+  return Object.entries(epsilons).map(([level, epsilon]) => ({
+    granularity,
+    geoType,
+    level,
+    epsilon,
+    delta: 1e-6,
+    enabled: true,
+  }));
+}
 
 /** Geo types each granularity may release (the profiles'; HOUR is city-level only). */
 const PLAN_GEO_TYPES: Record<TimeGranularity, readonly GeoBucketType[]> = {
@@ -152,11 +184,11 @@ export function planEntryProblems(entry: PlanEntry): PlanProblem[] {
       message: `delta per release may be at most the contract's ${contract.delta}, got ${entry.delta}.`,
     });
   }
-  if (!(RELEASED_LEVELS as readonly string[]).includes(entry.level)) {
+  if (!levelsAllowed(entry.granularity).includes(entry.level)) {
     problems.push({
       field: ["input", "breakdown"],
       code: "LEVEL_NOT_AVAILABLE",
-      message: `Only these levels are materialised: ${RELEASED_LEVELS.join(", ")}; got ${entry.level}.`,
+      message: `${entry.granularity} releases only these levels: ${levelsAllowed(entry.granularity).join(", ")}; got ${entry.level}.`,
     });
   }
   if (!PLAN_GEO_TYPES[entry.granularity].includes(entry.geoType)) {

@@ -11,6 +11,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  unique,
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
@@ -172,7 +173,10 @@ export const releaseReceipts = pgTable("release_receipts", {
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
-/** One metric cell of a release. True values stay internal (diagnostics for INTERNAL/OPERATOR only). */
+/**
+ * One metric cell of a release. True values stay internal (diagnostics for INTERNAL/OPERATOR only).
+ * A segment dimension the release's level rolls up is null ("all"); FULL cells have all three.
+ */
 export const insightCells = pgTable(
   "insight_cells",
   {
@@ -180,9 +184,9 @@ export const insightCells = pgTable(
       .notNull()
       .references(() => releases.id, { onDelete: "cascade" }),
     geoBucketId: text("geo_bucket_id").notNull(),
-    doorType: doorType("door_type").notNull(),
-    category: category("category").notNull(),
-    context: segmentContext("context").notNull(),
+    doorType: doorType("door_type"),
+    category: category("category"),
+    context: segmentContext("context"),
     uniqueParticipantsEst: integer("unique_participants_est"),
     doorsOpenedEst: integer("doors_opened_est"),
     repeatParticipantsEst: integer("repeat_participants_est"),
@@ -193,7 +197,12 @@ export const insightCells = pgTable(
     trueDoorsOpened: integer("true_doors_opened").notNull(),
     topContributorShare: doublePrecision("top_contributor_share").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.releaseId, t.geoBucketId, t.doorType, t.category, t.context] })],
+  // One row per cell; null ("all") equals null here, so a roll-up cell is unique too.
+  (t) => [
+    unique("insight_cells_cell_uq")
+      .on(t.releaseId, t.geoBucketId, t.doorType, t.category, t.context)
+      .nullsNotDistinct(),
+  ],
 );
 
 /**
