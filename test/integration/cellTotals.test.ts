@@ -12,6 +12,7 @@ import {
   type CellTotalsRow,
   computeCellTotals,
   type TotalsResources,
+  totalsKey,
 } from "../../src/jobs/precompute/cellTotals";
 import { BUCKET_MS, bucketStartOf } from "../../src/privacy/buckets";
 import type { GeoBucketType } from "../../src/privacy/cellKey";
@@ -254,7 +255,7 @@ async function reference(
 function flatten(totals: BucketTotals): Reference {
   const cells: Reference = new Map();
   for (const [bucketMs, byGeo] of totals) {
-    for (const [geoType, rows] of byGeo) {
+    for (const [geoType, rows] of byGeo as Map<GeoBucketType, CellTotalsRow[]>) {
       for (const row of rows) {
         const key = `${bucketMs}|${geoType}|${row.geo_bucket_id}|${row.door_type}|${row.category}|${row.context}`;
         expect(cells.has(key), `cell ${key} returned twice`).toBe(false);
@@ -547,7 +548,129 @@ describe("cell totals when nobody exceeds L0 cells", () => {
     });
     expect(clockParticipants("unknown")).toBeGreaterThanOrEqual(2);
   });
+
+  it("every roll-up level of DAY, WEEK and HOUR equals a direct SQL roll-up of the events, in the same pass as FULL", async () => {
+    const cases: Array<[TimeGranularity, number, string[]]> = [
+      [
+        "day",
+        DAYS,
+        [
+          "door_type+category",
+          "door_type+context",
+          "category+context",
+          "door_type",
+          "category",
+          "context",
+          "total",
+        ],
+      ],
+      ["week", 2, ["door_type", "total"]],
+      ["hour", 48, ["category", "context", "total"]],
+    ];
+    for (const [granularity, bucketCount, levels] of cases) {
+      const rollups = levels.flatMap((level) =>
+        (["city_code", "geohash3"] as const).map((geoType) => ({ geoType, level })),
+      );
+      const both = await computeCellTotals(db, NOISE_KEY, {
+        granularity,
+        geoTypes: ["city_code", "geohash3"],
+        rollups,
+        start: START,
+        bucketCount,
+        version: 1,
+        parameters: { maxDoorsPerCell: C, maxCellsPerParticipant: L0 },
+      });
+      // FULL is unchanged by the roll-ups computed beside it.
+      const fullOnly = await totalsOf(db, granularity, bucketCount);
+      for (const [bucketMs, sets] of fullOnly) {
+        for (const geoType of ["city_code", "geohash3"]) {
+          expect(sortRows(both.get(bucketMs)?.get(geoType) ?? [])).toEqual(sortRows(sets.get(geoType) ?? []));
+        }
+      }
+      for (const { geoType, level } of rollups) {
+        const actual = [...both].flatMap(([bucketMs, sets]) =>
+          (sets.get(totalsKey(geoType, level)) ?? []).map((row) => ({ bucketMs, ...row })),
+        );
+        const expected = await directRollup(db, granularity, bucketCount, geoType, level);
+        expect(actual.length, `${granularity} ${geoType} ${level}`).toBeGreaterThan(0);
+        expect(sortRows(actual), `${granularity} ${geoType} ${level}`).toEqual(sortRows(expected));
+      }
+    }
+  });
 });
+
+/** Rows in one order, for comparing sets of cells. */
+function sortRows<T extends object>(rows: T[]): T[] {
+  return [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+}
+
+/**
+ * A level's true roll-up, straight from the events in SQL: per bucket, geo cell and the level's kept
+ * dimensions, each participant once with min(doors, C) (valid when nobody exceeds L0 cells).
+ */
+async function directRollup(
+  db: TestDatabase,
+  granularity: TimeGranularity,
+  bucketCount: number,
+  geoType: GeoBucketType,
+  level: string,
+): Promise<Array<CellTotalsRow & { bucketMs: number }>> {
+  const kept = level === "total" ? [] : level.split("+");
+  const dimension = (name: string, expression: string) =>
+    kept.includes(name) ? `${expression}` : "null::text";
+  const rows = await db.query<{
+    bucket_ms: number;
+    geo: string;
+    door_type: string | null;
+    category: string | null;
+    context: string | null;
+    unique_participants: number;
+    doors_opened: number;
+    repeat_participants: number;
+    top_doors: number;
+  }>(
+    `with per_participant as (
+       select (extract(epoch from date_trunc($1, e.occurred_at at time zone 'UTC')) * 1000)::float8 as bucket_ms,
+              ${geoType === "city_code" ? "m.city_code" : "m.geohash3"} as geo,
+              ${dimension("door_type", "e.door_type::text")} as door_type,
+              ${dimension("category", "e.category::text")} as category,
+              ${dimension(
+                "context",
+                `case when extract(isodow from e.occurred_at at time zone 'UTC') >= 6 then 'weekend'
+                      when extract(hour from e.occurred_at at time zone 'UTC') between 6 and 10 then 'morning'
+                      when extract(hour from e.occurred_at at time zone 'UTC') between 11 and 15 then 'midday'
+                      when extract(hour from e.occurred_at at time zone 'UTC') between 16 and 22 then 'evening'
+                      else 'unknown' end`,
+              )} as context,
+              e.participant_id, least(count(*), $4)::int as doors
+       from interaction_events e join city_geohash3_map m on m.geohash3 = e.geohash3
+       where e.occurred_at >= $2 and e.occurred_at < $3
+       group by 1, 2, 3, 4, 5, 6
+     )
+     select bucket_ms, geo, door_type, category, context, count(*)::int as unique_participants,
+            sum(doors)::int as doors_opened, (count(*) filter (where doors >= 2))::int as repeat_participants,
+            max(doors)::int as top_doors
+     from per_participant
+     group by 1, 2, 3, 4, 5`,
+    [
+      granularity,
+      START.toISOString(),
+      new Date(START.getTime() + bucketCount * BUCKET_MS[granularity]).toISOString(),
+      C,
+    ],
+  );
+  return rows.map((row) => ({
+    bucketMs: Number(row.bucket_ms),
+    geo_bucket_id: row.geo,
+    door_type: row.door_type,
+    category: row.category,
+    context: row.context,
+    unique_participants: row.unique_participants,
+    doors_opened: row.doors_opened,
+    repeat_participants: row.repeat_participants,
+    top_doors: row.top_doors,
+  }));
+}
 
 describe("cell totals when participants exceed the bounds", () => {
   let db: TestDatabase;
@@ -862,6 +985,66 @@ describe("cell totals of participant-days across a week", () => {
     }
     expect(changed).toBeGreaterThan(0);
     expect(flatten(await totalsOf(db, "week", 1))).toEqual(all);
+  });
+
+  it("every roll-up level is bounded on its own cells: removing one participant-day changes at most L0 cells of each level, each by at most (1, C, 1)", async () => {
+    const cases: Array<[TimeGranularity, number, string[]]> = [
+      ["day", 3, ["door_type+category", "door_type", "category", "total"]],
+      ["week", 1, ["door_type+category", "category", "total"]],
+      ["hour", 72, ["door_type", "category", "context", "total"]],
+    ];
+    for (const [granularity, bucketCount, levels] of cases) {
+      const rollups = levels.flatMap((level) =>
+        (["city_code", "geohash3"] as const).map((geoType) => ({ geoType, level })),
+      );
+      const compute = async () => {
+        const totals = await computeCellTotals(db, NOISE_KEY, {
+          granularity,
+          geoTypes: [],
+          rollups,
+          start: START,
+          bucketCount,
+          version: 1,
+          parameters: { maxDoorsPerCell: C, maxCellsPerParticipant: L0 },
+        });
+        const cells = new Map<string, CellTotalsRow>();
+        for (const [bucketMs, sets] of totals) {
+          for (const [set, rows] of sets) {
+            for (const row of rows) {
+              cells.set(
+                `${set}#${bucketMs}|${row.geo_bucket_id}|${row.door_type}|${row.category}|${row.context}`,
+                row,
+              );
+            }
+          }
+        }
+        return cells;
+      };
+      const all = await compute();
+      const without = await withoutHeavyDay(1, compute);
+      let changedTotal = 0;
+      for (const { geoType, level } of rollups) {
+        const set = `${totalsKey(geoType, level)}#`;
+        const keys = new Set([...all.keys(), ...without.keys()].filter((key) => key.startsWith(set)));
+        let changed = 0;
+        for (const key of keys) {
+          const a = all.get(key);
+          const b = without.get(key);
+          const change = METRICS.map((metric) => (a?.[metric] ?? 0) - (b?.[metric] ?? 0));
+          if (change.every((value) => value === 0)) continue;
+          changed++;
+          expect(change[0], key).toBeGreaterThanOrEqual(0);
+          expect(change[0], key).toBeLessThanOrEqual(1);
+          expect(change[1], key).toBeLessThanOrEqual(C);
+          expect(change[2], key).toBeLessThanOrEqual(1);
+        }
+        expect(changed, `${granularity} ${geoType} ${level}`).toBeLessThanOrEqual(L0);
+        changedTotal += changed;
+      }
+      // The heavy participant-day was there to remove: DAY and HOUR cells lose it (a WEEK cell it
+      // chose is chosen, and clamped to C, on its other days as well).
+      if (granularity !== "week") expect(changedTotal, granularity).toBeGreaterThan(rollups.length);
+    }
   });
 
   it("HOUR and DAY: removing one participant-day spread over many hours changes at most L0 cells, each by at most (1, C, 1)", async () => {

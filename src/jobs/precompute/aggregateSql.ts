@@ -50,6 +50,7 @@ export function cellTotalsSql(
   geoTypes: readonly GeoBucketType[],
   bucketCount: number,
   participantPartitioned = true,
+  rollups: readonly RollupSet[] = [],
 ): string {
   if (!Number.isSafeInteger(bucketCount) || bucketCount < 1)
     throw new Error(`bad bucket count ${bucketCount}`);
@@ -57,7 +58,12 @@ export function cellTotalsSql(
     throw new Error(`an HOUR run reads whole days, not ${bucketCount} hours`);
   const withCity = geoTypes.includes("city_code");
   const withGeo = geoTypes.includes("geohash3");
-  if (!withCity && !withGeo) throw new Error("cellTotalsSql needs at least one geo type");
+  if (!withCity && !withGeo && rollups.length === 0)
+    throw new Error("cellTotalsSql needs at least one geo type or roll-up level");
+  for (const set of rollups) {
+    if (set.level === "full" || !/^[a-z_+]+$/.test(set.level))
+      throw new Error(`bad roll-up level ${JSON.stringify(set.level)}`);
+  }
   const hourly = granularity === "hour";
   const weekly = granularity === "week";
   // Window units (participant-day partitions) in the run.
@@ -104,7 +110,7 @@ export function cellTotalsSql(
         `s.sec / 86400 + 3 - 7 * $6::bigint as day`
       : `${BUCKET_INDEX_SQL[granularity]} - $6::bigint as bucket`;
   const unitKey = hourly ? "(bucket / 24)" : weekly ? "day" : "bucket";
-  const head = `
+  const eventsHead = `
     with geo_map as (
       select u.*, hashtextextended(u.geohash3, 0) as geo_key, hashtextextended(u.city_code, 0) as city_key
       from unnest($1::text[], $2::int[], $3::int[], $14::text[]) as u(geohash3, geo_index, city_index, city_code)
@@ -129,7 +135,12 @@ export function cellTotalsSql(
             ? "(s.participant_hash & 1023) % $12::int = $13::int"
             : "$12::int = 1 and $13::int = 0"
         }
-    ),
+    ),${rollups.length > 0 ? rollupCtes(granularity, rollups) : ""}`;
+  // Roll-ups alone: the CTE list ends at rollup_totals.
+  if (!withCity && !withGeo)
+    return `${eventsHead.replace(/,\s*$/, "")}
+    select * from rollup_totals`;
+  const head = `${eventsHead}
     keyed as (
       select (${unitKey} << ${shift}) | ((participant_hash >> ${unitBits + 1}) & ${mask}) as k, participant_id,
              geo_index, city_index, segment,${hourly ? " bucket," : weekly ? " day / 7 as bucket," : ""}
@@ -142,7 +153,10 @@ export function cellTotalsSql(
       from keyed
       window ${windows.join(", ")}
     ),`;
-  if (weekly) return head + weekTotalsSql(withGeo, withCity, rankedFilter, segmentColumns);
+  if (weekly) {
+    const [ctes, select] = weekTotalsSql(withGeo, withCity, rankedFilter, segmentColumns);
+    return withRollups(head + ctes, select, rollups);
+  }
 
   // Position of the event within its cell, capped at C + 1 (the totals only tell 1, 2, <= C and
   // the largest up to C apart), for cells among the participant's first L0; else null.
@@ -182,7 +196,8 @@ export function cellTotalsSql(
              .join(", ")}
     from compact
     group by grouping sets ((bucket, geo_index, segment), (bucket, city_index, segment))`;
-  return `${head}
+  return withRollups(
+    `${head}
     positioned as (
       select ${hourly ? "bucket - $15::int as bucket" : `k >> ${shift} as bucket`}, geo_index, city_index, segment, ${positions.join(", ")}
       from ranked
@@ -192,8 +207,10 @@ export function cellTotalsSql(
       select bucket, geo_index, city_index, segment, geo_position, city_position, count(*) as n
       from positioned
       group by bucket, geo_index, city_index, segment, geo_position, city_position
-    )
-    select bucket, ${output}`;
+    )`,
+    `select bucket, ${output}`,
+    rollups,
+  );
 }
 
 /**
@@ -205,7 +222,7 @@ function weekTotalsSql(
   withCity: boolean,
   rankedFilter: string,
   segmentColumns: string,
-): string {
+): [ctes: string, select: string] {
   const perParticipant =
     withGeo && withCity
       ? `select bucket, grouping(geo_index) = 0 as is_geo, coalesce(geo_index, city_index) as cell_index, segment,
@@ -217,7 +234,8 @@ function weekTotalsSql(
       from chosen
       group by bucket, participant_id, ${withGeo ? "geo" : "city"}_index, segment`;
   const clamped = "least(n, $10::int)";
-  return `
+  return [
+    `
     chosen as (
       select bucket, participant_id, geo_index, city_index, segment, ${[withGeo && "geo_rank", withCity && "city_rank"].filter(Boolean).join(", ")}
       from ranked
@@ -225,14 +243,15 @@ function weekTotalsSql(
     ),
     per_participant as (
       ${perParticipant}
-    )
-    select bucket, case when is_geo then 'geohash3' else 'city_code' end as geo_type, cell_index as geo_index,
+    )`,
+    `select bucket, case when is_geo then 'geohash3' else 'city_code' end as geo_type, cell_index as geo_index,
            ${segmentColumns},
            count(*)::int as unique_participants, sum(${clamped})::int as doors_opened,
            count(*) filter (where ${clamped} >= 2)::int as repeat_participants, max(${clamped})::int as top_doors
     from per_participant
     where n > 0
-    group by bucket, is_geo, cell_index, segment`;
+    group by bucket, is_geo, cell_index, segment`,
+  ];
 }
 
 /** 0-based position of an enum value in `values` (the lattice order), compared as enum constants. */
@@ -304,4 +323,97 @@ export function geoBucketsSql(geoType: GeoBucketType): string {
   return geoType === "city_code"
     ? "select code as id from city_definitions order by code"
     : "select geohash3 as id from city_geohash3_map order by geohash3";
+}
+
+/** One roll-up release a totals pass computes: a geo type and a level other than FULL (PRIVACY.md "Breakdown levels"). */
+export interface RollupSet {
+  geoType: GeoBucketType;
+  level: string;
+}
+
+/**
+ * Roll-up levels in the same pass as FULL, from the same `events` (one scan): each level is its own
+ * release, so each is bounded on its own cells. Events are first counted per (participant-day
+ * unit, participant, bucket, geo cell, full segment); grouping those by every roll-up set (geo
+ * type x level, rolled-up dimensions 0 = "all") gives a participant's events per level cell; a
+ * participant-day keeps its first L0 level cells in a keyed order (HOUR: (hour, cell) pairs over
+ * the day; WEEK: per day of the week), and each kept participant counts once with min(n, C) doors
+ * (WEEK: n summed over the days that kept the week cell, as FULL clamps over the week). Ties in the
+ * keyed order fall back to the cell itself.
+ * Rows: as FULL's, plus `level`; a rolled-up dimension's ordinal is 0.
+ */
+function rollupCtes(granularity: TimeGranularity, rollups: readonly RollupSet[]): string {
+  const hourly = granularity === "hour";
+  const weekly = granularity === "week";
+  const unit = hourly ? "bucket / 24" : weekly ? "day" : "bucket";
+  const bucket = weekly ? "day / 7" : "bucket";
+  const salt = hourly ? "bucket + $6::bigint" : "0";
+  const sets = rollups
+    .map((set, index) => {
+      const kept = set.level === "total" ? [] : set.level.split("+");
+      return `(${index + 1}, '${set.geoType}', '${set.level}', ${set.geoType === "geohash3"}, ${kept.includes("door_type")}, ${kept.includes("category")}, ${kept.includes("context")})`;
+    })
+    .join(", ");
+  const perContext = SEGMENT_CONTEXTS.length;
+  const perCategory = CATEGORIES.length * perContext;
+  const chosen = weekly
+    ? `select set_id, bucket, participant_id, cell_index, door, category, context, least(sum(n), $10::int) as doors
+      from lv_ranked
+      where cell_rank <= $11::int
+      group by set_id, bucket, participant_id, cell_index, door, category, context`
+    : `select set_id, bucket, participant_id, cell_index, door, category, context, least(n, $10::int) as doors
+      from lv_ranked
+      where cell_rank <= $11::int${hourly ? " and bucket >= $15::int and bucket < $15::int + $16::int" : ""}`;
+  return `
+    lv_sets(set_id, geo_type, level, is_geo, keep_door, keep_category, keep_context) as (
+      values ${sets}
+    ),
+    lv_participant_cells as (
+      select ${unit} as unit, participant_id, participant_hash, ${bucket} as bucket, geo_index, city_index,
+             geo_key, city_key, segment, count(*) as n
+      from events
+      group by 1, 2, 3, 4, 5, 6, 7, 8, 9
+    ),
+    lv_rows as (
+      select v.set_id, p.unit, p.participant_id, p.participant_hash, p.bucket, v.is_geo,
+             case when v.is_geo then p.geo_index else p.city_index end as cell_index,
+             case when v.is_geo then p.geo_key else p.city_key end as cell_key,
+             case when v.keep_door then p.segment / ${perCategory} + 1 else 0 end as door,
+             case when v.keep_category then p.segment / ${perContext} % ${CATEGORIES.length} + 1 else 0 end as category,
+             case when v.keep_context then p.segment % ${perContext} + 1 else 0 end as context,
+             sum(p.n) as n
+      from lv_participant_cells p cross join lv_sets v
+      group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+    ),
+    lv_ranked as (
+      select set_id, bucket, participant_id, cell_index, door, category, context, n,
+             row_number() over (
+               partition by set_id, unit, participant_id
+               order by hashint8extended(participant_hash # hashint8extended(cell_key # (set_id * 1000 + door * 100 + category * 10 + context)::bigint, ${salt}),
+                                         case when is_geo then $9::bigint else $8::bigint end),
+                        bucket, cell_index, door, category, context
+             ) as cell_rank
+      from lv_rows
+    ),
+    lv_chosen as (
+      ${chosen}
+    ),
+    rollup_totals as (
+      select ${hourly ? "c.bucket - $15::int" : "c.bucket"} as bucket, v.geo_type, c.cell_index as geo_index,
+             c.door, c.category, c.context,
+             count(*)::int as unique_participants, sum(c.doors)::int as doors_opened,
+             count(*) filter (where c.doors >= 2)::int as repeat_participants, max(c.doors)::int as top_doors,
+             v.level
+      from lv_chosen c join lv_sets v using (set_id)
+      group by c.bucket, v.geo_type, c.cell_index, c.door, c.category, c.context, v.level
+    ),`;
+}
+
+/** FULL's totals followed by the roll-up levels' (same columns, plus `level`), or FULL's alone. */
+function withRollups(ctes: string, select: string, rollups: readonly RollupSet[]): string {
+  if (rollups.length === 0) return `${ctes}\n    ${select}`;
+  return `${ctes}
+    select f.*, 'full'::text as level from (${select}) f
+    union all
+    select * from rollup_totals`;
 }

@@ -5,26 +5,38 @@ import { BUCKET_MS, bucketStartOf } from "../../privacy/buckets";
 import type { GeoBucketType } from "../../privacy/cellKey";
 import type { NoiseKey } from "../../privacy/noiseKey";
 import type { ReleaseParameters } from "../../privacy/releaseParameters";
-import { absoluteBucketIndex, cellTotalsSettings, cellTotalsSql } from "./aggregateSql";
+import { absoluteBucketIndex, cellTotalsSettings, cellTotalsSql, type RollupSet } from "./aggregateSql";
 
 /** True, contribution-bounded totals of one non-empty cell. */
 export interface CellTotalsRow {
   geo_bucket_id: string;
-  door_type: string;
-  category: string;
-  context: string;
+  /** Null when the level rolls the dimension up ("all"). */
+  door_type: string | null;
+  category: string | null;
+  context: string | null;
   unique_participants: number;
   doors_opened: number;
   repeat_participants: number;
   top_doors: number;
 }
 
-/** Totals per bucket start (ms) and geo type; a missing cell had no bounded contribution. */
-export type BucketTotals = Map<number, Map<GeoBucketType, CellTotalsRow[]>>;
+/**
+ * Totals per bucket start (ms) and release set (`totalsKey`: the geo type for FULL, geo type and
+ * level for a roll-up); a missing cell had no bounded contribution.
+ */
+export type BucketTotals = Map<number, Map<string, CellTotalsRow[]>>;
+
+/** The key of one release set's rows in BucketTotals: the geo type alone for FULL. */
+export function totalsKey(geoType: GeoBucketType, level: string): string {
+  return level === "full" ? geoType : `${geoType}|${level}`;
+}
 
 export interface TotalsRange {
   granularity: TimeGranularity;
+  /** Geo types whose FULL level the pass computes (may be empty when `rollups` has sets). */
   geoTypes: readonly GeoBucketType[];
+  /** Roll-up releases computed in the same pass (PRIVACY.md "Breakdown levels"). */
+  rollups?: readonly RollupSet[];
   /** First bucket start (aligned); the run covers `bucketCount` consecutive buckets. */
   start: Date;
   bucketCount: number;
@@ -48,6 +60,8 @@ export interface TotalsResources {
 export const DEFAULT_TOTALS_RESOURCES: TotalsResources = { parallelism: 2, workMem: undefined };
 
 interface TotalsSqlRow {
+  /** "full" when absent (a FULL-only pass). */
+  level?: string;
   bucket: string | number;
   geo_type: GeoBucketType;
   geo_index: number;
@@ -98,7 +112,13 @@ export async function computeCellTotals(
     );
     for (const [name, value] of settings) await query(`set local ${name} = ${value}`);
     const rows = await query<TotalsSqlRow>(
-      cellTotalsSql(range.granularity, range.geoTypes, scanBuckets, part.participantPartitions > 1),
+      cellTotalsSql(
+        range.granularity,
+        range.geoTypes,
+        scanBuckets,
+        part.participantPartitions > 1,
+        range.rollups,
+      ),
       [
         axis.geohashes,
         axis.geohashes.map((_, index) => index + 1),
@@ -205,27 +225,39 @@ function mergePartitions(
   range: TotalsRange,
   parts: Array<{ rows: TotalsSqlRow[]; axis: GeoAxis; firstBucket: number }>,
 ): BucketTotals {
-  const cells = new Map<string, { bucketMs: number; geoType: GeoBucketType; row: CellTotalsRow }>();
+  const cells = new Map<string, { bucketMs: number; set: string; row: CellTotalsRow }>();
   for (const { rows, axis, firstBucket } of parts) {
     for (const row of rows) {
       // The grouping set of one geo type also groups rows only the other type kept: nothing to add.
       if (row.unique_participants === 0) continue;
       const geoBucketId =
         row.geo_type === "city_code" ? axis.cities[row.geo_index - 1] : axis.geohashes[row.geo_index - 1];
-      const doorType = DOOR_TYPES[row.door - 1];
-      const category = CATEGORIES[row.category - 1];
-      const context = SEGMENT_CONTEXTS[row.context - 1];
-      if (geoBucketId === undefined || !doorType || !category || !context) {
+      // Ordinal 0: the level rolls the dimension up.
+      const door = Number(row.door);
+      const categoryOrdinal = Number(row.category);
+      const contextOrdinal = Number(row.context);
+      const doorType = door === 0 ? null : DOOR_TYPES[door - 1];
+      const category = categoryOrdinal === 0 ? null : CATEGORIES[categoryOrdinal - 1];
+      const context = contextOrdinal === 0 ? null : SEGMENT_CONTEXTS[contextOrdinal - 1];
+      const level = row.level ?? "full";
+      if (
+        geoBucketId === undefined ||
+        doorType === undefined ||
+        category === undefined ||
+        context === undefined ||
+        (level === "full" && (doorType === null || category === null || context === null))
+      ) {
         throw new Error(`cell totals returned an unknown cell ${JSON.stringify(row)}`);
       }
       const bucketMs =
         range.start.getTime() + (firstBucket + Number(row.bucket)) * BUCKET_MS[range.granularity];
-      const key = `${bucketMs}|${row.geo_type}|${geoBucketId}|${doorType}|${category}|${context}`;
+      const set = totalsKey(row.geo_type, level);
+      const key = `${bucketMs}|${set}|${geoBucketId}|${doorType}|${category}|${context}`;
       const seen = cells.get(key);
       if (seen === undefined) {
         cells.set(key, {
           bucketMs,
-          geoType: row.geo_type,
+          set,
           row: {
             geo_bucket_id: geoBucketId,
             door_type: doorType,
@@ -249,9 +281,13 @@ function mergePartitions(
   const totals: BucketTotals = new Map();
   for (let index = 0; index < range.bucketCount; index++) {
     const bucketMs = range.start.getTime() + index * BUCKET_MS[range.granularity];
-    totals.set(bucketMs, new Map(range.geoTypes.map((geoType) => [geoType, []])));
+    const sets = [
+      ...range.geoTypes.map((geoType) => totalsKey(geoType, "full")),
+      ...(range.rollups ?? []).map((set) => totalsKey(set.geoType, set.level)),
+    ];
+    totals.set(bucketMs, new Map(sets.map((set) => [set, []])));
   }
-  for (const { bucketMs, geoType, row } of cells.values()) totals.get(bucketMs)?.get(geoType)?.push(row);
+  for (const { bucketMs, set, row } of cells.values()) totals.get(bucketMs)?.get(set)?.push(row);
   return totals;
 }
 

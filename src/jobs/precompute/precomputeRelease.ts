@@ -14,6 +14,7 @@ import {
   releaseParameters,
 } from "../../privacy/releaseParameters";
 import {
+  dimensionsOf,
   loadPrivacyCap,
   loadReleasePlan,
   planEntryFor,
@@ -23,7 +24,13 @@ import {
 import { loadReleaseProfile } from "../../privacy/releaseProfiles";
 import { appendAuditEntry } from "../../resolvers/admin/audit";
 import { geoBucketsSql } from "./aggregateSql";
-import { type BucketTotals, type CellTotalsRow, computeCellTotals, type TotalsResources } from "./cellTotals";
+import {
+  type BucketTotals,
+  type CellTotalsRow,
+  computeCellTotals,
+  type TotalsResources,
+  totalsKey,
+} from "./cellTotals";
 
 export interface PrecomputeDependencies {
   database: DatabaseHandle;
@@ -176,6 +183,7 @@ export async function precomputeRelease(
     }
 
     const parameters = releaseParameters({ ...profile, ...budget });
+    const set = totalsKey(geoType, level);
     const participantDayEpsilon = planTotals(plan).epsilonDay;
     const totalsByBucket: BucketTotals =
       request.totals !== undefined &&
@@ -183,13 +191,14 @@ export async function precomputeRelease(
       granularity !== "hour" &&
       request.totals.bounds.maxCellsPerParticipant === parameters.maxCellsPerParticipant &&
       request.totals.bounds.maxDoorsPerCell === parameters.maxDoorsPerCell
-        ? new Map([[first.getTime(), new Map([[geoType, request.totals.rows]])]])
+        ? new Map([[first.getTime(), new Map([[set, request.totals.rows]])]])
         : await computeCellTotals(
             deps.database,
             deps.noiseKey,
             {
               granularity,
-              geoTypes: [geoType],
+              geoTypes: level === "full" ? [geoType] : [],
+              rollups: level === "full" ? [] : [{ geoType, level }],
               start: first,
               bucketCount: buckets.length,
               version,
@@ -210,10 +219,10 @@ export async function precomputeRelease(
     let suppressedCells = 0;
     for (const [index, bucketStart] of buckets.entries()) {
       const releaseId = index === 0 ? familyId : randomUUID();
-      const totals = totalsByBucket.get(bucketStart.getTime())?.get(geoType) ?? [];
+      const totals = totalsByBucket.get(bucketStart.getTime())?.get(set) ?? [];
       const cells = releaseBucketCells(
         deps,
-        { granularity, bucketStart, geoType, version },
+        { granularity, bucketStart, geoType, level, version },
         parameters,
         totals,
         geoBuckets,
@@ -304,7 +313,13 @@ export async function precomputeRelease(
 /** Every lattice cell of one bucket, released from its bounded totals. */
 function releaseBucketCells(
   deps: PrecomputeDependencies,
-  bucket: { granularity: TimeGranularity; bucketStart: Date; geoType: GeoBucketType; version: number },
+  bucket: {
+    granularity: TimeGranularity;
+    bucketStart: Date;
+    geoType: GeoBucketType;
+    level: ReleaseLevel;
+    version: number;
+  },
   parameters: ReleaseParameters,
   totals: CellTotalsRow[],
   geoBuckets: string[],
@@ -322,10 +337,14 @@ function releaseBucketCells(
     ]),
   );
   const cells = new ReleaseCells(parameters.dominanceMaxShare);
+  // The level's public lattice: every value of a kept dimension, null ("all") for a rolled-up one.
+  const kept = dimensionsOf(bucket.level);
+  const axis = <T extends string>(dimension: string, values: readonly T[]): Array<T | null> =>
+    kept.includes(dimension as never) ? [...values] : [null];
   for (const geoBucketId of geoBuckets) {
-    for (const doorType of DOOR_TYPES) {
-      for (const category of CATEGORIES) {
-        for (const context of SEGMENT_CONTEXTS) {
+    for (const doorType of axis("door_type", DOOR_TYPES)) {
+      for (const category of axis("category", CATEGORIES)) {
+        for (const context of axis("context", SEGMENT_CONTEXTS)) {
           const segment = { geoBucketId, doorType, category, context };
           const row = totalsBySegment.get(segmentKey(segment));
           if (row === undefined || row.unique_participants === 0) {
@@ -360,9 +379,9 @@ const NO_TOTALS: CellTotals = {
 /** A release's cells as the columns of the insert, filled in one pass (no object per cell). */
 class ReleaseCells {
   readonly geo: string[] = [];
-  readonly door: string[] = [];
-  readonly category: string[] = [];
-  readonly context: string[] = [];
+  readonly door: Array<string | null> = [];
+  readonly category: Array<string | null> = [];
+  readonly context: Array<string | null> = [];
   readonly uniqueEst: Array<number | null> = [];
   readonly doorsEst: Array<number | null> = [];
   readonly repeatEst: Array<number | null> = [];

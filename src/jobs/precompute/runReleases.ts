@@ -3,7 +3,8 @@ import type { GeoBucketType } from "../../privacy/cellKey";
 import { releaseParameters } from "../../privacy/releaseParameters";
 import { loadReleaseProfile } from "../../privacy/releaseProfiles";
 import { recordJobRun } from "../jobRuns";
-import { type BucketTotals, computeCellTotals } from "./cellTotals";
+import type { RollupSet } from "./aggregateSql";
+import { type BucketTotals, computeCellTotals, totalsKey } from "./cellTotals";
 import { type PlannedRelease, releaseJobKey } from "./planReleases";
 import {
   type PrecomputeDependencies,
@@ -126,7 +127,10 @@ export async function runReleases(
         release,
         totals
           ? {
-              rows: totals.byBucket.get(release.bucketStart.getTime())?.get(release.geoType) ?? [],
+              rows:
+                totals.byBucket
+                  .get(release.bucketStart.getTime())
+                  ?.get(totalsKey(release.geoType, release.level)) ?? [],
               bounds: totals.bounds,
             }
           : undefined,
@@ -170,7 +174,9 @@ interface Batch {
   releases: PlannedRelease[];
   first: Date;
   bucketCount: number;
+  /** Geo types whose FULL level, and roll-up sets, the batch releases. */
   geoTypes: GeoBucketType[];
+  rollups: RollupSet[];
 }
 
 /** Runs of consecutive buckets of one granularity (all their geo types together), oldest first, a few weeks of data each. */
@@ -195,7 +201,19 @@ function contiguousBatches(planned: PlannedRelease[]): Batch[] {
         releases: current,
         first: first.bucketStart,
         bucketCount: (last.bucketStart.getTime() - first.bucketStart.getTime()) / BUCKET_MS[granularity] + 1,
-        geoTypes: [...new Set(current.map((release) => release.geoType))],
+        geoTypes: [
+          ...new Set(current.filter((release) => release.level === "full").map((release) => release.geoType)),
+        ],
+        rollups: [
+          ...new Map(
+            current
+              .filter((release) => release.level !== "full")
+              .map((release) => [
+                totalsKey(release.geoType, release.level),
+                { geoType: release.geoType, level: release.level },
+              ]),
+          ).values(),
+        ],
       });
       current = [];
     };
@@ -230,6 +248,7 @@ async function batchTotals(
     {
       granularity,
       geoTypes: batch.geoTypes,
+      rollups: batch.rollups,
       start: batch.first,
       bucketCount: batch.bucketCount,
       version: 1,
