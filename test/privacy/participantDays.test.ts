@@ -11,6 +11,7 @@ import {
   DEFAULT_RELEASE_PLAN,
   loadPrivacyCap,
   loadReleasePlan,
+  type PlanEntry,
   planTotals,
 } from "../../src/privacy/releasePlan";
 import { issueTestKey, testApp } from "../support/app";
@@ -22,6 +23,11 @@ const NOISE_KEY = { key: Buffer.alloc(32, 9), id: "nk_days" };
 const clock = fixedClock("2026-01-25T00:00:00Z");
 const MONDAY = new Date("2026-01-05T00:00:00Z");
 const DAYS = Array.from({ length: 7 }, (_, index) => new Date(MONDAY.getTime() + index * 86_400_000));
+/** A plan of FULL DAY and WEEK releases and the HOUR TOTAL family: epsilon_day 2.25, so new versions fit under the cap. */
+const TEST_PLAN: readonly PlanEntry[] = [
+  ...DEFAULT_RELEASE_PLAN.filter((entry) => entry.level === "full"),
+  { granularity: "hour", geoType: "city_code", level: "total", epsilon: 0.25, delta: 1e-6, enabled: true },
+];
 
 let db: TestDatabase;
 let deps: PrecomputeDependencies;
@@ -30,6 +36,13 @@ beforeAll(async () => {
   db = await createTestDatabase();
   deps = { database: db, noiseKey: NOISE_KEY, clock };
   await seedTestCities(db);
+  await db.query("delete from release_plan");
+  for (const entry of TEST_PLAN) {
+    await db.query(
+      "insert into release_plan (granularity, geo_type, level, epsilon, delta, enabled) values ($1, $2, $3, $4, $5, $6)",
+      [entry.granularity, entry.geoType, entry.level, entry.epsilon, entry.delta, entry.enabled],
+    );
+  }
   for (const day of DAYS.slice(0, 3)) {
     await insertEvents(db, [
       {
@@ -109,7 +122,7 @@ describe("the participant-day ledger", () => {
   it("holds, for every day, the sum of the releases covering it: the whole plan on a fully released day", async () => {
     const fromReleases = await ledgerFromReleases();
     expectSameLedger(await ledger(), fromReleases);
-    const { epsilonDay, deltaDay } = planTotals(DEFAULT_RELEASE_PLAN);
+    const { epsilonDay, deltaDay } = planTotals(TEST_PLAN);
     // Jan 5-7: DAY x2, WEEK x2 and the HOUR family; Jan 8-11: the two WEEK releases only.
     expect(fromReleases.get("2026-01-05")?.epsilon).toBeCloseTo(epsilonDay, 9);
     expect(fromReleases.get("2026-01-07")?.delta).toBeCloseTo(deltaDay, 15);
@@ -223,7 +236,7 @@ describe("the plan and the cap through the API", () => {
     expect(asBuyer.body.errors).toBeUndefined();
     expect(asTenant.body.data).toEqual(asBuyer.body.data);
     const statement = asBuyer.body.data?.privacyStatement as Record<string, unknown>;
-    const { epsilonDay, deltaDay } = planTotals(DEFAULT_RELEASE_PLAN);
+    const { epsilonDay, deltaDay } = planTotals(TEST_PLAN);
     expect(statement).toMatchObject({
       unit: "participant-day",
       epsilonCap: 3,
@@ -235,11 +248,11 @@ describe("the plan and the cap through the API", () => {
       highestLedgerDay: { dayUtc: "2026-01-05", epsilon: 2.5 },
       daysOutsideGuarantee: [],
     });
-    expect(statement.families).toHaveLength(DEFAULT_RELEASE_PLAN.length);
+    expect(statement.families).toHaveLength(TEST_PLAN.length);
     expect(statement.families).toContainEqual({
       granularity: "HOUR",
       geoBucketType: "CITY_CODE",
-      breakdown: ["DOOR_TYPE", "CATEGORY", "CONTEXT"],
+      breakdown: [],
       epsilon: 0.25,
       delta: 1e-6,
       enabled: true,
@@ -290,12 +303,24 @@ describe("the plan and the cap through the API", () => {
         {
           granularity: "HOUR",
           geoBucketType: "GEOHASH3",
-          breakdown: ["DOOR_TYPE", "CATEGORY", "CONTEXT"],
+          breakdown: ["CATEGORY"],
           epsilon: 0.1,
           delta: 1e-6,
           enabled: true,
         },
         "FILTER_NOT_ALLOWED",
+      ],
+      [
+        "setReleasePlanEntry",
+        {
+          granularity: "HOUR",
+          geoBucketType: "CITY_CODE",
+          breakdown: ["DOOR_TYPE", "CATEGORY", "CONTEXT"],
+          epsilon: 0.1,
+          delta: 1e-6,
+          enabled: true,
+        },
+        "LEVEL_NOT_AVAILABLE",
       ],
       [
         "setReleasePlanEntry",
@@ -337,7 +362,7 @@ describe("the plan and the cap through the API", () => {
       (await api.graphql(`mutation { ${mutation} }`, { key: operator })).body.data;
     const hour = (epsilon: number) =>
       `setReleasePlanEntry(input: { granularity: HOUR, geoBucketType: CITY_CODE,
-         breakdown: [DOOR_TYPE, CATEGORY, CONTEXT], epsilon: ${epsilon}, delta: 1e-6, enabled: true }) {
+         breakdown: [], epsilon: ${epsilon}, delta: 1e-6, enabled: true }) {
          plan { granularity epsilon } userErrors { code } }`;
     expect(
       await mutate(
@@ -397,16 +422,16 @@ describe("stored plan and cap values", () => {
       for (const statement of refused) {
         await expect(store.query(statement), statement).rejects.toThrow(/violates check constraint|check/i);
       }
-      const key = (entry: { granularity: string; geoType: string }) =>
-        `${entry.granularity}/${entry.geoType}`;
-      const sorted = <T extends { granularity: string; geoType: string }>(entries: readonly T[]) =>
+      const key = (entry: { granularity: string; geoType: string; level: string }) =>
+        `${entry.granularity}/${entry.geoType}/${entry.level}`;
+      const sorted = <T extends { granularity: string; geoType: string; level: string }>(entries: readonly T[]) =>
         [...entries].sort((a, b) => key(a).localeCompare(key(b)));
       expect(sorted(await loadReleasePlan(store.query))).toEqual(sorted(DEFAULT_RELEASE_PLAN));
       await store.query("alter table release_plan drop constraint release_plan_epsilon_valid");
       await store.query(
         "update release_plan set epsilon = 'NaN' where granularity = 'day' and geo_type = 'city_code'",
       );
-      await expect(loadReleasePlan(store.query)).rejects.toThrow(/day\/city_code\/full is invalid/);
+      await expect(loadReleasePlan(store.query)).rejects.toThrow(/day\/city_code\/[a-z_+]+ is invalid/);
       await store.query("alter table privacy_cap drop constraint privacy_cap_epsilon_valid");
       await store.query("update privacy_cap set epsilon_cap = 4");
       await expect(loadPrivacyCap(store.query)).rejects.toThrow(/privacy cap is invalid/);

@@ -45,7 +45,7 @@ export interface ReleaseRequest {
   /** The bucket; for HOUR, any hour of the day whose family is computed (all its hours together). */
   bucketStart: Date;
   geoType: GeoBucketType;
-  /** The breakdown level (PRIVACY.md "Breakdown levels"); "full" when absent. */
+  /** The breakdown level (PRIVACY.md "Breakdown levels"); absent: "full", for HOUR "total". */
   level?: ReleaseLevel;
   /** "scheduler", "cli", or the operator key that asked for it. */
   createdBy?: string;
@@ -108,7 +108,8 @@ export async function precomputeRelease(
   request: ReleaseRequest,
 ): Promise<ReleaseOutcome> {
   const { granularity, geoType } = request;
-  const level = request.level ?? "full";
+  // Absent, the level a read without `breakdown` and without a segment filter gets (CONTRACT.md).
+  const level = request.level ?? (granularity === "hour" ? "total" : "full");
   if (!isAligned(granularity, request.bucketStart)) {
     throw new Error(`bucket ${request.bucketStart.toISOString()} is not aligned to ${granularity}`);
   }
