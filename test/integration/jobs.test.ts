@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_RELEASE_PLAN } from "../../src/privacy/releasePlan";
 import { testApp } from "../support/app";
 import { buildBuyerWorld } from "../support/buyerWorld";
 import { createTestDatabase, type TestDatabase } from "../support/database";
@@ -52,6 +53,15 @@ async function waitForAudit(type: string, action: string, count: number) {
   throw new Error(`no ${type} audit row for ${action}`);
 }
 
+/** Releases the default plan makes per DAY bucket (every geo type and level). */
+const DAY_RELEASES = DEFAULT_RELEASE_PLAN.filter(
+  (entry) => entry.granularity === "day" && entry.enabled,
+).length;
+/** The world holds FULL DAY releases of Jan 1..10 (both geo types), not the roll-up levels. */
+const DAY_ROLLUPS = DEFAULT_RELEASE_PLAN.filter(
+  (entry) => entry.granularity === "day" && entry.enabled && entry.level !== "full",
+).length;
+
 describe("ops.jobs and runPrecompute", () => {
   it("an operator's runPrecompute computes the missing days in the background, visible in jobRun and jobs", async () => {
     const before = await db.query<{ n: number }>("select count(*)::int as n from releases");
@@ -63,13 +73,20 @@ describe("ops.jobs and runPrecompute", () => {
     });
     const payload = (body.data as { runPrecompute: { jobRunId: string; plannedReleases: number } })
       .runPrecompute;
-    // Jan 8..10 exist already; Jan 11..13 are missing, for both geo types.
-    expect(payload).toMatchObject({ plannedReleases: 6, userErrors: [] });
+    // Jan 8..10 have their FULL releases (only their roll-ups are missing); Jan 11..13 miss every
+    // geo type and level of the plan.
+    const planned = 3 * DAY_ROLLUPS + 3 * DAY_RELEASES;
+    expect(payload).toMatchObject({ plannedReleases: planned, userErrors: [] });
 
     const run = await waitForRun(payload.jobRunId);
-    expect(run).toMatchObject({ jobName: "precompute-manual", outcome: "completed", rows: 6, planned: 6 });
+    expect(run).toMatchObject({
+      jobName: "precompute-manual",
+      outcome: "completed",
+      rows: planned,
+      planned,
+    });
     const after = await db.query<{ n: number }>("select count(*)::int as n from releases");
-    expect(after[0]!.n - before[0]!.n).toBe(6);
+    expect(after[0]!.n - before[0]!.n).toBe(planned);
 
     const jobs = await api.graphql(
       "{ ops { jobs { name schedule policyKey runs24h failures24h nextDueAt lastRun { outcome rows } } } }",
@@ -80,7 +97,7 @@ describe("ops.jobs and runPrecompute", () => {
       schedule: null,
       runs24h: 1,
       failures24h: 0,
-      lastRun: { outcome: "completed", rows: 6 },
+      lastRun: { outcome: "completed", rows: planned },
     });
     expect(list.find((job) => job.name === "outside_buyer_precompute_v1_hourly")).toMatchObject({
       schedule: "0 * * * *",
@@ -97,18 +114,18 @@ describe("ops.jobs and runPrecompute", () => {
       nextDueAt: "2026-01-20T12:05:00Z",
     });
     // The per-release runs of the manual precompute are recorded under their own job name.
-    expect(list.find((job) => job.name === "precompute-release")).toMatchObject({ runs24h: 6 });
+    expect(list.find((job) => job.name === "precompute-release")).toMatchObject({ runs24h: planned });
 
     const [audit] = await waitForAudit("admin", "runPrecompute", 1);
     expect(audit).toMatchObject({ outcome: "OK" });
   });
 
   it("a runPrecompute whose releases would take a day above the participant-day cap ends PRIVACY_CAP_REACHED, writing none of them", async () => {
-    // Jan 15 already holds 2.8 (as if other releases covered it): each DAY release (0.5) would make 3.3.
+    // Jan 15 already holds 2.95 (as if other releases covered it): each DAY release (0.1 or 0.5) would go above 3.0.
     const [anyRelease] = await db.query<{ id: string }>("select id from releases limit 1");
     await db.query(
       `insert into privacy_ledger_days (family_id, day, granularity, geo_type, level, version, epsilon, delta, accounting, recorded_at)
-       values ($1, '2026-01-15', 'day', 'city_code', 'full', 1, 2.8, 1e-6, 'participant_day', now())`,
+       values ($1, '2026-01-15', 'day', 'city_code', 'full', 1, 2.95, 1e-6, 'participant_day', now())`,
       [anyRelease?.id],
     );
     const { body } = await api.graphql(RUN, {
@@ -119,16 +136,16 @@ describe("ops.jobs and runPrecompute", () => {
     });
     const payload = (body.data as { runPrecompute: { jobRunId: string; plannedReleases: number } })
       .runPrecompute;
-    expect(payload.plannedReleases).toBe(2);
+    expect(payload.plannedReleases).toBe(DAY_RELEASES);
     const run = await waitForRun(payload.jobRunId);
-    expect(run).toMatchObject({ outcome: "PRIVACY_CAP_REACHED", planned: 2 });
+    expect(run).toMatchObject({ outcome: "PRIVACY_CAP_REACHED", planned: DAY_RELEASES });
     expect(
       await db.query("select count(*)::int as n from releases where bucket_start = '2026-01-15T00:00:00Z'"),
     ).toEqual([{ n: 0 }]);
     const perRelease = await db.query<{ outcome: string }>(
       "select outcome from job_runs where job_name = 'precompute-release' and job_key like 'day|2026-01-15%'",
     );
-    expect(perRelease.map((row) => row.outcome)).toEqual(["PRIVACY_CAP_REACHED", "PRIVACY_CAP_REACHED"]);
+    expect(perRelease.map((row) => row.outcome)).toEqual(Array(DAY_RELEASES).fill("PRIVACY_CAP_REACHED"));
   });
 
   it("refuses a reversed range and a range over 400 days, computing nothing", async () => {

@@ -9,8 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { OPS_COMMAND_PATHS, OPS_HELP, runOps } from "../../src/cli/ops";
 import { configFrom } from "../../src/config";
+import { DEFAULT_RELEASE_PLAN, planTotals } from "../../src/privacy/releasePlan";
 import { buildBuyerWorld, WORLD_NOW } from "../support/buyerWorld";
 import { createTestDatabase, type TestDatabase } from "../support/database";
+import { plannedPerBucket } from "../support/plan";
 
 let db: TestDatabase;
 let world: Awaited<ReturnType<typeof buildBuyerWorld>>;
@@ -143,11 +145,14 @@ describe("ops command line: request, shape, coverage, ledger and anomaly views",
     const table = await ops("ledger", "--from", "2026-01-09", "--to", "2026-01-11");
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^2026-01-09\s+1\s+3\s/m);
-    expect(table.stderr).toContain("Highest day 2026-01-09: epsilon 1 of the cap 3 (plan epsilon_day 2.25).");
+    const { epsilonDay } = planTotals(DEFAULT_RELEASE_PLAN);
+    expect(table.stderr).toContain(
+      `Highest day 2026-01-09: epsilon 1 of the cap 3 (plan epsilon_day ${epsilonDay}).`,
+    );
     const privacy = await ops("privacy", "--json");
     expect(JSON.parse(privacy.stdout)).toMatchObject({
       unit: "participant-day",
-      planEpsilonPerParticipantDay: 2.25,
+      planEpsilonPerParticipantDay: epsilonDay,
     });
 
     const anomalies = await ops("anomalies", "--hours", "48", "--json");
@@ -288,10 +293,12 @@ describe("ops command line: mutations", () => {
       "--interval-ms",
       "20",
     );
-    expect(result.stderr).toMatch(/^precompute: 4\/4 \(100%\)$/m);
+    // Jan 11 and 12, every DAY release of the plan.
+    const planned = 2 * plannedPerBucket("day");
+    expect(result.stderr).toMatch(new RegExp(`^precompute: ${planned}/${planned} \\(100%\\)$`, "m"));
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^outcome\s+completed$/m);
-    expect(result.stdout).toMatch(/^rows\s+4$/m);
+    expect(result.stdout).toMatch(new RegExp(`^rows\\s+${planned}$`, "m"));
     const refused = await ops(
       "precompute",
       "run",

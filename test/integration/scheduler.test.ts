@@ -13,6 +13,7 @@ import {
 } from "../../src/jobs/scheduler";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { insertEvents, seedTestCities } from "../support/events";
+import { keepOnlyFullLevels } from "../support/plan";
 
 // Now is Tuesday 2026-01-20 12:00; with the 72 h delay the newest releasable DAY bucket is Jan 16.
 const clock = fixedClock("2026-01-20T12:00:00Z");
@@ -40,6 +41,8 @@ async function waitForReleases(count: number) {
 
 beforeAll(async () => {
   db = await createTestDatabase();
+  // The scheduler's counts below are per bucket and geo type: one level.
+  await keepOnlyFullLevels(db.query);
   await seedTestCities(db);
   await insertEvents(db, [
     {

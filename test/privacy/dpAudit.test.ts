@@ -17,7 +17,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TimeGranularity } from "../../src/db/schema/enums";
-import { computeCellTotals } from "../../src/jobs/precompute/cellTotals";
+import { computeCellTotals, totalsKey } from "../../src/jobs/precompute/cellTotals";
 import { cellAccuracy } from "../../src/privacy/accuracy";
 import { BUCKET_MS } from "../../src/privacy/buckets";
 import { type CellSegment, canonicalCellKey, segmentKey } from "../../src/privacy/cellKey";
@@ -845,5 +845,127 @@ describe("empirical DP audit of the buyer-visible suppression reason: one cell a
     await annotate(`epsilon lower bound ${bound.toFixed(4)}`);
     expect(d.get(JSON.stringify([true, "k_min", null]))).toBe(REASON_DRAWS);
     expect(bound).toBeGreaterThan(CLAIMED_EPSILON);
+  });
+});
+
+// Several levels of one day (PRIVACY.md "Breakdown levels"): one participant-day reaches FULL,
+// DOOR_TYPE and TOTAL, each its own release with its own bounding and noise. The record is all
+// three; the guarantee per participant-day is the sum of their epsilons (what the ledger adds up).
+const LEVEL_EPSILONS = { full: 0.5, door_type: 0.5, total: 0.5 } as const;
+const LEVELS_CLAIMED = Object.values(LEVEL_EPSILONS).reduce((sum, epsilon) => sum + epsilon, 0);
+
+describe("empirical DP audit of one participant-day spread over several levels: D vs D' = D + one participant at the caps", () => {
+  let db: TestDatabase;
+  let d: Map<string, TotalsBySegment>;
+  let dPrime: Map<string, TotalsBySegment>;
+  const parametersOf = (level: keyof typeof LEVEL_EPSILONS) =>
+    releaseParameters({ ...CONTRACT_RELEASE_PROFILES.day, epsilon: LEVEL_EPSILONS[level] });
+  const levels = Object.keys(LEVEL_EPSILONS) as Array<keyof typeof LEVEL_EPSILONS>;
+
+  async function levelTotals(salt: Buffer): Promise<Map<string, TotalsBySegment>> {
+    const totals = await computeCellTotals(
+      db,
+      { key: salt, id: "nk_audit" },
+      {
+        granularity: "day",
+        geoTypes: ["city_code"],
+        rollups: levels
+          .filter((level) => level !== "full")
+          .map((level) => ({ geoType: "city_code" as const, level })),
+        start: BUCKET_START,
+        bucketCount: 1,
+        version: 1,
+        parameters: {
+          maxDoorsPerCell: PARAMETERS.maxDoorsPerCell,
+          maxCellsPerParticipant: PARAMETERS.maxCellsPerParticipant,
+        },
+      },
+    );
+    const byLevel = new Map<string, TotalsBySegment>();
+    for (const level of levels) {
+      const cells: TotalsBySegment = new Map();
+      for (const [bucketMs, sets] of totals) {
+        for (const row of sets.get(totalsKey("city_code", level)) ?? []) {
+          const cell: AuditCell = {
+            granularity: "day",
+            bucketStart: new Date(bucketMs),
+            segment: {
+              geoBucketId: row.geo_bucket_id,
+              doorType: row.door_type,
+              category: row.category,
+              context: row.context,
+            },
+          };
+          cells.set(cellId(cell), {
+            cell,
+            totals: {
+              uniqueParticipants: row.unique_participants,
+              doorsOpened: row.doors_opened,
+              repeatParticipants: row.repeat_participants,
+              topContributorDoors: row.top_doors,
+            },
+          });
+        }
+      }
+      byLevel.set(level, cells);
+    }
+    return byLevel;
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await insertCity(db);
+    await insertDatasetD(db);
+    const salt = randomBytes(32);
+    d = await levelTotals(salt);
+    await insertExtraParticipant(db);
+    dPrime = await levelTotals(salt);
+  });
+
+  afterAll(async () => {
+    await db?.destroy();
+  });
+
+  it(`the record of three levels stays at or below the sum of their epsilons (${LEVELS_CLAIMED}) and above any one of them`, async ({
+    annotate,
+  }) => {
+    const coordinates: Coordinate[] = [];
+    const samplesD = new Map<string, CellSamples>();
+    const samplesDPrime = new Map<string, CellSamples>();
+    for (const level of levels) {
+      const levelD = d.get(level)!;
+      const levelDPrime = dPrime.get(level)!;
+      const parameters = parametersOf(level);
+      const differing = differingCoordinates(levelD, levelDPrime);
+      // Each level is bounded on its own cells: the extra participant moves at most L0 of them.
+      const cells = new Set(differing.map((c) => cellId(c.cell)));
+      expect(cells.size, level).toBeGreaterThan(0);
+      expect(cells.size, level).toBeLessThanOrEqual(PARAMETERS.maxCellsPerParticipant);
+      for (const { metric, valueD, valueDPrime } of differing) {
+        expect(valueDPrime - valueD, level).toBe(metric === "doorsOpened" ? PARAMETERS.maxDoorsPerCell : 1);
+      }
+      // Every audited cell sits far above its level's k + m, so suppression cannot mask the noise.
+      const { numerator, denominator } = parameters.noiseScales.uniqueParticipants;
+      for (const cell of cells) {
+        expect(levelD.get(cell)!.totals.uniqueParticipants).toBeGreaterThanOrEqual(
+          parameters.noisyThreshold + (30 * Number(numerator)) / Number(denominator),
+        );
+      }
+      coordinates.push(...differing);
+      for (const [id, samples] of sampleDataset(levelD, differing, parameters)) samplesD.set(id, samples);
+      for (const [id, samples] of sampleDataset(levelDPrime, differing, parameters))
+        samplesDPrime.set(id, samples);
+    }
+    // Rolled-up cells are distinct cells with their own noise keys.
+    expect(new Set(coordinates.map((c) => cellId(c.cell))).size).toBeGreaterThan(
+      PARAMETERS.maxCellsPerParticipant,
+    );
+    const deltaSum = levels.reduce((sum, level) => sum + parametersOf(level).delta, 0);
+    const result = audit(coordinates, samplesD, samplesDPrime, deltaSum);
+    await annotate(summary(result, LEVELS_CLAIMED));
+    expect(result.suppressedDraws).toBe(0);
+    expect(result.epsilonLowerBound).toBeLessThanOrEqual(LEVELS_CLAIMED);
+    // Counting the levels as one release (0.5) would understate the loss: the audit finds more.
+    expect(result.epsilonLowerBound).toBeGreaterThan(LEVEL_EPSILONS.full);
   });
 });

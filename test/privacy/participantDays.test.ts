@@ -424,8 +424,9 @@ describe("stored plan and cap values", () => {
       }
       const key = (entry: { granularity: string; geoType: string; level: string }) =>
         `${entry.granularity}/${entry.geoType}/${entry.level}`;
-      const sorted = <T extends { granularity: string; geoType: string; level: string }>(entries: readonly T[]) =>
-        [...entries].sort((a, b) => key(a).localeCompare(key(b)));
+      const sorted = <T extends { granularity: string; geoType: string; level: string }>(
+        entries: readonly T[],
+      ) => [...entries].sort((a, b) => key(a).localeCompare(key(b)));
       expect(sorted(await loadReleasePlan(store.query))).toEqual(sorted(DEFAULT_RELEASE_PLAN));
       await store.query("alter table release_plan drop constraint release_plan_epsilon_valid");
       await store.query(
