@@ -39,6 +39,24 @@ export function levelsAllowed(granularity: TimeGranularity): readonly ReleaseLev
     : ALL_LEVELS;
 }
 
+/**
+ * L0 of a level's release: how many of its cells one participant-day may reach. A coarser level
+ * has fewer cells a participant-day touches (a day is almost always one city, one or two door
+ * types or categories), so bounding it at the FULL lattice's L0 would only multiply its noise:
+ * DAY and WEEK keep at most 1 cell per participant-day at TOTAL, 2 at a single dimension, 3 at a
+ * pair, and the profile's L0 at FULL (never more than the profile's). HOUR keeps the profile's L0
+ * at every level: its cells are (hour, cell) pairs, and a participant-day spans several hours.
+ * The sensitivity, noise and threshold of the release follow this L0 (it is in the receipt).
+ */
+export function levelMaxCells(
+  granularity: TimeGranularity,
+  level: ReleaseLevel,
+  profileMaxCells: number,
+): number {
+  if (granularity === "hour") return profileMaxCells;
+  return Math.min(profileMaxCells, dimensionsOf(level).length + 1);
+}
+
 /** The stored name of a level: "full" (every dimension), "total" (none), else the kept dimensions joined by "+". */
 export function levelOf(dimensions: readonly SegmentDimension[]): ReleaseLevel {
   const kept = SEGMENT_DIMENSIONS.filter((dimension) => dimensions.includes(dimension));
@@ -77,11 +95,11 @@ export interface PrivacyCap {
  * geohash3 day), and the HOUR family at CATEGORY and TOTAL; delta 1e-6 per entry.
  */
 export const DEFAULT_RELEASE_PLAN: readonly PlanEntry[] = [
-  ...planRows("day", "city_code", { full: 0.5, door_type: 0.1, category: 0.1, context: 0.1, total: 0.1 }),
+  ...planRows("day", "city_code", { full: 0.5, door_type: 0.2, category: 0.2, context: 0.2, total: 0.1 }),
   ...planRows("day", "geohash3", { full: 0.5, total: 0.1 }),
   ...planRows("week", "city_code", { full: 0.5, total: 0.1 }),
   ...planRows("week", "geohash3", { full: 0.5 }),
-  ...planRows("hour", "city_code", { category: 0.15, total: 0.25 }),
+  ...planRows("hour", "city_code", { total: 0.1 }),
 ];
 
 function planRows(

@@ -35,6 +35,7 @@ import {
   type ReleaseParameters,
   releaseParameters,
 } from "../../src/privacy/releaseParameters";
+import { levelMaxCells } from "../../src/privacy/releasePlan";
 import { CONTRACT_RELEASE_PROFILES } from "../../src/privacy/releaseProfiles";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { clopperPearson } from "../support/statistics";
@@ -858,8 +859,17 @@ describe("empirical DP audit of one participant-day spread over several levels: 
   let db: TestDatabase;
   let d: Map<string, TotalsBySegment>;
   let dPrime: Map<string, TotalsBySegment>;
+  // Each level's release with its own epsilon and L0, as precompute derives them.
   const parametersOf = (level: keyof typeof LEVEL_EPSILONS) =>
-    releaseParameters({ ...CONTRACT_RELEASE_PROFILES.day, epsilon: LEVEL_EPSILONS[level] });
+    releaseParameters({
+      ...CONTRACT_RELEASE_PROFILES.day,
+      epsilon: LEVEL_EPSILONS[level],
+      maxCellsPerParticipant: levelMaxCells(
+        "day",
+        level,
+        CONTRACT_RELEASE_PROFILES.day.maxCellsPerParticipant,
+      ),
+    });
   const levels = Object.keys(LEVEL_EPSILONS) as Array<keyof typeof LEVEL_EPSILONS>;
 
   async function levelTotals(salt: Buffer): Promise<Map<string, TotalsBySegment>> {
@@ -871,7 +881,11 @@ describe("empirical DP audit of one participant-day spread over several levels: 
         geoTypes: ["city_code"],
         rollups: levels
           .filter((level) => level !== "full")
-          .map((level) => ({ geoType: "city_code" as const, level })),
+          .map((level) => ({
+            geoType: "city_code" as const,
+            level,
+            maxCells: parametersOf(level).maxCellsPerParticipant,
+          })),
         start: BUCKET_START,
         bucketCount: 1,
         version: 1,
@@ -940,7 +954,7 @@ describe("empirical DP audit of one participant-day spread over several levels: 
       // Each level is bounded on its own cells: the extra participant moves at most L0 of them.
       const cells = new Set(differing.map((c) => cellId(c.cell)));
       expect(cells.size, level).toBeGreaterThan(0);
-      expect(cells.size, level).toBeLessThanOrEqual(PARAMETERS.maxCellsPerParticipant);
+      expect(cells.size, level).toBeLessThanOrEqual(parameters.maxCellsPerParticipant);
       for (const { metric, valueD, valueDPrime } of differing) {
         expect(valueDPrime - valueD, level).toBe(metric === "doorsOpened" ? PARAMETERS.maxDoorsPerCell : 1);
       }

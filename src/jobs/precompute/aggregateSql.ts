@@ -329,6 +329,8 @@ export function geoBucketsSql(geoType: GeoBucketType): string {
 export interface RollupSet {
   geoType: GeoBucketType;
   level: string;
+  /** L0 of this level's release (levelMaxCells); the pass's L0 ($11) when absent. */
+  maxCells?: number;
 }
 
 /**
@@ -336,7 +338,8 @@ export interface RollupSet {
  * release, so each is bounded on its own cells. Events are first counted per (participant-day
  * unit, participant, bucket, geo cell, full segment); grouping those by every roll-up set (geo
  * type x level, rolled-up dimensions 0 = "all") gives a participant's events per level cell; a
- * participant-day keeps its first L0 level cells in a keyed order (HOUR: (hour, cell) pairs over
+ * participant-day keeps its first L0 level cells in a keyed order (the level's own L0, see
+ * levelMaxCells; HOUR: (hour, cell) pairs over
  * the day; WEEK: per day of the week), and each kept participant counts once with min(n, C) doors
  * (WEEK: n summed over the days that kept the week cell, as FULL clamps over the week). Ties in the
  * keyed order fall back to the cell itself.
@@ -351,21 +354,23 @@ function rollupCtes(granularity: TimeGranularity, rollups: readonly RollupSet[])
   const sets = rollups
     .map((set, index) => {
       const kept = set.level === "total" ? [] : set.level.split("+");
-      return `(${index + 1}, '${set.geoType}', '${set.level}', ${set.geoType === "geohash3"}, ${kept.includes("door_type")}, ${kept.includes("category")}, ${kept.includes("context")})`;
+      if (set.maxCells !== undefined && (!Number.isSafeInteger(set.maxCells) || set.maxCells < 1))
+        throw new Error(`bad L0 ${set.maxCells} for level ${set.level}`);
+      return `(${index + 1}, '${set.geoType}', '${set.level}', ${set.geoType === "geohash3"}, ${kept.includes("door_type")}, ${kept.includes("category")}, ${kept.includes("context")}, ${set.maxCells ?? "null"}::int)`;
     })
     .join(", ");
   const perContext = SEGMENT_CONTEXTS.length;
   const perCategory = CATEGORIES.length * perContext;
   const chosen = weekly
     ? `select set_id, bucket, participant_id, cell_index, door, category, context, least(sum(n), $10::int) as doors
-      from lv_ranked
-      where cell_rank <= $11::int
+      from lv_ranked join lv_sets using (set_id)
+      where cell_rank <= coalesce(l0, $11::int)
       group by set_id, bucket, participant_id, cell_index, door, category, context`
     : `select set_id, bucket, participant_id, cell_index, door, category, context, least(n, $10::int) as doors
-      from lv_ranked
-      where cell_rank <= $11::int${hourly ? " and bucket >= $15::int and bucket < $15::int + $16::int" : ""}`;
+      from lv_ranked join lv_sets using (set_id)
+      where cell_rank <= coalesce(l0, $11::int)${hourly ? " and bucket >= $15::int and bucket < $15::int + $16::int" : ""}`;
   return `
-    lv_sets(set_id, geo_type, level, is_geo, keep_door, keep_category, keep_context) as (
+    lv_sets(set_id, geo_type, level, is_geo, keep_door, keep_category, keep_context, l0) as (
       values ${sets}
     ),
     lv_participant_cells as (

@@ -15,6 +15,7 @@ import {
 } from "../../privacy/releaseParameters";
 import {
   dimensionsOf,
+  levelMaxCells,
   loadPrivacyCap,
   loadReleasePlan,
   planEntryFor,
@@ -183,7 +184,12 @@ export async function precomputeRelease(
       } as const;
     }
 
-    const parameters = releaseParameters({ ...profile, ...budget });
+    // The level's own L0 (levelMaxCells): its sensitivity, noise and threshold follow it.
+    const parameters = releaseParameters({
+      ...profile,
+      ...budget,
+      maxCellsPerParticipant: levelMaxCells(granularity, level, profile.maxCellsPerParticipant),
+    });
     const set = totalsKey(geoType, level);
     const participantDayEpsilon = planTotals(plan).epsilonDay;
     const totalsByBucket: BucketTotals =
@@ -199,7 +205,8 @@ export async function precomputeRelease(
             {
               granularity,
               geoTypes: level === "full" ? [geoType] : [],
-              rollups: level === "full" ? [] : [{ geoType, level }],
+              rollups:
+                level === "full" ? [] : [{ geoType, level, maxCells: parameters.maxCellsPerParticipant }],
               start: first,
               bucketCount: buckets.length,
               version,

@@ -1,6 +1,7 @@
 import { BUCKET_MS } from "../../privacy/buckets";
 import type { GeoBucketType } from "../../privacy/cellKey";
 import { releaseParameters } from "../../privacy/releaseParameters";
+import { levelMaxCells } from "../../privacy/releasePlan";
 import { loadReleaseProfile } from "../../privacy/releaseProfiles";
 import { recordJobRun } from "../jobRuns";
 import type { RollupSet } from "./aggregateSql";
@@ -131,7 +132,15 @@ export async function runReleases(
                 totals.byBucket
                   .get(release.bucketStart.getTime())
                   ?.get(totalsKey(release.geoType, release.level)) ?? [],
-              bounds: totals.bounds,
+              // Each level was bounded with its own L0.
+              bounds: {
+                ...totals.bounds,
+                maxCellsPerParticipant: levelMaxCells(
+                  release.granularity,
+                  release.level,
+                  totals.bounds.maxCellsPerParticipant,
+                ),
+              },
             }
           : undefined,
       );
@@ -248,7 +257,10 @@ async function batchTotals(
     {
       granularity,
       geoTypes: batch.geoTypes,
-      rollups: batch.rollups,
+      rollups: batch.rollups.map((set) => ({
+        ...set,
+        maxCells: levelMaxCells(granularity, set.level, parameters.maxCellsPerParticipant),
+      })),
       start: batch.first,
       bucketCount: batch.bucketCount,
       version: 1,
