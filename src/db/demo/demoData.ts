@@ -13,7 +13,7 @@ export interface DemoDataOptions {
   days: number;
   /** Every event is strictly before this instant. */
   now: Date;
-  /** Multiplies participant counts; 1 is the full demo (~1.4 million events over 70 days). */
+  /** Multiplies participant counts; 1 is the full demo (~1.3 million events over the default 35 days). */
   scale?: number;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
@@ -35,10 +35,13 @@ const SPOT_BATCH_ROWS = 5_000;
 /** Events reach the database shortly after they happen; precompute may filter on ingestion time. */
 const INGESTION_DELAY_SECONDS = 90;
 
-// Per unit of city weight; chosen so the busiest segments of the biggest cities clear the DAY
-// release threshold (~350 distinct participants) while small cities stay far below it.
-const LOYAL_PARTICIPANTS_PER_WEIGHT = 80;
-const OCCASIONAL_PARTICIPANTS_PER_WEIGHT = 1100;
+// Per unit of city weight (the city's weight plus CITY_WEIGHT_FLOOR); sized with `npm run
+// bench:utility` so that every city's daily total clears its release threshold and the busiest
+// segments of the biggest cities clear FULL's, while most FULL cells stay suppressed.
+const LOYAL_PARTICIPANTS_PER_WEIGHT = 120;
+const OCCASIONAL_PARTICIPANTS_PER_WEIGHT = 1650;
+/** Added to every city's weight, so the smallest city still has ~700 participants a day. */
+const CITY_WEIGHT_FLOOR = 6;
 const SPOTS_BASE = 110;
 const SPOTS_PER_WEIGHT = 12;
 /** Relative growth of activity from the first to the last day, so trends have a direction. */
@@ -283,8 +286,9 @@ function buildCityModel(
   const favouritePicker = new WeightedPicker(spots.map((spot) => spot.popularity));
 
   const random = createRandom(`${seed}|${city.code}|participants`);
-  const loyalCount = Math.max(1, Math.round(LOYAL_PARTICIPANTS_PER_WEIGHT * city.weight * scale));
-  const occasionalCount = Math.max(1, Math.round(OCCASIONAL_PARTICIPANTS_PER_WEIGHT * city.weight * scale));
+  const weight = city.weight + CITY_WEIGHT_FLOOR;
+  const loyalCount = Math.max(1, Math.round(LOYAL_PARTICIPANTS_PER_WEIGHT * weight * scale));
+  const occasionalCount = Math.max(1, Math.round(OCCASIONAL_PARTICIPANTS_PER_WEIGHT * weight * scale));
   const participants: Participant[] = [];
   for (let ordinal = 0; ordinal < loyalCount + occasionalCount; ordinal++) {
     const loyal = ordinal < loyalCount;

@@ -4,6 +4,7 @@ import type { DatabaseHandle, QueryFn } from "../../db/client";
 import { CATEGORIES, DOOR_TYPES, SEGMENT_CONTEXTS, type TimeGranularity } from "../../db/schema/enums";
 import { BUCKET_MS, bucketEnd, bucketKey, bucketStartOf, isAligned } from "../../privacy/buckets";
 import { type CellSegment, canonicalCellKey, type GeoBucketType, segmentKey } from "../../privacy/cellKey";
+import { planReleaseParameters } from "../../privacy/levelParameters";
 import type { NoiseKey } from "../../privacy/noiseKey";
 import { keyedNoiseStream } from "../../privacy/noiseStream";
 import { checkParticipantDayCap, coveredDays, recordLedgerDays } from "../../privacy/participantDays";
@@ -15,7 +16,6 @@ import {
 } from "../../privacy/releaseParameters";
 import {
   dimensionsOf,
-  levelMaxCells,
   loadPrivacyCap,
   loadReleasePlan,
   planEntryFor,
@@ -184,12 +184,8 @@ export async function precomputeRelease(
       } as const;
     }
 
-    // The level's own L0 (levelMaxCells): its sensitivity, noise and threshold follow it.
-    const parameters = releaseParameters({
-      ...profile,
-      ...budget,
-      maxCellsPerParticipant: levelMaxCells(granularity, level, profile.maxCellsPerParticipant),
-    });
+    // The entry's epsilon and delta and the level's own L0 (levelMaxCells).
+    const parameters = planReleaseParameters(profile, { granularity, level, ...budget });
     const set = totalsKey(geoType, level);
     const participantDayEpsilon = planTotals(plan).epsilonDay;
     const totalsByBucket: BucketTotals =

@@ -2,7 +2,7 @@ import type { QueryFn } from "../../db/client";
 import type { TimeGranularity } from "../../db/schema/enums";
 import { type CellMargins, releaseMargins } from "../../privacy/accuracy";
 import type { GeoBucketType } from "../../privacy/cellKey";
-import { releaseParameters } from "../../privacy/releaseParameters";
+import { planReleaseParameters } from "../../privacy/levelParameters";
 import { loadReleasePlan, planEntryFor, type ReleaseLevel } from "../../privacy/releasePlan";
 import type { ReleaseProfile } from "../../privacy/releaseProfiles";
 
@@ -22,8 +22,7 @@ export interface LevelsRead {
 
 /**
  * The margins of each level a request reads, from the profile and the plan entry exactly as a
- * release derives its parameters (precomputeRelease): the entry's epsilon and delta, never looser
- * than the profile's. A level the plan does not release is left out (no release will carry it).
+ * release derives its parameters (planReleaseParameters, as precompute does). A level the plan does not release is left out (no release will carry it).
  */
 export async function levelAccuracies(
   query: QueryFn,
@@ -34,11 +33,7 @@ export async function levelAccuracies(
   return read.levels.flatMap((level) => {
     const entry = planEntryFor(plan, read.granularity, read.geoType, level);
     if (entry === undefined) return [];
-    const parameters = releaseParameters({
-      ...profile,
-      epsilon: Math.min(entry.epsilon, profile.epsilon),
-      delta: Math.min(entry.delta, profile.delta),
-    });
+    const parameters = planReleaseParameters(profile, entry);
     return [
       {
         granularity: read.granularity,
