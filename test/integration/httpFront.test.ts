@@ -73,7 +73,7 @@ describe("the HTTP front of every route", () => {
   it("one key's rate-limit tokens are one bucket across /graphql, /import-projects and /v1/datasets", async () => {
     const send = frontApp({ RATE_LIMIT_PER_MINUTE: "3" });
     // Three requests, one a route each, take the key's three tokens (the import is refused for the role after its token).
-    const admitted = [];
+    const admitted: Response[] = [];
     for (const route of ROUTES) admitted.push(await send(route, world.internalKey));
     expect(admitted.map((response) => response.status)).toEqual([200, 403, 200]);
     expect(await codeOf(admitted[1] as Response)).toBe("FORBIDDEN");
@@ -141,7 +141,7 @@ describe("the HTTP front of every route", () => {
     const recording = recordingHandle(db);
     const send = frontApp({ RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: "3" }, recording.handle);
     const forged = generateApiKey("internal").plaintext;
-    const refusals = [];
+    const refusals: Array<{ id: string; body: unknown }> = [];
     for (const route of ROUTES) {
       const response = await send(route, forged, { "x-test-address": "198.51.100.80" });
       expect([route, response.status]).toEqual([route, 401]);
