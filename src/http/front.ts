@@ -7,6 +7,7 @@ import type { DatabaseHandle } from "../db/client";
 import type { ApiRole } from "../db/schema/enums";
 import { apiError } from "../errors";
 import {
+  type AuthFailureReason,
   authFailureMessage,
   type Principal,
   publicAuthFailureReason,
@@ -140,13 +141,7 @@ export class HttpFront {
     if (!result.ok) {
       unauthenticated.failed(state.clientAddress, nowMs);
       state.authFailure = result.reason;
-      return refuse(state, {
-        code: "UNAUTHENTICATED",
-        message: authFailureMessage(result.reason),
-        details: { reason: publicAuthFailureReason(result.reason) },
-        status: 401,
-        headers: {},
-      });
+      return refuse(state, unauthenticatedRefusal(result.reason));
     }
     const principal = result.principal;
     state.principal = principal;
@@ -243,8 +238,9 @@ export class HttpFront {
         const state = this.states.get(request);
         if (state === undefined) return;
         state.operationName = params.operationName ?? null;
-        const admission = this.admissions.get(request);
-        if (admission === undefined || admission.ok) return;
+        // Fail closed: a GraphQL request the front did not admit is refused as if it had no key.
+        const admission = this.admissions.get(request) ?? refuse(state, unauthenticatedRefusal("missing"));
+        if (admission.ok) return;
         setResult({ errors: [refusalAsGraphQLError(admission.refusal)] });
       },
       onResultProcess: ({ request, result }) => {
@@ -275,6 +271,16 @@ export class HttpFront {
     if (!admission.ok) return refusalAsRestResponse(admission.refusal);
     return route.handle(request, { state, principal: admission.principal });
   }
+}
+
+function unauthenticatedRefusal(reason: AuthFailureReason): Refusal {
+  return {
+    code: "UNAUTHENTICATED",
+    message: authFailureMessage(reason),
+    details: { reason: publicAuthFailureReason(reason) },
+    status: 401,
+    headers: {},
+  };
 }
 
 function rateLimited(seconds: number, message: string): Refusal {
