@@ -9,15 +9,18 @@ import type { AppContext } from "./context";
 import type { DatabaseHandle } from "./db/client";
 import { migrationsApplied } from "./db/migrate";
 import type { ApiRole } from "./db/schema/enums";
+import { HttpFront } from "./http/front";
 import { usePolicy } from "./policy/policyPlugin";
-import { authenticate, usePrincipal } from "./policy/principalPlugin";
 import { RateLimiter } from "./policy/rateLimit";
 import { usePolicyReport } from "./policy/reportPlugin";
-import { writeRequestLog } from "./policy/requestLog";
-import { newPolicyReport, type RequestState } from "./policy/requestState";
+import { newPolicyReport } from "./policy/requestState";
 import { UnauthenticatedGate } from "./policy/unauthenticated";
-import { handleImportRequest, IMPORT_PROJECTS_PATH } from "./resolvers/imports/importRoute";
-import { DATASET_EXPORT_PATH, exportDataset } from "./resolvers/insights/export";
+import {
+  handleImportRequest,
+  IMPORT_PROJECTS_METHODS,
+  IMPORT_PROJECTS_PATH,
+} from "./resolvers/imports/importRoute";
+import { DATASET_EXPORT_METHODS, DATASET_EXPORT_PATH, exportDataset } from "./resolvers/insights/export";
 import { createInsightLoaders } from "./resolvers/insights/loaders";
 import { buyerSchema, schema } from "./schema/index";
 
@@ -45,16 +48,6 @@ export interface AppOptions {
 const UNEXPECTED_ERROR_MESSAGE =
   "Unexpected error. Retry later; if it persists, give an operator this response's x-request-id.";
 
-/** A page request of a dataset export: its id derives from the export's, and it keeps the client's id. */
-interface ExportPage {
-  exportId: string;
-  clientAddress: string;
-  clientRequestId: string | null;
-  index: number;
-}
-
-/** What a client's x-request-id must look like to be kept (in request_logs.client_request_id) and echoed. */
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Largest GraphQL request body accepted (query plus variables); larger ones are refused unread. */
 // 6 MB: a 5,000-row import fits; the import service enforces its own 5 MB / 5,000-row limits.
 export const MAX_GRAPHQL_BODY_BYTES = 6_000_000;
@@ -64,18 +57,9 @@ export function createApp(options: AppOptions) {
   const { db: database, config } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: config.logLevel });
-  const states = new WeakMap<Request, RequestState>();
   const rateLimiter = new RateLimiter();
-  const unauthenticated = new UnauthenticatedGate({
-    perMinute: config.rateLimitUnauthenticatedPerMinute,
-    logRowsPerMinute: config.unauthenticatedLogRowsPerMinute,
-    logger,
-  });
-  const clientAddressOf = options.clientAddress ?? socketAddress;
   const perMinute = (role: ApiRole) =>
     role === "buyer" ? config.rateLimitBuyerPerMinute : config.rateLimitPerMinute;
-  // The GraphQL requests the dataset export makes for its pages; only this process can add one.
-  const exportPages = new WeakMap<Request, ExportPage>();
 
   const checks: ReadinessCheck[] = [
     {
@@ -86,141 +70,61 @@ export function createApp(options: AppOptions) {
     ...(options.readinessChecks ?? []),
   ];
 
-  const httpPlugin: Plugin = {
-    onRequest({ request, url, endResponse, serverContext }) {
-      const exportPage = exportPages.get(request);
-      // The server's id keys budget charges, audit rows and logs; a client's id is only kept beside it.
-      const id = exportPage !== undefined ? `${exportPage.exportId}.${exportPage.index + 1}` : randomUUID();
-      const incoming = request.headers.get("x-request-id");
-      const clientRequestId =
-        exportPage !== undefined
-          ? exportPage.clientRequestId
-          : incoming !== null && REQUEST_ID_PATTERN.test(incoming)
-            ? incoming
-            : null;
-      const clientAddress =
-        exportPage?.clientAddress ??
-        clientAddressOf(request, (serverContext ?? {}) as Record<string, unknown>) ??
-        "unknown";
-      const state: RequestState = {
-        id,
-        clientRequestId,
-        clientAddress,
-        startedAt: performance.now(),
-        endpoint:
-          exportPage !== undefined || url.pathname === DATASET_EXPORT_PATH
-            ? "export"
-            : url.pathname === IMPORT_PROJECTS_PATH
-              ? "import"
-              : "graphql",
-        // The export's first page takes a rate-limit token for each of its pages; its later pages take none.
-        rateLimitExempt: exportPage !== undefined && exportPage.index > 0,
-        ...(exportPage === undefined ? {} : { exportPage: exportPage.index }),
-        principal: null,
-        operationName: null,
-        policy: newPolicyReport(),
-      };
-      states.set(request, state);
-      if (url.pathname === DATASET_EXPORT_PATH) {
-        return exportDataset(request, {
-          requestId: id,
-          logger,
-          report: state.policy,
-          runPage: async (page, index) => {
-            exportPages.set(page, { exportId: id, clientRequestId, clientAddress, index });
-            return yoga.fetch(page);
-          },
-        }).then(endResponse);
-      }
-      if (url.pathname === IMPORT_PROJECTS_PATH) {
-        return handleImportRequest(request, {
-          database,
-          clock,
-          authenticate: () => authenticate(request, state, { db: database.db, clock, unauthenticated }),
-          // The same per-key bucket as GraphQL requests: an import takes one token.
-          takeToken: (principal) =>
-            rateLimiter.take(principal.keyId, clock.now().getTime(), perMinute(principal.role)),
-        }).then((outcome) => {
-          state.principal = outcome.principal;
+  // Every route passes through the front: request id, key, rate limit, log row.
+  const front: HttpFront = new HttpFront({
+    database,
+    clock,
+    logger,
+    rateLimiter,
+    perMinute,
+    unauthenticated: new UnauthenticatedGate({
+      perMinute: config.rateLimitUnauthenticatedPerMinute,
+      logRowsPerMinute: config.unauthenticatedLogRowsPerMinute,
+      logger,
+    }),
+    clientAddress: options.clientAddress ?? socketAddress,
+    graphqlPath: "/graphql",
+    maxGraphqlBodyBytes: MAX_GRAPHQL_BODY_BYTES,
+    restRoutes: [
+      {
+        path: IMPORT_PROJECTS_PATH,
+        endpoint: "import",
+        methods: IMPORT_PROJECTS_METHODS,
+        handle: async (request, { state, principal }) => {
+          const outcome = await handleImportRequest(request, principal, { database, clock });
           state.policy.outcomeCode = outcome.outcomeCode;
-          endResponse(outcome.response);
-        });
-      }
-      if (
-        url.pathname === "/graphql" &&
-        Number(request.headers.get("content-length") ?? 0) > MAX_GRAPHQL_BODY_BYTES
-      ) {
-        state.policy.outcomeCode = "QUERY_REJECTED";
-        endResponse(
-          Response.json(
-            {
-              errors: [
-                {
-                  message: `The request body is larger than ${MAX_GRAPHQL_BODY_BYTES} bytes.`,
-                  extensions: { code: "QUERY_REJECTED", limit: MAX_GRAPHQL_BODY_BYTES },
-                },
-              ],
+          return outcome.response;
+        },
+      },
+      {
+        path: DATASET_EXPORT_PATH,
+        endpoint: "export",
+        methods: DATASET_EXPORT_METHODS,
+        handle: (request, { state }): Promise<Response> =>
+          exportDataset(request, {
+            requestId: state.id,
+            logger,
+            report: state.policy,
+            // Each page is an ordinary GraphQL request through this app, as the export's page.
+            runPage: (page, index): Promise<Response> => {
+              front.exportPage(state, page, index);
+              return Promise.resolve(yoga.fetch(page));
             },
-            { status: 413, headers: { "x-request-id": id } },
-          ),
-        );
-        return;
-      }
+          }),
+      },
+    ],
+  });
+  const states = front.states;
+
+  const healthPlugin: Plugin = {
+    onRequest({ url, endResponse }) {
       if (url.pathname === "/healthz") {
-        endResponse(Response.json({ status: "ok" }, { headers: { "x-request-id": id } }));
+        endResponse(Response.json({ status: "ok" }));
       } else if (url.pathname === "/readyz") {
         return readiness(checks).then((report) =>
-          endResponse(
-            Response.json(report, {
-              status: report.status === "ready" ? 200 : 503,
-              headers: { "x-request-id": id },
-            }),
-          ),
+          endResponse(Response.json(report, { status: report.status === "ready" ? 200 : 503 })),
         );
       }
-    },
-    onResultProcess({ request, result }) {
-      const state = states.get(request);
-      if (state === undefined || state.policy.outcomeCode !== null) return;
-      const results = Array.isArray(result) ? result : [result];
-      for (const item of results) {
-        const code = (item as { errors?: Array<{ extensions?: { code?: unknown } }> }).errors?.[0]?.extensions
-          ?.code;
-        if (code !== undefined) {
-          state.policy.outcomeCode = String(code);
-          return;
-        }
-      }
-    },
-    async onResponse({ request, response }) {
-      const state = states.get(request);
-      if (state === undefined) return;
-      response.headers.set("x-request-id", state.id);
-      if (state.clientRequestId !== null) response.headers.set("x-client-request-id", state.clientRequestId);
-      const url = new URL(request.url);
-      if (url.pathname === "/healthz" || url.pathname === "/readyz") return;
-      // Every API request is logged; a browser loading GraphiQL is not one.
-      // Without a valid key, at most a few rows per address and minute (a forged-key flood is counted, not logged).
-      const logged =
-        state.principal !== null ||
-        (state.policy.outcomeCode !== null &&
-          unauthenticated.mayLog(state.clientAddress, clock.now().getTime()));
-      if (logged) {
-        await writeRequestLog(database, state, { httpStatus: response.status, at: clock.now() }, logger);
-      }
-      logger.info(
-        {
-          reqId: state.id,
-          method: request.method,
-          path: url.pathname,
-          status: response.status,
-          ms: Math.round(performance.now() - state.startedAt),
-          role: state.principal?.role,
-          key: state.principal?.keyPrefix,
-          outcome: state.policy.outcomeCode ?? "OK",
-        },
-        "request",
-      );
     },
   };
 
@@ -246,16 +150,9 @@ export function createApp(options: AppOptions) {
       headers: JSON.stringify({ Authorization: "Bearer <paste an API key>" }),
     },
     plugins: [
-      httpPlugin,
+      front.plugin(),
+      healthPlugin,
       blockFieldSuggestionsPlugin(),
-      usePrincipal({
-        db: database.db,
-        clock,
-        states,
-        rateLimiter,
-        perMinute,
-        unauthenticated,
-      }),
       ...(options.policy === false
         ? []
         : [

@@ -34,3 +34,22 @@ export const REST_STATUS_BY_CODE: Readonly<Record<string, number>> = {
 export function restStatusOf(code: string): number | undefined {
   return Object.hasOwn(REST_STATUS_BY_CODE, code) ? REST_STATUS_BY_CODE[code] : undefined;
 }
+
+/**
+ * A REST error response: `{ "error": { code, message, ...details } }` (plus `extra` beside `error`,
+ * e.g. row_errors) with the code's status from the table, never cached.
+ */
+export function restErrorResponse(
+  code: string,
+  message: string,
+  options: {
+    details?: Record<string, unknown>;
+    extra?: Record<string, unknown>;
+    headers?: Record<string, string>;
+  } = {},
+): Response {
+  return Response.json(
+    { error: { code, message, ...options.details }, ...options.extra },
+    { status: restStatusOf(code) ?? 500, headers: { "cache-control": "no-store", ...options.headers } },
+  );
+}

@@ -35,10 +35,10 @@ export interface RequestState {
   clientRequestId: string | null;
   startedAt: number;
   endpoint: "graphql" | "export" | "import";
-  /** Set only in-process, for the later pages of a dataset export (its first page took their tokens). */
-  rateLimitExempt?: boolean;
   /** Set only in-process: the page index (0 = first) when this request is a page of a dataset export. */
   exportPage?: number;
+  /** Set on a dataset export once its first page runs: its pages' log rows are its log. */
+  loggedByPages?: boolean;
   /** Where the request came from (the socket's remote address unless the app was told otherwise). */
   clientAddress: string;
   /** Why the key was refused, for the request log only (clients see one reason for unknown, revoked, expired). */

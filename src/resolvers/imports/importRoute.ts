@@ -1,74 +1,39 @@
 import type { Clock } from "../../clock";
 import type { DatabaseHandle } from "../../db/client";
 import { readBoundedBody } from "../../http/body";
-import { restStatusOf } from "../../http/restErrors";
-import { type AuthFailureReason, authFailureMessage, type Principal } from "../../policy/principal";
+import { restErrorResponse } from "../../http/restErrors";
+import type { Principal } from "../../policy/principal";
 import { type ImportRefusalCode, importProjects } from "./importProjects";
 import { MAX_IMPORT_BYTES, type RowError } from "./projectRows";
 
 export const IMPORT_PROJECTS_PATH = "/import-projects";
+/** What the HTTP front answers other methods with (405, before any key lookup). */
+export const IMPORT_PROJECTS_METHODS = { allowed: ["POST"], message: "Use POST with a JSON body." };
 
-type RouteErrorCode =
-  | ImportRefusalCode
-  | "UNAUTHENTICATED"
-  | "MALFORMED_JSON"
-  | "METHOD_NOT_ALLOWED"
-  | "RATE_LIMITED";
+type RouteErrorCode = ImportRefusalCode | "MALFORMED_JSON";
 
 export interface ImportRouteOutcome {
   response: Response;
-  principal: Principal | null;
   /** OK or the refusal code, for the request log. */
   outcomeCode: string;
 }
 
 /**
- * POST /import-projects: the 002 seed's snake_case payload with a TENANT bearer key. The body is
- * counted while it streams in and refused past 5 MB before any parsing.
+ * POST /import-projects: the 002 seed's snake_case payload with a TENANT bearer key, for a request
+ * the HTTP front admitted (key, rate limit). The body is counted while it streams in and refused
+ * past 5 MB before any parsing.
  */
 export async function handleImportRequest(
   request: Request,
-  deps: {
-    database: DatabaseHandle;
-    clock: Clock;
-    /** The app's key resolution: refuses an address out of unauthenticated allowance before any lookup. */
-    authenticate: () => Promise<
-      | { ok: true; principal: Principal }
-      | { ok: false; reason: AuthFailureReason }
-      | { ok: false; limited: number }
-    >;
-    /** Takes one of the key's rate-limit tokens: 0 when allowed, otherwise the seconds to wait. */
-    takeToken: (principal: Principal) => number;
-  },
+  principal: Principal,
+  deps: { database: DatabaseHandle; clock: Clock },
 ): Promise<ImportRouteOutcome> {
-  if (request.method !== "POST") {
-    return failure(null, "METHOD_NOT_ALLOWED", "Use POST with a JSON body.", [], { allow: "POST" });
-  }
-  const auth = await deps.authenticate();
-  if (!auth.ok && "limited" in auth) {
-    return failure(
-      null,
-      "RATE_LIMITED",
-      `Too many requests without a valid API key from this address; retry in ${auth.limited} s.`,
-      [],
-      { "retry-after": String(auth.limited) },
-    );
-  }
-  if (!auth.ok) return failure(null, "UNAUTHENTICATED", authFailureMessage(auth.reason));
-  const principal = auth.principal;
-  const wait = deps.takeToken(principal);
-  if (wait > 0) {
-    return failure(principal, "RATE_LIMITED", `Too many requests for this key; retry in ${wait} s.`, [], {
-      "retry-after": String(wait),
-    });
-  }
   if (principal.role !== "tenant") {
-    return failure(principal, "FORBIDDEN", "Only a TENANT key may import projects.");
+    return failure("FORBIDDEN", "Only a TENANT key may import projects.");
   }
   const body = await readBoundedBody(request, MAX_IMPORT_BYTES);
   if (body === null) {
     return failure(
-      principal,
       "IMPORT_TOO_LARGE",
       `The body is larger than ${MAX_IMPORT_BYTES} bytes (5 MB); split the batch.`,
     );
@@ -77,21 +42,20 @@ export async function handleImportRequest(
   try {
     payload = JSON.parse(body);
   } catch {
-    return failure(principal, "MALFORMED_JSON", "The body is not valid JSON.");
+    return failure("MALFORMED_JSON", "The body is not valid JSON.");
   }
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
     return failure(
-      principal,
       "MALFORMED_JSON",
       "The body must be a JSON object with tenant_id, source, batch_id and rows.",
     );
   }
   const fields = payload as Record<string, unknown>;
   if (!Array.isArray(fields.rows)) {
-    return failure(principal, "MALFORMED_JSON", "rows must be a JSON array of row objects.");
+    return failure("MALFORMED_JSON", "rows must be a JSON array of row objects.");
   }
   if (fields.tenant_id !== undefined && typeof fields.tenant_id !== "string") {
-    return failure(principal, "IMPORT_INVALID", "tenant_id must be a string.");
+    return failure("IMPORT_INVALID", "tenant_id must be a string.");
   }
   const result = await importProjects(
     deps.database,
@@ -106,9 +70,8 @@ export async function handleImportRequest(
     },
     { clock: deps.clock },
   );
-  if (!result.ok) return failure(principal, result.code, result.message, result.rowErrors);
+  if (!result.ok) return failure(result.code, result.message, result.rowErrors);
   return {
-    principal,
     outcomeCode: "OK",
     response: Response.json({
       batch_id: result.batchId,
@@ -125,22 +88,11 @@ function snakeRowError(error: RowError) {
   return { row_index: error.rowIndex, field: error.field, code: error.code, message: error.message };
 }
 
-function failure(
-  principal: Principal | null,
-  code: RouteErrorCode,
-  message: string,
-  rowErrors: RowError[] = [],
-  headers: Record<string, string> = {},
-): ImportRouteOutcome {
+function failure(code: RouteErrorCode, message: string, rowErrors: RowError[] = []): ImportRouteOutcome {
   return {
-    principal,
     outcomeCode: code,
-    response: Response.json(
-      {
-        error: { code, message },
-        ...(rowErrors.length > 0 ? { row_errors: rowErrors.map(snakeRowError) } : {}),
-      },
-      { status: restStatusOf(code) ?? 500, headers },
-    ),
+    response: restErrorResponse(code, message, {
+      extra: rowErrors.length > 0 ? { row_errors: rowErrors.map(snakeRowError) } : {},
+    }),
   };
 }

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { ErrorCode } from "../../errors";
 import { readBoundedBody } from "../../http/body";
-import { restStatusOf } from "../../http/restErrors";
+import { restErrorResponse, restStatusOf } from "../../http/restErrors";
 import type { PolicyReport } from "../../policy/requestState";
 import { DATASET } from "../../schema/insights";
 import {
@@ -24,6 +24,11 @@ import { MAX_PAGE_SIZE } from "./insightsFilter";
 
 export const DATASET_EXPORT_PATH = `/v1/datasets/${DATASET}`;
 export const MAX_EXPORT_BODY_BYTES = 64 * 1024;
+/** What the HTTP front answers other methods with (405, before any key lookup). */
+export const DATASET_EXPORT_METHODS = {
+  allowed: ["GET", "POST"],
+  message: "Use GET with query parameters or POST with a JSON body.",
+};
 
 /**
  * The one operation an export runs, page after page, through the app's own GraphQL pipeline: the
@@ -37,7 +42,7 @@ const EXPORT_OPERATION = `query Export($filter: InsightsFilter!, $first: Int, $a
   }
 }`;
 
-type ExportErrorCode = ErrorCode | "PAYLOAD_TOO_LARGE" | "METHOD_NOT_ALLOWED";
+type ExportErrorCode = ErrorCode | "PAYLOAD_TOO_LARGE";
 
 interface ExportError {
   status: number;
@@ -171,12 +176,8 @@ export async function exportDataset(request: Request, options: DatasetExportOpti
 
 async function readParameters(request: Request): Promise<ExportParameters | ExportError> {
   try {
+    // The HTTP front admits GET and POST only.
     if (request.method === "GET") return parseExportQuery(new URL(request.url).searchParams);
-    if (request.method !== "POST") {
-      return exportError("METHOD_NOT_ALLOWED", "Use GET with query parameters or POST with a JSON body.", {
-        headers: { allow: "GET, POST" },
-      });
-    }
     const text = await readBoundedBody(request, MAX_EXPORT_BODY_BYTES);
     if (text === null) {
       return exportError("PAYLOAD_TOO_LARGE", `The body is larger than ${MAX_EXPORT_BODY_BYTES} bytes.`, {
@@ -302,10 +303,7 @@ function errorBody(error: ExportError) {
 }
 
 function errorResponse(error: ExportError): Response {
-  return Response.json(errorBody(error), {
-    status: error.status,
-    headers: { "cache-control": "no-store", ...error.headers },
-  });
+  return restErrorResponse(error.code, error.message, { details: error.details, headers: error.headers });
 }
 
 /** The page's retry-after header, or the seconds RATE_LIMITED names in its extensions. */
