@@ -62,16 +62,18 @@ export async function runDemoData(
 }
 
 /**
- * A demo of N days asks the precompute policy for no more than N days of releases: the window is a
+ * A demo of N days asks the precompute policy for no releases before its first day: the newest
+ * releasable bucket is the reporting delay (72 h; HOUR 168 h) and the partial current day before
+ * now, so DAY gets N - 4 days, WEEK (N - 4) / 7 weeks and HOUR N - 8 days. The window is a
  * setting of the timing policy (recorded there, by "demo"), never read off the events, so which
  * releases exist still depends only on the plan, the policy and the clock.
  */
 async function fitPrecomputeWindowToDemo(handle: DatabaseHandle, days: number): Promise<void> {
   await handle.query(
     `update timing_policies set payload = payload || jsonb_build_object(
-       'day_buckets', least((payload->>'day_buckets')::int, $2::int),
-       'week_buckets', least((payload->>'week_buckets')::int, $2::int / 7),
-       'hour_buckets', least((payload->>'hour_buckets')::int, 24 * $2::int)),
+       'day_buckets', least((payload->>'day_buckets')::int, $2::int - 4),
+       'week_buckets', least((payload->>'week_buckets')::int, ($2::int - 4) / 7),
+       'hour_buckets', least((payload->>'hour_buckets')::int, 24 * ($2::int - 8))),
        updated_at = now(), updated_by = 'demo'
      where policy_key = $1`,
     [PRECOMPUTE_POLICY_KEY, days],

@@ -393,7 +393,7 @@ function rollupCtes(granularity: TimeGranularity, rollups: readonly RollupSet[])
     lv_ranked as (
       select set_id, bucket, participant_id, cell_index, door, category, context, n,
              row_number() over (
-               partition by set_id, unit, participant_id
+               partition by set_id, unit, participant_hash, participant_id
                order by hashint8extended(participant_hash # hashint8extended(cell_key # (set_id * 1000 + door * 100 + category * 10 + context)::bigint, ${salt}),
                                          case when is_geo then $9::bigint else $8::bigint end),
                         bucket, cell_index, door, category, context
