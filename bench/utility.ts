@@ -13,7 +13,7 @@ import { configFrom } from "../src/config";
 import { migrateDatabase } from "../src/db/migrate";
 import { ensureReferenceData } from "../src/db/referenceData";
 import { marginOfError } from "../src/privacy/accuracy";
-import { releaseParameters } from "../src/privacy/releaseParameters";
+import { planReleaseParameters } from "../src/privacy/levelParameters";
 import { loadReleasePlan, planTotals } from "../src/privacy/releasePlan";
 import { CONTRACT_RELEASE_PROFILES } from "../src/privacy/releaseProfiles";
 import { openThrowawayDatabase } from "./throwawayDatabase";
@@ -131,7 +131,7 @@ try {
          and not c.suppressed`,
       [entry.granularity, entry.geoType, entry.level],
     );
-    const parameters = releaseParameters({ ...profile, epsilon: entry.epsilon, delta: entry.delta });
+    const parameters = planReleaseParameters(profile, entry);
     const margin = marginOfError(parameters.noiseScales.uniqueParticipants);
     const errors = released
       .filter((cell) => cell.truth > 0)
