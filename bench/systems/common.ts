@@ -131,14 +131,19 @@ export async function readInsights(
 ): Promise<{ totalCount: number; nodes: InsightRecord[] }> {
   const granularity = (filter.granularity ?? "DAY").toLowerCase();
   const geoType = (filter.geoBucketType ?? "CITY_CODE").toLowerCase();
+  // Only the filter's present sets become conditions (as in the project), so the planner always sees them.
+  const geoIds = filter.geoBucketIds ?? null;
+  const categories = lower(filter.categories);
+  const doorTypes = lower(filter.doorTypes);
+  const contexts = lower(filter.contexts);
   const where = sql`
     where r.granularity = ${granularity}::time_granularity and r.geo_type = ${geoType}::geo_bucket_type
       and r.level = 'full' and r.current and r.retired_at is null
       and r.bucket_start >= ${filter.timeBucketStartUtc}::timestamptz and r.bucket_start < ${filter.timeBucketEndUtc}::timestamptz
-      and (${filter.geoBucketIds ?? null}::text[] is null or c.geo_bucket_id = any(${filter.geoBucketIds ?? null}::text[]))
-      and (${lower(filter.categories)}::text[] is null or c.category::text = any(${lower(filter.categories)}::text[]))
-      and (${lower(filter.doorTypes)}::text[] is null or c.door_type::text = any(${lower(filter.doorTypes)}::text[]))
-      and (${lower(filter.contexts)}::text[] is null or c.context::text = any(${lower(filter.contexts)}::text[]))`;
+      ${geoIds === null ? sql`` : sql`and c.geo_bucket_id = any(${geoIds}::text[])`}
+      ${categories === null ? sql`` : sql`and c.category::text = any(${categories}::text[])`}
+      ${doorTypes === null ? sql`` : sql`and c.door_type::text = any(${doorTypes}::text[])`}
+      ${contexts === null ? sql`` : sql`and c.context::text = any(${contexts}::text[])`}`;
   // The page first (an ordered LIMIT), then the trend and receipt joins for its rows only, and the
   // count of every matching cell, all in one statement.
   const rows = await sql<CellRow[]>`
