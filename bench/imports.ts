@@ -2,6 +2,7 @@
 // memberships, anomalies, one transaction) against a plain multi-row INSERT of the same rows into a
 // bare table, timed in the same run. PGlite in memory by default; with DATABASE_URL or
 // TEST_DATABASE_URL, a throwaway database on that server, created here and dropped at the end.
+// --json adds one JSON summary line at the end.
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
@@ -12,7 +13,7 @@ import type { Principal } from "../src/policy/principal";
 import { importProjects } from "../src/resolvers/imports/importProjects";
 
 const ROWS = 5000;
-const { values } = parseArgs({ options: { runs: { type: "string" } } });
+const { values } = parseArgs({ options: { runs: { type: "string" }, json: { type: "boolean" } } });
 const runs = values.runs === undefined ? 11 : Number(values.runs);
 if (!Number.isSafeInteger(runs) || runs < 1) {
   process.stderr.write(`--runs must be a positive integer, got ${values.runs}\n`);
@@ -161,6 +162,18 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${target.label}: ${ROWS}-row import merge p50 ${mergeP50.toFixed(0)} ms vs plain multi-row INSERT p50 ${plainP50.toFixed(0)} ms (${(mergeP50 / plainP50).toFixed(1)}x) over ${runs} runs; target p50 <= 250 ms on Postgres\n`,
     );
+    if (values.json) {
+      // One machine-readable line for `npm run bench` (bench/main.ts), which runs this script as a child.
+      process.stdout.write(
+        `${JSON.stringify({
+          rows: ROWS,
+          p50Ms: Math.round(mergeP50),
+          baselineInsertP50Ms: Math.round(plainP50),
+          ratio: Number((mergeP50 / plainP50).toFixed(2)),
+          database: target.label,
+        })}\n`,
+      );
+    }
   } finally {
     await target.dispose();
   }

@@ -3,7 +3,7 @@
 // same GROUP BY counting distinct participants (the least exact work a release needs).
 // PGlite in memory by default (1M events); with DATABASE_URL or TEST_DATABASE_URL, 10M events in a
 // throwaway database on that server, created here and dropped at the end (kept with --keep, to
-// study its plans). --events N overrides.
+// study its plans). --events N overrides; --json adds one JSON summary line at the end.
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
@@ -14,17 +14,22 @@ import { ensureReferenceData } from "../src/db/referenceData";
 import { runReleases } from "../src/jobs/precompute/runReleases";
 import { BUCKET_MS, bucketsInRange } from "../src/privacy/buckets";
 import type { GeoBucketType } from "../src/privacy/cellKey";
+import { insertCities, insertEvents, type SyntheticWorld } from "./syntheticEvents";
 
 const DAYS = 30;
-const CITIES = 12;
-const CELLS_PER_CITY = 3;
-const EVENTS_PER_PARTICIPANT = 10;
-const INSERT_BATCH = 1_000_000;
 const START = new Date("2026-01-01T00:00:00Z");
-const GEOHASH_ALPHABET = "0123456789bcdefghjkmnpqrstuvwxyz";
+const WORLD: SyntheticWorld = {
+  cities: 12,
+  cellsPerCity: 3,
+  eventsPerParticipant: 10,
+  start: START,
+  days: DAYS,
+};
 const GEO_TYPES: GeoBucketType[] = ["city_code", "geohash3"];
 
-const { values } = parseArgs({ options: { events: { type: "string" }, keep: { type: "boolean" } } });
+const { values } = parseArgs({
+  options: { events: { type: "string" }, keep: { type: "boolean" }, json: { type: "boolean" } },
+});
 const serverUrl = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
 const eventCount = values.events === undefined ? (serverUrl ? 10_000_000 : 1_000_000) : Number(values.events);
 if (!Number.isSafeInteger(eventCount) || eventCount < 1) {
@@ -98,77 +103,6 @@ async function openTarget(): Promise<Target> {
   }
 }
 
-function geohash3Of(city: number, cell: number): string {
-  return `b${GEOHASH_ALPHABET[city]}${GEOHASH_ALPHABET[cell]}`;
-}
-
-async function insertCities(database: DatabaseHandle): Promise<void> {
-  for (let city = 0; city < CITIES; city++) {
-    const code = `bench-${String(city + 1).padStart(2, "0")}`;
-    await database.query(
-      `insert into city_definitions (code, name, country_code, center_lat, center_lng, radius_km)
-       values ($1, $2, 'XX', $3, $4, 40)`,
-      [code, `Bench City ${city + 1}`, -60 + 10 * city, -150 + 25 * city],
-    );
-    for (let cell = 0; cell < CELLS_PER_CITY; cell++) {
-      await database.query("insert into city_geohash3_map (geohash3, city_code) values ($1, $2)", [
-        geohash3Of(city, cell),
-        code,
-      ]);
-    }
-  }
-}
-
-/**
- * Events generated in SQL: cities, door types and categories skewed (a few busy cells pass k, most
- * do not), each participant tied to one city with ~10 events, times uniform over DAYS days. Batches
- * arrive in time order, as ingestion does, which keeps the occurred_at indexes cheap to build.
- */
-async function insertEvents(database: DatabaseHandle, total: number): Promise<void> {
-  const participantsPerCity = Math.max(1, Math.ceil(total / EVENTS_PER_PARTICIPANT / CITIES));
-  const geohashes = Array.from({ length: CITIES * CELLS_PER_CITY }, (_, i) =>
-    geohash3Of(Math.floor(i / CELLS_PER_CITY), i % CELLS_PER_CITY),
-  );
-  const batches = Math.ceil(total / INSERT_BATCH);
-  const sliceSeconds = (DAYS * 86_400) / batches;
-  for (let done = 0, batch = 0; done < total; batch++) {
-    const size = Math.min(INSERT_BATCH, total - done);
-    await database.transaction(async (query) => {
-      // Seeded per batch (same session as the insert), so a re-run generates the same events.
-      await query("select setseed($1)", [((batch % 1000) + 1) / 1001]);
-      await query(
-        `insert into interaction_events (participant_id, occurred_at, lat, lng, geohash, geohash3, door_type, category)
-         select 'p' || (s.city + $2::int * s.member), $3::timestamptz + s.second * interval '1 second', 0, 0,
-                ($4::text[])[1 + s.city * $5::int + s.cell] || 'zzzz', ($4::text[])[1 + s.city * $5::int + s.cell],
-                (array['spot', 'spot', 'spot', 'spot', 'spot', 'spot', 'spot', 'event', 'event', 'community'])[1 + s.door]::door_type,
-                (enum_range(null::category))[1 + s.category]
-         from (
-           select floor($2::int * random() ^ 1.5)::int as city,
-                  floor($6::int * random())::int as member,
-                  floor($7::float8 + $8::float8 * random())::int as second,
-                  floor($5::int * random())::int as cell,
-                  floor(10 * random())::int as door,
-                  floor(9 * random() ^ 2)::int as category
-           from generate_series(1, $1::int)
-         ) s
-         order by s.second`,
-        [
-          size,
-          CITIES,
-          START,
-          geohashes,
-          CELLS_PER_CITY,
-          participantsPerCity,
-          batch * sliceSeconds,
-          sliceSeconds,
-        ],
-      );
-    });
-    done += size;
-    process.stderr.write(`    ${done.toLocaleString("en")} / ${total.toLocaleString("en")} events\n`);
-  }
-}
-
 const target = await openTarget();
 const { database } = target;
 try {
@@ -176,10 +110,12 @@ try {
   await step("migrate and reference data", async () => {
     await migrateDatabase(database);
     await ensureReferenceData(database.db);
-    await insertCities(database);
+    await insertCities(database, WORLD);
   });
   const generated = await step(`generate ${eventCount.toLocaleString("en")} events`, () =>
-    insertEvents(database, eventCount),
+    insertEvents(database, WORLD, eventCount, (done) =>
+      process.stderr.write(`    ${done.toLocaleString("en")} / ${eventCount.toLocaleString("en")} events\n`),
+    ),
   );
   await step("vacuum analyze", () => database.query("vacuum analyze interaction_events"));
 
@@ -236,7 +172,7 @@ try {
   process.stdout.write(
     [
       `database:        ${target.label}`,
-      `events:          ${eventCount.toLocaleString("en")} over ${DAYS} days, ${CITIES} cities, ${CITIES * CELLS_PER_CITY} geohash3 cells (generated in ${generated.seconds.toFixed(1)} s)`,
+      `events:          ${eventCount.toLocaleString("en")} over ${DAYS} days, ${WORLD.cities} cities, ${WORLD.cities * WORLD.cellsPerCity} geohash3 cells (generated in ${generated.seconds.toFixed(1)} s)`,
       `(a) GROUP BY:    ${floor.seconds.toFixed(2)} s, ${floor.result[0]?.groups ?? 0} groups`,
       `(a') + distinct: ${distinctFloor.seconds.toFixed(2)} s, ${distinctFloor.result[0]?.groups ?? 0} groups`,
       `(b) releases:    ${releases.seconds.toFixed(2)} s, ${buckets.length * GEO_TYPES.length} releases, ${(releasedCells + suppressedCells).toLocaleString("en")} cells (${releasedCells.toLocaleString("en")} released)`,
@@ -246,6 +182,18 @@ try {
       "",
     ].join("\n"),
   );
+  if (values.json) {
+    // One machine-readable line for `npm run bench` (bench/main.ts), which runs this script as a child.
+    process.stdout.write(
+      `${JSON.stringify({
+        events: eventCount,
+        eventsPerSecond: Math.round(eventCount / releases.seconds),
+        distinctFloorEventsPerSecond: Math.round(eventCount / distinctFloor.seconds),
+        ratioToDistinctFloor: Number((releases.seconds / distinctFloor.seconds).toFixed(2)),
+        database: target.label,
+      })}\n`,
+    );
+  }
 } finally {
   await target.dispose();
 }
