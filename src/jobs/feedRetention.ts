@@ -56,8 +56,8 @@ const RECORD_COUNTS = `
   select coalesce(sum(n), 0)::int as n from counted`;
 
 /**
- * Archives old read feed items, then deletes old feed items and monitor events after adding their
- * counts per day, monitor and severity to ops_retention_counts, in the caller's transaction (the
+ * Deletes old feed items, archives old read ones and deletes old monitor events, adding the deleted rows'
+ * counts per day, monitor and severity to ops_retention_counts in the caller's transaction (the
  * counts and the deletion, or neither). Each monitor's newest event stays: it is its last state in
  * the ops views.
  */
@@ -67,12 +67,6 @@ export async function applyFeedRetention(
   now: Date,
 ): Promise<FeedRetentionResult> {
   const before = (age: number) => new Date(now.getTime() - age * DAY_MS);
-  const archived = await query<{ n: number }>(
-    `with done as (
-       update ops_feed set status = 'archived' where status = 'read' and created_at < $1 returning 1)
-     select count(*)::int as n from done`,
-    [before(ages.archiveReadDays)],
-  );
   const feedDeleted = await query<{ n: number }>(
     `with gone as (delete from ops_feed where created_at < $1 returning created_at, source, severity),
      counted as (
@@ -81,6 +75,13 @@ export async function applyFeedRetention(
        from gone group by 1, 2, 3),
      ${RECORD_COUNTS}`,
     [before(ages.deleteDays), "feed_item", now],
+  );
+  // After the deletion, so an item is counted once: archived, or deleted.
+  const archived = await query<{ n: number }>(
+    `with done as (
+       update ops_feed set status = 'archived' where status = 'read' and created_at < $1 returning 1)
+     select count(*)::int as n from done`,
+    [before(ages.archiveReadDays)],
   );
   const eventsDeleted = await query<{ n: number }>(
     `with gone as (
