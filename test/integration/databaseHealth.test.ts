@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/clock";
-import { issueTestKey, testApp } from "../support/app";
+import { type GraphQLBody, issueTestKey, testApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
 const clock = fixedClock("2026-06-01T12:00:00Z");
@@ -9,6 +9,10 @@ let operatorKey: string;
 let internalKey: string;
 let buyerKey: string;
 const api = () => testApp(db, clock);
+const opsOf = <T>(body: GraphQLBody): T => {
+  if (body.data?.ops === undefined || body.data.ops === null) throw new Error(JSON.stringify(body.errors));
+  return body.data.ops as T;
+};
 
 const HEALTH = `{ ops { databaseHealth(first: 5) {
   backend serverVersion status activeConnections activeConnectionsWarning totalConnections maxConnections
@@ -51,7 +55,7 @@ describe("ops.databaseHealth", () => {
   it("answers with the backend's real connections, size and statement statistics (or why there are none)", async () => {
     const { body } = await api().graphql(HEALTH, { key: internalKey });
     expect(body.errors).toBeUndefined();
-    const health = (body.data?.ops as { databaseHealth: Health }).databaseHealth;
+    const health = opsOf<{ databaseHealth: Health }>(body).databaseHealth;
     const [size] = await db.query<{ bytes: number }>(
       "select pg_database_size(current_database())::float8 as bytes",
     );
@@ -93,7 +97,7 @@ describe("ops.databaseHealth", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const { body } = await api().graphql(HEALTH, { key: internalKey });
     await sleeping;
-    const health = (body.data?.ops as { databaseHealth: Health }).databaseHealth;
+    const health = opsOf<{ databaseHealth: Health }>(body).databaseHealth;
     const sleeper = health.longestRunningStatements.find((row) => row.query.includes("pg_sleep"));
     expect(sleeper).toMatchObject({ state: "active", query: "select pg_sleep(1.5) as slept" });
     expect(sleeper?.durationMs).toBeGreaterThan(100);
@@ -109,7 +113,7 @@ describe("ops.databaseHealth", () => {
     await db.query("create extension if not exists pg_stat_statements");
     try {
       const { body } = await api().graphql(HEALTH, { key: internalKey });
-      const stats = (body.data?.ops as { databaseHealth: Health }).databaseHealth.statementStatistics;
+      const stats = opsOf<{ databaseHealth: Health }>(body).databaseHealth.statementStatistics;
       expect(stats.available).toBe(false);
       expect(stats.statements).toEqual([]);
       expect(stats.reason).toMatch(
@@ -152,8 +156,8 @@ describe("the database_connections monitor", () => {
     const feed = await api().graphql("{ ops { feed(first: 10) { nodes { source severity title } } } }", {
       key: internalKey,
     });
-    const items = (
-      feed.body.data?.ops as { feed: { nodes: Array<{ source: string; severity: string; title: string }> } }
+    const items = opsOf<{ feed: { nodes: Array<{ source: string; severity: string; title: string }> } }>(
+      feed.body,
     ).feed.nodes;
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ source: "database_connections", severity: "WARNING" });
