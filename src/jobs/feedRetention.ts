@@ -143,14 +143,19 @@ export interface FeedRetentionInput {
   confirm?: boolean | null;
 }
 
-const AGE_FIELDS = ["archiveReadDays", "deleteDays", "monitorEventsDays"] as const;
+/** What an age of 0 does, as a refusal says it. */
+const AGE_FIELDS = {
+  archiveReadDays: "archives every read feed item",
+  deleteDays: "deletes every feed item",
+  monitorEventsDays: "deletes every monitor event but each monitor's newest",
+} as const;
 
 /** The import retention's rule for each age given: 0..3650 whole days, 0 only with confirm: true. */
 export function validateFeedRetention(input: FeedRetentionInput): UserError[] {
-  return AGE_FIELDS.flatMap((field) => {
+  return (Object.keys(AGE_FIELDS) as Array<keyof typeof AGE_FIELDS>).flatMap((field) => {
     const value = input[field];
     if (value === undefined || value === null) return [];
-    const error = validateRetentionDays(field, value, input.confirm);
+    const error = validateRetentionDays(field, value, input.confirm, AGE_FIELDS[field]);
     return error === null ? [] : [error];
   });
 }

@@ -39,11 +39,15 @@ export function validateRetention(input: RetentionInput): UserError[] {
   });
 }
 
-/** One retention age: a whole number of days 0..3650, and 0 (every row) only with confirm: true. */
+/**
+ * One retention age: a whole number of days 0..3650, and 0 (every row) only with confirm: true.
+ * `effect` says what 0 does to the rows, e.g. "archives every read feed item".
+ */
 export function validateRetentionDays(
   field: string,
   days: number,
   confirm: boolean | null | undefined,
+  effect = "deletes every row",
 ): UserError | null {
   if (!Number.isInteger(days) || days < 0 || days > MAX_DAYS) {
     return {
@@ -56,7 +60,7 @@ export function validateRetentionDays(
     return {
       field: ["input", field],
       code: "CONFIRMATION_REQUIRED",
-      message: `${field} = 0 deletes every row; send confirm: true if that is what you want.`,
+      message: `${field} = 0 ${effect}; send confirm: true if that is what you want.`,
     };
   }
   return null;
