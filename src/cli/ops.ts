@@ -15,7 +15,9 @@ import {
   OpsBudgetsDocument,
   OpsCitiesDocument,
   OpsCityCoverageDocument,
+  OpsCityGeohash3BoundsDocument,
   OpsCityLocalitiesDocument,
+  OpsDatabaseHealthDocument,
   OpsDecideActionDocument,
   OpsFeedDocument,
   OpsFingerprintStatsDocument,
@@ -28,8 +30,10 @@ import {
   OpsPrivacyLedgerDocument,
   OpsPrivacyStatementDocument,
   OpsRequestStatsDocument,
+  OpsRetentionCountsDocument,
   OpsRevokeApiKeyDocument,
   OpsRotateApiKeyDocument,
+  OpsRunFeedRetentionDocument,
   OpsRunMonitorsDocument,
   OpsRunPrecomputeDocument,
   OpsSetBuyerBudgetDocument,
@@ -41,6 +45,7 @@ import {
   OpsUpsertLocalityDocument,
   OpsUpsertMonitorDocument,
   OpsVerifyAuditChainDocument,
+  type RetentionCountKind,
   type Role,
   type SegmentDimension,
   type Severity,
@@ -184,6 +189,7 @@ const APPROVAL_STATUSES = ["PENDING", "APPROVED", "REJECTED"] as const satisfies
 const SEVERITIES = ["ERROR", "WARNING", "INFO"] as const satisfies readonly Severity[];
 const MONITOR_ACTIONS = ["REVOKE_BUYER_KEYS", "NONE"] as const satisfies readonly MonitorAction[];
 const LOCALITY_KINDS = ["LOCALITY", "NEIGHBOURHOOD"] as const satisfies readonly LocalityKind[];
+const RETENTION_KINDS = ["FEED_ITEM", "MONITOR_EVENT"] as const satisfies readonly RetentionCountKind[];
 
 const round = (value: number) => Math.round(value * 1000) / 1000;
 
@@ -520,6 +526,59 @@ const COMMANDS: OpsCommand[] = [
     },
   },
   {
+    path: ["db-health"],
+    summary:
+      "Database health: connections by state against the warning threshold, size, the longest-running and the slowest statements.",
+    details:
+      "The summary prints as a record; the longest-running statements and the slowest ones (pg_stat_statements, or why it is not available) follow on stderr.",
+    options: {
+      first: {
+        type: "string",
+        value: "N",
+        description: "How many statements of each list (1 to 50; default 10).",
+      },
+    },
+    async run({ endpoint, values }) {
+      const count = numberOf("first", text(values, "first"), true) ?? 10;
+      if (count < 1 || count > 50) throw new OpsUsageError("--first must be from 1 to 50");
+      const data = await execute(endpoint, OpsDatabaseHealthDocument, { first: count });
+      const health = data.ops.databaseHealth;
+      const stats = health.statementStatistics;
+      const lines = [
+        ...health.notes,
+        `Longest-running statements of other connections: ${health.longestRunningStatements.length === 0 ? "none" : ""}`,
+        ...health.longestRunningStatements.map(
+          (row) =>
+            `  pid ${row.pid} ${row.state} ${round(row.durationMs)} ms${row.waitEventType ? ` (waits: ${row.waitEventType})` : ""}: ${row.query}`,
+        ),
+        stats.available
+          ? `Slowest statements by total time (pg_stat_statements):${stats.statements.length === 0 ? " none" : ""}`
+          : `Slowest statements: not available. ${stats.reason ?? ""}`,
+        ...stats.statements.map(
+          (row) =>
+            `  ${round(row.totalTimeMs)} ms in ${row.calls} calls (mean ${round(row.meanTimeMs)} ms): ${row.query}`,
+        ),
+      ];
+      return {
+        kind: "record",
+        record: {
+          backend: health.backend,
+          serverVersion: health.serverVersion,
+          status: health.status,
+          activeConnections: health.activeConnections,
+          activeConnectionsWarning: health.activeConnectionsWarning,
+          totalConnections: health.totalConnections,
+          maxConnections: health.maxConnections,
+          connectionsByState: health.connectionsByState.map((row) => `${row.state} ${row.count}`).join(", "),
+          databaseSizeMb: round(health.databaseSizeBytes / 1_048_576),
+          slowStatements: stats.available ? stats.statements.length : "not available",
+        },
+        json: health,
+        note: lines.join("\n"),
+      };
+    },
+  },
+  {
     path: ["ledger"],
     summary:
       "The participant-day ledger: epsilon and delta per UTC day against the cap, and the highest day.",
@@ -707,6 +766,65 @@ const COMMANDS: OpsCommand[] = [
         record: { ...payload.item },
         json: payload,
       }));
+    },
+  },
+  {
+    path: ["feed", "retention"],
+    summary:
+      "Run the feed retention now: archive old READ items, delete old feed items and monitor events (their counts kept).",
+    details:
+      "Each age left out is the ops_feed_retention_v1 policy's (30, 90 and 180 days by default); 0 needs --confirm.",
+    options: {
+      "archive-read-days": {
+        type: "string",
+        value: "N",
+        description: "Archive READ items older than N days.",
+      },
+      "delete-days": { type: "string", value: "N", description: "Delete feed items older than N days." },
+      "monitor-events-days": {
+        type: "string",
+        value: "N",
+        description: "Delete monitor events older than N days (each monitor's newest kept).",
+      },
+      confirm: { type: "boolean", description: "Allow an age of 0 (every row of that kind)." },
+    },
+    async run({ endpoint, values }) {
+      const data = await execute(endpoint, OpsRunFeedRetentionDocument, {
+        input: {
+          archiveReadDays: numberOf("archive-read-days", text(values, "archive-read-days"), true) ?? null,
+          deleteDays: numberOf("delete-days", text(values, "delete-days"), true) ?? null,
+          monitorEventsDays:
+            numberOf("monitor-events-days", text(values, "monitor-events-days"), true) ?? null,
+          confirm: values.confirm === true,
+        },
+      });
+      return outcomeOf(data.runFeedRetention, ({ userErrors: _userErrors, ...result }) => ({
+        kind: "record",
+        record: { ...result },
+        json: data.runFeedRetention,
+      }));
+    },
+  },
+  {
+    path: ["feed", "counts"],
+    summary: "What the feed retention deleted, per UTC day, monitor and severity (oldest first).",
+    options: {
+      kind: { type: "string", value: "K", description: `Only ${RETENTION_KINDS.join(" or ")} counts.` },
+      from: {
+        type: "string",
+        value: "DATE",
+        description: "First UTC day, YYYY-MM-DD (default: 399 days before --to).",
+      },
+      to: { type: "string", value: "DATE", description: "Last UTC day, YYYY-MM-DD (default: today)." },
+    },
+    async run({ endpoint, values }) {
+      const data = await execute(endpoint, OpsRetentionCountsDocument, {
+        kind: oneOf("kind", text(values, "kind"), RETENTION_KINDS) ?? null,
+        fromDay: text(values, "from") ?? null,
+        toDay: text(values, "to") ?? null,
+      });
+      const rows = data.ops.retentionCounts.map((row) => ({ ...row }));
+      return { kind: "rows", rows, json: rows };
     },
   },
   {
@@ -966,6 +1084,25 @@ const COMMANDS: OpsCommand[] = [
         kind: "record",
         record: { cells, cities },
         json: data.populateCityGeohashMap,
+      }));
+    },
+  },
+  {
+    path: ["cities", "bounds"],
+    summary: "A city's geohash3 cells with their boxes (south, west, north, east), and the city's box.",
+    details: "--json prints the payload, whose geojson field is a FeatureCollection for a map.",
+    options: { city: { type: "string", value: "CODE", required: true, description: "The city code." } },
+    async run({ endpoint, values }) {
+      const data = await execute(endpoint, OpsCityGeohash3BoundsDocument, {
+        cityCode: text(values, "city") ?? "",
+      });
+      return outcomeOf(data.cityGeohash3Bounds, (payload) => ({
+        kind: "rows",
+        rows: payload.cells.map((cell) => ({ geohash3: cell.geohash3, source: cell.source, ...cell.bounds })),
+        json: payload,
+        note: payload.bounds
+          ? `${payload.cityCode}: ${payload.cellCount} cells within south ${payload.bounds.south}, west ${payload.bounds.west}, north ${payload.bounds.north}, east ${payload.bounds.east}.`
+          : `${payload.cityCode}: no geohash3 cells (run cities populate).`,
       }));
     },
   },

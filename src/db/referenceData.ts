@@ -26,14 +26,25 @@ export const DEFAULT_TIMING_POLICIES = [
   {
     policyKey: "data_retention_v1",
     description:
-      "Daily deletion of raw interaction events (once every release reading their day is made, or the day is past the precompute window), request logs, alert deliveries and monitor events older than their ages (counts kept in import_retention_stats).",
+      "Daily deletion of raw interaction events (once every release reading their day is made, or the day is past the precompute window), request logs and alert deliveries older than their ages (counts kept in import_retention_stats).",
     payload: {
       enabled: true,
       cron: "20 3 * * *",
       events_days: 400,
       request_logs_days: 90,
       alert_deliveries_days: 90,
-      monitor_events_days: 30,
+    },
+  },
+  {
+    policyKey: "ops_feed_retention_v1",
+    description:
+      "Daily ops feed retention (004 seed): read feed items older than archive_read_days are archived; feed items older than delete_days and monitor events older than monitor_events_days (each monitor's newest kept) are deleted, their counts per day, monitor and severity kept in ops_retention_counts.",
+    payload: {
+      enabled: true,
+      cron: "30 3 * * *",
+      archive_read_days: 30,
+      delete_days: 90,
+      monitor_events_days: 180,
     },
   },
   {
@@ -112,6 +123,19 @@ group by c.partner_id, b.epsilon_limit, b.window_days`,
 from import_anomalies where created_at >= $1::timestamptz group by tenant_id`,
     threshold: 1,
     windowMinutes: 60,
+    severity: "warning",
+    builtin: true,
+    proposesAction: null,
+  },
+  {
+    name: "database_connections",
+    description:
+      "Client connections running a statement (pg_stat_activity, sampled before each monitors run) reached the threshold: the connection pool is close to exhaustion (the 003 seed warns at 150 active). ops.databaseHealth shows the states and the longest-running statements.",
+    sql: `select 'active_connections' as target, active::float8 as value
+from database_health_samples where sampled_at >= $1::timestamptz
+order by sampled_at desc limit 1`,
+    threshold: 150,
+    windowMinutes: 15,
     severity: "warning",
     builtin: true,
     proposesAction: null,

@@ -24,7 +24,6 @@ export const dataRetentionPolicySchema = z.object({
   events_days: days,
   request_logs_days: days,
   alert_deliveries_days: days,
-  monitor_events_days: days,
 });
 export type DataRetentionPolicy = z.infer<typeof dataRetentionPolicySchema>;
 
@@ -36,7 +35,6 @@ export interface DataRetentionResult {
   eventDaysKept: string[];
   requestLogsDeleted: number;
   alertDeliveriesDeleted: number;
-  monitorEventsDeleted: number;
   statDate: string;
 }
 
@@ -198,25 +196,17 @@ export async function deleteExpiredData(
     "delete from alert_deliveries where created_at < $1 and status <> 'retrying'",
     [cutoff(policy.alert_deliveries_days)],
   );
-  // Each monitor's newest event is its last state in the ops views; it stays.
-  const monitorEventsDeleted = await deleteCounted(
-    query,
-    `delete from monitor_events where occurred_at < $1 and id not in (
-       select distinct on (monitor_id) id from monitor_events order by monitor_id, occurred_at desc, id)`,
-    [cutoff(policy.monitor_events_days)],
-  );
   const statDate = now.toISOString().slice(0, 10);
   await query(
     `insert into import_retention_stats
-       (stat_date, events_deleted, request_logs_deleted, alert_deliveries_deleted, monitor_events_deleted, run_at)
-     values ($1::date, $2, $3, $4, $5, $6)
+       (stat_date, events_deleted, request_logs_deleted, alert_deliveries_deleted, run_at)
+     values ($1::date, $2, $3, $4, $5)
      on conflict (stat_date) do update set
        events_deleted = import_retention_stats.events_deleted + excluded.events_deleted,
        request_logs_deleted = import_retention_stats.request_logs_deleted + excluded.request_logs_deleted,
        alert_deliveries_deleted = import_retention_stats.alert_deliveries_deleted + excluded.alert_deliveries_deleted,
-       monitor_events_deleted = import_retention_stats.monitor_events_deleted + excluded.monitor_events_deleted,
        run_at = excluded.run_at`,
-    [statDate, eventsDeleted, requestLogsDeleted, alertDeliveriesDeleted, monitorEventsDeleted, now],
+    [statDate, eventsDeleted, requestLogsDeleted, alertDeliveriesDeleted, now],
   );
   return {
     eventsDeleted,
@@ -224,7 +214,6 @@ export async function deleteExpiredData(
     eventDaysKept: kept,
     requestLogsDeleted,
     alertDeliveriesDeleted,
-    monitorEventsDeleted,
     statDate,
   };
 }
@@ -237,11 +226,7 @@ export async function runScheduledDataRetention(database: DatabaseHandle, now: D
   const result = await database.transaction((query) => deleteExpiredData(query, horizon, policy, now));
   return {
     outcome: "deleted",
-    rows:
-      result.eventsDeleted +
-      result.requestLogsDeleted +
-      result.alertDeliveriesDeleted +
-      result.monitorEventsDeleted,
+    rows: result.eventsDeleted + result.requestLogsDeleted + result.alertDeliveriesDeleted,
     details: { ...result, eventDaysKept: result.eventDaysKept.length },
   };
 }
@@ -251,14 +236,12 @@ export interface DataRetentionInput {
   eventsDays?: number | null;
   requestLogsDays?: number | null;
   alertDeliveriesDays?: number | null;
-  monitorEventsDays?: number | null;
 }
 
 const INPUT_FIELDS = {
   eventsDays: "events_days",
   requestLogsDays: "request_logs_days",
   alertDeliveriesDays: "alert_deliveries_days",
-  monitorEventsDays: "monitor_events_days",
 } as const;
 
 /** Ages of 1..3650 days; 0 is refused: even an operator never deletes a day that is not over. */
@@ -307,13 +290,12 @@ export async function runDataRetention(
       actor: `${actor.keyPrefix} (${actor.keyName})`,
       actorKeyId: actor.keyId,
       action: "runDataRetention",
-      target: `events ${policy.events_days}d, request logs ${policy.request_logs_days}d, alert deliveries ${policy.alert_deliveries_days}d, monitor events ${policy.monitor_events_days}d`,
+      target: `events ${policy.events_days}d, request logs ${policy.request_logs_days}d, alert deliveries ${policy.alert_deliveries_days}d`,
       outcome: "OK",
       details: {
         eventsDays: policy.events_days,
         requestLogsDays: policy.request_logs_days,
         alertDeliveriesDays: policy.alert_deliveries_days,
-        monitorEventsDays: policy.monitor_events_days,
       },
       after: { ...deleted, eventDaysKept: deleted.eventDaysKept.length },
       requestId,

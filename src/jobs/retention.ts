@@ -33,24 +33,37 @@ const MAX_DAYS = 3650;
 
 /** No negative days; 0 (delete everything) only with confirm: true. */
 export function validateRetention(input: RetentionInput): UserError[] {
-  const errors: UserError[] = [];
-  for (const field of ["stagingDays", "anomaliesDays"] as const) {
-    const days = input[field];
-    if (!Number.isInteger(days) || days < 0 || days > MAX_DAYS) {
-      errors.push({
-        field: ["input", field],
-        code: "OUT_OF_RANGE",
-        message: `${field} must be a whole number of days between 0 and ${MAX_DAYS}.`,
-      });
-    } else if (days === 0 && input.confirm !== true) {
-      errors.push({
-        field: ["input", field],
-        code: "CONFIRMATION_REQUIRED",
-        message: `${field} = 0 deletes every row; send confirm: true if that is what you want.`,
-      });
-    }
+  return (["stagingDays", "anomaliesDays"] as const).flatMap((field) => {
+    const error = validateRetentionDays(field, input[field], input.confirm);
+    return error === null ? [] : [error];
+  });
+}
+
+/**
+ * One retention age: a whole number of days 0..3650, and 0 (every row) only with confirm: true.
+ * `effect` says what 0 does to the rows, e.g. "archives every read feed item".
+ */
+export function validateRetentionDays(
+  field: string,
+  days: number,
+  confirm: boolean | null | undefined,
+  effect = "deletes every row",
+): UserError | null {
+  if (!Number.isInteger(days) || days < 0 || days > MAX_DAYS) {
+    return {
+      field: ["input", field],
+      code: "OUT_OF_RANGE",
+      message: `${field} must be a whole number of days between 0 and ${MAX_DAYS}.`,
+    };
   }
-  return errors;
+  if (days === 0 && confirm !== true) {
+    return {
+      field: ["input", field],
+      code: "CONFIRMATION_REQUIRED",
+      message: `${field} = 0 ${effect}; send confirm: true if that is what you want.`,
+    };
+  }
+  return null;
 }
 
 /**

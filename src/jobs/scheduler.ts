@@ -10,6 +10,12 @@ import {
   dataRetentionPolicySchema,
   runScheduledDataRetention,
 } from "./dataRetention";
+import {
+  FEED_RETENTION_POLICY_KEY,
+  FEED_RETENTION_QUEUE,
+  feedRetentionPolicySchema,
+  runScheduledFeedRetention,
+} from "./feedRetention";
 import { recordJobRun } from "./jobRuns";
 import { scheduleMonitors } from "./monitors";
 import {
@@ -45,6 +51,8 @@ export interface Scheduler {
   retention(): Promise<string>;
   /** Runs the events, logs and deliveries retention now (what its daily cron does); recorded as a job run. */
   dataRetention(): Promise<string>;
+  /** Runs the ops feed and monitor events retention now (what its daily cron does); recorded as a job run. */
+  feedRetention(): Promise<string>;
   /** Runs the anomaly-alert check now (what its cron does); recorded as a job run. */
   alerts(): Promise<string>;
   /** Runs the ops monitors now (what their cron does); recorded as a job run. */
@@ -70,6 +78,7 @@ export async function startScheduler(
   await boss.createQueue(RETENTION_QUEUE);
   await boss.createQueue(ANOMALY_ALERTS_QUEUE);
   await boss.createQueue(DATA_RETENTION_QUEUE);
+  await boss.createQueue(FEED_RETENTION_QUEUE);
   // The crons come from the timing policies, re-read at every hourly tick (schedule() replaces an
   // entry), so an operator's change takes effect within the hour; the other knobs are read at every run.
   const syncSchedules = async () => {
@@ -82,6 +91,12 @@ export async function startScheduler(
     await boss.schedule(
       DATA_RETENTION_QUEUE,
       await cronOf(database, DATA_RETENTION_POLICY_KEY, logger),
+      {},
+      { tz: "UTC" },
+    );
+    await boss.schedule(
+      FEED_RETENTION_QUEUE,
+      await cronOf(database, FEED_RETENTION_POLICY_KEY, logger),
       {},
       { tz: "UTC" },
     );
@@ -137,6 +152,12 @@ export async function startScheduler(
         runScheduledDataRetention(database, now()),
       )
     ).outcome;
+  const feedRetention = async () =>
+    (
+      await recordJobRun(database, { name: FEED_RETENTION_QUEUE, now }, () =>
+        runScheduledFeedRetention(database, now()),
+      )
+    ).outcome;
   const alerts = async () =>
     (
       await recordJobRun(database, { name: ANOMALY_ALERTS_QUEUE, now }, () =>
@@ -148,6 +169,9 @@ export async function startScheduler(
   });
   await boss.work(DATA_RETENTION_QUEUE, async () => {
     await dataRetention();
+  });
+  await boss.work(FEED_RETENTION_QUEUE, async () => {
+    await feedRetention();
   });
   await boss.work(ANOMALY_ALERTS_QUEUE, async () => {
     await alerts();
@@ -171,6 +195,7 @@ export async function startScheduler(
     tick,
     retention,
     dataRetention,
+    feedRetention,
     alerts,
     monitors: monitorJob.run,
     stop: () => boss.stop({ graceful: true, timeout: 10_000 }),
@@ -181,12 +206,17 @@ const POLICY_SCHEMAS: Record<string, z.ZodType<{ cron: string }>> = {
   [RETENTION_POLICY_KEY]: retentionPolicySchema,
   [ALERT_POLICY_KEY]: alertPolicySchema,
   [DATA_RETENTION_POLICY_KEY]: dataRetentionPolicySchema,
+  [FEED_RETENTION_POLICY_KEY]: feedRetentionPolicySchema,
 };
 
 /** A policy's cron; an invalid stored policy falls back to the default (its runs then record the error). */
 async function cronOf(
   database: DatabaseHandle,
-  key: typeof RETENTION_POLICY_KEY | typeof ALERT_POLICY_KEY | typeof DATA_RETENTION_POLICY_KEY,
+  key:
+    | typeof RETENTION_POLICY_KEY
+    | typeof ALERT_POLICY_KEY
+    | typeof DATA_RETENTION_POLICY_KEY
+    | typeof FEED_RETENTION_POLICY_KEY,
   logger: Logger,
 ): Promise<string> {
   try {

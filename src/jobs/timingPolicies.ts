@@ -4,6 +4,7 @@ import type { AdminActor, UserError } from "../resolvers/admin/apiKeys";
 import { appendAuditEntry } from "../resolvers/admin/audit";
 import { ALERT_POLICY_KEY, alertPolicySchema } from "./anomalyAlerts";
 import { DATA_RETENTION_POLICY_KEY, dataRetentionPolicySchema } from "./dataRetention";
+import { FEED_RETENTION_POLICY_KEY, feedRetentionPolicySchema } from "./feedRetention";
 import { MONITORS_POLICY_KEY, monitorsPolicySchema } from "./monitors";
 import { PRECOMPUTE_POLICY_KEY, precomputePolicySchema } from "./precompute/planReleases";
 import { RETENTION_POLICY_KEY, retentionPolicySchema } from "./retention";
@@ -14,6 +15,7 @@ export const TIMING_POLICY_SCHEMAS: Record<string, z.ZodType> = {
   [RETENTION_POLICY_KEY]: retentionPolicySchema,
   [ALERT_POLICY_KEY]: alertPolicySchema,
   [DATA_RETENTION_POLICY_KEY]: dataRetentionPolicySchema,
+  [FEED_RETENTION_POLICY_KEY]: feedRetentionPolicySchema,
   [MONITORS_POLICY_KEY]: monitorsPolicySchema,
 };
 

@@ -20,10 +20,6 @@ const RunDataRetentionInput = builder.inputType("RunDataRetentionInput", {
       required: false,
       description: "Delete alert deliveries older than this (1..3650), except those still retrying.",
     }),
-    monitorEventsDays: t.int({
-      required: false,
-      description: "Delete monitor events older than this (1..3650), except each monitor's newest.",
-    }),
   }),
 });
 
@@ -59,11 +55,6 @@ const RunDataRetentionPayload = mutationPayload<{
       description: "Alert delivery rows deleted.",
       resolve: (p) => p.result?.alertDeliveriesDeleted ?? null,
     }),
-    monitorEventsDeleted: t.int({
-      nullable: true,
-      description: "Monitor events deleted.",
-      resolve: (p) => p.result?.monitorEventsDeleted ?? null,
-    }),
     statDate: t.string({
       nullable: true,
       description: "The UTC day (YYYY-MM-DD) of import_retention_stats the counts were added to.",
@@ -75,7 +66,7 @@ const RunDataRetentionPayload = mutationPayload<{
 adminMutationField("runDataRetention", {
   payload: RunDataRetentionPayload,
   description:
-    "Delete raw events of days every release has read, and old request logs, alert deliveries and monitor events, now, whether or not the daily job is enabled; counts kept in the retention stats in the same transaction (operators only); audited.",
+    "Delete raw events of days every release has read, and old request logs and alert deliveries, now (monitor events: runFeedRetention), whether or not the daily job is enabled; counts kept in the retention stats in the same transaction (operators only); audited.",
   input: {
     type: RunDataRetentionInput,
     description: "The ages; each left out is the policy's.",

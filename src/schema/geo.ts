@@ -10,11 +10,20 @@ import {
   type PolygonShape,
   upsertCityDefinition,
 } from "../resolvers/geo/cities";
+import {
+  type BoundingBox,
+  boxRing,
+  type CityGeohash3Bounds,
+  cellsFeatureCollection,
+  cityGeohash3Bounds,
+  type Geohash3CellBounds,
+} from "../resolvers/geo/cityBounds";
 import { populateCityGeohashMapAudited } from "../resolvers/geo/cityGeohashMap";
 import { upsertLocality } from "../resolvers/geo/localities";
 import { actorOf } from "./actor";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
+import { UserErrorType } from "./userErrors";
 
 const City = builder.objectRef<CityRow>("City").implement({
   description: "A city bucket: its definition (centre and radius) and how many geohash3 cells it holds.",
@@ -246,3 +255,99 @@ adminMutationField("upsertLocality", {
     return { locality: result.locality, shape, created: result.created, userErrors: [] };
   },
 });
+
+const BoundingBoxType = builder.objectRef<BoundingBox>("BoundingBox").implement({
+  description:
+    "A rectangle in degrees (WGS 84), as GeoJSON's bbox orders it: west, south, east, north. west > east when it crosses the antimeridian.",
+  subGraphs: ["internal", "buyer"],
+  fields: (t) => ({
+    south: t.exposeFloat("south", { description: "Southern edge, degrees of latitude." }),
+    west: t.exposeFloat("west", { description: "Western edge, degrees of longitude." }),
+    north: t.exposeFloat("north", { description: "Northern edge, degrees of latitude." }),
+    east: t.exposeFloat("east", { description: "Eastern edge, degrees of longitude." }),
+  }),
+});
+
+const Geohash3CellType = builder.objectRef<Geohash3CellBounds>("Geohash3Cell").implement({
+  description: "One geohash3 cell of a city (a GEOHASH3 geo bucket) and its rectangle.",
+  subGraphs: ["internal", "buyer"],
+  fields: (t) => ({
+    geohash3: t.exposeString("geohash3", { description: "The cell, e.g. dr5." }),
+    bounds: t.field({
+      type: BoundingBoxType,
+      description: "The cell's rectangle.",
+      resolve: (cell) => cell,
+    }),
+    geojson: t.string({
+      description:
+        'The cell as GeoJSON text: {"type":"Polygon","coordinates":[[[west, south], ...]]}, one closed ring.',
+      resolve: (cell) => JSON.stringify({ type: "Polygon", coordinates: boxRing(cell) }),
+    }),
+    source: t.exposeString("source", {
+      subGraphs: ["internal"],
+      description:
+        "How the cell came to the city: circle (its definition) or an operator's override. INTERNAL and OPERATOR only.",
+    }),
+  }),
+});
+
+const CityGeohash3BoundsType = builder
+  .objectRef<{ city: CityGeohash3Bounds | null; userErrors: UserError[] }>("CityGeohash3Bounds")
+  .implement({
+    description:
+      "A city's geohash3 cells with their rectangles, for map overlays of CITY_CODE cells; userErrors when the city cannot be shown.",
+    subGraphs: ["internal", "buyer"],
+    fields: (t) => ({
+      cityCode: t.string({
+        nullable: true,
+        description: "The city code; null when refused.",
+        resolve: (p) => p.city?.cityCode ?? null,
+      }),
+      cellCount: t.int({
+        nullable: true,
+        description: "How many geohash3 cells are mapped to the city; null when refused.",
+        resolve: (p) => p.city?.cells.length ?? null,
+      }),
+      cells: t.field({
+        type: [Geohash3CellType],
+        description: "Every geohash3 cell mapped to the city, by geohash; empty when refused.",
+        resolve: (p) => p.city?.cells ?? [],
+      }),
+      bounds: t.field({
+        type: BoundingBoxType,
+        nullable: true,
+        description:
+          "The smallest rectangle holding every cell; null when the city has no cell or was refused.",
+        resolve: (p) => p.city?.bounds ?? null,
+      }),
+      geojson: t.string({
+        nullable: true,
+        description:
+          "Every cell as GeoJSON text: a FeatureCollection with a bbox and one Polygon Feature per cell (properties geohash3 and cityCode); null when refused.",
+        resolve: (p) => (p.city === null ? null : JSON.stringify(cellsFeatureCollection(p.city))),
+      }),
+      userErrors: t.field({
+        type: [UserErrorType],
+        description: "Why the city cannot be shown (INVALID_CITY_CODE, UNKNOWN_CITY); empty on success.",
+        resolve: (p) => p.userErrors,
+      }),
+    }),
+  });
+
+builder.queryField("cityGeohash3Bounds", (t) =>
+  t.field({
+    type: CityGeohash3BoundsType,
+    description:
+      "Every geohash3 cell mapped to a city with its rectangle and as GeoJSON, and the city's rectangle (map overlays). INTERNAL and OPERATOR: any defined city; BUYER: the cities it may query (a CITY_CODE bucket with cells), city-level only (no cell sources, no localities).",
+    authScopes: { $any: { internal: true, buyer: true } },
+    subGraphs: ["internal", "buyer"],
+    args: { cityCode: t.arg.string({ required: true, description: "The city code, e.g. us-nyc." }) },
+    resolve: async (_root, { cityCode }, context) => {
+      const audience = context.principal?.role === "buyer" ? "buyer" : "internal";
+      const result = await cityGeohash3Bounds(context.database, cityCode, audience);
+      return result.ok
+        ? { city: result.city, userErrors: [] }
+        : { city: null, userErrors: result.userErrors };
+    },
+  }),
+);

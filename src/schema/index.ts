@@ -7,11 +7,13 @@ import "./privacy";
 import "./anomalies";
 import "./importAdmin";
 import "./dataRetention";
+import "./feedRetention";
 import "./imports";
 import "./apiKeys";
 import "./ops";
 import "./monitors";
 import "./jobs";
+import "./databaseHealth";
 import "./geo";
 import "./timingPolicies";
 

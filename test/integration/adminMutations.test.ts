@@ -204,6 +204,11 @@ const ADMIN_CASES: AdminCase[] = [
     refusal: { input: { eventsDays: 0 }, code: "OUT_OF_RANGE", field: ["input", "eventsDays"] },
   },
   {
+    mutation: "runFeedRetention",
+    input: { deleteDays: 90 },
+    refusal: { input: { deleteDays: 0 }, code: "CONFIRMATION_REQUIRED", field: ["input", "deleteDays"] },
+  },
+  {
     mutation: "sendAnomalyAlerts",
     input: { dryRun: true },
     refusal: { none: "its only option is dryRun; every call is audited with its outcome" },

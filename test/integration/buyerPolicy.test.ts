@@ -245,6 +245,7 @@ describe("what buyers may see", () => {
       }
     ).__schema;
     expect(schema.queryType.fields.map((field) => field.name).sort()).toEqual([
+      "cityGeohash3Bounds",
       "insights",
       "privacyStatement",
       "quoteInsights",

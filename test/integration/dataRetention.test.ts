@@ -21,7 +21,6 @@ const POLICY = {
   events_days: 30,
   request_logs_days: 90,
   alert_deliveries_days: 90,
-  monitor_events_days: 30,
 };
 
 async function setPolicy(key: string, payload: Record<string, unknown>) {
@@ -208,8 +207,8 @@ describe("a day whose events were deleted", () => {
   });
 });
 
-describe("retention of logs, deliveries and monitor events", () => {
-  it("deletes and counts the rows older than their ages, in the stats row of the day", async () => {
+describe("retention of logs and deliveries", () => {
+  it("deletes and counts the rows older than their ages, in the stats row of the day; monitor events are left to the feed retention", async () => {
     for (const [at, id] of [
       [daysBefore(91), "old-1"],
       [daysBefore(120), "old-2"],
@@ -242,7 +241,7 @@ describe("retention of logs, deliveries and monitor events", () => {
       [monitor?.id, daysBefore(40)],
       [monitor?.id, daysBefore(31)],
       [monitor?.id, daysBefore(2)],
-      [other?.id, daysBefore(50)], // Its newest event: the monitor's last state stays.
+      [other?.id, daysBefore(500)],
     ] as const) {
       await db.query("insert into monitor_events (monitor_id, occurred_at, fired) values ($1, $2, false)", [
         monitorId,
@@ -252,19 +251,19 @@ describe("retention of logs, deliveries and monitor events", () => {
 
     const result = await runScheduledDataRetention(db, now);
 
-    expect(result).toMatchObject({ outcome: "deleted", rows: 6 });
+    expect(result).toMatchObject({ outcome: "deleted", rows: 4 });
     expect(await stats()).toEqual({
       events_deleted: 0,
       request_logs_deleted: 2,
       alert_deliveries_deleted: 2,
-      monitor_events_deleted: 2,
+      monitor_events_deleted: 0,
     });
     const [left] = await db.query<{ logs: number; deliveries: number; monitor: number }>(
       `select (select count(*)::int from request_logs) as logs,
               (select count(*)::int from alert_deliveries) as deliveries,
               (select count(*)::int from monitor_events) as monitor`,
     );
-    expect(left).toEqual({ logs: 1, deliveries: 2, monitor: 2 });
+    expect(left).toEqual({ logs: 1, deliveries: 2, monitor: 4 });
 
     // A second run the same day adds to the same row.
     await db.query(

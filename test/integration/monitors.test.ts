@@ -128,6 +128,7 @@ describe("monitors and the ops feed", () => {
       "buyer_budget_burn",
       "buyer_budget_refusals",
       "buyer_fingerprint_growth",
+      "database_connections",
       "import_anomaly_spike",
       "stale_precompute",
     ]);
@@ -136,7 +137,7 @@ describe("monitors and the ops feed", () => {
 
   it("runMonitors fires the fingerprint-burst and stale-precompute monitors and proposes a revoke", async () => {
     const { counts } = await runMonitors();
-    expect(counts).toEqual({ checked: 5, fired: 2, newFeedItems: 2, proposedActions: 1, failed: 0 });
+    expect(counts).toEqual({ checked: 6, fired: 2, newFeedItems: 2, proposedActions: 1, failed: 0 });
     const { items, totalCount } = await feed();
     expect(totalCount).toBe(2);
     expect(items.map((item) => item.incidentKey).sort()).toEqual([
@@ -307,7 +308,7 @@ describe("monitors and the ops feed", () => {
       );
     }
     const { counts } = await runMonitors();
-    expect(counts).toMatchObject({ checked: 10, failed: 5 });
+    expect(counts).toMatchObject({ checked: 11, failed: 5 });
     const events = await db.query<{ name: string; error: string | null; fired: boolean }>(
       `select m.name, e.error, e.fired from monitor_events e join monitors m on m.id = e.monitor_id
        where m.name = any($1) order by m.name`,
@@ -363,7 +364,7 @@ describe("monitors and the ops feed", () => {
 
   it("the scheduled job runs the same checks", async () => {
     const result = await runScheduledMonitors(db, world.clock);
-    expect(result).toMatchObject({ outcome: "ok", rows: 5 });
+    expect(result).toMatchObject({ outcome: "ok", rows: 6 });
   });
 });
 

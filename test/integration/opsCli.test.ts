@@ -474,6 +474,56 @@ describe("ops command line: mutations", () => {
     );
   });
 
+  it("cities bounds, db-health, feed retention and feed counts", async () => {
+    const bounds = await ops("cities", "bounds", "--city", "gb-lon");
+    expect(bounds.code).toBe(0);
+    const [header, _rule, ...cells] = lines(bounds.stdout);
+    expect(header).toMatch(/^geohash3\s+source\s+south\s+west\s+north\s+east$/);
+    const mapped = await db.query<{ geohash3: string }>(
+      "select geohash3 from city_geohash3_map where city_code = 'gb-lon' order by geohash3",
+    );
+    expect(cells.map((line) => line.split(/\s+/)[0])).toEqual(mapped.map((row) => row.geohash3));
+    expect(bounds.stderr).toMatch(new RegExp(`^gb-lon: ${mapped.length} cells within south `));
+    const unknown = await ops("cities", "bounds", "--city", "xx-nope");
+    expect(unknown).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^error: UNKNOWN_CITY \(cityCode\)/),
+    });
+
+    const health = await ops("db-health", "--json");
+    expect(health.code).toBe(0);
+    const view = JSON.parse(health.stdout) as {
+      activeConnections: number;
+      statementStatistics: { available: boolean };
+    };
+    expect(view.activeConnections).toBeGreaterThanOrEqual(1);
+    expect(view.statementStatistics.available).toBe(false);
+    const table = await ops("db-health");
+    expect(table.stdout).toMatch(/^status\s+OK$/m);
+    expect(table.stderr).toMatch(/Slowest statements: not available\. /);
+
+    const old = new Date(world.clock.now().getTime() - 100 * 86_400_000);
+    await db.query(
+      `insert into ops_feed (created_at, severity, source, title, status) values ($1, 'warning', 'stale_precompute', 'old', 'archived')`,
+      [old],
+    );
+    const refused = await ops("feed", "retention", "--delete-days", "0");
+    expect(refused).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^error: CONFIRMATION_REQUIRED \(input\.deleteDays\)/),
+    });
+    const run = await ops("feed", "retention", "--json");
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ deleteDays: 90, feedItemsDeleted: 1, userErrors: [] });
+    const counts = await ops("feed", "counts", "--kind", "feed_item");
+    expect(counts.stdout).toMatch(
+      new RegExp(
+        `^FEED_ITEM\\s+${old.toISOString().slice(0, 10)}\\s+stale_precompute\\s+WARNING\\s+1\\s+0\\s+0$`,
+        "m",
+      ),
+    );
+  });
+
   it("audit verify exits 0 on an intact chain and 1 naming the first edited entry", async () => {
     const intact = await ops("audit", "verify", "--json");
     expect(intact.code).toBe(0);

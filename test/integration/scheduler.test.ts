@@ -2,6 +2,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/clock";
 import { DATA_RETENTION_QUEUE } from "../../src/jobs/dataRetention";
+import { FEED_RETENTION_QUEUE } from "../../src/jobs/feedRetention";
 import { MONITORS_QUEUE } from "../../src/jobs/monitors";
 import { PRECOMPUTE_POLICY_KEY } from "../../src/jobs/precompute/planReleases";
 import {
@@ -87,6 +88,7 @@ describe("the precompute scheduler", () => {
         [ANOMALY_ALERTS_QUEUE, "*/15 * * * *", "UTC"],
         [RETENTION_QUEUE, "10 3 * * *", "UTC"],
         [DATA_RETENTION_QUEUE, "20 3 * * *", "UTC"],
+        [FEED_RETENTION_QUEUE, "30 3 * * *", "UTC"],
         [PRECOMPUTE_TICK_QUEUE, "0 * * * *", "UTC"],
         [MONITORS_QUEUE, "*/5 * * * *", "UTC"],
       ].sort(),
@@ -183,24 +185,28 @@ describe("the precompute scheduler", () => {
       week_buckets: 0,
     });
     expect(await scheduler.dataRetention()).toBe("deleted");
+    expect(await scheduler.feedRetention()).toBe("deleted");
     expect(await scheduler.alerts()).toBe("below_threshold");
     await db.query(
-      "update timing_policies set payload = payload || '{\"enabled\": false}'::jsonb where policy_key in ('imports_retention_v1', 'data_retention_v1', 'anomaly_alerts_v1')",
+      "update timing_policies set payload = payload || '{\"enabled\": false}'::jsonb where policy_key in ('imports_retention_v1', 'data_retention_v1', 'ops_feed_retention_v1', 'anomaly_alerts_v1')",
     );
     expect(await scheduler.retention()).toBe("disabled");
     expect(await scheduler.dataRetention()).toBe("disabled");
+    expect(await scheduler.feedRetention()).toBe("disabled");
     expect(await scheduler.alerts()).toBe("disabled");
     const runs = await db.query<{ job_name: string; outcome: string }>(
       "select job_name, outcome from job_runs where job_name = any($1::text[]) and finished_at is not null order by started_at",
-      [[RETENTION_QUEUE, DATA_RETENTION_QUEUE, ANOMALY_ALERTS_QUEUE]],
+      [[RETENTION_QUEUE, DATA_RETENTION_QUEUE, FEED_RETENTION_QUEUE, ANOMALY_ALERTS_QUEUE]],
     );
     expect(runs).toEqual([
       { job_name: RETENTION_QUEUE, outcome: "deleted" },
       { job_name: DATA_RETENTION_QUEUE, outcome: "failed" },
       { job_name: DATA_RETENTION_QUEUE, outcome: "deleted" },
+      { job_name: FEED_RETENTION_QUEUE, outcome: "deleted" },
       { job_name: ANOMALY_ALERTS_QUEUE, outcome: "below_threshold" },
       { job_name: RETENTION_QUEUE, outcome: "disabled" },
       { job_name: DATA_RETENTION_QUEUE, outcome: "disabled" },
+      { job_name: FEED_RETENTION_QUEUE, outcome: "disabled" },
       { job_name: ANOMALY_ALERTS_QUEUE, outcome: "disabled" },
     ]);
   });

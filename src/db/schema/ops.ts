@@ -1,11 +1,13 @@
 import { sql } from "drizzle-orm";
 import {
   boolean,
+  date,
   doublePrecision,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -116,4 +118,45 @@ export const actionLedger = pgTable(
       .on(t.actionType, t.target)
       .where(sql`approval_status = 'PENDING'`),
   ],
+);
+
+/**
+ * What the ops feed retention deleted, per UTC day of the deleted rows, monitor (a feed item's
+ * source) and severity: the history stays countable after the rows are gone.
+ */
+export const opsRetentionCounts = pgTable(
+  "ops_retention_counts",
+  {
+    /** feed_item or monitor_event. */
+    kind: text("kind").notNull(),
+    /** The UTC day the deleted rows were created (feed items) or occurred (monitor events). */
+    day: date("day", { mode: "string" }).notNull(),
+    /** The monitor's name (a feed item's source). */
+    monitor: text("monitor").notNull(),
+    severity: severity("severity").notNull(),
+    deleted: integer("deleted").notNull().default(0),
+    /** Monitor events among them that fired. */
+    fired: integer("fired").notNull().default(0),
+    /** Monitor events among them whose check failed. */
+    failed: integer("failed").notNull().default(0),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.day, t.monitor, t.severity] })],
+);
+
+/** Connection counts sampled before each monitors run, so a check can watch them (pg_stat_activity is out of its reach). */
+export const databaseHealthSamples = pgTable(
+  "database_health_samples",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    sampledAt: timestamp("sampled_at", { withTimezone: true }).notNull(),
+    /** Client connections running a statement. */
+    active: integer("active").notNull(),
+    idle: integer("idle").notNull(),
+    idleInTransaction: integer("idle_in_transaction").notNull(),
+    /** Every client connection, whatever its state. */
+    total: integer("total").notNull(),
+    maxConnections: integer("max_connections").notNull(),
+  },
+  (t) => [index("database_health_samples_sampled_at_idx").on(t.sampledAt)],
 );

@@ -3,6 +3,7 @@ import type { DatabaseHandle } from "../../db/client";
 import { DEFAULT_TIMING_POLICIES } from "../../db/referenceData";
 import { ALERT_POLICY_KEY } from "../../jobs/anomalyAlerts";
 import { DATA_RETENTION_POLICY_KEY, DATA_RETENTION_QUEUE } from "../../jobs/dataRetention";
+import { FEED_RETENTION_POLICY_KEY, FEED_RETENTION_QUEUE } from "../../jobs/feedRetention";
 import { MONITORS_POLICY_KEY, MONITORS_QUEUE } from "../../jobs/monitors";
 import { MANUAL_PRECOMPUTE_JOB_NAME } from "../../jobs/precompute/manualPrecompute";
 import { PRECOMPUTE_POLICY_KEY } from "../../jobs/precompute/planReleases";
@@ -75,9 +76,16 @@ const KNOWN_JOBS: KnownJob[] = [
   {
     name: DATA_RETENTION_QUEUE,
     description:
-      "Deletes raw events of materialised days, request logs, alert deliveries and monitor events past their retention.",
+      "Deletes raw events of materialised days, request logs and alert deliveries past their retention.",
     policyKey: DATA_RETENTION_POLICY_KEY,
     cron: { fromPolicy: DATA_RETENTION_POLICY_KEY },
+  },
+  {
+    name: FEED_RETENTION_QUEUE,
+    description:
+      "Archives old read feed items; deletes old feed items and monitor events, keeping their counts per day, monitor and severity.",
+    policyKey: FEED_RETENTION_POLICY_KEY,
+    cron: { fromPolicy: FEED_RETENTION_POLICY_KEY },
   },
   {
     name: ANOMALY_ALERTS_QUEUE,

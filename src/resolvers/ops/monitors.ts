@@ -2,6 +2,7 @@ import type { DatabaseHandle, QueryFn } from "../../db/client";
 import type { AdminActor, UserError } from "../admin/apiKeys";
 import { BUYER_PARTNER_PREFIX, revokeKeyInTransaction } from "../admin/apiKeys";
 import { appendAuditEntry } from "../admin/audit";
+import { sampleDatabaseHealth } from "./databaseHealth";
 import { type CheckRow, runCheck } from "./monitorSql";
 
 export type MonitorSeverity = "error" | "warning" | "info";
@@ -135,6 +136,9 @@ export async function runMonitors(
   const monitors = (await listMonitors(database)).filter(
     (monitor) => monitor.enabled && (options.only === undefined || options.only.includes(monitor.name)),
   );
+  // Checks cannot read pg_stat_activity; the connection counts they watch are sampled here first.
+  // A failed sample never stops the run: the connections check then finds no sample in its window.
+  if (monitors.length > 0) await sampleDatabaseHealth(database, now).catch(() => undefined);
   for (const monitor of monitors) {
     counts.checked += 1;
     const started = Date.now();
