@@ -343,9 +343,11 @@ export interface RollupSet {
  * the day; WEEK: per day of the week), and each kept participant counts once with min(n, C) doors
  * (WEEK: n summed over the days that kept the week cell, as FULL clamps over the week). Ties in the
  * keyed order fall back to the cell itself. Participants are told apart by their keyed 64-bit hash
- * alone (sorting on the id's text took twice as long): two participants whose hashes collided
- * (about 3e-10 for 10^5 participants a day) would count as one in a roll-up, bounded together,
- * which undercounts by one and never loosens a bound.
+ * alone (sorting and grouping on the id's text took twice as long). Two participants whose hashes
+ * collide would be bounded as one (counted once, L0 cells between them), so removing one could let
+ * the other keep cells it lost; the hash is keyed by the secret seed, so the chance that a given
+ * participant collides with anyone that day is below n / 2^64 (about 5e-15 for 10^5 participants),
+ * far inside delta.
  * Rows: as FULL's, plus `level`; a rolled-up dimension's ordinal is 0.
  */
 function rollupCtes(granularity: TimeGranularity, rollups: readonly RollupSet[]): string {
