@@ -13,7 +13,7 @@ export interface LevelAccuracyRow extends CellMargins {
   level: ReleaseLevel;
 }
 
-/** What a request reads: one granularity and geo type, at these levels (today always "full"). */
+/** What a request reads: one granularity and geo type, at these breakdown levels. */
 export interface LevelsRead {
   granularity: TimeGranularity;
   geoType: GeoBucketType;
