@@ -499,3 +499,87 @@ describe("quoteInsights per level", () => {
     });
   });
 });
+
+describe("dataset export per level", () => {
+  const EXPORT_URL = "http://yoga/v1/datasets/spots_insights_v1";
+  const exportGet = (params: Record<string, string>, key = world.internalKey) =>
+    api.app.fetch(`${EXPORT_URL}?${new URLSearchParams(params)}`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+  const range = {
+    time_bucket_start_utc: "2026-01-01T00:00:00Z",
+    time_bucket_end_utc: "2026-01-03T00:00:00Z",
+  };
+  const records = async (response: Response) => {
+    expect(response.status).toBe(200);
+    return (await response.text())
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { segment: Record<string, string>; geo_bucket: { id: string } });
+  };
+
+  it('an empty breakdown= exports the TOTAL level, every rolled-up dimension reading "all"', async () => {
+    const rows = await records(await exportGet({ ...range, breakdown: "" }));
+    expect(rows.map((row) => [row.geo_bucket.id, row.segment])).toEqual(
+      ["gb-lon", "us-nyc", "gb-lon", "us-nyc"].map((id) => [
+        id,
+        { door_type: "all", category: "all", context: "all" },
+      ]),
+    );
+  });
+
+  it("breakdown=door_type keeps the door type, in JSON lines and CSV alike, and a POST body reads the same", async () => {
+    const rows = await records(
+      await exportGet({ ...range, breakdown: "door_type", geo_bucket_ids: "us-nyc" }),
+    );
+    expect(rows.map((row) => row.segment)).toEqual(
+      ["spot", "event", "community", "spot", "event", "community"].map((door_type) => ({
+        door_type,
+        category: "all",
+        context: "all",
+      })),
+    );
+    const csv = await exportGet({
+      ...range,
+      breakdown: "door_type",
+      geo_bucket_ids: "us-nyc",
+      format: "csv",
+    });
+    const [header, ...lines] = (await csv.text()).trim().split("\r\n");
+    const columns = header?.split(",") ?? [];
+    const at = (name: string) => columns.indexOf(name);
+    expect(
+      lines
+        .map((line) => line.split(","))
+        .map((cells) => [
+          cells[at("segment.door_type")],
+          cells[at("segment.category")],
+          cells[at("segment.context")],
+        ]),
+    ).toEqual(rows.map((row) => [row.segment.door_type, "all", "all"]));
+    const post = await api.app.fetch(EXPORT_URL, {
+      method: "POST",
+      headers: { authorization: `Bearer ${world.internalKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ ...range, breakdown: ["door_type"], geo_bucket_ids: ["us-nyc"] }),
+    });
+    expect(await records(post)).toEqual(rows);
+  });
+
+  it("refuses a filter on a rolled-up dimension and a level outside the plan with 422 before any charge", async () => {
+    const before = await policyState(db);
+    const filtered = await exportGet(
+      { ...range, breakdown: "door_type", categories: "coffee" },
+      world.buyerKey,
+    );
+    expect(filtered.status).toBe(422);
+    expect(((await filtered.json()) as { error: { code: string } }).error.code).toBe("FILTER_NOT_ALLOWED");
+    const pair = await exportGet({ ...range, breakdown: "door_type,category" }, world.buyerKey);
+    expect(pair.status).toBe(422);
+    const body = (await pair.json()) as { error: { code: string; released: string[][] } };
+    expect(body.error.code).toBe("LEVEL_NOT_AVAILABLE");
+    expect(body.error.released).toContainEqual([]);
+    const unknown = await exportGet({ ...range, breakdown: "city" }, world.buyerKey);
+    expect(unknown.status).toBe(400);
+    expect(await policyState(db)).toEqual(before);
+  });
+});
