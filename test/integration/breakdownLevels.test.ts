@@ -519,7 +519,11 @@ describe("dataset export per level", () => {
   };
 
   it('an empty breakdown= exports the TOTAL level, every rolled-up dimension reading "all"', async () => {
-    const rows = await records(await exportGet({ ...range, breakdown: "" }));
+    const response = await exportGet({ ...range, breakdown: "" });
+    expect(response.headers.get("content-disposition")).toBe(
+      'attachment; filename="spots_insights_v1_day_city_code_2026-01-01_2026-01-03_total.jsonl"',
+    );
+    const rows = await records(response);
     expect(rows.map((row) => [row.geo_bucket.id, row.segment])).toEqual(
       ["gb-lon", "us-nyc", "gb-lon", "us-nyc"].map((id) => [
         id,
@@ -545,6 +549,7 @@ describe("dataset export per level", () => {
       geo_bucket_ids: "us-nyc",
       format: "csv",
     });
+    expect(csv.headers.get("content-disposition")).toContain('_2026-01-03_door_type.csv"');
     const [header, ...lines] = (await csv.text()).trim().split("\r\n");
     const columns = header?.split(",") ?? [];
     const at = (name: string) => columns.indexOf(name);
