@@ -1,11 +1,11 @@
 import { assertWithinBounds } from "../policy/bounds";
 import { type BudgetState, quoteBuyer, readBudgetState } from "../policy/budget";
 import { FINGERPRINT_VERSION, fingerprintSelection } from "../policy/fingerprint";
-import { dimensionsOf } from "../privacy/releasePlan";
+import { dimensionsOf, loadReleasePlan } from "../privacy/releasePlan";
 import { loadReleaseProfile } from "../privacy/releaseProfiles";
 import type { UserError } from "../resolvers/admin/apiKeys";
 import { setBuyerBudget } from "../resolvers/admin/buyerBudgets";
-import { resolveReadableLevel } from "../resolvers/insights/breakdownLevel";
+import { readableLevel } from "../resolvers/insights/breakdownLevel";
 import { type InsightsFilter, validateInsightsFilter } from "../resolvers/insights/insightsFilter";
 import { type LevelAccuracyRow, levelAccuracies } from "../resolvers/insights/levelAccuracy";
 import { currentReleases } from "../resolvers/insights/readInsights";
@@ -161,7 +161,8 @@ builder.queryField("quoteInsights", (t) =>
       const profile = await loadReleaseProfile(context.db, filter.granularity);
       assertWithinBounds(filter, profile, now);
       // Refused as insights(filter) would be: a level outside the plan, a filter on a rolled-up dimension.
-      const level = await resolveReadableLevel(context.database.query, filter);
+      const plan = await loadReleasePlan(context.database.query);
+      const level = readableLevel(filter, plan);
       const { releases } = await currentReleases(context.database, filter, level, buckets);
       const fingerprint = fingerprintSelection("insights", filter);
       const quote = await quoteBuyer(context.database, {
@@ -173,11 +174,16 @@ builder.queryField("quoteInsights", (t) =>
         now,
       });
       // Post-processing of published parameters, so free.
-      const accuracy = await levelAccuracies(context.database.query, profile, {
-        granularity: filter.granularity,
-        geoType: filter.geoBucketType,
-        levels: [level],
-      });
+      const accuracy = await levelAccuracies(
+        context.database.query,
+        profile,
+        {
+          granularity: filter.granularity,
+          geoType: filter.geoBucketType,
+          levels: [level],
+        },
+        plan,
+      );
       return { ...quote, fingerprint, accuracy };
     },
   }),
