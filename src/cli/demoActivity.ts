@@ -230,7 +230,8 @@ async function simulate(
       timeBucketStartUtc: new Date(hourEnd.getTime() - 4 * HOUR_MS).toISOString(),
       timeBucketEndUtc: hourEnd.toISOString(),
       geoBucketIds: busiest.slice(0, 1),
-      doorTypes: ["SPOT"],
+      // HOUR is released per category and as totals (the default plan): this reads the CATEGORY level.
+      categories: ["COFFEE"],
     });
     if (day % 2 === 0) await insights(globex, dayRange(at(16), 3, { geoBucketIds: cities.slice(0, 3) }));
     if (day % 4 === 1) {

@@ -15,6 +15,7 @@ import {
   type SelectionSetNode,
 } from "graphql";
 import { apiError } from "../errors";
+import { levelOfFilter } from "../resolvers/insights/breakdownLevel";
 import type { InsightsFilter } from "../resolvers/insights/insightsFilter";
 
 /** Bump when the canonical form changes; old and new fingerprints then never collide. */
@@ -121,11 +122,16 @@ function shouldInclude(
 
 /**
  * The shape of one cell-selecting root field: what selects cells (field, granularity, range, geo
- * type, geo ids, segment filters), canonicalised (sets sorted and de-duplicated, UTC instants,
- * sorted keys) and hashed with the algorithm version. Aliases, names, sub-fields, pagination,
- * whitespace and order never change it.
+ * type, geo ids, segment filters, breakdown level), canonicalised (sets sorted and de-duplicated,
+ * UTC instants, sorted keys) and hashed with the algorithm version. Aliases, names, sub-fields,
+ * pagination, whitespace and order never change it.
+ *
+ * The level is the one the filter resolves to (an absent breakdown and its explicit default select
+ * the same cells, so they hash alike). The FULL level adds no key: FULL shapes hash as they did
+ * before levels existed, so a buyer's shapes already counted today stay the same shapes.
  */
 export function fingerprintSelection(fieldName: string, filter: InsightsFilter): string {
+  const level = levelOfFilter(filter);
   const canonical = {
     v: FINGERPRINT_VERSION,
     field: fieldName,
@@ -137,6 +143,8 @@ export function fingerprintSelection(fieldName: string, filter: InsightsFilter):
     doorTypes: canonicalSet(filter.doorTypes),
     categories: canonicalSet(filter.categories),
     contexts: canonicalSet(filter.contexts),
+    // An HOUR filter without a level (several filtered dimensions) is refused before it counts.
+    ...(level === "full" ? {} : { level: level ?? "unresolved" }),
   };
   return `fp${FINGERPRINT_VERSION}_${createHash("sha256").update(JSON.stringify(canonical)).digest("hex")}`;
 }

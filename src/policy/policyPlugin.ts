@@ -6,9 +6,11 @@ import type { DatabaseHandle } from "../db/client";
 import type { ApiRole } from "../db/schema/enums";
 import { apiError } from "../errors";
 import { bucketKey } from "../privacy/buckets";
+import { loadReleasePlan, type PlanEntry, type ReleaseLevel } from "../privacy/releasePlan";
 import { loadReleaseProfile } from "../privacy/releaseProfiles";
 import { appendAuditEntry } from "../resolvers/admin/audit";
 import { auditDeniedResponseKeys, auditRefusedAdminAttempt } from "../resolvers/admin/refusals";
+import { readableLevel } from "../resolvers/insights/breakdownLevel";
 import type { InsightsFilter } from "../resolvers/insights/insightsFilter";
 import { MAX_PAGE_SIZE, validateInsightsFilter } from "../resolvers/insights/insightsFilter";
 import {
@@ -236,11 +238,18 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
         context.policy.active = true;
         context.policy.fingerprints = shapes.map((shape) => shape.fingerprint);
         const exportFirstPage = stateOf(context)?.exportPage === 0;
+        // The plan, read once per request, decides which breakdown levels may be read.
+        let plan: PlanEntry[] | undefined;
+        const levelOf = async (filter: InsightsFilter): Promise<ReleaseLevel> => {
+          plan ??= await loadReleasePlan(context.database.query);
+          return readableLevel(filter, plan);
+        };
         if (principal.role !== "buyer") {
           for (const shape of shapes) {
             if (!exportFirstPage) break;
             const buckets = validateInsightsFilter(shape.filter, MAX_PAGE_SIZE);
-            const { releases } = await currentReleases(context.database, shape.filter, buckets);
+            const level = await levelOf(shape.filter);
+            const { releases } = await currentReleases(context.database, shape.filter, level, buckets);
             await boundExport(shape.filter, releases);
           }
           return;
@@ -258,13 +267,26 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
         for (const shape of shapes) {
           const page = pages.get(shape.responseKey);
           const buckets = validateInsightsFilter(shape.filter, Number(page?.first ?? 500));
-          // A bad cursor must be refused here, before anything is charged.
-          if (typeof page?.after === "string") decodeCursor(page.after);
           const profile = await loadReleaseProfile(context.db, shape.filter.granularity);
           assertWithinBounds(shape.filter, profile, now);
-          const { releases, missingBuckets } = await currentReleases(context.database, shape.filter, buckets);
-          context.policy.decisions.set(shape.responseKey, { filter: shape.filter, releases, missingBuckets });
-          // An HOUR family costs its epsilon once, whichever of its hours are read.
+          // The level in the plan and filters only on the dimensions it keeps.
+          const level = await levelOf(shape.filter);
+          // A bad cursor (or one of another level) must be refused here, before anything is charged.
+          if (typeof page?.after === "string") decodeCursor(page.after, level);
+          const { releases, missingBuckets } = await currentReleases(
+            context.database,
+            shape.filter,
+            level,
+            buckets,
+          );
+          context.policy.decisions.set(shape.responseKey, {
+            filter: shape.filter,
+            level,
+            releases,
+            missingBuckets,
+          });
+          // An HOUR family costs its epsilon once, whichever of its hours are read; each level is
+          // its own releases and families, so two levels cost both.
           for (const release of releases) costs.set(release.familyId, release.epsilon);
           if (exportFirstPage) await boundExport(shape.filter, releases);
         }

@@ -1,3 +1,4 @@
+import type { ReleaseLevel } from "../privacy/releasePlan";
 import type { InsightsFilter } from "../resolvers/insights/insightsFilter";
 import type { ReleaseRef } from "../resolvers/insights/readInsights";
 import type { AuthFailureReason, Principal } from "./principal";
@@ -5,6 +6,8 @@ import type { AuthFailureReason, Principal } from "./principal";
 /** What the policy decided for one cell-selecting root selection; its resolver reads exactly these releases. */
 export interface SelectionDecision {
   filter: InsightsFilter;
+  /** The breakdown level the filter reads (checked against the plan). */
+  level: ReleaseLevel;
   releases: ReleaseRef[];
   missingBuckets: Date[];
 }

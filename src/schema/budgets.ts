@@ -1,17 +1,23 @@
 import { assertWithinBounds } from "../policy/bounds";
 import { type BudgetState, quoteBuyer, readBudgetState } from "../policy/budget";
 import { FINGERPRINT_VERSION, fingerprintSelection } from "../policy/fingerprint";
-import { dimensionsOf } from "../privacy/releasePlan";
+import { dimensionsOf, loadReleasePlan } from "../privacy/releasePlan";
 import { loadReleaseProfile } from "../privacy/releaseProfiles";
 import type { UserError } from "../resolvers/admin/apiKeys";
 import { setBuyerBudget } from "../resolvers/admin/buyerBudgets";
+import { readableLevel } from "../resolvers/insights/breakdownLevel";
 import { type InsightsFilter, validateInsightsFilter } from "../resolvers/insights/insightsFilter";
 import { type LevelAccuracyRow, levelAccuracies } from "../resolvers/insights/levelAccuracy";
 import { currentReleases } from "../resolvers/insights/readInsights";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
-import { GeoBucketType, InsightsFilterInput, MARGIN_DESCRIPTIONS, TimeGranularity } from "./insights";
-import { SegmentDimension } from "./privacy";
+import {
+  GeoBucketType,
+  InsightsFilterInput,
+  MARGIN_DESCRIPTIONS,
+  SegmentDimension,
+  TimeGranularity,
+} from "./insights";
 import { Viewer } from "./viewer";
 
 const PrivacyBudget = builder.objectRef<BudgetState>("PrivacyBudget").implement({
@@ -95,7 +101,8 @@ const LevelAccuracy = builder.objectRef<LevelAccuracyRow>("LevelAccuracy").imple
     }),
     breakdown: t.field({
       type: [SegmentDimension],
-      description: "The level read: the segment dimensions its cells keep ([] = TOTAL).",
+      description:
+        "The level read: the segment dimensions its cells keep ([] = TOTAL); the others read null (all).",
       resolve: (row) => dimensionsOf(row.level),
     }),
     confidence: t.exposeFloat("confidence", { description: MARGIN_DESCRIPTIONS.confidence }),
@@ -153,7 +160,10 @@ builder.queryField("quoteInsights", (t) =>
       const buckets = validateInsightsFilter(filter, 0);
       const profile = await loadReleaseProfile(context.db, filter.granularity);
       assertWithinBounds(filter, profile, now);
-      const { releases } = await currentReleases(context.database, filter, buckets);
+      // Refused as insights(filter) would be: a level outside the plan, a filter on a rolled-up dimension.
+      const plan = await loadReleasePlan(context.database.query);
+      const level = readableLevel(filter, plan);
+      const { releases } = await currentReleases(context.database, filter, level, buckets);
       const fingerprint = fingerprintSelection("insights", filter);
       const quote = await quoteBuyer(context.database, {
         partnerId: principal.partnerId ?? "",
@@ -163,12 +173,17 @@ builder.queryField("quoteInsights", (t) =>
         releases: releases.map((release) => ({ releaseId: release.familyId, epsilon: release.epsilon })),
         now,
       });
-      // Every request reads the FULL level today; post-processing of published parameters, so free.
-      const accuracy = await levelAccuracies(context.database.query, profile, {
-        granularity: filter.granularity,
-        geoType: filter.geoBucketType,
-        levels: ["full"],
-      });
+      // Post-processing of published parameters, so free.
+      const accuracy = await levelAccuracies(
+        context.database.query,
+        profile,
+        {
+          granularity: filter.granularity,
+          geoType: filter.geoBucketType,
+          levels: [level],
+        },
+        plan,
+      );
       return { ...quote, fingerprint, accuracy };
     },
   }),

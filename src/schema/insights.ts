@@ -2,6 +2,7 @@ import type { AppContext } from "../context";
 import { type CellMargins, cellAccuracy } from "../privacy/accuracy";
 import { bucketKey } from "../privacy/buckets";
 import { buyerSuppressionReason } from "../privacy/releaseMechanism";
+import { resolveReadableLevel } from "../resolvers/insights/breakdownLevel";
 import {
   type InsightsFilter,
   MAX_PAGE_SIZE,
@@ -82,6 +83,17 @@ const Context = builder.enumType("Context", {
   } as const,
 });
 
+export const SegmentDimension = builder.enumType("SegmentDimension", {
+  subGraphs: ["internal", "buyer"],
+  description:
+    "A segment dimension a breakdown level keeps (the others are rolled up: they read null, meaning all).",
+  values: {
+    DOOR_TYPE: { value: "door_type", description: "The door type (SPOT, EVENT, COMMUNITY)." },
+    CATEGORY: { value: "category", description: "The door's category." },
+    CONTEXT: { value: "context", description: "When the door was opened (UTC clock)." },
+  } as const,
+});
+
 const SuppressionReason = builder.enumType("SuppressionReason", {
   subGraphs: ["internal", "buyer"],
   description:
@@ -116,7 +128,7 @@ const SUPPRESSION_CAUSES: ReadonlySet<string> = new Set(["k_min", "noisy_thresho
 export const InsightsFilterInput = builder.inputType("InsightsFilter", {
   subGraphs: ["internal", "buyer"],
   description:
-    "Which cells to read: one granularity and geo type, a time range, and optional segment filters.",
+    "Which cells to read: one granularity and geo type, a time range, one breakdown level, and optional segment filters.",
   fields: (t) => ({
     granularity: t.field({
       type: TimeGranularity,
@@ -146,9 +158,27 @@ export const InsightsFilterInput = builder.inputType("InsightsFilter", {
       description:
         "Geo bucket ids to read; absent = all buckets of that type (DAY, WEEK); HOUR requires 1..10.",
     }),
-    doorTypes: t.field({ type: [DoorType], required: false, description: "Only these door types." }),
-    categories: t.field({ type: [Category], required: false, description: "Only these categories." }),
-    contexts: t.field({ type: [Context], required: false, description: "Only these contexts." }),
+    doorTypes: t.field({
+      type: [DoorType],
+      required: false,
+      description: "Only these door types (FILTER_NOT_ALLOWED when the breakdown rolls DOOR_TYPE up).",
+    }),
+    categories: t.field({
+      type: [Category],
+      required: false,
+      description: "Only these categories (FILTER_NOT_ALLOWED when the breakdown rolls CATEGORY up).",
+    }),
+    contexts: t.field({
+      type: [Context],
+      required: false,
+      description: "Only these contexts (FILTER_NOT_ALLOWED when the breakdown rolls CONTEXT up).",
+    }),
+    breakdown: t.field({
+      type: [SegmentDimension],
+      required: false,
+      description:
+        "The breakdown level: which segment dimensions the cells keep; the others are rolled up (read null, meaning all). [] = TOTAL, one cell per geo bucket. Absent: FULL (all three) for DAY and WEEK; for HOUR the dimension of its one segment filter, or TOTAL without one. Only levels in the release plan (LEVEL_NOT_AVAILABLE names those released; see privacyStatement.families); each level is its own releases, charged on its own.",
+    }),
   }),
 });
 
@@ -168,15 +198,27 @@ const GeoBucket = builder.objectRef<InsightCellRow>("GeoBucket").implement({
 
 const Segment = builder.objectRef<InsightCellRow>("Segment").implement({
   subGraphs: ["internal", "buyer"],
-  description: "The segment of a cell in the public lattice (door type x category x context).",
+  description:
+    "The segment of a cell in the public lattice (door type x category x context) at the cell's breakdown level; a rolled-up dimension is null, meaning all of its values.",
   fields: (t) => ({
     doorType: t.field({
       type: DoorType,
-      description: "Door type.",
-      resolve: (row) => row.doorType as "spot",
+      nullable: true,
+      description: "Door type; null = all door types (the breakdown rolls DOOR_TYPE up).",
+      resolve: (row) => row.doorType as "spot" | null,
     }),
-    category: t.field({ type: Category, description: "Category.", resolve: (row) => row.category }),
-    context: t.field({ type: Context, description: "Context.", resolve: (row) => row.context as "morning" }),
+    category: t.field({
+      type: Category,
+      nullable: true,
+      description: "Category; null = all categories (the breakdown rolls CATEGORY up).",
+      resolve: (row) => row.category,
+    }),
+    context: t.field({
+      type: Context,
+      nullable: true,
+      description: "Context; null = all contexts (the breakdown rolls CONTEXT up).",
+      resolve: (row) => row.context as "morning" | null,
+    }),
   }),
 });
 
@@ -348,7 +390,11 @@ const InsightCell = builder.objectRef<InsightCellRow>("InsightCell").implement({
       resolve: async (row, _args, context) => (await receiptOf(row, context)).reportingDelayHours,
     }),
     geoBucket: t.field({ type: GeoBucket, description: "Where.", resolve: (row) => row }),
-    segment: t.field({ type: Segment, description: "Which segment.", resolve: (row) => row }),
+    segment: t.field({
+      type: Segment,
+      description: "Which segment; a dimension the breakdown rolls up reads null (all).",
+      resolve: (row) => row,
+    }),
     metrics: t.field({
       type: CellMetrics,
       description: "The noised metrics (null when suppressed).",
@@ -405,7 +451,7 @@ builder.queryField("insights", (t) =>
   t.field({
     type: InsightCellConnection,
     description:
-      "Released cells for a filter, ordered by time bucket, geo bucket and segment. Missing releases are listed in extensions.policy.missingBuckets.",
+      "Released cells for a filter at one breakdown level, ordered by time bucket, geo bucket and the segment dimensions the level keeps. Missing releases are listed in extensions.policy.missingBuckets.",
     authScopes: { $any: { internal: true, buyer: true } },
     subGraphs: ["internal", "buyer"],
     args: {
@@ -422,14 +468,16 @@ builder.queryField("insights", (t) =>
       if (decided === undefined && context.principal?.role === "buyer") {
         throw new Error("insights ran for a buyer without a policy decision");
       }
+      const level = decided?.level ?? (await resolveReadableLevel(context.database.query, filter));
       const { releases, missingBuckets } =
-        decided ?? (await currentReleases(context.database, filter, buckets));
+        decided ?? (await currentReleases(context.database, filter, level, buckets));
       context.policy.active = true;
       for (const release of releases) context.policy.releaseIds.add(release.id);
       for (const bucket of missingBuckets) context.policy.missingBuckets.add(bucketKey(bucket));
       const page = await readInsightCells(
         context.database,
         filter,
+        level,
         releases,
         { first, after: args.after },
         trendReaderOf(context),

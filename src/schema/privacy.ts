@@ -14,17 +14,7 @@ import { setPrivacyCap, setReleasePlanEntry } from "../resolvers/admin/privacyPl
 import { actorOf } from "./actor";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
-import { GeoBucketType, TimeGranularity } from "./insights";
-
-export const SegmentDimension = builder.enumType("SegmentDimension", {
-  subGraphs: ["internal", "buyer"],
-  description: "A segment dimension a breakdown level keeps (the others read as all).",
-  values: {
-    DOOR_TYPE: { value: "door_type", description: "The door type (SPOT, EVENT, COMMUNITY)." },
-    CATEGORY: { value: "category", description: "The door's category." },
-    CONTEXT: { value: "context", description: "When the door was opened (UTC clock)." },
-  } as const,
-});
+import { GeoBucketType, SegmentDimension, TimeGranularity } from "./insights";
 
 export const LedgerDay = builder.objectRef<LedgerDayRow>("LedgerDay").implement({
   subGraphs: ["internal", "buyer"],

@@ -366,7 +366,8 @@ describe("dataset export: records", () => {
     expect(header).toContain("privacy.dp.epsilon,privacy.dp.participant_day_epsilon");
     // Each record carries the plan's epsilon per participant-day beside the per-release epsilon.
     const firstRow = new Map(columns.map((column, index) => [column, expected[0]?.[index]]));
-    expect(firstRow.get("privacy.dp.participant_day_epsilon")).toBe(2.25);
+    // The default plan's epsilon_day (PRIVACY.md "Default plan", with roll-ups): 3.0.
+    expect(firstRow.get("privacy.dp.participant_day_epsilon")).toBe(3);
     expect(firstRow.get("privacy.dp.epsilon")).toBe(0.5);
     expect(lines).toHaveLength(nodes.length);
     expect(text).toContain(",true,below_threshold,");

@@ -458,13 +458,17 @@ describe("accuracy", () => {
           repeatParticipants: 192,
         },
       ]);
-      // A level the plan does not release has no margins to promise.
+      // A level the plan does not release is refused, as insights(filter) would be, naming those released.
       await db.query(
         "update release_plan set enabled = false where granularity = 'day' and geo_type = 'geohash3' and level = 'full'",
       );
       const disabled = await quote({ ...FILTER, geoBucketType: "GEOHASH3", geoBucketIds: null });
-      expect(disabled.body.errors).toBeUndefined();
-      expect((disabled.body.data?.quoteInsights as { accuracy: unknown } | undefined)?.accuracy).toEqual([]);
+      expect(disabled.body.errors?.[0]?.extensions).toMatchObject({
+        code: "LEVEL_NOT_AVAILABLE",
+        field: "breakdown",
+        released: [[]],
+      });
+      expect(disabled.body.errors?.[0]?.message).toContain("releases [] (TOTAL)");
     } finally {
       await db.query(
         "update release_plan set epsilon = 0.5, enabled = true where granularity = 'day' and geo_type = 'geohash3' and level = 'full'",
@@ -627,9 +631,11 @@ describe("statements per request", () => {
     };
     const small = await run(10);
     const large = await run(500);
-    // releases, one page of cells, the previous buckets' estimates for the trend, the total (once
-    // totalCount resolves), the receipts (one batch), the city names (one batch), the log row
+    // the release plan (which levels may be read), releases, one page of cells, the previous
+    // buckets' estimates for the trend, the total (once totalCount resolves), the receipts (one
+    // batch), the city names (one batch), the log row
     expect(small).toEqual([
+      "release plan",
       "releases",
       "insight_cells page",
       "trend estimates",
@@ -681,21 +687,23 @@ describe("statements per request", () => {
 function countingHandle(inner: DatabaseHandle) {
   let log: string[] = [];
   const classify = (text: string) =>
-    text.includes("from releases") && !text.includes("insight_cells")
-      ? "releases"
-      : text.includes("count(*)")
-        ? "count"
-        : text.includes("with ordinality")
-          ? "trend estimates"
-          : text.includes("from insight_cells")
-            ? "insight_cells page"
-            : text.includes("release_receipts")
-              ? "receipts"
-              : text.includes("city_definitions")
-                ? "city names"
-                : text.includes("request_logs")
-                  ? "request log"
-                  : text;
+    text.includes("from release_plan")
+      ? "release plan"
+      : text.includes("from releases") && !text.includes("insight_cells")
+        ? "releases"
+        : text.includes("count(*)")
+          ? "count"
+          : text.includes("with ordinality")
+            ? "trend estimates"
+            : text.includes("from insight_cells")
+              ? "insight_cells page"
+              : text.includes("release_receipts")
+                ? "receipts"
+                : text.includes("city_definitions")
+                  ? "city names"
+                  : text.includes("request_logs")
+                    ? "request log"
+                    : text;
   const handle: DatabaseHandle = {
     ...inner,
     query: (async (text: string, params?: unknown[]) => {

@@ -280,10 +280,16 @@ describe("a real change of any filter value is a new shape", () => {
   const changes: Array<[string, Record<string, unknown>]> = [
     ["the base filter", base],
     [
-      "granularity DAY -> HOUR (one segment dimension)",
-      { ...noSegments, doorTypes: ["SPOT"], granularity: "HOUR" },
+      "granularity DAY -> HOUR (one segment dimension, the level HOUR releases it at)",
+      { ...noSegments, categories: ["COFFEE"], granularity: "HOUR" },
     ],
-    ["the same HOUR filter at DAY", { ...noSegments, doorTypes: ["SPOT"], granularity: "DAY" }],
+    ["the same HOUR filter at DAY", { ...noSegments, categories: ["COFFEE"], granularity: "DAY" }],
+    [
+      "the same DAY filter at the CATEGORY level",
+      { ...noSegments, categories: ["COFFEE"], breakdown: ["CATEGORY"] },
+    ],
+    ["the same range and ids at the TOTAL level", { ...noSegments, breakdown: [] }],
+    ["the same range and ids at the DOOR_TYPE level", { ...noSegments, breakdown: ["DOOR_TYPE"] }],
     ["granularity DAY -> WEEK over the same week", { ...days(5, 12), granularity: "WEEK" }],
     ["the DAY filter over that week", { ...days(5, 12), granularity: "DAY" }],
     ["range start one day earlier", { ...base, timeBucketStartUtc: "2026-01-04T00:00:00Z" }],

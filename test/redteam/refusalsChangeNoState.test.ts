@@ -209,6 +209,46 @@ const refusals: Refusal[] = [
     }),
   },
   {
+    name: "a breakdown level the plan does not release (DAY CITY_CODE by door type and category)",
+    code: "LEVEL_NOT_AVAILABLE",
+    send: withFilter({ ...FRESH, breakdown: ["DOOR_TYPE", "CATEGORY"] }),
+  },
+  {
+    name: "a filter on a dimension the breakdown rolls up",
+    code: "FILTER_NOT_ALLOWED",
+    send: withFilter({ ...FRESH, breakdown: ["CATEGORY"], doorTypes: ["SPOT"] }),
+  },
+  {
+    name: "HOUR filtering two dimensions without a breakdown",
+    code: "FILTER_NOT_ALLOWED",
+    send: withFilter({
+      granularity: "HOUR",
+      geoBucketIds: ["us-nyc"],
+      timeBucketStartUtc: "2026-01-07T08:00:00Z",
+      timeBucketEndUtc: "2026-01-07T09:00:00Z",
+      doorTypes: ["SPOT"],
+      contexts: ["MORNING"],
+    }),
+  },
+  {
+    name: "a FULL cursor used on the TOTAL level",
+    code: "BAD_USER_INPUT",
+    send: withFilter(
+      { ...days(9, 10), breakdown: [] },
+      {
+        after: Buffer.from(
+          JSON.stringify({
+            bucketStart: "2026-01-09T00:00:00Z",
+            geoBucketId: "us-nyc",
+            doorType: "spot",
+            category: "coffee",
+            context: "morning",
+          }),
+        ).toString("base64url"),
+      },
+    ),
+  },
+  {
     name: "diagnostics in reject mode",
     code: "FIELD_NOT_ALLOWED",
     send: () =>

@@ -141,13 +141,15 @@ export type ImportProjectsInput = {
   source: string;
 };
 
-/** Which cells to read: one granularity and geo type, a time range, and optional segment filters. */
+/** Which cells to read: one granularity and geo type, a time range, one breakdown level, and optional segment filters. */
 export type InsightsFilter = {
-  /** Only these categories. */
+  /** The breakdown level: which segment dimensions the cells keep; the others are rolled up (read null, meaning all). [] = TOTAL, one cell per geo bucket. Absent: FULL (all three) for DAY and WEEK; for HOUR the dimension of its one segment filter, or TOTAL without one. Only levels in the release plan (LEVEL_NOT_AVAILABLE names those released; see privacyStatement.families); each level is its own releases, charged on its own. */
+  breakdown?: Array<SegmentDimension> | null | undefined;
+  /** Only these categories (FILTER_NOT_ALLOWED when the breakdown rolls CATEGORY up). */
   categories?: Array<Category> | null | undefined;
-  /** Only these contexts. */
+  /** Only these contexts (FILTER_NOT_ALLOWED when the breakdown rolls CONTEXT up). */
   contexts?: Array<Context> | null | undefined;
-  /** Only these door types. */
+  /** Only these door types (FILTER_NOT_ALLOWED when the breakdown rolls DOOR_TYPE up). */
   doorTypes?: Array<DoorType> | null | undefined;
   /** Geo bucket ids to read; absent = all buckets of that type (DAY, WEEK); HOUR requires 1..10. */
   geoBucketIds?: Array<string> | null | undefined;
@@ -275,7 +277,7 @@ export type RunPrecomputeInput = {
   to: string;
 };
 
-/** A segment dimension a breakdown level keeps (the others read as all). */
+/** A segment dimension a breakdown level keeps (the others are rolled up: they read null, meaning all). */
 export type SegmentDimension =
   /** The door's category. */
   | 'CATEGORY'

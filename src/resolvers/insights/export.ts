@@ -3,6 +3,7 @@ import type { ErrorCode } from "../../errors";
 import { readBoundedBody } from "../../http/body";
 import { restErrorResponse, restStatusOf } from "../../http/restErrors";
 import type { PolicyReport } from "../../policy/requestState";
+import { levelOf, type SegmentDimension } from "../../privacy/releasePlan";
 import { DATASET } from "../../schema/insights";
 import {
   type ExportFilterVariable,
@@ -276,7 +277,12 @@ function exportFileName(filter: ExportFilterVariable, format: ExportFormat): str
     const iso = new Date(value).toISOString();
     return granularity === "hour" ? `${iso.slice(0, 13).replace(":", "")}Z` : iso.slice(0, 10);
   };
-  return `${DATASET}_${granularity}_${filter.geoBucketType.toLowerCase()}_${stamp(filter.timeBucketStartUtc)}_${stamp(filter.timeBucketEndUtc)}.${format}`;
+  // A breakdown given names its level, so two levels of one range never share a file name.
+  const level =
+    filter.breakdown === undefined
+      ? ""
+      : `_${levelOf(filter.breakdown.map((dimension) => dimension.toLowerCase() as SegmentDimension)).replaceAll("+", "-")}`;
+  return `${DATASET}_${granularity}_${filter.geoBucketType.toLowerCase()}_${stamp(filter.timeBucketStartUtc)}_${stamp(filter.timeBucketEndUtc)}${level}.${format}`;
 }
 
 /** An export error; its status is the REST routes' one mapping of its code. */

@@ -1,4 +1,5 @@
 import { CATEGORIES, DOOR_TYPES, SEGMENT_CONTEXTS, TIME_GRANULARITIES } from "../../db/schema/enums";
+import { SEGMENT_DIMENSIONS } from "../../privacy/releasePlan";
 
 export const EXPORT_FORMATS = ["jsonl", "csv"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -11,7 +12,7 @@ const SCALAR_PARAMETERS = [
   "time_bucket_end_utc",
   "geo_bucket_type",
 ] as const;
-const LIST_PARAMETERS = ["geo_bucket_ids", "door_types", "categories", "contexts"] as const;
+const LIST_PARAMETERS = ["geo_bucket_ids", "door_types", "categories", "contexts", "breakdown"] as const;
 const PARAMETERS: readonly string[] = [...SCALAR_PARAMETERS, ...LIST_PARAMETERS];
 // The DateTime scalar's own rule (RFC 3339 with an explicit offset), checked here to name the parameter.
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
@@ -26,6 +27,8 @@ export interface ExportFilterVariable {
   doorTypes?: string[];
   categories?: string[];
   contexts?: string[];
+  /** [] = TOTAL; absent = the granularity's default level. */
+  breakdown?: string[];
 }
 
 export interface ExportParameters {
@@ -118,6 +121,15 @@ function toExportParameters(raw: RawParameters): ExportParameters {
   if (categories !== undefined) filter.categories = categories;
   const contexts = enumList("contexts", SEGMENT_CONTEXTS);
   if (contexts !== undefined) filter.contexts = contexts;
+  // `breakdown=` (empty) is the TOTAL level, one cell per geo bucket; absent, the default level.
+  const breakdown = raw.get("breakdown");
+  if (breakdown !== undefined) {
+    filter.breakdown = [breakdown].flat().every((item) => item.trim() === "")
+      ? []
+      : (list(raw, "breakdown") ?? []).map((value) =>
+          oneOf("breakdown", value, SEGMENT_DIMENSIONS).toUpperCase(),
+        );
+  }
   return { format, filter };
 }
 

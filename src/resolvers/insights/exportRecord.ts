@@ -6,7 +6,8 @@ export interface ExportedCell {
   timeGranularity: string;
   reportingDelayHours: number;
   geoBucket: { type: string; id: string };
-  segment: { doorType: string; category: string; context: string };
+  /** Null = the breakdown rolls the dimension up. */
+  segment: { doorType: string | null; category: string | null; context: string | null };
   metrics: {
     uniqueParticipantsEst: number | null;
     doorsOpenedEst: number | null;
@@ -53,6 +54,7 @@ export interface CanonicalRecord {
   time_granularity: string;
   reporting_delay_hours: number;
   geo_bucket: { type: string; id: string };
+  /** `"all"` for a dimension the breakdown rolls up. */
   segment: { door_type: string; category: string; context: string };
   metrics: {
     unique_participants_est: number | null;
@@ -94,9 +96,9 @@ export function canonicalRecord(cell: ExportedCell): CanonicalRecord {
     reporting_delay_hours: cell.reportingDelayHours,
     geo_bucket: { type: geoBucket.type.toLowerCase(), id: geoBucket.id },
     segment: {
-      door_type: segment.doorType.toLowerCase(),
-      category: segment.category.toLowerCase(),
-      context: segment.context.toLowerCase(),
+      door_type: segmentValue(segment.doorType),
+      category: segmentValue(segment.category),
+      context: segmentValue(segment.context),
     },
     metrics: {
       unique_participants_est: metrics.uniqueParticipantsEst,
@@ -129,6 +131,13 @@ export function canonicalRecord(cell: ExportedCell): CanonicalRecord {
       },
     },
   };
+}
+
+/** The record's spelling of a segment dimension: its lowercase value, or "all" when rolled up (CONTRACT.md). */
+export const ROLLED_UP = "all";
+
+function segmentValue(value: string | null): string {
+  return value === null ? ROLLED_UP : value.toLowerCase();
 }
 
 /**

@@ -2,6 +2,7 @@ import type { TimeGranularity } from "../../db/schema/enums";
 import { apiError } from "../../errors";
 import { bucketsInRange, isAligned } from "../../privacy/buckets";
 import type { GeoBucketType } from "../../privacy/cellKey";
+import type { SegmentDimension } from "../../privacy/releasePlan";
 
 /** The insights filter after GraphQL coercion (enum values already lowercase). */
 export interface InsightsFilter {
@@ -13,6 +14,8 @@ export interface InsightsFilter {
   doorTypes?: readonly string[] | null;
   categories?: readonly string[] | null;
   contexts?: readonly string[] | null;
+  /** The breakdown level: the segment dimensions the cells keep ([] = TOTAL); absent = the default (see breakdownLevel). */
+  breakdown?: readonly SegmentDimension[] | null;
 }
 
 export const MAX_PAGE_SIZE = 1000;

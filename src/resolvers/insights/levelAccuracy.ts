@@ -3,7 +3,7 @@ import type { TimeGranularity } from "../../db/schema/enums";
 import { type CellMargins, releaseMargins } from "../../privacy/accuracy";
 import type { GeoBucketType } from "../../privacy/cellKey";
 import { planReleaseParameters } from "../../privacy/levelParameters";
-import { loadReleasePlan, planEntryFor, type ReleaseLevel } from "../../privacy/releasePlan";
+import { loadReleasePlan, type PlanEntry, planEntryFor, type ReleaseLevel } from "../../privacy/releasePlan";
 import type { ReleaseProfile } from "../../privacy/releaseProfiles";
 
 /** The margins a released cell of one (granularity, geo type, level) would carry. */
@@ -13,7 +13,7 @@ export interface LevelAccuracyRow extends CellMargins {
   level: ReleaseLevel;
 }
 
-/** What a request reads: one granularity and geo type, at these levels (today always "full"). */
+/** What a request reads: one granularity and geo type, at these breakdown levels. */
 export interface LevelsRead {
   granularity: TimeGranularity;
   geoType: GeoBucketType;
@@ -28,8 +28,10 @@ export async function levelAccuracies(
   query: QueryFn,
   profile: ReleaseProfile,
   read: LevelsRead,
+  /** The plan already read for this request, if any (else it is read here). */
+  loadedPlan?: readonly PlanEntry[],
 ): Promise<LevelAccuracyRow[]> {
-  const plan = await loadReleasePlan(query);
+  const plan = loadedPlan ?? (await loadReleasePlan(query));
   return read.levels.flatMap((level) => {
     const entry = planEntryFor(plan, read.granularity, read.geoType, level);
     if (entry === undefined) return [];

@@ -3,6 +3,7 @@ import { CATEGORIES, DOOR_TYPES, SEGMENT_CONTEXTS, type TimeGranularity } from "
 import { apiError } from "../../errors";
 import { bucketKey } from "../../privacy/buckets";
 import type { GeoBucketType } from "../../privacy/cellKey";
+import { dimensionsOf, type ReleaseLevel, type SegmentDimension } from "../../privacy/releasePlan";
 import type { InsightsFilter } from "./insightsFilter";
 import { type TrendReader, trendScores } from "./trendScores";
 
@@ -23,9 +24,10 @@ export interface InsightCellRow {
   granularity: TimeGranularity;
   geoType: GeoBucketType;
   geoBucketId: string;
-  doorType: string;
-  category: string;
-  context: string;
+  /** Null when the release's level rolls the dimension up ("all"). */
+  doorType: string | null;
+  category: string | null;
+  context: string | null;
   uniqueParticipantsEst: number | null;
   doorsOpenedEst: number | null;
   repeatRateEst: number | null;
@@ -46,10 +48,11 @@ export interface InsightsPage {
   missingBuckets: Date[];
 }
 
-/** The current release of each bucket in the range; buckets without one are "missing". */
+/** The current release of each bucket in the range at one breakdown level; buckets without one are "missing". */
 export async function currentReleases(
   database: DatabaseHandle,
   filter: InsightsFilter,
+  level: ReleaseLevel,
   buckets: Date[],
 ): Promise<{ releases: ReleaseRef[]; missingBuckets: Date[] }> {
   const rows = await database.query<{
@@ -60,10 +63,10 @@ export async function currentReleases(
     epsilon: number;
   }>(
     `select id, bucket_start, version, family_id, epsilon from releases
-     where granularity = $1 and geo_type = $2 and level = 'full' and current and retired_at is null
-       and bucket_start >= $3 and bucket_start < $4
+     where granularity = $1 and geo_type = $2 and level = $3 and current and retired_at is null
+       and bucket_start >= $4 and bucket_start < $5
      order by bucket_start`,
-    [filter.granularity, filter.geoBucketType, filter.timeBucketStartUtc, filter.timeBucketEndUtc],
+    [filter.granularity, filter.geoBucketType, level, filter.timeBucketStartUtc, filter.timeBucketEndUtc],
   );
   const releases = rows.map((row) => ({
     id: row.id,
@@ -76,13 +79,24 @@ export async function currentReleases(
   return { releases, missingBuckets: buckets.filter((bucket) => !have.has(bucket.getTime())) };
 }
 
+/** A cell's position in the order; a rolled-up dimension is null (constant within a level). */
 interface CursorKey {
   bucketStart: string;
   geoBucketId: string;
-  doorType: string;
-  category: string;
-  context: string;
+  doorType: string | null;
+  category: string | null;
+  context: string | null;
 }
+
+/** Each segment dimension's cell column, cursor key, enum type and values. */
+const DIMENSION_COLUMNS = {
+  door_type: { column: "c.door_type", key: "doorType", type: "door_type", values: DOOR_TYPES },
+  category: { column: "c.category", key: "category", type: "category", values: CATEGORIES },
+  context: { column: "c.context", key: "context", type: "segment_context", values: SEGMENT_CONTEXTS },
+} as const satisfies Record<
+  SegmentDimension,
+  { column: string; key: keyof CursorKey; type: string; values: readonly string[] }
+>;
 
 export function encodeCursor(row: InsightCellRow): string {
   const key: CursorKey = {
@@ -95,23 +109,29 @@ export function encodeCursor(row: InsightCellRow): string {
   return Buffer.from(JSON.stringify(key)).toString("base64url");
 }
 
-/** Decodes an `after` cursor, refusing anything this query could not have returned (checked before any charge). */
-export function decodeCursor(cursor: string): CursorKey {
+/**
+ * Decodes an `after` cursor, refusing anything this query could not have returned (checked before
+ * any charge): the level's kept dimensions hold one of their values, its rolled-up ones are null.
+ */
+export function decodeCursor(cursor: string, level: ReleaseLevel): CursorKey {
   try {
     if (cursor.length > 512) throw new Error("too long");
     const key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Partial<CursorKey>;
+    const kept = dimensionsOf(level);
+    const segmentFits = (Object.keys(DIMENSION_COLUMNS) as SegmentDimension[]).every((dimension) => {
+      const { key: name, values } = DIMENSION_COLUMNS[dimension];
+      const value = key[name];
+      return kept.includes(dimension)
+        ? typeof value === "string" && (values as readonly string[]).includes(value)
+        : value === null;
+    });
     if (
       typeof key.bucketStart === "string" &&
       /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(key.bucketStart) &&
       !Number.isNaN(new Date(key.bucketStart).getTime()) &&
       typeof key.geoBucketId === "string" &&
       /^[a-z0-9-]{1,16}$/.test(key.geoBucketId) &&
-      typeof key.doorType === "string" &&
-      (DOOR_TYPES as readonly string[]).includes(key.doorType) &&
-      typeof key.category === "string" &&
-      (CATEGORIES as readonly string[]).includes(key.category) &&
-      typeof key.context === "string" &&
-      (SEGMENT_CONTEXTS as readonly string[]).includes(key.context)
+      segmentFits
     ) {
       return key as CursorKey;
     }
@@ -154,26 +174,32 @@ export async function countInsightCells(
 }
 
 /**
- * A page of cells over the given releases, ordered by (bucket, geo, door type, category, context),
- * keyset-paginated, with the reader's trend scores. Two statements (a buyer: up to three), whatever
- * the page size; the total is countInsightCells, run only when a client selects it.
+ * A page of cells over the given releases (all of one level), ordered by (bucket, geo, then the
+ * level's kept dimensions among door type, category, context: its rolled-up ones are null in every
+ * cell), keyset-paginated, with the reader's trend scores. Two statements (a buyer: up to three),
+ * whatever the page size; the total is countInsightCells, run only when a client selects it.
  */
 export async function readInsightCells(
   database: DatabaseHandle,
   filter: InsightsFilter,
+  level: ReleaseLevel,
   releases: ReleaseRef[],
   page: { first: number; after?: string | null },
   trendReader: TrendReader,
 ): Promise<{ rows: InsightCellRow[]; hasNextPage: boolean }> {
   if (releases.length === 0) return { rows: [], hasNextPage: false };
   const { where, params } = cellFilter(filter, releases);
+  const kept = dimensionsOf(level).map((dimension) => DIMENSION_COLUMNS[dimension]);
+  const orderColumns = ["r.bucket_start", "c.geo_bucket_id", ...kept.map((dimension) => dimension.column)];
   if (page.after) {
-    const cursor = decodeCursor(page.after);
-    params.push(cursor.bucketStart, cursor.geoBucketId, cursor.doorType, cursor.category, cursor.context);
-    const n = params.length;
-    where.push(
-      `(r.bucket_start, c.geo_bucket_id, c.door_type, c.category, c.context) > ($${n - 4}::timestamptz, $${n - 3}, $${n - 2}::door_type, $${n - 1}::category, $${n}::segment_context)`,
-    );
+    const cursor = decodeCursor(page.after, level);
+    params.push(cursor.bucketStart, cursor.geoBucketId);
+    const bounds = [`$${params.length - 1}::timestamptz`, `$${params.length}`];
+    for (const dimension of kept) {
+      params.push(cursor[dimension.key]);
+      bounds.push(`$${params.length}::${dimension.type}`);
+    }
+    where.push(`(${orderColumns.join(", ")}) > (${bounds.join(", ")})`);
   }
   params.push(page.first + 1);
   const rows = await database.query<{
@@ -182,9 +208,9 @@ export async function readInsightCells(
     granularity: TimeGranularity;
     geo_type: GeoBucketType;
     geo_bucket_id: string;
-    door_type: string;
-    category: string;
-    context: string;
+    door_type: string | null;
+    category: string | null;
+    context: string | null;
     unique_participants_est: number | null;
     doors_opened_est: number | null;
     repeat_rate_est: number | null;
@@ -199,7 +225,7 @@ export async function readInsightCells(
             c.suppressed_reason, c.true_unique_participants, c.true_doors_opened, c.top_contributor_share
      from insight_cells c join releases r on r.id = c.release_id
      where ${where.join(" and ")}
-     order by r.bucket_start, c.geo_bucket_id, c.door_type, c.category, c.context
+     order by ${orderColumns.join(", ")}
      limit $${params.length}`,
     params,
   );
@@ -226,7 +252,7 @@ export async function readInsightCells(
   );
   const trends = await trendScores(
     database,
-    { granularity: filter.granularity, geoType: filter.geoBucketType },
+    { granularity: filter.granularity, geoType: filter.geoBucketType, level },
     pageRows,
     trendReader,
   );

@@ -3,6 +3,7 @@ import type { TimeGranularity } from "../../db/schema/enums";
 import { chargedReleaseIds } from "../../policy/budget";
 import { BUCKET_MS } from "../../privacy/buckets";
 import type { GeoBucketType } from "../../privacy/cellKey";
+import { dimensionsOf, type ReleaseLevel, SEGMENT_DIMENSIONS } from "../../privacy/releasePlan";
 
 /**
  * Who reads the trend: INTERNAL and OPERATOR see every trend; a buyer only trends whose previous
@@ -16,9 +17,10 @@ export type TrendReader =
 export interface TrendCell {
   bucketStart: Date;
   geoBucketId: string;
-  doorType: string;
-  category: string;
-  context: string;
+  /** Null when the level rolls the dimension up. */
+  doorType: string | null;
+  category: string | null;
+  context: string | null;
   uniqueParticipantsEst: number | null;
 }
 
@@ -30,15 +32,25 @@ export function trendScore(current: number | null, previous: number | null): num
   return Math.round((current / (current + previous)) * RATIO_DIGITS) / RATIO_DIGITS;
 }
 
+/** How the previous cell's segment column matches: equal on a kept dimension, null on a rolled-up one. */
+const SEGMENT_JOIN = {
+  door_type: { equal: "c.door_type = k.door::door_type", rolledUp: "c.door_type is null" },
+  category: { equal: "c.category = k.category::category", rolledUp: "c.category is null" },
+  context: { equal: "c.context = k.context::segment_context", rolledUp: "c.context is null" },
+} as const;
+
+/** A rolled-up dimension's placeholder in the key arrays (never compared: the join tests is null). */
+const ALL = "all";
+
 /**
- * Each cell's trend against the same cell (granularity, geo type, geo bucket, segment) in the
- * previous bucket's current release: one statement per page, plus one charge lookup for a buyer.
+ * Each cell's trend against the same cell (granularity, geo type, level, geo bucket, segment) in
+ * the previous bucket's current release of that level: one statement per page, plus one charge lookup for a buyer.
  * Post-processing of published estimates, so no privacy loss; the rule is that a buyer sees a trend
  * only from an estimate it paid for, so the trend cannot hand out the previous bucket for free.
  */
 export async function trendScores(
   database: DatabaseHandle,
-  release: { granularity: TimeGranularity; geoType: GeoBucketType },
+  release: { granularity: TimeGranularity; geoType: GeoBucketType; level: ReleaseLevel },
   cells: readonly TrendCell[],
   reader: TrendReader,
 ): Promise<Array<number | null>> {
@@ -47,26 +59,31 @@ export async function trendScores(
   const asked = cells.flatMap((cell, index) =>
     cell.uniqueParticipantsEst === null ? [] : [{ cell, index }],
   );
-  // Enum columns travel as text and are cast on the key side, so the primary key still serves the join.
+  // Enum columns travel as text and are cast on the key side, so the unique index still serves the
+  // join (is null included); a rolled-up dimension is null in every cell of the level.
   // A buyer is charged per family (an HOUR day once): the previous release counts as paid for when its family is.
+  const kept = dimensionsOf(release.level);
+  const segmentJoin = SEGMENT_DIMENSIONS.map((dimension) =>
+    kept.includes(dimension) ? SEGMENT_JOIN[dimension].equal : SEGMENT_JOIN[dimension].rolledUp,
+  ).join(" and ");
   const previous = await database.query<{ ord: number; family_id: string; estimate: number }>(
     `select k.ord::int as ord, r.family_id, c.unique_participants_est as estimate
      from unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) with ordinality
             as k(bucket_start, geo, door, category, context, ord)
-     join releases r on r.granularity = $1 and r.geo_type = $2 and r.level = 'full' and r.current
+     join releases r on r.granularity = $1 and r.geo_type = $2 and r.level = $8 and r.current
                      and r.retired_at is null
                      and r.bucket_start = k.bucket_start::timestamptz
-     join insight_cells c on c.release_id = r.id and c.geo_bucket_id = k.geo and c.door_type = k.door::door_type
-                          and c.category = k.category::category and c.context = k.context::segment_context
+     join insight_cells c on c.release_id = r.id and c.geo_bucket_id = k.geo and ${segmentJoin}
      where c.unique_participants_est is not null`,
     [
       release.granularity,
       release.geoType,
       asked.map(({ cell }) => new Date(cell.bucketStart.getTime() - step).toISOString()),
       asked.map(({ cell }) => cell.geoBucketId),
-      asked.map(({ cell }) => cell.doorType),
-      asked.map(({ cell }) => cell.category),
-      asked.map(({ cell }) => cell.context),
+      asked.map(({ cell }) => cell.doorType ?? ALL),
+      asked.map(({ cell }) => cell.category ?? ALL),
+      asked.map(({ cell }) => cell.context ?? ALL),
+      release.level,
     ],
   );
   const visible =
