@@ -230,8 +230,7 @@ async function simulate(
       timeBucketStartUtc: new Date(hourEnd.getTime() - 4 * HOUR_MS).toISOString(),
       timeBucketEndUtc: hourEnd.toISOString(),
       geoBucketIds: busiest.slice(0, 1),
-      // HOUR is released per category and as totals (the default plan): this reads the CATEGORY level.
-      categories: ["COFFEE"],
+      // HOUR is released as city totals (the default plan): no segment filter reads the TOTAL level.
     });
     if (day % 2 === 0) await insights(globex, dayRange(at(16), 3, { geoBucketIds: cities.slice(0, 3) }));
     if (day % 4 === 1) {

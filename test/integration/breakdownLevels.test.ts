@@ -28,6 +28,13 @@ beforeAll(async () => {
   planted.total = await plantLevelReleases(db, { ...day, level: "total" }, jan(1), jan(11));
   planted.door_type = await plantLevelReleases(db, { ...day, level: "door_type" }, jan(1), jan(11));
   planted.category = await plantLevelReleases(db, { ...day, level: "category" }, jan(1), jan(5));
+  // The HOUR levels planted here: CATEGORY at 0.15 and TOTAL at 0.25 (the default plan releases
+  // HOUR only as TOTAL, at 0.1).
+  await db.query(
+    `insert into release_plan (granularity, geo_type, level, epsilon, delta, enabled)
+     values ('hour', 'city_code', 'category', 0.15, 1e-6, true), ('hour', 'city_code', 'total', 0.25, 1e-6, true)
+     on conflict (granularity, geo_type, level) do update set epsilon = excluded.epsilon, enabled = true`,
+  );
   const hour = { granularity: "hour", geoType: "city_code", geoIds: CITIES } as const;
   planted.hourCategory = await plantLevelReleases(
     db,
@@ -456,7 +463,7 @@ describe("quoteInsights per level", () => {
       variables: { f: { ...days(5, 7), breakdown: [] } },
     });
     expect(total.body.errors).toBeUndefined();
-    // TOTAL DAY at epsilon 0.1: scales 80, 800 and 160 (L0 4, C 5, split 0.5/0.25/0.25).
+    // TOTAL DAY at epsilon 0.1: scales 20, 200 and 40 (the level's L0 1, C 5, split 0.5/0.25/0.25).
     const margin = (scale: number) =>
       Math.max(0, Math.ceil(scale * Math.log(2 / (0.05 * (Math.exp(1 / scale) + 1)))));
     expect(total.body.data?.quoteInsights).toEqual({
@@ -468,9 +475,9 @@ describe("quoteInsights per level", () => {
           geoBucketType: "CITY_CODE",
           breakdown: [],
           confidence: 0.95,
-          uniqueParticipants: margin(80),
-          doorsOpened: margin(800),
-          repeatParticipants: margin(160),
+          uniqueParticipants: margin(20),
+          doorsOpened: margin(200),
+          repeatParticipants: margin(40),
         },
       ],
     });

@@ -40,8 +40,8 @@ async function release(
   const start = new Date(bucketStart);
   const span = { hour: 3_600_000, day: DAY_MS, week: 7 * DAY_MS }[granularity];
   await db.query(
-    `insert into releases (granularity, bucket_start, bucket_end, geo_type, epsilon, family_id, participant_day_epsilon, created_by, retired_at)
-     values ($1, $2, $3, $4, 0.5, $5, 2.25, 'test', $6)`,
+    `insert into releases (granularity, bucket_start, bucket_end, geo_type, level, epsilon, family_id, participant_day_epsilon, created_by, retired_at)
+     values ($1, $2, $3, $4, $7, 0.5, $5, 3.0, 'test', $6)`,
     [
       granularity,
       start,
@@ -49,6 +49,8 @@ async function release(
       geoType,
       randomUUID(),
       options.retired ? now : null,
+      // The plan's level of the granularity here: FULL, and HOUR's TOTAL.
+      granularity === "hour" ? "total" : "full",
     ],
   );
 }
@@ -87,6 +89,9 @@ beforeEach(async () => {
   await db?.destroy();
   db = await createTestDatabase();
   await seedTestCities(db);
+  // One release per bucket and geo type (FULL; HOUR at its TOTAL level): the rule is about which
+  // releases read a day, not about how many levels there are.
+  await db.query("delete from release_plan where level <> 'full' and granularity <> 'hour'");
   // The default precompute window: 14 days of HOUR families, 60 DAY buckets, 9 WEEK buckets.
   await setPolicy(PRECOMPUTE_POLICY_KEY, {
     enabled: true,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_RELEASE_PLAN, planTotals } from "../../src/privacy/releasePlan";
 import { appendAuditEntry } from "../../src/resolvers/admin/audit";
 import { testApp } from "../support/app";
 import { buildBuyerWorld } from "../support/buyerWorld";
@@ -115,7 +116,7 @@ describe("ops views", () => {
       })),
       highestDay: { dayUtc: "2026-01-01", epsilon: 1 },
       epsilonCap: 3,
-      planEpsilonPerParticipantDay: 2.25,
+      planEpsilonPerParticipantDay: planTotals(DEFAULT_RELEASE_PLAN).epsilonDay,
     });
   });
 

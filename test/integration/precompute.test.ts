@@ -391,6 +391,8 @@ describe("profiles and the embargo", () => {
   it("HOUR follows its profile: CITY_CODE only, k-min 300, 168 h delay, noise scale 32", async () => {
     const hour = new Date("2026-01-06T08:00:00Z");
     const dayEnd = new Date("2026-01-07T00:00:00Z");
+    // The plan's HOUR TOTAL entry at the profile's per-release epsilon (the default plan has 0.1).
+    await db.query("update release_plan set epsilon = 0.25 where granularity = 'hour' and level = 'total'");
     await expect(
       precomputeRelease(
         { database: db, noiseKey: NOISE_KEY, clock },
