@@ -75,7 +75,7 @@ export const ENV_DOCS = {
     doc: "work_mem of each precompute connection while it computes totals, e.g. 256MB; the final hash aggregate may use hash_mem_multiplier times this.",
   },
   DEMO_SEED: { default: "20261123", doc: "Seed of the deterministic demo-data generator." },
-  DEMO_DAYS: { default: "35", doc: "Days of demo events to generate, ending now." },
+  DEMO_DAYS: { default: "28", doc: "Days of demo events to generate, ending now." },
   DEMO_SCALE: {
     default: "1",
     doc: "Multiplies the demo participant counts (0.01 to 4); below 1 gives a quicker, smaller demo.",
@@ -140,7 +140,7 @@ const envSchema = z.object({
     .min(0)
     .max(2 ** 31 - 1)
     .default(20261123),
-  DEMO_DAYS: z.coerce.number().int().min(14).max(400).default(35),
+  DEMO_DAYS: z.coerce.number().int().min(14).max(400).default(28),
   DEMO_SCALE: z.coerce.number().min(0.01).max(4).default(1),
 });
 

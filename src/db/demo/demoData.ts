@@ -13,7 +13,7 @@ export interface DemoDataOptions {
   days: number;
   /** Every event is strictly before this instant. */
   now: Date;
-  /** Multiplies participant counts; 1 is the full demo (~1.3 million events over the default 35 days). */
+  /** Multiplies participant counts; 1 is the full demo (~1.3 million events over the default 28 days). */
   scale?: number;
   onProgress?: (stage: string, done: number, total: number) => void;
 }

@@ -355,7 +355,6 @@ function rollupCtes(granularity: TimeGranularity, rollups: readonly RollupSet[])
   const weekly = granularity === "week";
   const unit = hourly ? "bucket / 24" : weekly ? "day" : "bucket";
   const bucket = weekly ? "day / 7" : "bucket";
-  const salt = hourly ? "bucket + $6::bigint" : "0";
   const sets = rollups
     .map((set, index) => {
       const kept = set.level === "total" ? [] : set.level.split("+");
@@ -366,14 +365,18 @@ function rollupCtes(granularity: TimeGranularity, rollups: readonly RollupSet[])
     .join(", ");
   const perContext = SEGMENT_CONTEXTS.length;
   const perCategory = CATEGORIES.length * perContext;
+  // A level cell packed in one bigint: bucket (run-relative) << 26 | cell index << 10 | level
+  // segment (door x 100 + category x 10 + context, 0 = all), so it groups and sorts as one column
+  // in the order of its parts.
+  const cellBucket = "(cell >> 26)";
   const chosen = weekly
-    ? `select set_id, bucket, participant_hash, cell_index, door, category, context, least(sum(n), $10::int) as doors
+    ? `select set_id, participant_hash, cell, least(sum(n), $10::int) as doors
       from lv_ranked join lv_sets using (set_id)
       where cell_rank <= coalesce(l0, $11::int)
-      group by set_id, bucket, participant_hash, cell_index, door, category, context`
-    : `select set_id, bucket, participant_hash, cell_index, door, category, context, least(n, $10::int) as doors
+      group by set_id, participant_hash, cell`
+    : `select set_id, participant_hash, cell, least(n, $10::int) as doors
       from lv_ranked join lv_sets using (set_id)
-      where cell_rank <= coalesce(l0, $11::int)${hourly ? " and bucket >= $15::int and bucket < $15::int + $16::int" : ""}`;
+      where cell_rank <= coalesce(l0, $11::int)${hourly ? ` and ${cellBucket} >= $15::int and ${cellBucket} < $15::int + $16::int` : ""}`;
   return `
     lv_sets(set_id, geo_type, level, is_geo, keep_door, keep_category, keep_context, l0) as (
       values ${sets}
@@ -385,23 +388,24 @@ function rollupCtes(granularity: TimeGranularity, rollups: readonly RollupSet[])
       group by 1, 2, 3, 4, 5, 6, 7, 8
     ),
     lv_rows as (
-      select v.set_id, p.unit, p.participant_hash, p.bucket, v.is_geo,
-             case when v.is_geo then p.geo_index else p.city_index end as cell_index,
-             case when v.is_geo then p.geo_key else p.city_key end as cell_key,
-             case when v.keep_door then p.segment / ${perCategory} + 1 else 0 end as door,
-             case when v.keep_category then p.segment / ${perContext} % ${CATEGORIES.length} + 1 else 0 end as category,
-             case when v.keep_context then p.segment % ${perContext} + 1 else 0 end as context,
+      select v.set_id, p.unit, p.participant_hash,
+             (p.bucket << 26) | ((case when v.is_geo then p.geo_index else p.city_index end)::bigint << 10)
+               | ((case when v.keep_door then p.segment / ${perCategory} + 1 else 0 end) * 100
+                  + (case when v.keep_category then p.segment / ${perContext} % ${CATEGORIES.length} + 1 else 0 end) * 10
+                  + (case when v.keep_context then p.segment % ${perContext} + 1 else 0 end)) as cell,
+             min(case when v.is_geo then p.geo_key else p.city_key end) as cell_key,
+             bool_and(v.is_geo) as is_geo,
              sum(p.n) as n
       from lv_participant_cells p cross join lv_sets v
-      group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+      group by 1, 2, 3, 4
     ),
     lv_ranked as (
-      select set_id, bucket, participant_hash, cell_index, door, category, context, n,
+      select set_id, participant_hash, cell, n,
              row_number() over (
                partition by set_id, unit, participant_hash
-               order by hashint8extended(participant_hash # hashint8extended(cell_key # (set_id * 1000 + door * 100 + category * 10 + context)::bigint, ${salt}),
+               order by hashint8extended(participant_hash # hashint8extended(cell_key # (set_id * 1000 + (cell & 1023)), ${hourly ? `${cellBucket} + $6::bigint` : "0"}),
                                          case when is_geo then $9::bigint else $8::bigint end),
-                        bucket, cell_index, door, category, context
+                        cell
              ) as cell_rank
       from lv_rows
     ),
@@ -409,13 +413,14 @@ function rollupCtes(granularity: TimeGranularity, rollups: readonly RollupSet[])
       ${chosen}
     ),
     rollup_totals as (
-      select ${hourly ? "c.bucket - $15::int" : "c.bucket"} as bucket, v.geo_type, c.cell_index as geo_index,
-             c.door, c.category, c.context,
+      select ${hourly ? `${cellBucket.replace("cell", "c.cell")} - $15::int` : cellBucket.replace("cell", "c.cell")} as bucket,
+             v.geo_type, (c.cell >> 10) & 65535 as geo_index,
+             (c.cell & 1023) / 100 as door, (c.cell & 1023) / 10 % 10 as category, (c.cell & 1023) % 10 as context,
              count(*)::int as unique_participants, sum(c.doors)::int as doors_opened,
              count(*) filter (where c.doors >= 2)::int as repeat_participants, max(c.doors)::int as top_doors,
              v.level
       from lv_chosen c join lv_sets v using (set_id)
-      group by c.bucket, v.geo_type, c.cell_index, c.door, c.category, c.context, v.level
+      group by c.cell, v.geo_type, v.level
     ),`;
 }
 
