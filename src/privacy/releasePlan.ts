@@ -96,8 +96,8 @@ export interface PrivacyCap {
  */
 export const DEFAULT_RELEASE_PLAN: readonly PlanEntry[] = [
   ...planRows("day", "city_code", { full: 0.5, door_type: 0.2, category: 0.2, context: 0.2, total: 0.1 }),
-  ...planRows("day", "geohash3", { full: 0.5, total: 0.1 }),
-  ...planRows("week", "city_code", { full: 0.5, total: 0.1 }),
+  ...planRows("day", "geohash3", { full: 0.5 }),
+  ...planRows("week", "city_code", { full: 0.5, category: 0.1, total: 0.1 }),
   ...planRows("week", "geohash3", { full: 0.5 }),
   ...planRows("hour", "city_code", { total: 0.1 }),
 ];

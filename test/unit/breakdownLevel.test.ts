@@ -62,10 +62,8 @@ describe("readableLevel under the default plan", () => {
     expect(
       readableLevel({ ...day, breakdown: ["category"], categories: ["coffee"] }, DEFAULT_RELEASE_PLAN),
     ).toBe("category");
-    expect(readableLevel({ ...hour, categories: ["coffee"] }, DEFAULT_RELEASE_PLAN)).toBe("category");
-    expect(readableLevel({ ...day, geoBucketType: "geohash3", breakdown: [] }, DEFAULT_RELEASE_PLAN)).toBe(
-      "total",
-    );
+    expect(readableLevel(hour, DEFAULT_RELEASE_PLAN)).toBe("total");
+    expect(readableLevel({ ...day, breakdown: [] }, DEFAULT_RELEASE_PLAN)).toBe("total");
   });
 
   it("LEVEL_NOT_AVAILABLE lists the levels released for that granularity and geo type", () => {
@@ -73,16 +71,13 @@ describe("readableLevel under the default plan", () => {
     expect(error.extensions).toMatchObject({
       code: "LEVEL_NOT_AVAILABLE",
       field: "breakdown",
-      released: [["DOOR_TYPE", "CATEGORY", "CONTEXT"], []],
+      released: [["DOOR_TYPE", "CATEGORY", "CONTEXT"]],
     });
     expect(error.message).toBe(
-      "DAY GEOHASH3 cells are not released at breakdown [DOOR_TYPE]. The release plan releases [DOOR_TYPE, CATEGORY, CONTEXT] (FULL), [] (TOTAL) for them; choose one of those. Nothing was charged.",
+      "DAY GEOHASH3 cells are not released at breakdown [DOOR_TYPE]. The release plan releases [DOOR_TYPE, CATEGORY, CONTEXT] (FULL) for them; choose one of those. Nothing was charged.",
     );
-    // HOUR never keeps two dimensions, and keeps door type in no default entry.
-    expect(refusal({ ...hour, breakdown: ["category", "context"] }).extensions?.released).toEqual([
-      ["CATEGORY"],
-      [],
-    ]);
+    // HOUR never keeps two dimensions, and the default plan releases it only as TOTAL.
+    expect(refusal({ ...hour, breakdown: ["category", "context"] }).extensions?.released).toEqual([[]]);
     expect(refusal({ ...hour, doorTypes: ["spot"] }).extensions?.code).toBe("LEVEL_NOT_AVAILABLE");
   });
 
