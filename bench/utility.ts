@@ -1,5 +1,5 @@
 // Utility benchmark (PRIVACY.md "Breakdown levels", "Accuracy"): how much of the plan's releases a
-// buyer can use. It builds the default demo data set (or a synthetic one) in a fresh database,
+// buyer can use. It builds the default demo data set (and/or bench:precompute's synthetic one) in a fresh database,
 // computes every release the plan and the precompute window want, exactly as `npm start` does, and
 // reports per (granularity, geo type, level): cells, cells whose bounded true count reaches k,
 // cells released, the released share of those at k or above, the median and p90 relative error of
@@ -10,12 +10,15 @@ import { parseArgs } from "node:util";
 import { precomputeDemoWindow, runDemoData } from "../src/cli/demoData";
 import { fixedClock } from "../src/clock";
 import { configFrom } from "../src/config";
+import type { DatabaseHandle } from "../src/db/client";
 import { migrateDatabase } from "../src/db/migrate";
 import { ensureReferenceData } from "../src/db/referenceData";
+import { PRECOMPUTE_POLICY_KEY } from "../src/jobs/precompute/planReleases";
 import { marginOfError } from "../src/privacy/accuracy";
 import { planReleaseParameters } from "../src/privacy/levelParameters";
-import { loadReleasePlan, planTotals } from "../src/privacy/releasePlan";
+import { loadReleasePlan, type PlanEntry, planTotals } from "../src/privacy/releasePlan";
 import { CONTRACT_RELEASE_PROFILES } from "../src/privacy/releaseProfiles";
+import { insertCities, insertEvents, type SyntheticWorld } from "./syntheticEvents";
 import { openThrowawayDatabase } from "./throwawayDatabase";
 
 const HELP = `npm run bench:utility [-- options]
@@ -25,6 +28,8 @@ PostgreSQL of DATABASE_URL or TEST_DATABASE_URL when set), computes the plan's r
 and reports how usable they are per (granularity, geo type, level). Writes bench/results/utility.json.
 
 Options:
+  --data SET    demo (default), synthetic (bench:precompute's generator), or both
+  --events N    synthetic events (default 1,000,000)
   --days N      demo days (default: DEMO_DAYS's default)
   --scale S     demo scale (default: DEMO_SCALE's default)
   --seed N      demo seed (default: DEMO_SEED's default)
@@ -34,6 +39,8 @@ Options:
 
 const { values } = parseArgs({
   options: {
+    data: { type: "string" },
+    events: { type: "string" },
     days: { type: "string" },
     scale: { type: "string" },
     seed: { type: "string" },
@@ -44,6 +51,19 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(HELP);
   process.exit(0);
+}
+const dataSets =
+  values.data === undefined || values.data === "demo"
+    ? ["demo"]
+    : values.data === "synthetic"
+      ? ["synthetic"]
+      : values.data === "both"
+        ? ["demo", "synthetic"]
+        : [];
+const syntheticEvents = values.events === undefined ? 1_000_000 : Number(values.events);
+if (dataSets.length === 0 || !Number.isSafeInteger(syntheticEvents) || syntheticEvents < 1) {
+  process.stderr.write(`--data must be demo, synthetic or both and --events a positive integer\n\n${HELP}`);
+  process.exit(2);
 }
 let config: ReturnType<typeof configFrom>;
 try {
@@ -85,24 +105,12 @@ function quantile(sorted: number[], q: number): number | null {
   return sorted[index] ?? null;
 }
 
-const target = await openThrowawayDatabase("bench_utility", values.keep === true);
-try {
-  const { database } = target;
-  process.stderr.write(`database: ${target.label}\n`);
-  await migrateDatabase(database);
-  await ensureReferenceData(database.db);
-  const clock = fixedClock(new Date());
-  const demo = await runDemoData(database, { ...config, demoMode: true }, clock);
-  const started = performance.now();
-  const run = await precomputeDemoWindow({
-    database,
-    noiseKey: { key: Buffer.alloc(32, 7), id: "nk_bench" },
-    clock,
-  });
-  const precomputeSeconds = (performance.now() - started) / 1000;
+/** Every enabled plan entry measured over the releases in `database`. */
+async function measure(
+  database: DatabaseHandle,
+): Promise<{ rows: UtilityRow[]; epsilonDay: number; deltaDay: number; plan: PlanEntry[] }> {
   const plan = await loadReleasePlan(database.query);
   const { epsilonDay, deltaDay } = planTotals(plan);
-
   const rows: UtilityRow[] = [];
   for (const entry of plan.filter((item) => item.enabled)) {
     const profile = CONTRACT_RELEASE_PROFILES[entry.granularity];
@@ -161,7 +169,10 @@ try {
       margin95: margin,
     });
   }
+  return { rows, epsilonDay, deltaDay, plan };
+}
 
+function printTable(title: string, rows: UtilityRow[], epsilonDay: number, deltaDay: number): void {
   const percent = (value: number | null) => (value === null ? "-" : `${(value * 100).toFixed(1)}%`);
   const header = [
     "granularity",
@@ -205,24 +216,72 @@ try {
       ),
     )
     .join("\n");
-  process.stdout.write(`${markdown}\n\nplan epsilon_day ${epsilonDay}, delta_day ${deltaDay}\n`);
-  const result = {
-    machine: { node: process.version, database: target.label },
-    demo: {
-      seed: config.demoSeed,
-      days: config.demoDays,
-      scale: config.demoScale,
-      events: demo?.events ?? null,
-      participants: demo?.participants ?? null,
-      cities: demo?.cities ?? null,
-    },
-    precompute: { releases: run.released, failed: run.failed, seconds: Number(precomputeSeconds.toFixed(1)) },
-    plan: { epsilonDay, deltaDay, entries: plan },
-    levels: rows,
-  };
-  await mkdir(new URL("./results/", import.meta.url), { recursive: true });
-  await writeFile(new URL("./results/utility.json", import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
-  process.stderr.write("wrote bench/results/utility.json\n");
-} finally {
-  await target.dispose();
+  process.stdout.write(
+    `\n${title}\n\n${markdown}\n\nplan epsilon_day ${epsilonDay}, delta_day ${deltaDay}\n`,
+  );
 }
+
+const NOISE_KEY = { key: Buffer.alloc(32, 7), id: "nk_bench" };
+const result: Record<string, unknown> = { machine: { node: process.version } };
+for (const dataSet of dataSets) {
+  const target = await openThrowawayDatabase("bench_utility", values.keep === true);
+  try {
+    const { database } = target;
+    process.stderr.write(`${dataSet}: database ${target.label}\n`);
+    (result.machine as Record<string, unknown>).database = target.label;
+    await migrateDatabase(database);
+    await ensureReferenceData(database.db);
+    const clock = fixedClock(new Date());
+    let described: Record<string, unknown>;
+    if (dataSet === "demo") {
+      const demo = await runDemoData(database, { ...config, demoMode: true }, clock);
+      described = {
+        seed: config.demoSeed,
+        days: config.demoDays,
+        scale: config.demoScale,
+        events: demo?.events ?? null,
+        participants: demo?.participants ?? null,
+        cities: demo?.cities ?? null,
+      };
+    } else {
+      // bench:precompute's generator over the 14 days that end just before the DAY delay.
+      const days = 14;
+      const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+      const world: SyntheticWorld = {
+        cities: 12,
+        cellsPerCity: 3,
+        eventsPerParticipant: 10,
+        start: new Date(today - (days + 4) * 86_400_000),
+        days,
+      };
+      await insertCities(database, world);
+      await insertEvents(database, world, syntheticEvents);
+      await database.query(
+        `update timing_policies set payload = payload || jsonb_build_object('day_buckets', $2::int,
+           'week_buckets', 1, 'hour_buckets', 24 * ($2::int - 4)) where policy_key = $1`,
+        [PRECOMPUTE_POLICY_KEY, days],
+      );
+      described = { events: syntheticEvents, cities: world.cities, days };
+    }
+    const started = performance.now();
+    const run = await precomputeDemoWindow({ database, noiseKey: NOISE_KEY, clock });
+    const precomputeSeconds = (performance.now() - started) / 1000;
+    const measured = await measure(database);
+    printTable(`${dataSet} data set`, measured.rows, measured.epsilonDay, measured.deltaDay);
+    result.plan = { epsilonDay: measured.epsilonDay, deltaDay: measured.deltaDay, entries: measured.plan };
+    result[dataSet] = {
+      data: described,
+      precompute: {
+        releases: run.released,
+        failed: run.failed,
+        seconds: Number(precomputeSeconds.toFixed(1)),
+      },
+      levels: measured.rows,
+    };
+  } finally {
+    await target.dispose();
+  }
+}
+await mkdir(new URL("./results/", import.meta.url), { recursive: true });
+await writeFile(new URL("./results/utility.json", import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+process.stderr.write("wrote bench/results/utility.json\n");
