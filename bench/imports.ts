@@ -1,16 +1,10 @@
-// Import merge latency: a 5,000-row batch through importProjects (staging, project upsert,
-// memberships, anomalies, one transaction) against a plain multi-row INSERT of the same rows into a
-// bare table, timed in the same run. PGlite in memory by default; with DATABASE_URL or
-// TEST_DATABASE_URL, a throwaway database on that server, created here and dropped at the end.
-// --json adds one JSON summary line at the end.
-import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import postgres from "postgres";
 import { fixedClock } from "../src/clock";
-import { type DatabaseHandle, openDatabase, redactUrl } from "../src/db/client";
+import type { DatabaseHandle } from "../src/db/client";
 import { migrateDatabase } from "../src/db/migrate";
 import type { Principal } from "../src/policy/principal";
 import { importProjects } from "../src/resolvers/imports/importProjects";
+import { openThrowawayDatabase } from "./throwawayDatabase";
 
 const ROWS = 5000;
 const { values } = parseArgs({ options: { runs: { type: "string" }, json: { type: "boolean" } } });
@@ -19,7 +13,6 @@ if (!Number.isSafeInteger(runs) || runs < 1) {
   process.stderr.write(`--runs must be a positive integer, got ${values.runs}\n`);
   process.exit(2);
 }
-const serverUrl = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
 const clock = fixedClock("2026-03-01T12:00:00Z");
 const principal: Principal = {
   keyId: "00000000-0000-4000-8000-000000000000",
@@ -29,39 +22,6 @@ const principal: Principal = {
   partnerId: null,
   tenantId: "TELCO",
 };
-
-interface Target {
-  database: DatabaseHandle;
-  label: string;
-  dispose(): Promise<void>;
-}
-
-async function openTarget(): Promise<Target> {
-  if (!serverUrl) {
-    const database = await openDatabase({ kind: "pglite" });
-    return { database, label: "PGlite (embedded, in memory)", dispose: () => database.close() };
-  }
-  const name = `bench_imports_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const drop = async () => {
-    const cleanup = postgres(serverUrl, { max: 1, onnotice: () => {} });
-    await cleanup.unsafe(`drop database if exists ${name} with (force)`);
-    await cleanup.end();
-  };
-  const database = await openDatabase({ kind: "postgres", url: url.toString(), maxConnections: 2 });
-  return {
-    database,
-    label: `PostgreSQL at ${redactUrl(url.toString())}`,
-    dispose: async () => {
-      await database.close();
-      await drop();
-    },
-  };
-}
 
 /** Run `variant` of the batch: same keys every run (updates after the first), distinct counts so no replay. */
 function batchRows(variant: number) {
@@ -112,7 +72,7 @@ function median(samples: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const target = await openTarget();
+  const target = await openThrowawayDatabase("bench_imports", false);
   const { database } = target;
   try {
     await migrateDatabase(database);

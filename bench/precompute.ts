@@ -6,15 +6,14 @@
 // study its plans). --events N overrides; --json adds one JSON summary line at the end.
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import postgres from "postgres";
 import { fixedClock } from "../src/clock";
-import { type DatabaseHandle, openDatabase, redactUrl } from "../src/db/client";
 import { migrateDatabase } from "../src/db/migrate";
 import { ensureReferenceData } from "../src/db/referenceData";
 import { runReleases } from "../src/jobs/precompute/runReleases";
 import { BUCKET_MS, bucketsInRange } from "../src/privacy/buckets";
 import type { GeoBucketType } from "../src/privacy/cellKey";
 import { insertCities, insertEvents, type SyntheticWorld } from "./syntheticEvents";
+import { openThrowawayDatabase } from "./throwawayDatabase";
 
 const DAYS = 30;
 const START = new Date("2026-01-01T00:00:00Z");
@@ -51,59 +50,7 @@ async function step<T>(label: string, work: () => Promise<T>): Promise<{ result:
   return { result, seconds };
 }
 
-interface Target {
-  database: DatabaseHandle;
-  label: string;
-  dispose(): Promise<void>;
-}
-
-/** A fresh database: PGlite in memory, or a throwaway database on the server that only this run uses. */
-async function openTarget(): Promise<Target> {
-  if (!serverUrl) {
-    const database = await openDatabase({ kind: "pglite" });
-    return { database, label: "PGlite (embedded, in memory)", dispose: () => database.close() };
-  }
-  const name = `bench_precompute_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  let dropped = false;
-  const drop = async () => {
-    if (values.keep) {
-      process.stderr.write(`kept database ${name} (--keep); drop it with: drop database ${name}\n`);
-      return;
-    }
-    if (dropped) return;
-    dropped = true;
-    const cleanup = postgres(serverUrl, { max: 1, onnotice: () => {} });
-    await cleanup.unsafe(`drop database if exists ${name} with (force)`);
-    await cleanup.end();
-  };
-  // An interrupted run still drops its database.
-  process.once("SIGINT", () => {
-    process.stderr.write(`\ninterrupted: dropping ${name}\n`);
-    void drop().finally(() => process.exit(130));
-  });
-  try {
-    const database = await openDatabase({ kind: "postgres", url: url.toString(), maxConnections: 4 });
-    const [version] = await database.query<{ server_version: string }>("show server_version");
-    return {
-      database,
-      label: `PostgreSQL ${version?.server_version ?? "?"} at ${redactUrl(url.toString())} (throwaway)`,
-      dispose: async () => {
-        await database.close();
-        await drop();
-      },
-    };
-  } catch (error) {
-    await drop();
-    throw error;
-  }
-}
-
-const target = await openTarget();
+const target = await openThrowawayDatabase("bench_precompute", values.keep === true);
 const { database } = target;
 try {
   process.stderr.write(`${eventCount.toLocaleString("en")} events on ${target.label}\n`);
