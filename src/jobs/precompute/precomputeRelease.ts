@@ -9,11 +9,7 @@ import type { NoiseKey } from "../../privacy/noiseKey";
 import { keyedNoiseStream } from "../../privacy/noiseStream";
 import { checkParticipantDayCap, coveredDays, recordLedgerDays } from "../../privacy/participantDays";
 import { type CellRelease, type CellTotals, releaseCell } from "../../privacy/releaseMechanism";
-import {
-  noiseScalesAsNumbers,
-  type ReleaseParameters,
-  releaseParameters,
-} from "../../privacy/releaseParameters";
+import { noiseScalesAsNumbers, type ReleaseParameters } from "../../privacy/releaseParameters";
 import {
   dimensionsOf,
   loadPrivacyCap,
