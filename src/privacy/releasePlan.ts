@@ -44,7 +44,8 @@ export function levelsAllowed(granularity: TimeGranularity): readonly ReleaseLev
  * has fewer cells a participant-day touches (a day is almost always one city, one or two door
  * types or categories), so bounding it at the FULL lattice's L0 would only multiply its noise:
  * DAY and WEEK keep at most 1 cell per participant-day at TOTAL, 2 at a single dimension, 3 at a
- * pair, and the profile's L0 at FULL (never more than the profile's). HOUR keeps the profile's L0
+ * pair (never more than the profile's), and exactly the profile's L0 at FULL (the L0 FULL's SQL
+ * bounds with, so a batch's totals are checked against the L0 they really have). HOUR keeps the profile's L0
  * at every level: its cells are (hour, cell) pairs, and a participant-day spans several hours.
  * The sensitivity, noise and threshold of the release follow this L0 (it is in the receipt).
  */
@@ -53,7 +54,7 @@ export function levelMaxCells(
   level: ReleaseLevel,
   profileMaxCells: number,
 ): number {
-  if (granularity === "hour") return profileMaxCells;
+  if (granularity === "hour" || level === "full") return profileMaxCells;
   return Math.min(profileMaxCells, dimensionsOf(level).length + 1);
 }
 

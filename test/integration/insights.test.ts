@@ -463,12 +463,13 @@ describe("accuracy", () => {
         "update release_plan set enabled = false where granularity = 'day' and geo_type = 'geohash3' and level = 'full'",
       );
       const disabled = await quote({ ...FILTER, geoBucketType: "GEOHASH3", geoBucketIds: null });
+      // The default plan releases DAY GEOHASH3 only at FULL: with it disabled, nothing is released.
       expect(disabled.body.errors?.[0]?.extensions).toMatchObject({
         code: "LEVEL_NOT_AVAILABLE",
         field: "breakdown",
-        released: [[]],
+        released: [],
       });
-      expect(disabled.body.errors?.[0]?.message).toContain("releases [] (TOTAL)");
+      expect(disabled.body.errors?.[0]?.message).toContain("The release plan releases no level");
     } finally {
       await db.query(
         "update release_plan set epsilon = 0.5, enabled = true where granularity = 'day' and geo_type = 'geohash3' and level = 'full'",

@@ -280,10 +280,11 @@ describe("a real change of any filter value is a new shape", () => {
   const changes: Array<[string, Record<string, unknown>]> = [
     ["the base filter", base],
     [
-      "granularity DAY -> HOUR (one segment dimension, the level HOUR releases it at)",
-      { ...noSegments, categories: ["COFFEE"], granularity: "HOUR" },
+      "granularity DAY -> HOUR (no segment filter: the TOTAL level, the one HOUR releases by default)",
+      { ...noSegments, granularity: "HOUR" },
     ],
-    ["the same HOUR filter at DAY", { ...noSegments, categories: ["COFFEE"], granularity: "DAY" }],
+    ["the same HOUR filter at DAY", { ...noSegments, granularity: "DAY" }],
+    ["one category at DAY", { ...noSegments, categories: ["COFFEE"], granularity: "DAY" }],
     [
       "the same DAY filter at the CATEGORY level",
       { ...noSegments, categories: ["COFFEE"], breakdown: ["CATEGORY"] },

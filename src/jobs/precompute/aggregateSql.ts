@@ -325,6 +325,9 @@ export function geoBucketsSql(geoType: GeoBucketType): string {
     : "select geohash3 as id from city_geohash3_map order by geohash3";
 }
 
+/** The largest geo index a packed roll-up cell holds (16 bits; geohash3 has 32^3 = 32,768 cells). */
+export const MAX_ROLLUP_GEO_INDEX = 65_535;
+
 /** One roll-up release a totals pass computes: a geo type and a level other than FULL (PRIVACY.md "Breakdown levels"). */
 export interface RollupSet {
   geoType: GeoBucketType;
@@ -342,12 +345,9 @@ export interface RollupSet {
  * levelMaxCells; HOUR: (hour, cell) pairs over
  * the day; WEEK: per day of the week), and each kept participant counts once with min(n, C) doors
  * (WEEK: n summed over the days that kept the week cell, as FULL clamps over the week). Ties in the
- * keyed order fall back to the cell itself. Participants are told apart by their keyed 64-bit hash
- * alone (sorting and grouping on the id's text took twice as long). Two participants whose hashes
- * collide would be bounded as one (counted once, L0 cells between them), so removing one could let
- * the other keep cells it lost; the hash is keyed by the secret seed, so the chance that a given
- * participant collides with anyone that day is below n / 2^64 (about 5e-15 for 10^5 participants),
- * far inside delta.
+ * keyed order fall back to the cell itself. Participants are ordered by their keyed 64-bit hash
+ * first (so almost every comparison ends on a bigint) and told apart by their id after it, so two
+ * participants whose hashes collide are still bounded apart, as in FULL.
  * Rows: as FULL's, plus `level`; a rolled-up dimension's ordinal is 0.
  */
 function rollupCtes(granularity: TimeGranularity, rollups: readonly RollupSet[]): string {
@@ -370,11 +370,11 @@ function rollupCtes(granularity: TimeGranularity, rollups: readonly RollupSet[])
   // in the order of its parts.
   const cellBucket = "(cell >> 26)";
   const chosen = weekly
-    ? `select set_id, participant_hash, cell, least(sum(n), $10::int) as doors
+    ? `select set_id, participant_hash, participant_id, cell, least(sum(n), $10::int) as doors
       from lv_ranked join lv_sets using (set_id)
       where cell_rank <= coalesce(l0, $11::int)
-      group by set_id, participant_hash, cell`
-    : `select set_id, participant_hash, cell, least(n, $10::int) as doors
+      group by set_id, participant_hash, participant_id, cell`
+    : `select set_id, participant_hash, participant_id, cell, least(n, $10::int) as doors
       from lv_ranked join lv_sets using (set_id)
       where cell_rank <= coalesce(l0, $11::int)${hourly ? ` and ${cellBucket} >= $15::int and ${cellBucket} < $15::int + $16::int` : ""}`;
   return `
@@ -382,13 +382,13 @@ function rollupCtes(granularity: TimeGranularity, rollups: readonly RollupSet[])
       values ${sets}
     ),
     lv_participant_cells as (
-      select ${unit} as unit, participant_hash, ${bucket} as bucket, geo_index, city_index,
+      select ${unit} as unit, participant_hash, participant_id, ${bucket} as bucket, geo_index, city_index,
              geo_key, city_key, segment, count(*) as n
       from events
-      group by 1, 2, 3, 4, 5, 6, 7, 8
+      group by 1, 2, 3, 4, 5, 6, 7, 8, 9
     ),
     lv_rows as (
-      select v.set_id, p.unit, p.participant_hash,
+      select v.set_id, p.unit, p.participant_hash, p.participant_id,
              (p.bucket << 26) | ((case when v.is_geo then p.geo_index else p.city_index end)::bigint << 10)
                | ((case when v.keep_door then p.segment / ${perCategory} + 1 else 0 end) * 100
                   + (case when v.keep_category then p.segment / ${perContext} % ${CATEGORIES.length} + 1 else 0 end) * 10
@@ -397,12 +397,12 @@ function rollupCtes(granularity: TimeGranularity, rollups: readonly RollupSet[])
              bool_and(v.is_geo) as is_geo,
              sum(p.n) as n
       from lv_participant_cells p cross join lv_sets v
-      group by 1, 2, 3, 4
+      group by 1, 2, 3, 4, 5
     ),
     lv_ranked as (
-      select set_id, participant_hash, cell, n,
+      select set_id, participant_hash, participant_id, cell, n,
              row_number() over (
-               partition by set_id, unit, participant_hash
+               partition by set_id, unit, participant_hash, participant_id
                order by hashint8extended(participant_hash # hashint8extended(cell_key # (set_id * 1000 + (cell & 1023)), ${hourly ? `${cellBucket} + $6::bigint` : "0"}),
                                          case when is_geo then $9::bigint else $8::bigint end),
                         cell

@@ -5,7 +5,13 @@ import { BUCKET_MS, bucketStartOf } from "../../privacy/buckets";
 import type { GeoBucketType } from "../../privacy/cellKey";
 import type { NoiseKey } from "../../privacy/noiseKey";
 import type { ReleaseParameters } from "../../privacy/releaseParameters";
-import { absoluteBucketIndex, cellTotalsSettings, cellTotalsSql, type RollupSet } from "./aggregateSql";
+import {
+  absoluteBucketIndex,
+  cellTotalsSettings,
+  cellTotalsSql,
+  MAX_ROLLUP_GEO_INDEX,
+  type RollupSet,
+} from "./aggregateSql";
 
 /** True, contribution-bounded totals of one non-empty cell. */
 export interface CellTotalsRow {
@@ -105,6 +111,11 @@ export async function computeCellTotals(
       : end;
     const scanBuckets = (scanEnd.getTime() - scanStart.getTime()) / bucketMs;
     const axis = await readGeoAxis(query);
+    if ((range.rollups?.length ?? 0) > 0 && axis.geohashes.length > MAX_ROLLUP_GEO_INDEX) {
+      throw new Error(
+        `the geohash3 map has ${axis.geohashes.length} cells; a roll-up cell packs at most ${MAX_ROLLUP_GEO_INDEX}`,
+      );
+    }
     const settings = cellTotalsSettings(
       database.kind,
       (scanBuckets * bucketMs) / 3_600_000,
