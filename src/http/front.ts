@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { GraphQLError } from "graphql";
+import { type DocumentNode, type GraphQLError, Kind, type OperationDefinitionNode, parse } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Logger } from "pino";
 import type { Clock } from "../clock";
@@ -183,7 +183,8 @@ export class HttpFront {
     if (logged) {
       await writeRequestLog(database, state, { httpStatus: response.status, at: clock.now() }, logger);
     }
-    logger.info(
+    // A clock sync without a key is not worth a line per request at info level.
+    logger[state.anonymousServerTime === true ? "debug" : "info"](
       {
         reqId: state.id,
         method: request.method,
@@ -241,6 +242,13 @@ export class HttpFront {
         // Fail closed: a GraphQL request the front did not admit is refused as if it had no key.
         const admission = this.admissions.get(request) ?? refuse(state, unauthenticatedRefusal("missing"));
         if (admission.ok) return;
+        // Without any key, a query of serverTime alone (clients sync their clocks) is answered; it
+        // already took from the address's allowance of requests without a valid key.
+        if (state.authFailure === "missing" && selectsOnlyServerTime(params.query, params.operationName)) {
+          state.policy.outcomeCode = null;
+          state.anonymousServerTime = true;
+          return;
+        }
         setResult({ errors: [refusalAsGraphQLError(admission.refusal)] });
       },
       onResultProcess: ({ request, result }) => {
@@ -271,6 +279,46 @@ export class HttpFront {
     if (!admission.ok) return refusalAsRestResponse(admission.refusal);
     return route.handle(request, { state, principal: admission.principal });
   }
+}
+
+/**
+ * Whether a GraphQL document's operation selects nothing at its root but `serverTime` and
+ * `__typename` (aliases allowed; no fragments, no directives, queries only), the one request
+ * CONTRACT.md answers without a key. An unparsable document is not.
+ */
+export function selectsOnlyServerTime(query: string | undefined, operationName?: string | null): boolean {
+  if (query === undefined) return false;
+  let document: DocumentNode;
+  try {
+    document = parse(query);
+  } catch {
+    return false;
+  }
+  const operations = document.definitions.filter(
+    (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
+  );
+  if (operations.length !== document.definitions.length) return false;
+  const operation =
+    operationName == null
+      ? operations.length === 1
+        ? operations[0]
+        : undefined
+      : operations.find((op) => op.name?.value === operationName);
+  if (operation === undefined || operation.operation !== "query") return false;
+  if ((operation.directives?.length ?? 0) > 0) return false;
+  const selections = operation.selectionSet.selections;
+  return (
+    selections.length > 0 &&
+    selections.some((selection) => selection.kind === Kind.FIELD && selection.name.value === "serverTime") &&
+    selections.every(
+      (selection) =>
+        selection.kind === Kind.FIELD &&
+        (selection.name.value === "serverTime" || selection.name.value === "__typename") &&
+        (selection.directives?.length ?? 0) === 0 &&
+        (selection.arguments?.length ?? 0) === 0 &&
+        selection.selectionSet === undefined,
+    )
+  );
 }
 
 function unauthenticatedRefusal(reason: AuthFailureReason): Refusal {

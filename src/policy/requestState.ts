@@ -46,6 +46,8 @@ export interface RequestState {
   clientAddress: string;
   /** Why the key was refused, for the request log only (clients see one reason for unknown, revoked, expired). */
   authFailure?: AuthFailureReason;
+  /** A request without a key that selects only serverTime: answered, not logged at info level. */
+  anonymousServerTime?: boolean;
   principal: Principal | null;
   operationName: string | null;
   policy: PolicyReport;

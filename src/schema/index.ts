@@ -4,6 +4,7 @@ import "./viewer";
 import "./insights";
 import "./budgets";
 import "./privacy";
+import "./serverTime";
 import "./anomalies";
 import "./importAdmin";
 import "./dataRetention";

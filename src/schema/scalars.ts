@@ -21,6 +21,8 @@ export function parseDateTime(value: unknown): Date {
 }
 
 /** UTC, second precision unless the instant has milliseconds: 2026-01-01T00:00:00Z. */
+const ISO_WITH_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export function formatDateTime(date: Date): string {
   const iso = date.toISOString();
   return iso.endsWith(".000Z") ? `${iso.slice(0, -5)}Z` : iso;
@@ -29,7 +31,11 @@ export function formatDateTime(date: Date): string {
 builder.scalarType("DateTime", {
   subGraphs: ["internal", "buyer"],
   description: "An instant as an RFC 3339 string; always returned in UTC (e.g. 2026-01-01T00:00:00Z).",
-  serialize: (value) => formatDateTime(value instanceof Date ? value : new Date(String(value))),
+  // A full ISO string with milliseconds (serverTime) passes through as it is.
+  serialize: (value) =>
+    typeof value === "string" && ISO_WITH_MS.test(value)
+      ? value
+      : formatDateTime(value instanceof Date ? value : new Date(String(value))),
   parseValue: parseDateTime,
   parseLiteral: (ast) => {
     if (ast.kind !== Kind.STRING) throw apiError("BAD_USER_INPUT", "DateTime must be a string literal.");

@@ -249,6 +249,7 @@ describe("what buyers may see", () => {
       "insights",
       "privacyStatement",
       "quoteInsights",
+      "serverTime",
       "viewer",
     ]);
     expect(schema.mutationType).toBeNull();
