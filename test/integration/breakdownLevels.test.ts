@@ -153,6 +153,30 @@ describe("reading a breakdown level", () => {
     ]);
   });
 
+  it("a buyer's trend at a level needs that level's previous release: a charge for FULL unlocks nothing of TOTAL", async () => {
+    const buyer = await freshBuyer();
+    const trends = async (filter: Record<string, unknown>) => {
+      const { body } = await api.graphql(READ, { key: buyer, variables: { f: filter } });
+      expect(body.errors).toBeUndefined();
+      return pageOf(body).nodes.map((cell) => cell.metrics.trendScoreEst);
+    };
+    // Charged for Jan 2's FULL release only: Jan 3's TOTAL cells show no trend (Jan 2 TOTAL unpaid).
+    await trends({ ...days(2, 3), geoBucketIds: CITIES });
+    expect(await trends({ ...days(3, 4), breakdown: [] })).toEqual([null, null]);
+    // Once Jan 2's TOTAL release is charged, the trend of Jan 3 appears.
+    await trends({ ...days(2, 3), breakdown: [] });
+    expect(await trends({ ...days(3, 4), breakdown: [] })).toEqual([
+      trendScore(
+        plantedEstimate(new Date(Date.UTC(2026, 0, 3)), 0),
+        plantedEstimate(new Date(Date.UTC(2026, 0, 2)), 0),
+      ),
+      trendScore(
+        plantedEstimate(new Date(Date.UTC(2026, 0, 3)), 1),
+        plantedEstimate(new Date(Date.UTC(2026, 0, 2)), 1),
+      ),
+    ]);
+  });
+
   it("a single-dimension level keeps that dimension and reads null for the others; its filter applies", async () => {
     const { body } = await api.graphql(READ, {
       key: world.internalKey,
