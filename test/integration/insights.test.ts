@@ -282,6 +282,54 @@ describe("insights", () => {
     expect(policy.epsilonCharged).toBe(1);
   });
 
+  it("reuses a parsed document only for its audience: a buyer's is stripped every time, staff keep diagnostics", async () => {
+    // One app, so the second and later requests hit its document cache (and run compiled).
+    const api = testApp(db, clock);
+    const query = `query Cached($filter: InsightsFilter!) {
+      insights(filter: $filter) { nodes { segment { category } diagnostics { trueUniqueParticipants } } }
+    }`;
+    const variables = {
+      filter: { ...FILTER, geoBucketIds: ["us-nyc"], doorTypes: ["SPOT"], categories: ["COFFEE"] },
+    };
+    type Body = {
+      data?: { insights: { nodes: Array<{ diagnostics?: unknown }> } };
+      extensions?: { policy: { strippedFields: string[] } };
+    };
+    const asStaff = async () => (await api.graphql(query, { key: internalKey, variables })).body as Body;
+    const asBuyer = async () => (await api.graphql(query, { key: buyerKey, variables })).body as Body;
+    const [staffFirst, buyerFirst, buyerAgain, staffAgain] = [
+      await asStaff(),
+      await asBuyer(),
+      await asBuyer(),
+      await asStaff(),
+    ];
+    for (const staff of [staffFirst, staffAgain]) {
+      expect(staff.data?.insights.nodes.length).toBe(2);
+      expect(staff.data?.insights.nodes.every((node) => typeof node.diagnostics === "object")).toBe(true);
+      expect(staff.extensions?.policy.strippedFields).toEqual([]);
+    }
+    for (const buyer of [buyerFirst, buyerAgain]) {
+      expect(buyer.data?.insights.nodes.length).toBe(2);
+      expect(buyer.data?.insights.nodes.every((node) => node.diagnostics === undefined)).toBe(true);
+      expect(buyer.extensions?.policy.strippedFields).toEqual(["insights.nodes.diagnostics"]);
+    }
+  });
+
+  it("applies a buyer's token limit to a document an internal key already had parsed", async () => {
+    const api = testApp(db, clock);
+    // Over the buyer limit (1,000 tokens), under staff's (10,000).
+    const ids = Array.from({ length: 1200 }, (_, index) => `"x${index}"`).join(", ");
+    const query = `{ insights(filter: { timeBucketStartUtc: "2026-01-05T00:00:00Z", timeBucketEndUtc: "2026-01-06T00:00:00Z", geoBucketIds: [${ids}] }) { totalCount } }`;
+    const codeOf = (body: { errors?: Array<{ extensions?: Record<string, unknown> }> }) =>
+      body.errors?.[0]?.extensions?.code;
+    const staff = await api.graphql(query, { key: internalKey });
+    expect(codeOf(staff.body)).not.toBe("QUERY_REJECTED");
+    const buyer = await api.graphql(query, { key: buyerKey });
+    expect(buyer.body.errors?.[0]?.extensions).toMatchObject({ code: "QUERY_REJECTED", limit: 1000 });
+    const staffAgain = await api.graphql(query, { key: internalKey });
+    expect(codeOf(staffAgain.body)).toBe(codeOf(staff.body));
+  });
+
   it("pages through every cell exactly once with cursors, and totalCount stays the filter's total", async () => {
     const filter = { timeBucketStartUtc: "2026-01-05T00:00:00Z", timeBucketEndUtc: "2026-01-07T00:00:00Z" };
     const seen: string[] = [];
