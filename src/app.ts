@@ -23,7 +23,7 @@ import {
   IMPORT_PROJECTS_PATH,
 } from "./resolvers/imports/importRoute";
 import { DATASET_EXPORT_METHODS, DATASET_EXPORT_PATH, exportDataset } from "./resolvers/insights/export";
-import { createInsightLoaders } from "./resolvers/insights/loaders";
+import { createInsightLoaders, createReceiptCache } from "./resolvers/insights/loaders";
 import { buyerSchema, schema } from "./schema/index";
 
 export interface ReadinessCheck {
@@ -61,6 +61,7 @@ export function createApp(options: AppOptions) {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const rateLimiter = new RateLimiter();
   const documentCache = new DocumentCache();
+  const receipts = createReceiptCache();
   const perMinute = (role: ApiRole) =>
     role === "buyer" ? config.rateLimitBuyerPerMinute : config.rateLimitPerMinute;
 
@@ -189,7 +190,7 @@ export function createApp(options: AppOptions) {
         principal: state?.principal ?? null,
         requestId,
         logger: logger.child({ reqId: requestId }),
-        loaders: createInsightLoaders(database),
+        loaders: createInsightLoaders(database, receipts),
         policy: state?.policy ?? newPolicyReport(),
       };
     },
