@@ -9,6 +9,7 @@ import type { AppContext } from "./context";
 import type { DatabaseHandle } from "./db/client";
 import { migrationsApplied } from "./db/migrate";
 import type { ApiRole } from "./db/schema/enums";
+import { browserPagesPlugin, DEFAULT_CONSOLE_DIR, renderLocalGraphiQL } from "./http/browserPages";
 import { useCompiledExecution } from "./http/compiledExecution";
 import { HttpFront } from "./http/front";
 import { DocumentCache } from "./policy/documentCache";
@@ -43,6 +44,8 @@ export interface AppOptions {
    * socket's remote address (node:http's `req` in the server context); X-Forwarded-For is never read.
    */
   clientAddress?: (request: Request, serverContext: Record<string, unknown>) => string | undefined;
+  /** The console's built files (default console/dist, written by `npm install`). */
+  consoleDir?: string;
   /** False leaves the usePolicy plugin out: only for the policy benchmark's baseline (default true). */
   policy?: boolean;
 }
@@ -154,7 +157,11 @@ export function createApp(options: AppOptions) {
       title: "Insights API",
       headers: JSON.stringify({ Authorization: "Bearer <paste an API key>" }),
     },
+    // GraphiQL from the installed bundle, served by this server (src/http/browserPages.ts): no CDN.
+    renderGraphiQL: renderLocalGraphiQL,
     plugins: [
+      // The console's and GraphiQL's static files: no data, no key, answered before the front.
+      browserPagesPlugin({ graphqlPath: "/graphql", consoleDir: options.consoleDir ?? DEFAULT_CONSOLE_DIR }),
       front.plugin(),
       healthPlugin,
       blockFieldSuggestionsPlugin(),

@@ -1,4 +1,3 @@
-
 /**
  * Who reads the trend: INTERNAL and OPERATOR see every trend; a buyer only trends whose previous
  * release it was charged for in its current budget window (PRIVACY.md, step 3).
