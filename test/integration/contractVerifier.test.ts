@@ -1,4 +1,8 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runOps } from "../../src/cli/ops";
 import {
   CONTRACT_VERIFIER_QUEUE,
   deniedKeysInValue,
@@ -354,6 +358,54 @@ describe("contract verifier", () => {
     expect(badCursor.body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     const buyer = await api().graphql(VIOLATIONS, { key: world.buyerKey });
     expect(buyer.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+  });
+});
+
+describe("ops command line: contracts", () => {
+  /** Runs `npm run ops -- <argv>` in-process against the app on a local port. */
+  async function ops(...argv: string[]) {
+    const server = createServer(api().app);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+    const out = { stdout: "", stderr: "" };
+    const sink = (name: "stdout" | "stderr") =>
+      new Writable({
+        write(chunk, _encoding, done) {
+          out[name] += String(chunk);
+          done();
+        },
+      });
+    try {
+      const code = await runOps([...argv, "--url", url], {
+        stdout: sink("stdout"),
+        stderr: sink("stderr"),
+        defaultKey: world.operatorKey,
+      });
+      return { code, ...out };
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }
+
+  it("contracts verify runs the verifier, contracts list shows what it found, bad values are refused", async () => {
+    const run = await ops("contracts", "verify", "--window-days", "30", "--sample-records", "50", "--json");
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      windowDays: 30,
+      checkedReleases: 20,
+      sampledRecords: 50,
+      found: 0,
+      newViolations: [],
+      userErrors: [],
+    });
+    const refused = await ops("contracts", "verify", "--window-days", "0");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("error: OUT_OF_RANGE (input.windowDays)");
+    const list = await ops("contracts", "list", "--status", "resolved", "--check", "day_over_cap", "--json");
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout)).toMatchObject({ totalCount: 1 });
+    const wrong = await ops("contracts", "list", "--check", "nope");
+    expect(wrong.code).toBe(2);
   });
 });
 
