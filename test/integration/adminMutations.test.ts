@@ -209,6 +209,11 @@ const ADMIN_CASES: AdminCase[] = [
     refusal: { input: { deleteDays: 0 }, code: "CONFIRMATION_REQUIRED", field: ["input", "deleteDays"] },
   },
   {
+    mutation: "verifyContracts",
+    input: { windowDays: 7 },
+    refusal: { input: { windowDays: 0 }, code: "OUT_OF_RANGE", field: ["input", "windowDays"] },
+  },
+  {
     mutation: "sendAnomalyAlerts",
     input: { dryRun: true },
     refusal: { none: "its only option is dryRun; every call is audited with its outcome" },
