@@ -10,6 +10,7 @@ import type { DatabaseHandle } from "./db/client";
 import { migrationsApplied } from "./db/migrate";
 import type { ApiRole } from "./db/schema/enums";
 import { HttpFront } from "./http/front";
+import { KeyCache, keyCacheInvalidation } from "./policy/keyCache";
 import { usePolicy } from "./policy/policyPlugin";
 import { RateLimiter } from "./policy/rateLimit";
 import { usePolicyReport } from "./policy/reportPlugin";
@@ -58,6 +59,8 @@ export function createApp(options: AppOptions) {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: config.logLevel });
   const rateLimiter = new RateLimiter();
+  // Keys by hash, per process; whoever creates an app owns it: close it (app.keys.close()) when done.
+  const keys = new KeyCache({ database, clock, logger });
   const perMinute = (role: ApiRole) =>
     role === "buyer" ? config.rateLimitBuyerPerMinute : config.rateLimitPerMinute;
 
@@ -75,6 +78,7 @@ export function createApp(options: AppOptions) {
     database,
     clock,
     logger,
+    keys,
     rateLimiter,
     perMinute,
     unauthenticated: new UnauthenticatedGate({
@@ -151,6 +155,7 @@ export function createApp(options: AppOptions) {
     },
     plugins: [
       front.plugin(),
+      keyCacheInvalidation(keys),
       healthPlugin,
       blockFieldSuggestionsPlugin(),
       ...(options.policy === false
@@ -184,7 +189,8 @@ export function createApp(options: AppOptions) {
       };
     },
   });
-  return yoga;
+  // The key cache rides along: its flushUses() writes last_used_at now, close() at shutdown.
+  return Object.assign(yoga, { keys });
 }
 
 export type App = ReturnType<typeof createApp>;
