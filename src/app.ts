@@ -13,6 +13,7 @@ import { browserPagesPlugin, DEFAULT_CONSOLE_DIR, renderLocalGraphiQL } from "./
 import { useCompiledExecution } from "./http/compiledExecution";
 import { HttpFront } from "./http/front";
 import { DocumentCache } from "./policy/documentCache";
+import { KeyCache, keyCacheInvalidation } from "./policy/keyCache";
 import { usePolicy } from "./policy/policyPlugin";
 import { RateLimiter } from "./policy/rateLimit";
 import { usePolicyReport } from "./policy/reportPlugin";
@@ -65,6 +66,8 @@ export function createApp(options: AppOptions) {
   const rateLimiter = new RateLimiter();
   const documentCache = new DocumentCache();
   const receipts = createReceiptCache();
+  // Keys by hash, per process; whoever creates an app owns it: close it (app.keys.close()) when done.
+  const keys = new KeyCache({ database, clock, logger });
   const perMinute = (role: ApiRole) =>
     role === "buyer" ? config.rateLimitBuyerPerMinute : config.rateLimitPerMinute;
 
@@ -82,6 +85,7 @@ export function createApp(options: AppOptions) {
     database,
     clock,
     logger,
+    keys,
     rateLimiter,
     perMinute,
     unauthenticated: new UnauthenticatedGate({
@@ -163,6 +167,7 @@ export function createApp(options: AppOptions) {
       // The console's and GraphiQL's static files: no data, no key, answered before the front.
       browserPagesPlugin({ graphqlPath: "/graphql", consoleDir: options.consoleDir ?? DEFAULT_CONSOLE_DIR }),
       front.plugin(),
+      keyCacheInvalidation(keys),
       healthPlugin,
       blockFieldSuggestionsPlugin(),
       // Compiled execution for repeated query documents (a one-off document is not worth compiling).
@@ -202,7 +207,8 @@ export function createApp(options: AppOptions) {
       };
     },
   });
-  return yoga;
+  // The key cache rides along: its flushUses() writes last_used_at now, close() at shutdown.
+  return Object.assign(yoga, { keys });
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -52,6 +52,7 @@ async function start(): Promise<void> {
       resolve();
     });
   }).catch(async (error: NodeJS.ErrnoException) => {
+    await app.keys.close();
     await database.close();
     if (error.code === "EADDRINUSE") {
       throw new StartupError(
@@ -67,6 +68,8 @@ async function start(): Promise<void> {
     server,
     config.shutdownTimeoutMs,
     async () => {
+      // The key uses recorded since the last flush go to last_used_at before the pool closes.
+      await app.keys.close();
       await database.close();
     },
     logger,

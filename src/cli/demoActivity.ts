@@ -275,6 +275,8 @@ async function simulate(
   const monitors = await send(() => execute(operator, OpsRunMonitorsDocument, {}));
   summary.firedMonitors = monitors?.runMonitors.fired ?? 0;
   summary.proposedActions = monitors?.runMonitors.proposedActions ?? 0;
+  // The replayed uses go to last_used_at now rather than at the app's next flush.
+  await app.keys.close();
 
   return summary;
 }
