@@ -115,8 +115,8 @@ const lines = [
   "",
 ];
 process.stdout.write(lines.join("\n"));
-await withPolicy.keys.close();
-await withoutPolicy.keys.close();
+await withPolicy.shutdown();
+await withoutPolicy.shutdown();
 await database.close();
 
 /** Counts statements and the time spent awaiting them, on the PGlite client and in its transactions. */

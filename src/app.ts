@@ -12,10 +12,12 @@ import type { ApiRole } from "./db/schema/enums";
 import { browserPagesPlugin, DEFAULT_CONSOLE_DIR, renderLocalGraphiQL } from "./http/browserPages";
 import { useCompiledExecution } from "./http/compiledExecution";
 import { HttpFront } from "./http/front";
+import { ShapeHits } from "./policy/budget";
 import { DocumentCache } from "./policy/documentCache";
 import { KeyCache, keyCacheInvalidation } from "./policy/keyCache";
 import { usePolicy } from "./policy/policyPlugin";
 import { RateLimiter } from "./policy/rateLimit";
+import { ReleaseSettingsCache } from "./policy/releaseSettings";
 import { usePolicyReport } from "./policy/reportPlugin";
 import { newPolicyReport } from "./policy/requestState";
 import { UnauthenticatedGate } from "./policy/unauthenticated";
@@ -66,8 +68,16 @@ export function createApp(options: AppOptions) {
   const rateLimiter = new RateLimiter();
   const documentCache = new DocumentCache();
   const receipts = createReceiptCache();
-  // Keys by hash, per process; whoever creates an app owns it: close it (app.keys.close()) when done.
+  // Keys by hash, per process; whoever creates an app owns it: shut the app down (app.shutdown()) when done.
   const keys = new KeyCache({ database, clock, logger });
+  // The release plan and profiles, per process, kept until they change.
+  const settings = new ReleaseSettingsCache(database, logger);
+  const shapeHits = new ShapeHits(database, (error) =>
+    logger.warn(
+      { err: error instanceof Error ? error.message : String(error) },
+      "could not add query shape hits; retrying later",
+    ),
+  );
   const perMinute = (role: ApiRole) =>
     role === "buyer" ? config.rateLimitBuyerPerMinute : config.rateLimitPerMinute;
 
@@ -167,7 +177,7 @@ export function createApp(options: AppOptions) {
       // The console's and GraphiQL's static files: no data, no key, answered before the front.
       browserPagesPlugin({ graphqlPath: "/graphql", consoleDir: options.consoleDir ?? DEFAULT_CONSOLE_DIR }),
       front.plugin(),
-      keyCacheInvalidation(keys),
+      keyCacheInvalidation(keys, settings),
       healthPlugin,
       blockFieldSuggestionsPlugin(),
       // Compiled execution for repeated query documents (a one-off document is not worth compiling).
@@ -187,6 +197,7 @@ export function createApp(options: AppOptions) {
               stripMode: config.policyStripMode,
               exportLimits: { maxCells: config.exportMaxCells, rateLimiter, perMinute },
               documentCache,
+              shapeHits,
             }),
           ]),
       usePolicyReport(),
@@ -203,12 +214,24 @@ export function createApp(options: AppOptions) {
         requestId,
         logger: logger.child({ reqId: requestId }),
         loaders: createInsightLoaders(database, receipts),
+        settings,
         policy: state?.policy ?? newPolicyReport(),
       };
     },
   });
   // The key cache rides along: its flushUses() writes last_used_at now, close() at shutdown.
-  return Object.assign(yoga, { keys });
+  return Object.assign(yoga, {
+    keys,
+    settings,
+    /** Writes what is kept in memory for later (key uses, shape hits) now. */
+    flush: async (): Promise<void> => {
+      await Promise.all([keys.flushUses(), shapeHits.flush()]);
+    },
+    /** Writes what is kept in memory and stops listening: call once, before closing the database. */
+    shutdown: async (): Promise<void> => {
+      await Promise.all([keys.close(), settings.close(), shapeHits.close()]);
+    },
+  });
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -3,6 +3,7 @@ import type { Clock } from "./clock";
 import type { Config } from "./config";
 import type { Database, DatabaseHandle } from "./db/client";
 import type { Principal } from "./policy/principal";
+import type { ReleaseSettings } from "./policy/releaseSettings";
 import type { PolicyReport } from "./policy/requestState";
 import type { InsightLoaders } from "./resolvers/insights/loaders";
 
@@ -18,4 +19,6 @@ export interface AppContext {
   logger: Logger;
   loaders: InsightLoaders;
   policy: PolicyReport;
+  /** The release plan and profiles (cached per process). */
+  settings: ReleaseSettings;
 }

@@ -52,7 +52,7 @@ async function start(): Promise<void> {
       resolve();
     });
   }).catch(async (error: NodeJS.ErrnoException) => {
-    await app.keys.close();
+    await app.shutdown();
     await database.close();
     if (error.code === "EADDRINUSE") {
       throw new StartupError(
@@ -69,7 +69,7 @@ async function start(): Promise<void> {
     config.shutdownTimeoutMs,
     async () => {
       // The key uses recorded since the last flush go to last_used_at before the pool closes.
-      await app.keys.close();
+      await app.shutdown();
       await database.close();
     },
     logger,

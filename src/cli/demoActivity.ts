@@ -276,7 +276,7 @@ async function simulate(
   summary.firedMonitors = monitors?.runMonitors.fired ?? 0;
   summary.proposedActions = monitors?.runMonitors.proposedActions ?? 0;
   // The replayed uses go to last_used_at now rather than at the app's next flush.
-  await app.keys.close();
+  await app.shutdown();
 
   return summary;
 }

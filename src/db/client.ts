@@ -61,10 +61,17 @@ export type QueryFn = <Row = Record<string, unknown>>(
   options?: { single?: boolean },
 ) => Promise<Row[]>;
 
-export type DatabaseTarget =
+export type DatabaseTarget = (
   | { kind: "postgres"; url: string; maxConnections?: number }
   /** dataDir undefined: in memory (tests). */
-  | { kind: "pglite"; dataDir?: string };
+  | { kind: "pglite"; dataDir?: string }
+) & {
+  /**
+   * Called with the text of every statement the driver sends on the handle's connections (not the
+   * LISTEN connection), transaction control included: what tests and benchmarks count per request.
+   */
+  onStatement?: (text: string) => void;
+};
 
 /** An expected start-up failure: one line for the operator, no stack trace. */
 export class DatabaseOpenError extends Error {
@@ -73,15 +80,20 @@ export class DatabaseOpenError extends Error {
 
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
   return target.kind === "postgres"
-    ? openPostgres(target.url, target.maxConnections)
-    : openPglite(target.dataDir);
+    ? openPostgres(target.url, target.maxConnections, target.onStatement)
+    : openPglite(target.dataDir, target.onStatement);
 }
 
-async function openPostgres(url: string, maxConnections = 10): Promise<DatabaseHandle> {
+async function openPostgres(
+  url: string,
+  maxConnections = 10,
+  onStatement?: (text: string) => void,
+): Promise<DatabaseHandle> {
   const client = postgres(url, {
     max: maxConnections,
     connect_timeout: 10,
     onnotice: () => {},
+    ...(onStatement === undefined ? {} : { debug: (_connection: number, text: string) => onStatement(text) }),
   });
   try {
     await client`select 1`;
@@ -256,12 +268,16 @@ class PostgresListener {
   }
 }
 
-async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {
+async function openPglite(
+  dataDir: string | undefined,
+  onStatement?: (text: string) => void,
+): Promise<DatabaseHandle> {
   let client: PGlite;
   try {
     if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
     client = dataDir === undefined ? await PGlite.create() : await PGlite.create(dataDir);
     await client.query("select 1");
+    if (onStatement !== undefined) observeStatements(client, onStatement);
   } catch (error) {
     throw new DatabaseOpenError(
       `cannot open the embedded database in ${dataDir ?? "memory"}: ${describe(error)}. If the folder is corrupt or from another version, move it aside (or delete it to start over with fresh demo data).`,
@@ -345,4 +361,47 @@ function describe(error: unknown): string {
     return code && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
   }
   return String(error);
+}
+
+/**
+ * Reports every statement sent through the PGlite instance (query, exec, and a transaction's own
+ * statements with its BEGIN and COMMIT or ROLLBACK), like postgres.js's debug option does.
+ */
+function observeStatements(client: PGlite, onStatement: (text: string) => void): void {
+  const query = client.query.bind(client);
+  const exec = client.exec.bind(client);
+  const transaction = client.transaction.bind(client);
+  client.query = ((text: string, ...rest: unknown[]) => {
+    onStatement(text);
+    return (query as (...args: unknown[]) => unknown)(text, ...rest);
+  }) as PGlite["query"];
+  client.exec = ((text: string, ...rest: unknown[]) => {
+    onStatement(text);
+    return (exec as (...args: unknown[]) => unknown)(text, ...rest);
+  }) as PGlite["exec"];
+  client.transaction = (async (
+    work: (tx: Parameters<Parameters<PGlite["transaction"]>[0]>[0]) => unknown,
+  ) => {
+    onStatement("BEGIN");
+    try {
+      const result = await transaction(async (tx) => {
+        const txQuery = tx.query.bind(tx);
+        const txExec = tx.exec.bind(tx);
+        tx.query = ((text: string, ...rest: unknown[]) => {
+          onStatement(text);
+          return (txQuery as (...args: unknown[]) => unknown)(text, ...rest);
+        }) as typeof tx.query;
+        tx.exec = ((text: string, ...rest: unknown[]) => {
+          onStatement(text);
+          return (txExec as (...args: unknown[]) => unknown)(text, ...rest);
+        }) as typeof tx.exec;
+        return work(tx);
+      });
+      onStatement("COMMIT");
+      return result;
+    } catch (error) {
+      onStatement("ROLLBACK");
+      throw error;
+    }
+  }) as PGlite["transaction"];
 }

@@ -50,12 +50,25 @@ export function utcDay(now: Date): string {
 }
 
 /**
- * Steps 4 and 5 of the buyer policy in one transaction, under a lock on the buyer's budget row (so
- * any number of API processes serialise per buyer): new shapes count against today's quota, and
- * releases not charged in the current window are charged at their cost. Either refusal rolls the
- * whole transaction back: nothing is counted, nothing is charged.
+ * Steps 4 and 5 of the buyer policy. A request that costs nothing (every shape already used today,
+ * every release already charged in the window) is decided by one read, without a transaction:
+ * both facts only grow within their day and window, so no concurrent request can make the answer
+ * wrong, and such a request is never refused (see freeDecision). Any other request runs in one
+ * transaction, under a lock on the buyer's budget row (so any number of API processes serialise per
+ * buyer): new shapes count against today's quota, and releases not charged in the current window
+ * are charged at their cost. Either refusal rolls the whole transaction back: nothing is counted,
+ * nothing is charged. The use of a known shape is counted in `hits` (in batches, off the request path).
  */
-export async function chargeBuyer(database: DatabaseHandle, request: ChargeRequest): Promise<ChargeResult> {
+export async function chargeBuyer(
+  database: DatabaseHandle,
+  request: ChargeRequest,
+  hits: ShapeHits,
+): Promise<ChargeResult> {
+  const free = await freeDecision(database, request);
+  if (free !== undefined) {
+    hits.record(request.partnerId, utcDay(request.now), free.shapes);
+    return free.result;
+  }
   return database.transaction(async (query) => {
     const budget = await lockBudget(query, request.partnerId);
     const day = utcDay(request.now);
@@ -130,6 +143,123 @@ export async function chargeBuyer(database: DatabaseHandle, request: ChargeReque
       ...state(budget, spent + cost, windowStart, usedToday + fresh.length, request.now),
     };
   });
+}
+
+/**
+ * The decision for a request that costs nothing, in one read: the budget row, today's shapes among
+ * the request's, the request's releases charged in the window and the window's spend. Undefined
+ * when a shape is new today or a release is not charged in the window (or the buyer has no budget
+ * row yet): then the request may be counted or charged, and chargeBuyer's transaction decides.
+ *
+ * Exact under races: a shape used today stays used today, and a charge inside the window as of
+ * `now` stays inside it; the quota and the budget only refuse a request that adds a shape or a
+ * charge. What it reports (spent, shapes used) may trail a concurrent charge by that charge only.
+ */
+async function freeDecision(
+  database: DatabaseHandle,
+  request: ChargeRequest,
+): Promise<{ result: ChargeResult; shapes: string[] } | undefined> {
+  const shapes = [...new Set(request.fingerprints)];
+  const releaseIds = [...new Set(request.releases.map((release) => release.releaseId))];
+  const [row] = await database.query<{
+    epsilon_limit: number;
+    window_days: number;
+    daily_query_limit: number;
+    used: number;
+    known: number;
+    charged: number;
+    spent: number;
+  }>(
+    `select b.epsilon_limit, b.window_days, b.daily_query_limit,
+            (select count(*)::int from query_fingerprints f where f.partner_id = $1 and f.day = $2) as used,
+            (select count(*)::int from query_fingerprints f
+              where f.partner_id = $1 and f.day = $2 and f.fingerprint = any($3::text[])) as known,
+            (select count(distinct c.release_id)::int from budget_charges c
+              where c.partner_id = $1 and c.charged_at > $4::timestamptz - make_interval(secs => b.window_days * 86400)
+                and c.release_id = any($5::uuid[])) as charged,
+            (select coalesce(sum(c.epsilon), 0)::float8 from budget_charges c
+              where c.partner_id = $1 and c.charged_at > $4::timestamptz - make_interval(secs => b.window_days * 86400)) as spent
+     from buyer_budgets b where b.partner_id = $1`,
+    [request.partnerId, utcDay(request.now), shapes, request.now, releaseIds],
+  );
+  if (row === undefined || row.known < shapes.length || row.charged < releaseIds.length) return undefined;
+  const budget: BuyerBudget = {
+    partnerId: request.partnerId,
+    epsilonLimit: row.epsilon_limit,
+    windowDays: row.window_days,
+    dailyQueryLimit: row.daily_query_limit,
+  };
+  const windowStart = new Date(request.now.getTime() - budget.windowDays * DAY_MS);
+  return {
+    shapes,
+    result: {
+      epsilonCharged: 0,
+      newReleaseIds: [],
+      ...state(budget, Number(row.spent), windowStart, row.used, request.now),
+    },
+  };
+}
+
+/**
+ * Uses of already-counted shapes (query_fingerprints.hits), kept in memory and added in one
+ * statement once a minute and at shutdown: the free path writes nothing on the request path.
+ * A crash loses at most one interval's counts (hits is a usage statistic; no decision reads it).
+ */
+export class ShapeHits {
+  private readonly pending = new Map<string, number>();
+  private writing: Promise<void> = Promise.resolve();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly database: DatabaseHandle,
+    private readonly onError: (error: unknown) => void,
+    intervalMs = 60_000,
+  ) {
+    this.timer = setInterval(() => {
+      void this.flush().catch(() => {});
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  record(partnerId: string, day: string, fingerprints: readonly string[]): void {
+    for (const fingerprint of fingerprints) {
+      const key = JSON.stringify([partnerId, day, fingerprint]);
+      this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
+    }
+  }
+
+  /** Adds the counted uses to their rows, in one statement. */
+  flush(): Promise<void> {
+    const run = this.writing.then(() => this.write());
+    this.writing = run.catch(() => {});
+    return run;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush().catch(() => {});
+  }
+
+  private async write(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const batch = [...this.pending].map(([key, count]) => [...(JSON.parse(key) as string[]), count] as const);
+    this.pending.clear();
+    try {
+      await this.database.query(
+        `update query_fingerprints f set hits = f.hits + u.n
+         from unnest($1::text[], $2::date[], $3::text[], $4::int[]) as u(partner_id, day, fingerprint, n)
+         where f.partner_id = u.partner_id and f.day = u.day and f.fingerprint = u.fingerprint`,
+        [batch.map((b) => b[0]), batch.map((b) => b[1]), batch.map((b) => b[2]), batch.map((b) => b[3])],
+      );
+    } catch (error) {
+      for (const [partnerId, day, fingerprint, count] of batch) {
+        const key = JSON.stringify([partnerId, day, fingerprint]);
+        this.pending.set(key, (this.pending.get(key) ?? 0) + Number(count));
+      }
+      this.onError(error);
+      throw error;
+    }
+  }
 }
 
 /** What a request would cost now, without counting or charging anything. */

@@ -243,12 +243,16 @@ export class KeyCache {
   }
 }
 
-/** A plugin that drops the process's cached keys when a GraphQL mutation has run, before it answers. */
-export function keyCacheInvalidation(keys: KeyCache): Plugin {
+/** A plugin that drops the process's cached keys and release settings when a GraphQL mutation has run, before it answers. */
+export function keyCacheInvalidation(...caches: Array<{ changedHere(): void }>): Plugin {
   return {
     onExecute({ args }) {
       if (getOperationAST(args.document, args.operationName)?.operation !== "mutation") return;
-      return { onExecuteDone: () => keys.changedHere() };
+      return {
+        onExecuteDone: () => {
+          for (const cache of caches) cache.changedHere();
+        },
+      };
     },
   };
 }

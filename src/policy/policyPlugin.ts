@@ -6,8 +6,7 @@ import type { DatabaseHandle } from "../db/client";
 import type { ApiRole } from "../db/schema/enums";
 import { apiError } from "../errors";
 import { bucketKey } from "../privacy/buckets";
-import { loadReleasePlan, type PlanEntry, type ReleaseLevel } from "../privacy/releasePlan";
-import { loadReleaseProfile } from "../privacy/releaseProfiles";
+import type { PlanEntry, ReleaseLevel } from "../privacy/releasePlan";
 import { appendAuditEntry } from "../resolvers/admin/audit";
 import { auditDeniedResponseKeys, auditRefusedAdminAttempt } from "../resolvers/admin/refusals";
 import { readableLevel } from "../resolvers/insights/breakdownLevel";
@@ -21,7 +20,7 @@ import {
 } from "../resolvers/insights/readInsights";
 import { armorLimitsFor, armorRules, withContractCode } from "./armor";
 import { assertWithinBounds } from "./bounds";
-import { chargeBuyer } from "./budget";
+import { chargeBuyer, type ShapeHits } from "./budget";
 import { DENIED_KEYS, findDeniedKeys, findDeniedResponseKeys } from "./denyList";
 import type { DocumentAudience, DocumentCache } from "./documentCache";
 import {
@@ -51,6 +50,8 @@ export interface PolicyOptions {
   exportLimits?: ExportLimits;
   /** Parsed (and for buyers stripped) and validated documents, per audience. */
   documentCache: DocumentCache;
+  /** Uses of already-counted shapes, written in batches. */
+  shapeHits: ShapeHits;
 }
 
 export interface ExportLimits {
@@ -270,9 +271,9 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
         context.policy.fingerprints = shapes.map((shape) => shape.fingerprint);
         const exportFirstPage = stateOf(context)?.exportPage === 0;
         // The plan, read once per request, decides which breakdown levels may be read.
-        let plan: PlanEntry[] | undefined;
+        let plan: readonly PlanEntry[] | undefined;
         const levelOf = async (filter: InsightsFilter): Promise<ReleaseLevel> => {
-          plan ??= await loadReleasePlan(context.database.query);
+          plan ??= await context.settings.plan();
           return readableLevel(filter, plan);
         };
         if (principal.role !== "buyer") {
@@ -298,7 +299,7 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
         for (const shape of shapes) {
           const page = pages.get(shape.responseKey);
           const buckets = validateInsightsFilter(shape.filter, Number(page?.first ?? 500));
-          const profile = await loadReleaseProfile(context.db, shape.filter.granularity);
+          const profile = await context.settings.profile(shape.filter.granularity);
           assertWithinBounds(shape.filter, profile, now);
           // The level in the plan and filters only on the dimensions it keeps.
           const level = await levelOf(shape.filter);
@@ -321,14 +322,18 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
           for (const release of releases) costs.set(release.familyId, release.epsilon);
           if (exportFirstPage) await boundExport(shape.filter, releases);
         }
-        const charge = await chargeBuyer(context.database, {
-          partnerId: principal.partnerId ?? "",
-          fingerprints: context.policy.fingerprints,
-          fingerprintVersion: FINGERPRINT_VERSION,
-          releases: [...costs].map(([releaseId, epsilon]) => ({ releaseId, epsilon })),
-          now,
-          requestId: context.requestId,
-        });
+        const charge = await chargeBuyer(
+          context.database,
+          {
+            partnerId: principal.partnerId ?? "",
+            fingerprints: context.policy.fingerprints,
+            fingerprintVersion: FINGERPRINT_VERSION,
+            releases: [...costs].map(([releaseId, epsilon]) => ({ releaseId, epsilon })),
+            now,
+            requestId: context.requestId,
+          },
+          options.shapeHits,
+        );
         context.policy.epsilonCharged = charge.epsilonCharged;
         context.policy.epsilonRemaining = charge.epsilonRemaining;
         context.policy.budgetWindowStart = charge.windowStart;

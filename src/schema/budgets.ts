@@ -1,8 +1,7 @@
 import { assertWithinBounds } from "../policy/bounds";
 import { type BudgetState, quoteBuyer, readBudgetState } from "../policy/budget";
 import { FINGERPRINT_VERSION, fingerprintSelection } from "../policy/fingerprint";
-import { dimensionsOf, loadReleasePlan } from "../privacy/releasePlan";
-import { loadReleaseProfile } from "../privacy/releaseProfiles";
+import { dimensionsOf } from "../privacy/releasePlan";
 import type { UserError } from "../resolvers/admin/apiKeys";
 import { setBuyerBudget } from "../resolvers/admin/buyerBudgets";
 import { readableLevel } from "../resolvers/insights/breakdownLevel";
@@ -158,10 +157,10 @@ builder.queryField("quoteInsights", (t) =>
       const filter = args.filter as unknown as InsightsFilter;
       const now = context.clock.now();
       const buckets = validateInsightsFilter(filter, 0);
-      const profile = await loadReleaseProfile(context.db, filter.granularity);
+      const profile = await context.settings.profile(filter.granularity);
       assertWithinBounds(filter, profile, now);
       // Refused as insights(filter) would be: a level outside the plan, a filter on a rolled-up dimension.
-      const plan = await loadReleasePlan(context.database.query);
+      const plan = await context.settings.plan();
       const level = readableLevel(filter, plan);
       const { releases } = await currentReleases(context.database, filter, level, buckets);
       const fingerprint = fingerprintSelection("insights", filter);

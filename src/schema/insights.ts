@@ -3,7 +3,7 @@ import type { AppContext } from "../context";
 import { type CellMargins, cellAccuracy } from "../privacy/accuracy";
 import { bucketKey } from "../privacy/buckets";
 import { buyerSuppressionReason } from "../privacy/releaseMechanism";
-import { resolveReadableLevel } from "../resolvers/insights/breakdownLevel";
+import { readableLevel } from "../resolvers/insights/breakdownLevel";
 import {
   type InsightsFilter,
   MAX_PAGE_SIZE,
@@ -468,7 +468,7 @@ builder.queryField("insights", (t) =>
       if (decided === undefined && context.principal?.role === "buyer") {
         throw new Error("insights ran for a buyer without a policy decision");
       }
-      const level = decided?.level ?? (await resolveReadableLevel(context.database.query, filter));
+      const level = decided?.level ?? readableLevel(filter, await context.settings.plan());
       const page = await readInsightsPage(context.database, {
         filter,
         level,

@@ -286,6 +286,7 @@ describe("bad input gets its stable code, charges nothing, and the server keeps 
       key: world.buyerKey,
       variables: { f: { ...days(1, 2), geoBucketIds: ["us-nyc"] } },
     });
+    await api.app.flush();
     const before = await policyState(db);
     const copies = await api.graphql(READ, {
       key: world.buyerKey,
@@ -297,6 +298,7 @@ describe("bad input gets its stable code, charges nothing, and the server keeps 
       fingerprint: policyOf(single.body).fingerprint,
       epsilonCharged: 0,
     });
+    await api.app.flush();
     expect(await policyState(db)).toEqual({ ...before, hits: (before?.hits as number) + 1 });
   });
 });

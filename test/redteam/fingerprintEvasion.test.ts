@@ -35,6 +35,8 @@ async function ask(query: string, variables?: Record<string, unknown>, operation
 }
 
 async function shapeRows() {
+  // Uses of known shapes are added in batches: write them first.
+  await api.app.flush();
   const [row] = await db.query<{ shapes: number; hits: number }>(
     "select count(*)::int as shapes, coalesce(sum(hits), 0)::int as hits from query_fingerprints where partner_id = $1",
     [ACME],

@@ -1,10 +1,8 @@
-import type { QueryFn } from "../../db/client";
 import { apiError } from "../../errors";
 import {
   dimensionsOf,
   levelOf,
   levelsAllowed,
-  loadReleasePlan,
   type PlanEntry,
   planEntryFor,
   type ReleaseLevel,
@@ -90,9 +88,4 @@ export function readableLevel(filter: InsightsFilter, plan: readonly PlanEntry[]
     );
   }
   return level;
-}
-
-/** readableLevel against the stored plan (one statement). */
-export async function resolveReadableLevel(query: QueryFn, filter: InsightsFilter): Promise<ReleaseLevel> {
-  return readableLevel(filter, await loadReleasePlan(query));
 }
