@@ -13,6 +13,7 @@ import { HttpFront } from "./http/front";
 import { usePolicy } from "./policy/policyPlugin";
 import { RateLimiter } from "./policy/rateLimit";
 import { usePolicyReport } from "./policy/reportPlugin";
+import { RequestLogWriter, type RequestLogWriterOptions } from "./policy/requestLog";
 import { newPolicyReport } from "./policy/requestState";
 import { UnauthenticatedGate } from "./policy/unauthenticated";
 import {
@@ -43,6 +44,8 @@ export interface AppOptions {
   clientAddress?: (request: Request, serverContext: Record<string, unknown>) => string | undefined;
   /** False leaves the usePolicy plugin out: only for the policy benchmark's baseline (default true). */
   policy?: boolean;
+  /** Batching of the request_logs rows (default: REQUEST_LOG_FLUSH_MS, 500 rows a batch, 10,000 queued). */
+  requestLog?: RequestLogWriterOptions;
 }
 
 const UNEXPECTED_ERROR_MESSAGE =
@@ -52,7 +55,11 @@ const UNEXPECTED_ERROR_MESSAGE =
 // 6 MB: a 5,000-row import fits; the import service enforces its own 5 MB / 5,000-row limits.
 export const MAX_GRAPHQL_BODY_BYTES = 6_000_000;
 
-/** Builds the whole HTTP app; tests call `app.fetch()`, the server hands it to node:http. */
+/**
+ * Builds the whole HTTP app; tests call `app.fetch()`, the server hands it to node:http. Its
+ * `requestLog` property is the writer of the request_logs rows (in batches, after the responses):
+ * flush it before reading them, close it at shutdown.
+ */
 export function createApp(options: AppOptions) {
   const { db: database, config } = options;
   const clock = options.clock ?? systemClock;
@@ -70,6 +77,11 @@ export function createApp(options: AppOptions) {
     ...(options.readinessChecks ?? []),
   ];
 
+  const requestLog = new RequestLogWriter(database, logger, {
+    flushIntervalMs: config.requestLogFlushMs,
+    ...options.requestLog,
+  });
+
   // Every route passes through the front: request id, key, rate limit, log row.
   const front: HttpFront = new HttpFront({
     database,
@@ -77,6 +89,7 @@ export function createApp(options: AppOptions) {
     logger,
     rateLimiter,
     perMinute,
+    requestLog,
     unauthenticated: new UnauthenticatedGate({
       perMinute: config.rateLimitUnauthenticatedPerMinute,
       logRowsPerMinute: config.unauthenticatedLogRowsPerMinute,
@@ -184,7 +197,7 @@ export function createApp(options: AppOptions) {
       };
     },
   });
-  return yoga;
+  return Object.assign(yoga, { requestLog });
 }
 
 export type App = ReturnType<typeof createApp>;

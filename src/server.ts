@@ -67,6 +67,8 @@ async function start(): Promise<void> {
     server,
     config.shutdownTimeoutMs,
     async () => {
+      // The request_logs rows still queued (at most REQUEST_LOG_FLUSH_MS old) go in before the database closes.
+      await app.requestLog.close();
       await database.close();
     },
     logger,
