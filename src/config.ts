@@ -24,7 +24,7 @@ export const ENV_DOCS = {
   LOG_LEVEL: { default: "info", doc: `pino log level: ${LOG_LEVELS.join(", ")}.` },
   SHUTDOWN_TIMEOUT_MS: {
     default: "10000",
-    doc: "On SIGTERM/SIGINT, how long in-flight requests may take before connections are closed.",
+    doc: "On SIGTERM/SIGINT, how long in-flight requests may take before connections are closed, and then how long the queued request_logs rows may take to be written.",
   },
   POLICY_STRIP_MODE: {
     default: "filter",

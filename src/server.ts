@@ -67,8 +67,9 @@ async function start(): Promise<void> {
     server,
     config.shutdownTimeoutMs,
     async () => {
-      // The request_logs rows still queued (at most REQUEST_LOG_FLUSH_MS old) go in before the database closes.
-      await app.requestLog.close();
+      // The request_logs rows still queued (at most REQUEST_LOG_FLUSH_MS old) go in before the
+      // database closes; a database that does not answer holds the exit up to SHUTDOWN_TIMEOUT_MS.
+      await app.requestLog.close(config.shutdownTimeoutMs);
       await database.close();
     },
     logger,

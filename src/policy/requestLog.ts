@@ -92,6 +92,8 @@ export class RequestLogWriter {
   private roomWaiters: Array<() => void> = [];
   private written = 0;
   private dropped = 0;
+  /** Rows of the batch being written. */
+  private inFlight = 0;
 
   constructor(
     private readonly database: DatabaseHandle,
@@ -132,11 +134,31 @@ export class RequestLogWriter {
     }
   }
 
-  /** Stops the timer and writes everything queued; a row added later is written at once. */
-  async close(): Promise<void> {
+  /**
+   * Stops the timer and writes everything queued; a row added later is written at once. Resolves
+   * true once all is written (or dropped), false when `timeoutMs` passes first: the rows not yet
+   * written are then counted in an error line, and the caller may go on (e.g. exit).
+   */
+  async close(timeoutMs?: number): Promise<boolean> {
     this.closed = true;
     this.disarm();
-    await this.flush();
+    if (timeoutMs === undefined) {
+      await this.flush();
+      return true;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const done = await Promise.race([this.flush().then(() => true as const), timedOut]);
+    clearTimeout(timer);
+    if (!done) {
+      this.logger.error(
+        { unwritten: this.queue.length + this.inFlight, written: this.written, dropped: this.dropped },
+        "request log rows not written before the shutdown timeout",
+      );
+    }
+    return done;
   }
 
   private enqueue(row: RequestLogRow): void {
@@ -196,12 +218,14 @@ export class RequestLogWriter {
       const batch = this.queue.splice(0, this.batchSize);
       remaining -= batch.length;
       await this.writeBatch(batch);
+      this.inFlight = 0;
       for (const resolve of this.roomWaiters.splice(0)) resolve();
     }
   }
 
   private async writeBatch(batch: RequestLogRow[]): Promise<void> {
     const requestIds = batch.map((row) => row.requestId);
+    this.inFlight = batch.length;
     try {
       await this.database.query(INSERT_BATCH, batchParams(batch));
       this.written += batch.length;

@@ -186,6 +186,39 @@ describe("request logs in batches", () => {
     expect((await rowsOf("close-")).map((row) => row.request_id)).toEqual([first, second, late]);
   });
 
+  it("close(timeoutMs) gives up on a database that does not answer, counting the rows not written", async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const hanging: DatabaseHandle = {
+      ...db,
+      query: (async (text: string, params?: unknown[]) => {
+        if (isLogInsert(text)) await held;
+        return db.query(text, params);
+      }) as QueryFn,
+    };
+    const lines: string[] = [];
+    const app = appOn(hanging, { flushIntervalMs: 60_000 }, lines);
+    const ids = [await ask(app, "hung-1"), await ask(app, "hung-2")];
+    const started = Date.now();
+    expect(await app.requestLog.close(100)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(errorLines(lines)).toEqual([
+      expect.objectContaining({
+        msg: "request log rows not written before the shutdown timeout",
+        unwritten: 2,
+        written: 0,
+        dropped: 0,
+      }),
+    ]);
+    // Once the database answers, the batch goes in after all.
+    release();
+    await app.requestLog.flush();
+    expect((await rowsOf("hung-")).map((row) => row.request_id)).toEqual(ids);
+    expect(await app.requestLog.close(1_000)).toBe(true);
+  });
+
   it("a full queue makes the next row wait for room instead of dropping one", async () => {
     // Slow inserts: the database is behind, the queue fills up to its cap.
     let queuedAtInsert: number[] = [];
