@@ -59,9 +59,9 @@ export interface RequestLogWriterOptions {
 
 export const REQUEST_LOG_DEFAULTS = { flushIntervalMs: 250, batchSize: 500, maxQueued: 10_000 } as const;
 
-// One fixed text whatever the batch size (so the server can prepare it once): a column per array.
-// A row's fingerprints travel as one array literal (unnest cannot take an array of arrays of
-// different lengths) and are cast back.
+// One fixed text whatever the batch size, one array a column, so it can be prepared once (the
+// handle's query sends it unprepared today). A row's fingerprints travel as one array literal
+// (unnest cannot take an array of arrays of different lengths) and are cast back.
 const INSERT_BATCH = `insert into request_logs (at, request_id, client_request_id, key_prefix, role, partner_id,
     operation_name, fingerprints, outcome_code, epsilon_charged, latency_ms, http_status, endpoint, outcome_detail)
   select at, request_id, client_request_id, key_prefix, role::api_role, partner_id,
