@@ -1,9 +1,10 @@
 import type { CodegenConfig } from "@graphql-codegen/cli";
 
-// Typed documents for internal tools, generated from the committed, sorted schema.
+// Typed documents for internal tools (the ops command line, the demo activity, the operator console),
+// generated from the committed, sorted schema.
 const config: CodegenConfig = {
   schema: "schema.graphql",
-  documents: ["src/cli/operations/**/*.graphql"],
+  documents: ["src/cli/operations/**/*.graphql", "console/src/operations/**/*.graphql"],
   generates: {
     "src/generated/graphql/": {
       preset: "client",

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 const require = createRequire(import.meta.url);
 
@@ -11,6 +11,9 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts", "src/**/*.test.ts"],
+    // test/postgres/ needs a PostgreSQL server (several processes on one database): collected only
+    // with TEST_DATABASE_URL, never skipped.
+    exclude: [...configDefaults.exclude, ...(process.env.TEST_DATABASE_URL ? [] : ["test/postgres/**"])],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Two cores: more workers only queue on the CPU and slow each PGlite instance.

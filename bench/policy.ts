@@ -115,6 +115,8 @@ const lines = [
   "",
 ];
 process.stdout.write(lines.join("\n"));
+await withPolicy.keys.close();
+await withoutPolicy.keys.close();
 await database.close();
 
 /** Counts statements and the time spent awaiting them, on the PGlite client and in its transactions. */

@@ -9,7 +9,11 @@ import type { AppContext } from "./context";
 import type { DatabaseHandle } from "./db/client";
 import { migrationsApplied } from "./db/migrate";
 import type { ApiRole } from "./db/schema/enums";
+import { browserPagesPlugin, DEFAULT_CONSOLE_DIR, renderLocalGraphiQL } from "./http/browserPages";
+import { useCompiledExecution } from "./http/compiledExecution";
 import { HttpFront } from "./http/front";
+import { DocumentCache } from "./policy/documentCache";
+import { KeyCache, keyCacheInvalidation } from "./policy/keyCache";
 import { usePolicy } from "./policy/policyPlugin";
 import { RateLimiter } from "./policy/rateLimit";
 import { usePolicyReport } from "./policy/reportPlugin";
@@ -22,7 +26,7 @@ import {
   IMPORT_PROJECTS_PATH,
 } from "./resolvers/imports/importRoute";
 import { DATASET_EXPORT_METHODS, DATASET_EXPORT_PATH, exportDataset } from "./resolvers/insights/export";
-import { createInsightLoaders } from "./resolvers/insights/loaders";
+import { createInsightLoaders, createReceiptCache } from "./resolvers/insights/loaders";
 import { buyerSchema, schema } from "./schema/index";
 
 export interface ReadinessCheck {
@@ -42,6 +46,8 @@ export interface AppOptions {
    * socket's remote address (node:http's `req` in the server context); X-Forwarded-For is never read.
    */
   clientAddress?: (request: Request, serverContext: Record<string, unknown>) => string | undefined;
+  /** The console's built files (default console/dist, written by `npm install`). */
+  consoleDir?: string;
   /** False leaves the usePolicy plugin out: only for the policy benchmark's baseline (default true). */
   policy?: boolean;
   /** Batching of the request_logs rows (default: REQUEST_LOG_FLUSH_MS, 500 rows a batch, 10,000 queued). */
@@ -65,6 +71,10 @@ export function createApp(options: AppOptions) {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: config.logLevel });
   const rateLimiter = new RateLimiter();
+  const documentCache = new DocumentCache();
+  const receipts = createReceiptCache();
+  // Keys by hash, per process; whoever creates an app owns it: close it (app.keys.close()) when done.
+  const keys = new KeyCache({ database, clock, logger });
   const perMinute = (role: ApiRole) =>
     role === "buyer" ? config.rateLimitBuyerPerMinute : config.rateLimitPerMinute;
 
@@ -87,6 +97,7 @@ export function createApp(options: AppOptions) {
     database,
     clock,
     logger,
+    keys,
     rateLimiter,
     perMinute,
     requestLog,
@@ -144,8 +155,9 @@ export function createApp(options: AppOptions) {
   const yoga = createYoga<Record<string, unknown>, AppContext>({
     // Buyers parse, validate, introspect and execute against the buyer-visible schema only.
     schema: ({ request }) => (states.get(request)?.principal?.role === "buyer" ? buyerSchema : schema),
-    // The policy rewrites buyer documents after parsing, so parse results must not be shared between roles.
-    parserAndValidationCache: false,
+    // With the policy, its own cache (per audience: the strip and the limits depend on the role);
+    // without it (the benchmark's baseline), Yoga's.
+    parserAndValidationCache: options.policy === false,
     graphqlEndpoint: "/graphql",
     landingPage: false,
     batching: false,
@@ -162,10 +174,20 @@ export function createApp(options: AppOptions) {
       title: "Insights API",
       headers: JSON.stringify({ Authorization: "Bearer <paste an API key>" }),
     },
+    // GraphiQL from the installed bundle, served by this server (src/http/browserPages.ts): no CDN.
+    renderGraphiQL: renderLocalGraphiQL,
     plugins: [
+      // The console's and GraphiQL's static files: no data, no key, answered before the front.
+      browserPagesPlugin({ graphqlPath: "/graphql", consoleDir: options.consoleDir ?? DEFAULT_CONSOLE_DIR }),
       front.plugin(),
+      keyCacheInvalidation(keys),
       healthPlugin,
       blockFieldSuggestionsPlugin(),
+      // Compiled execution for repeated query documents (a one-off document is not worth compiling).
+      useCompiledExecution({
+        compiles: (document) => options.policy === false || documentCache.isCached(document),
+        logger,
+      }),
       ...(options.policy === false
         ? []
         : [
@@ -177,6 +199,7 @@ export function createApp(options: AppOptions) {
               buyerSchema,
               stripMode: config.policyStripMode,
               exportLimits: { maxCells: config.exportMaxCells, rateLimiter, perMinute },
+              documentCache,
             }),
           ]),
       usePolicyReport(),
@@ -192,12 +215,14 @@ export function createApp(options: AppOptions) {
         principal: state?.principal ?? null,
         requestId,
         logger: logger.child({ reqId: requestId }),
-        loaders: createInsightLoaders(database),
+        loaders: createInsightLoaders(database, receipts),
         policy: state?.policy ?? newPolicyReport(),
       };
     },
   });
-  return Object.assign(yoga, { requestLog });
+  // The key cache and the request-log writer ride along: keys.flushUses() writes last_used_at now,
+  // requestLog.flush() the queued request_logs rows; both close() at shutdown.
+  return Object.assign(yoga, { keys, requestLog });
 }
 
 export type App = ReturnType<typeof createApp>;

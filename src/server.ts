@@ -52,6 +52,7 @@ async function start(): Promise<void> {
       resolve();
     });
   }).catch(async (error: NodeJS.ErrnoException) => {
+    await app.keys.close();
     await database.close();
     if (error.code === "EADDRINUSE") {
       throw new StartupError(
@@ -70,6 +71,8 @@ async function start(): Promise<void> {
       // The request_logs rows still queued (at most REQUEST_LOG_FLUSH_MS old) go in before the
       // database closes; a database that does not answer holds the exit up to SHUTDOWN_TIMEOUT_MS.
       await app.requestLog.close(config.shutdownTimeoutMs);
+      // The key uses recorded since the last flush go to last_used_at before the pool closes.
+      await app.keys.close();
       await database.close();
     },
     logger,

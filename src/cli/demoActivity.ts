@@ -277,7 +277,9 @@ async function simulate(
   const monitors = await send(() => execute(operator, OpsRunMonitorsDocument, {}));
   summary.firedMonitors = monitors?.runMonitors.fired ?? 0;
   summary.proposedActions = monitors?.runMonitors.proposedActions ?? 0;
+  // The replayed uses go to last_used_at now rather than at the app's next flush, the last log rows too.
   await app.requestLog.close();
+  await app.keys.close();
 
   return summary;
 }

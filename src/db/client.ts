@@ -25,7 +25,29 @@ export interface DatabaseHandle {
   query: QueryFn;
   /** Runs `work` in one transaction with raw SQL; a throw rolls everything back. */
   transaction<T>(work: (query: QueryFn) => Promise<T>): Promise<T>;
+  /**
+   * Subscribes to NOTIFY on `channel` (PostgreSQL: on one dedicated connection per handle, opened on
+   * first use and closed by close(); PGlite: its own listen). Resolves once the first LISTEN attempt
+   * has settled; handlers.onState says when notifications can be trusted. Returns the unsubscribe.
+   */
+  listen(channel: string, handlers: ListenHandlers): Promise<() => Promise<void>>;
+  /**
+   * Hands `payload` to this process's subscribers of `channel` at once, as a notification would:
+   * for a change made here, whose NOTIFY reaches this process's own listening connection a moment later.
+   */
+  notifyLocally(channel: string, payload: string): void;
   close(): Promise<void>;
+}
+
+export interface ListenHandlers {
+  /** A notification's payload. */
+  onNotify(payload: string): void;
+  /**
+   * true: LISTEN is in effect (again), notifications from now on arrive; anything changed while it
+   * was not may have gone unnoticed. false: the listening connection was lost (it is retried every
+   * second); until the next true, notifications may be missed.
+   */
+  onState(listening: boolean): void;
 }
 
 /**
@@ -81,6 +103,7 @@ async function openPostgres(url: string, maxConnections = 10): Promise<DatabaseH
         // `simple` is read at run time but missing from postgres.js's types.
         options.single ? ({ simple: false, prepare: false } as postgres.UnsafeQueryOptions) : undefined,
       )) as unknown as Row[];
+  const listener = new PostgresListener(url);
   return {
     kind: "postgres",
     db,
@@ -88,8 +111,149 @@ async function openPostgres(url: string, maxConnections = 10): Promise<DatabaseH
     query: queryWith(client),
     transaction: async <T>(work: (query: QueryFn) => Promise<T>) =>
       (await client.begin((tx) => work(queryWith(tx)))) as T,
-    close: () => client.end({ timeout: 5 }),
+    listen: (channel, handlers) => listener.subscribe(channel, handlers),
+    notifyLocally: (channel, payload) => listener.subscribers.dispatch(channel, payload),
+    close: async () => {
+      await listener.close();
+      await client.end({ timeout: 5 });
+    },
   };
+}
+
+/** Who listens to which channel in this process. */
+class Subscribers {
+  readonly byChannel = new Map<string, Set<ListenHandlers>>();
+
+  add(channel: string, handlers: ListenHandlers): void {
+    const set = this.byChannel.get(channel) ?? new Set();
+    set.add(handlers);
+    this.byChannel.set(channel, set);
+  }
+
+  /** Removes a subscriber; true when it was the channel's last. */
+  remove(channel: string, handlers: ListenHandlers): boolean {
+    const set = this.byChannel.get(channel);
+    if (set === undefined || !set.delete(handlers)) return false;
+    if (set.size > 0) return false;
+    this.byChannel.delete(channel);
+    return true;
+  }
+
+  dispatch(channel: string, payload: string): void {
+    for (const handlers of this.byChannel.get(channel) ?? []) handlers.onNotify(payload);
+  }
+
+  state(listening: boolean, channel?: string): void {
+    for (const [name, set] of this.byChannel) {
+      if (channel !== undefined && name !== channel) continue;
+      for (const handlers of set) handlers.onState(listening);
+    }
+  }
+}
+
+const CHANNEL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const LISTEN_RETRY_MS = 1_000;
+
+/**
+ * LISTEN on one dedicated PostgreSQL connection (postgres.js's own `listen` re-listens after a drop
+ * but never says the connection was down, and gives up silently when the first retry fails). Its
+ * loss is reported to every subscriber at once, and LISTEN is retried every second until it holds.
+ */
+class PostgresListener {
+  readonly subscribers = new Subscribers();
+  private client: postgres.Sql | undefined;
+  private listening = false;
+  private closed = false;
+  private retry: NodeJS.Timeout | undefined;
+  private establishing: Promise<void> | undefined;
+
+  constructor(private readonly url: string) {}
+
+  async subscribe(channel: string, handlers: ListenHandlers): Promise<() => Promise<void>> {
+    if (!CHANNEL_NAME.test(channel)) throw new Error(`not a plain channel name: ${channel}`);
+    if (this.closed) throw new Error("the database handle is closed");
+    const known = this.subscribers.byChannel.has(channel);
+    this.subscribers.add(channel, handlers);
+    if (known && this.listening) {
+      handlers.onState(true);
+    } else if (this.listening) {
+      // The connection is up: add this channel to it.
+      try {
+        await this.connection().unsafe(`listen ${channel}`);
+        handlers.onState(true);
+      } catch {
+        this.lost();
+      }
+    } else {
+      await this.establish();
+    }
+    return async () => {
+      if (this.subscribers.remove(channel, handlers) && this.listening && this.client !== undefined) {
+        await this.client.unsafe(`unlisten ${channel}`).catch(() => {});
+      }
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    this.listening = false;
+    await this.client?.end({ timeout: 1 }).catch(() => {});
+    this.client = undefined;
+  }
+
+  private connection(): postgres.Sql {
+    if (this.client !== undefined) return this.client;
+    const options = {
+      max: 1,
+      idle_timeout: 0,
+      max_lifetime: 0,
+      connect_timeout: 10,
+      fetch_types: false,
+      onnotice: () => {},
+      // Operators (and tests) can tell it from the pool in pg_stat_activity.
+      connection: { application_name: "insights-listen" },
+      // Read at run time but missing from postgres.js's types (its own listen uses it).
+      onnotify: (channel: string, payload: string) => this.subscribers.dispatch(channel, payload),
+      onclose: () => this.lost(),
+    };
+    this.client = postgres(this.url, options as postgres.Options<Record<string, never>>);
+    return this.client;
+  }
+
+  /** LISTENs on every subscribed channel; on success every subscriber hears true, else a retry is set. */
+  private establish(): Promise<void> {
+    this.establishing ??= (async () => {
+      try {
+        for (const channel of this.subscribers.byChannel.keys()) {
+          await this.connection().unsafe(`listen ${channel}`);
+        }
+        if (this.closed) return;
+        this.listening = true;
+        this.subscribers.state(true);
+      } catch {
+        this.lost();
+      } finally {
+        this.establishing = undefined;
+      }
+    })();
+    return this.establishing;
+  }
+
+  private lost(): void {
+    if (this.closed) return;
+    if (this.listening) {
+      this.listening = false;
+      this.subscribers.state(false);
+    }
+    if (this.retry !== undefined) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      if (!this.closed && !this.listening) void this.establish();
+    }, LISTEN_RETRY_MS);
+    this.retry.unref();
+  }
 }
 
 async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {
@@ -104,6 +268,8 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
     );
   }
   const db = drizzlePglite({ client }) as unknown as Database;
+  const subscribers = new Subscribers();
+  const unlistens = new Map<string, Promise<() => Promise<void>>>();
   return {
     kind: "pglite",
     db,
@@ -113,6 +279,26 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
       client.transaction((tx) =>
         work(async <Row>(text: string, params: unknown[] = []) => (await tx.query<Row>(text, params)).rows),
       ),
+    // One embedded connection: a notification is handed over while the statement that committed it
+    // runs, so a change is seen before that statement returns; the connection is never lost.
+    listen: async (channel, handlers) => {
+      if (!CHANNEL_NAME.test(channel)) throw new Error(`not a plain channel name: ${channel}`);
+      subscribers.add(channel, handlers);
+      let unlisten = unlistens.get(channel);
+      if (unlisten === undefined) {
+        unlisten = client.listen(channel, (payload) => subscribers.dispatch(channel, payload));
+        unlistens.set(channel, unlisten);
+      }
+      await unlisten;
+      handlers.onState(true);
+      return async () => {
+        if (!subscribers.remove(channel, handlers)) return;
+        const last = unlistens.get(channel);
+        unlistens.delete(channel);
+        if (last !== undefined && !client.closed) await (await last)().catch(() => {});
+      };
+    },
+    notifyLocally: (channel, payload) => subscribers.dispatch(channel, payload),
     close: () => client.close(),
   };
 }

@@ -48,6 +48,12 @@ export const DEFAULT_TIMING_POLICIES = [
     },
   },
   {
+    policyKey: "contract_verifier_v1",
+    description:
+      "Hourly contract verifier (004 seed verify_gold_contracts, 001 invariants): re-checks the releases of the last window_days (served cells, receipts, ledger, cap) and sample_records rendered export records; violations go to contract_violations and the ops feed.",
+    payload: { enabled: true, cron: "45 * * * *", window_days: 35, sample_records: 200 },
+  },
+  {
     policyKey: "anomaly_alerts_v1",
     description:
       "Anomaly alerts: how often to check, the window, thresholds, per (tenant, type) suppression and webhook retries.",

@@ -6,12 +6,12 @@ import type { Clock } from "../clock";
 import type { DatabaseHandle } from "../db/client";
 import type { ApiRole } from "../db/schema/enums";
 import { apiError } from "../errors";
+import type { KeyCache } from "../policy/keyCache";
 import {
   type AuthFailureReason,
   authFailureMessage,
   type Principal,
   publicAuthFailureReason,
-  resolvePrincipal,
 } from "../policy/principal";
 import type { RateLimiter } from "../policy/rateLimit";
 import { type RequestLogWriter, requestLogRow } from "../policy/requestLog";
@@ -47,6 +47,8 @@ export interface FrontOptions {
   database: DatabaseHandle;
   clock: Clock;
   logger: Logger;
+  /** Resolves keys (cached per process, invalidated across processes). */
+  keys: KeyCache;
   rateLimiter: RateLimiter;
   perMinute: (role: ApiRole) => number;
   unauthenticated: UnauthenticatedGate;
@@ -135,11 +137,7 @@ export class HttpFront {
         ),
       );
     }
-    const result = await resolvePrincipal(
-      this.options.database.db,
-      request.headers.get("authorization"),
-      clock,
-    );
+    const result = await this.options.keys.resolve(request.headers.get("authorization"));
     if (!result.ok) {
       unauthenticated.failed(state.clientAddress, nowMs);
       state.authFailure = result.reason;

@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { DatabaseHandle } from "../db/client";
 import { DEFAULT_TIMING_POLICIES } from "../db/referenceData";
 import { ALERT_POLICY_KEY, type AlertTarget, alertPolicySchema, runScheduledAlerts } from "./anomalyAlerts";
+import { scheduleContractVerifier } from "./contractVerifier";
 import {
   DATA_RETENTION_POLICY_KEY,
   DATA_RETENTION_QUEUE,
@@ -57,6 +58,8 @@ export interface Scheduler {
   alerts(): Promise<string>;
   /** Runs the ops monitors now (what their cron does); recorded as a job run. */
   monitors(): Promise<string>;
+  /** Runs the contract verifier now (what its cron does); recorded as a job run. */
+  contractVerifier(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -109,11 +112,17 @@ export async function startScheduler(
   };
   await syncSchedules();
   const monitorJob = await scheduleMonitors(boss, { database, clock: deps.clock, logger });
+  const verifierJob = await scheduleContractVerifier(boss, { database, clock: deps.clock, logger });
 
   const tick = async (): Promise<number> => {
     await monitorJob
       .sync()
       .catch((error: unknown) => logger.error({ err: String(error) }, "could not apply the monitors cron"));
+    await verifierJob
+      .sync()
+      .catch((error: unknown) =>
+        logger.error({ err: String(error) }, "could not apply the contract verifier cron"),
+      );
     await syncSchedules().catch((error: unknown) =>
       logger.error({ err: String(error) }, "could not apply the retention and alert crons"),
     );
@@ -198,6 +207,7 @@ export async function startScheduler(
     feedRetention,
     alerts,
     monitors: monitorJob.run,
+    contractVerifier: verifierJob.run,
     stop: () => boss.stop({ graceful: true, timeout: 10_000 }),
   };
 }

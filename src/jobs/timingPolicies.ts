@@ -3,6 +3,7 @@ import type { DatabaseHandle } from "../db/client";
 import type { AdminActor, UserError } from "../resolvers/admin/apiKeys";
 import { appendAuditEntry } from "../resolvers/admin/audit";
 import { ALERT_POLICY_KEY, alertPolicySchema } from "./anomalyAlerts";
+import { CONTRACT_VERIFIER_POLICY_KEY, contractVerifierPolicySchema } from "./contractVerifier";
 import { DATA_RETENTION_POLICY_KEY, dataRetentionPolicySchema } from "./dataRetention";
 import { FEED_RETENTION_POLICY_KEY, feedRetentionPolicySchema } from "./feedRetention";
 import { MONITORS_POLICY_KEY, monitorsPolicySchema } from "./monitors";
@@ -17,6 +18,7 @@ export const TIMING_POLICY_SCHEMAS: Record<string, z.ZodType> = {
   [DATA_RETENTION_POLICY_KEY]: dataRetentionPolicySchema,
   [FEED_RETENTION_POLICY_KEY]: feedRetentionPolicySchema,
   [MONITORS_POLICY_KEY]: monitorsPolicySchema,
+  [CONTRACT_VERIFIER_POLICY_KEY]: contractVerifierPolicySchema,
 };
 
 export interface TimingPolicyRow {

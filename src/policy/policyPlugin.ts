@@ -23,6 +23,7 @@ import { armorLimitsFor, armorRules, withContractCode } from "./armor";
 import { assertWithinBounds } from "./bounds";
 import { chargeBuyer } from "./budget";
 import { DENIED_KEYS, findDeniedKeys, findDeniedResponseKeys } from "./denyList";
+import type { DocumentAudience, DocumentCache } from "./documentCache";
 import {
   coerceVariables,
   collectRootSelections,
@@ -34,6 +35,11 @@ import type { RateLimiter } from "./rateLimit";
 import type { RequestState } from "./requestState";
 import { type StripMode, stripDocument } from "./strip";
 
+/** Which cached documents a role may be handed (see DocumentAudience). */
+export function audienceOf(role: ApiRole | undefined): DocumentAudience {
+  return role === "buyer" ? "buyer" : role === undefined ? "anonymous" : "staff";
+}
+
 export interface PolicyOptions {
   database: DatabaseHandle;
   clock: Clock;
@@ -43,6 +49,8 @@ export interface PolicyOptions {
   stripMode: StripMode;
   /** Bounds of a dataset export, checked on its first page before anything is charged. */
   exportLimits?: ExportLimits;
+  /** Parsed (and for buyers stripped) and validated documents, per audience. */
+  documentCache: DocumentCache;
 }
 
 export interface ExportLimits {
@@ -63,11 +71,22 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
     return request === undefined ? undefined : options.states.get(request);
   };
 
+  const cache = options.documentCache;
+
   return {
-    onParse({ context, setParseFn }) {
+    onParse({ context, params, setParseFn, setParsedDocument }) {
       const state = stateOf(context);
-      const limits = armorLimitsFor(state?.principal?.role);
-      setParseFn((source, parseOptions) => parse(source, { ...parseOptions, maxTokens: limits.maxTokens }));
+      const role = state?.principal?.role;
+      const audience = audienceOf(role);
+      const source = typeof params.source === "string" ? params.source : params.source.body;
+      const hit = cache.parsed(audience, source);
+      if (hit !== undefined) {
+        state?.policy.strippedFields.push(...hit.strippedFields);
+        setParsedDocument(hit.document);
+        return;
+      }
+      const limits = armorLimitsFor(role);
+      setParseFn((text, parseOptions) => parse(text, { ...parseOptions, maxTokens: limits.maxTokens }));
       return ({ result, replaceParseResult }) => {
         if (result instanceof Error) {
           if (/tokens/.test(result.message)) {
@@ -79,10 +98,15 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
           }
           return;
         }
-        if (state?.principal?.role !== "buyer" || result === null) return;
+        if (result === null) return;
+        if (role !== "buyer" || state === undefined) {
+          cache.rememberParsed(audience, source, { document: result, strippedFields: [] });
+          return;
+        }
         try {
           const stripped = stripDocument(result, options.schema, options.buyerSchema, options.stripMode);
           state.policy.strippedFields.push(...stripped.strippedFields);
+          cache.rememberParsed(audience, source, stripped);
           replaceParseResult(stripped.document);
         } catch (error) {
           const refusal = error as GraphQLError;
@@ -105,11 +129,18 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
       };
     },
 
-    onValidate({ context, addValidationRule }) {
-      const limits = armorLimitsFor(stateOf(context)?.principal?.role);
-      for (const rule of armorRules(limits)) addValidationRule(rule);
-      return ({ result, setResult }) => {
-        if (result.length > 0) setResult(result.map(withContractCode));
+    onValidate({ context, params, addValidationRule, setResult }) {
+      const role = stateOf(context)?.principal?.role;
+      const audience = audienceOf(role);
+      const document = params.documentAST;
+      if (cache.isValid(audience, document)) {
+        setResult([]);
+        return;
+      }
+      for (const rule of armorRules(armorLimitsFor(role))) addValidationRule(rule);
+      return ({ result, setResult: replaceResult }) => {
+        if (result.length > 0) replaceResult(result.map(withContractCode));
+        else cache.rememberValid(audience, document);
       };
     },
 

@@ -47,43 +47,63 @@ export function publicAuthFailureReason(reason: AuthFailureReason): string {
     : reason.toUpperCase();
 }
 
-// last_used_at is advisory; writing it at most once a minute keeps the hot path read-only.
-const LAST_USED_RESOLUTION_MS = 60_000;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
-/** Resolves an `Authorization` header value to a principal. Malformed keys never reach the database. */
+/** A key's row by the hash of the key (never the key itself); undefined when none is stored. */
+export async function selectKeyRow(db: Database, keyHash: string): Promise<ApiKeyRow | undefined> {
+  const [row] = await db.select().from(apiKeys).where(eq(apiKeys.keyHash, keyHash)).limit(1);
+  return row;
+}
+
+/** The key of an `Authorization` header, parsed and hashed; malformed keys never reach the database. */
+export function presentedKey(
+  authorization: string | null,
+): { ok: true; hash: string; role: ApiRole } | { ok: false; reason: AuthFailureReason } {
+  const token = bearerToken(authorization);
+  if (token === undefined) return { ok: false, reason: "missing" };
+  const parsed = parseApiKey(token);
+  if (!parsed.ok) return { ok: false, reason: parsed.reason };
+  return { ok: true, hash: hashApiKey(token), role: parsed.role };
+}
+
+/** Whether a stored row admits the presented key at `now` (revocation and expiry by the clock). */
+export function admitRow(
+  row: ApiKeyRow | undefined,
+  presented: { hash: string; role: ApiRole },
+  now: Date,
+): { ok: true; row: ApiKeyRow } | { ok: false; reason: AuthFailureReason } {
+  if (row === undefined || !hashesEqual(row.keyHash, presented.hash) || row.role !== presented.role) {
+    return { ok: false, reason: "unknown" };
+  }
+  if (row.revokedAt !== null && row.revokedAt <= now) return { ok: false, reason: "revoked" };
+  if (row.expiresAt !== null && row.expiresAt <= now) return { ok: false, reason: "expired" };
+  return { ok: true, row };
+}
+
+export function principalOf(row: ApiKeyRow): Principal {
+  return {
+    keyId: row.id,
+    keyName: row.name,
+    keyPrefix: row.prefix,
+    role: row.role,
+    partnerId: row.partnerId,
+    tenantId: row.tenantId,
+  };
+}
+
+/**
+ * Resolves an `Authorization` header value to a principal straight from the database, recording no
+ * use. Requests go through the KeyCache (src/policy/keyCache.ts) instead.
+ */
 export async function resolvePrincipal(
   db: Database,
   authorization: string | null,
   clock: Clock,
 ): Promise<PrincipalResult> {
-  const token = bearerToken(authorization);
-  if (token === undefined) return { ok: false, reason: "missing" };
-  const parsed = parseApiKey(token);
-  if (!parsed.ok) return { ok: false, reason: parsed.reason };
-
-  const hash = hashApiKey(token);
-  const [row] = await db.select().from(apiKeys).where(eq(apiKeys.keyHash, hash)).limit(1);
-  if (row === undefined || !hashesEqual(row.keyHash, hash) || row.role !== parsed.role) {
-    return { ok: false, reason: "unknown" };
-  }
-  const now = clock.now();
-  if (row.revokedAt !== null && row.revokedAt <= now) return { ok: false, reason: "revoked" };
-  if (row.expiresAt !== null && row.expiresAt <= now) return { ok: false, reason: "expired" };
-
-  if (row.lastUsedAt === null || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
-    await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id));
-  }
-  return {
-    ok: true,
-    principal: {
-      keyId: row.id,
-      keyName: row.name,
-      keyPrefix: row.prefix,
-      role: row.role,
-      partnerId: row.partnerId,
-      tenantId: row.tenantId,
-    },
-  };
+  const presented = presentedKey(authorization);
+  if (!presented.ok) return presented;
+  const admitted = admitRow(await selectKeyRow(db, presented.hash), presented, clock.now());
+  return admitted.ok ? { ok: true, principal: principalOf(admitted.row) } : admitted;
 }
 
 function bearerToken(authorization: string | null): string | undefined {

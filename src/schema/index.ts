@@ -9,6 +9,7 @@ import "./anomalies";
 import "./importAdmin";
 import "./dataRetention";
 import "./feedRetention";
+import "./contractVerifier";
 import "./imports";
 import "./apiKeys";
 import "./ops";

@@ -1,3 +1,4 @@
+import { type GraphQLResolveInfo, Kind, type SelectionNode } from "graphql";
 import type { AppContext } from "../context";
 import { type CellMargins, cellAccuracy } from "../privacy/accuracy";
 import { bucketKey } from "../privacy/buckets";
@@ -11,10 +12,9 @@ import {
 import type { ReleaseReceipt } from "../resolvers/insights/loaders";
 import {
   countInsightCells,
-  currentReleases,
   encodeCursor,
   type InsightCellRow,
-  readInsightCells,
+  readInsightsPage,
 } from "../resolvers/insights/readInsights";
 import type { TrendReader } from "../resolvers/insights/trendScores";
 import { builder } from "./builder";
@@ -469,25 +469,29 @@ builder.queryField("insights", (t) =>
         throw new Error("insights ran for a buyer without a policy decision");
       }
       const level = decided?.level ?? (await resolveReadableLevel(context.database.query, filter));
-      const { releases, missingBuckets } =
-        decided ?? (await currentReleases(context.database, filter, level, buckets));
+      const page = await readInsightsPage(context.database, {
+        filter,
+        level,
+        buckets,
+        ...(decided === undefined ? {} : { releases: decided.releases }),
+        page: { first, after: args.after },
+        trendReader: trendReaderOf(context),
+        withTotal: selectsField(info, "totalCount"),
+      });
+      const { releases } = page;
+      const missingBuckets = decided?.missingBuckets ?? page.missingBuckets;
       context.policy.active = true;
       for (const release of releases) context.policy.releaseIds.add(release.id);
       for (const bucket of missingBuckets) context.policy.missingBuckets.add(bucketKey(bucket));
-      const page = await readInsightCells(
-        context.database,
-        filter,
-        level,
-        releases,
-        { first, after: args.after },
-        trendReaderOf(context),
-      );
       const edges = page.rows.map((row) => ({ cursor: encodeCursor(row), node: row }));
       let total: Promise<number> | undefined;
       return {
         edges,
         totalCount: () => {
-          total ??= countInsightCells(context.database, filter, releases);
+          total ??=
+            page.totalCount === undefined
+              ? countInsightCells(context.database, filter, releases)
+              : Promise.resolve(page.totalCount);
           return total;
         },
         pageInfo: {
@@ -515,4 +519,25 @@ async function receiptOf(row: InsightCellRow, context: AppContext): Promise<Rele
   const receipt = await context.loaders.receipt.load(row.releaseId);
   if (receipt === null) throw new Error(`release ${row.releaseId} has no receipt`);
   return receipt;
+}
+
+/**
+ * Whether the field's selection asks for `name` directly (through fragments too; a field under
+ * @skip/@include counts as asked for): what the resolver may compute in the same statement.
+ */
+function selectsField(info: GraphQLResolveInfo, name: string): boolean {
+  const seen = new Set<string>();
+  const search = (selections: readonly SelectionNode[]): boolean =>
+    selections.some((selection) => {
+      if (selection.kind === Kind.FIELD) return selection.name.value === name;
+      if (selection.kind === Kind.INLINE_FRAGMENT) return search(selection.selectionSet.selections);
+      const fragmentName = selection.name.value;
+      if (seen.has(fragmentName)) return false;
+      seen.add(fragmentName);
+      const fragment = info.fragments[fragmentName];
+      return fragment !== undefined && search(fragment.selectionSet.selections);
+    });
+  return info.fieldNodes.some(
+    (node) => node.selectionSet !== undefined && search(node.selectionSet.selections),
+  );
 }

@@ -2,7 +2,9 @@ import { apiError } from "../errors";
 import { listApiKeys } from "../resolvers/admin/apiKeys";
 import {
   type AuditChainReport,
+  type BudgetChargeDayRow,
   type BudgetUsageRow,
+  budgetChargesPerDay,
   type CityCoverage,
   cacheFreshness,
   cityCodeCoverage,
@@ -34,6 +36,18 @@ const BudgetUsage = builder.objectRef<BudgetUsageRow>("BudgetUsage").implement({
       nullable: true,
       description: "The last charge, if any.",
       resolve: (row) => row.lastChargeAt,
+    }),
+  }),
+});
+
+const BudgetChargeDay = builder.objectRef<BudgetChargeDayRow>("BudgetChargeDay").implement({
+  description: "What one buyer's budget was charged in one UTC day.",
+  fields: (t) => ({
+    partnerId: t.exposeString("partnerId", { description: "The buyer." }),
+    day: t.exposeString("day", { description: "The UTC day of the charges, YYYY-MM-DD." }),
+    epsilon: t.exposeFloat("epsilon", { description: "Epsilon charged that day." }),
+    charges: t.exposeInt("charges", {
+      description: "Releases charged that day (a release is charged once per window).",
     }),
   }),
 });
@@ -198,6 +212,13 @@ export const Ops = builder.objectRef<Record<string, never>>("Ops").implement({
       type: [BudgetUsage],
       description: "Every buyer's budget: limit, spent, remaining, window, last charge.",
       resolve: (_ops, _args, context) => privacyBudgetUsage(context.database, context.clock.now()),
+    }),
+    budgetChargesPerDay: t.field({
+      type: [BudgetChargeDay],
+      description: "Epsilon charged per buyer per UTC day, newest day first (the budgets' burn).",
+      args: { days: t.arg.int({ defaultValue: 14, description: "How many days back (1..90)." }) },
+      resolve: (_ops, { days }, context) =>
+        budgetChargesPerDay(context.database, context.clock.now(), boundedDays(days)),
     }),
     exportRequestStats: t.field({
       type: [RequestStats],

@@ -22,7 +22,7 @@ beforeAll(async () => {
   api = testApp(db, clock, { NOISE_KEY: "05".repeat(32) });
   for (const role of ["operator", "internal", "buyer", "tenant"] as const) {
     keys[role] = (await issueTestKey(db, role, { clock })).apiKey;
-    // First use stamps last_used_at; later requests at the same instant write nothing.
+    // Each key is read (and cached) before any state is compared.
     await api.graphql("{ viewer { role } }", { key: keys[role] });
   }
   spareKeyId = (await issueTestKey(db, "internal", { clock })).key.id;
@@ -207,6 +207,11 @@ const ADMIN_CASES: AdminCase[] = [
     mutation: "runFeedRetention",
     input: { deleteDays: 90 },
     refusal: { input: { deleteDays: 0 }, code: "CONFIRMATION_REQUIRED", field: ["input", "deleteDays"] },
+  },
+  {
+    mutation: "verifyContracts",
+    input: { windowDays: 7 },
+    refusal: { input: { windowDays: 0 }, code: "OUT_OF_RANGE", field: ["input", "windowDays"] },
   },
   {
     mutation: "sendAnomalyAlerts",

@@ -81,11 +81,18 @@ describe("authentication", () => {
     });
   });
 
-  it("refuses a revoked key on the next request", async () => {
+  it("refuses a key revoked through the API on the next request", async () => {
     const issued = await issueTestKey(db, "internal", { clock });
+    const operator = await issueTestKey(db, "operator", { clock });
     const api = testApp(db, clock);
+    await api.app.keys.ready;
     expect((await api.graphql(query, { key: issued.apiKey })).status).toBe(200);
-    await db.db.update(apiKeys).set({ revokedAt: clock.now() }).where(eq(apiKeys.id, issued.key.id));
+    expect((await api.graphql(query, { key: issued.apiKey })).status).toBe(200);
+    const revoked = await api.graphql(
+      "mutation($id: ID!) { revokeApiKey(input: { id: $id }) { userErrors { code } } }",
+      { key: operator.apiKey, variables: { id: issued.key.id } },
+    );
+    expect(revoked.body.data?.revokeApiKey).toEqual({ userErrors: [] });
     const { body } = await api.graphql(query, { key: issued.apiKey });
     expect(body.errors?.[0]?.extensions).toMatchObject({ code: "UNAUTHENTICATED", reason: "INVALID" });
   });
@@ -103,11 +110,15 @@ describe("authentication", () => {
     expect(body.errors?.[0]?.extensions).toMatchObject({ code: "UNAUTHENTICATED", reason: "INVALID" });
   });
 
-  it("records when a key was last used", async () => {
+  it("records when a key was last used, off the request path", async () => {
     const issued = await issueTestKey(db, "internal", { clock });
-    await testApp(db, clock).graphql(query, { key: issued.apiKey });
-    const [row] = await db.db.select().from(apiKeys).where(eq(apiKeys.id, issued.key.id));
-    expect(row?.lastUsedAt?.toISOString()).toBe(clock.now().toISOString());
+    const api = testApp(db, clock);
+    await api.graphql(query, { key: issued.apiKey });
+    const lastUsed = async () =>
+      (await db.db.select().from(apiKeys).where(eq(apiKeys.id, issued.key.id)))[0]?.lastUsedAt ?? null;
+    expect(await lastUsed()).toBeNull();
+    await api.app.keys.flushUses();
+    expect((await lastUsed())?.toISOString()).toBe(clock.now().toISOString());
   });
 
   it("stores only the hash and a 12-character display prefix", async () => {

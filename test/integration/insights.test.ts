@@ -282,6 +282,54 @@ describe("insights", () => {
     expect(policy.epsilonCharged).toBe(1);
   });
 
+  it("reuses a parsed document only for its audience: a buyer's is stripped every time, staff keep diagnostics", async () => {
+    // One app, so the second and later requests hit its document cache (and run compiled).
+    const api = testApp(db, clock);
+    const query = `query Cached($filter: InsightsFilter!) {
+      insights(filter: $filter) { nodes { segment { category } diagnostics { trueUniqueParticipants } } }
+    }`;
+    const variables = {
+      filter: { ...FILTER, geoBucketIds: ["us-nyc"], doorTypes: ["SPOT"], categories: ["COFFEE"] },
+    };
+    type Body = {
+      data?: { insights: { nodes: Array<{ diagnostics?: unknown }> } };
+      extensions?: { policy: { strippedFields: string[] } };
+    };
+    const asStaff = async () => (await api.graphql(query, { key: internalKey, variables })).body as Body;
+    const asBuyer = async () => (await api.graphql(query, { key: buyerKey, variables })).body as Body;
+    const [staffFirst, buyerFirst, buyerAgain, staffAgain] = [
+      await asStaff(),
+      await asBuyer(),
+      await asBuyer(),
+      await asStaff(),
+    ];
+    for (const staff of [staffFirst, staffAgain]) {
+      expect(staff.data?.insights.nodes.length).toBe(2);
+      expect(staff.data?.insights.nodes.every((node) => typeof node.diagnostics === "object")).toBe(true);
+      expect(staff.extensions?.policy.strippedFields).toEqual([]);
+    }
+    for (const buyer of [buyerFirst, buyerAgain]) {
+      expect(buyer.data?.insights.nodes.length).toBe(2);
+      expect(buyer.data?.insights.nodes.every((node) => node.diagnostics === undefined)).toBe(true);
+      expect(buyer.extensions?.policy.strippedFields).toEqual(["insights.nodes.diagnostics"]);
+    }
+  });
+
+  it("applies a buyer's token limit to a document an internal key already had parsed", async () => {
+    const api = testApp(db, clock);
+    // Over the buyer limit (1,000 tokens), under staff's (10,000).
+    const ids = Array.from({ length: 1200 }, (_, index) => `"x${index}"`).join(", ");
+    const query = `{ insights(filter: { timeBucketStartUtc: "2026-01-05T00:00:00Z", timeBucketEndUtc: "2026-01-06T00:00:00Z", geoBucketIds: [${ids}] }) { totalCount } }`;
+    const codeOf = (body: { errors?: Array<{ extensions?: Record<string, unknown> }> }) =>
+      body.errors?.[0]?.extensions?.code;
+    const staff = await api.graphql(query, { key: internalKey });
+    expect(codeOf(staff.body)).not.toBe("QUERY_REJECTED");
+    const buyer = await api.graphql(query, { key: buyerKey });
+    expect(buyer.body.errors?.[0]?.extensions).toMatchObject({ code: "QUERY_REJECTED", limit: 1000 });
+    const staffAgain = await api.graphql(query, { key: internalKey });
+    expect(codeOf(staffAgain.body)).toBe(codeOf(staff.body));
+  });
+
   it("pages through every cell exactly once with cursors, and totalCount stays the filter's total", async () => {
     const filter = { timeBucketStartUtc: "2026-01-05T00:00:00Z", timeBucketEndUtc: "2026-01-07T00:00:00Z" };
     const seen: string[] = [];
@@ -635,20 +683,15 @@ describe("statements per request", () => {
     };
     const small = await run(10);
     const large = await run(500);
-    // the release plan (which levels may be read), releases, one page of cells, the previous
-    // buckets' estimates for the trend, the total (once totalCount resolves), the receipts (one
-    // batch), the city names (one batch); the log rows are written later, in one batch
-    expect(small).toEqual([
-      "release plan",
-      "releases",
-      "insight_cells page",
-      "trend estimates",
-      "count",
-      "receipts",
-      "city names",
-    ]);
+    // the release plan (which levels may be read), one statement for the releases, the page of
+    // cells, the previous buckets' estimates for the trend and the total, the receipts (one batch),
+    // the city names (one batch); the log rows are written later, in one batch
+    expect(small).toEqual(["release plan", "insights page and count", "receipts", "city names"]);
     expect(large).toEqual(small);
-    // Both requests' rows in one INSERT, after the responses.
+    // Receipts never change: the process keeps them, so a re-read needs none.
+    const again = await run(500);
+    expect(again).toEqual(small.filter((statement) => statement !== "receipts"));
+    // The three requests' log rows in one INSERT, after the responses.
     counted.reset();
     await api.app.requestLog.flush();
     expect(counted.statements()).toEqual(["request log"]);
@@ -671,7 +714,7 @@ describe("statements per request", () => {
     const withoutPrevious = await run("2026-01-05", "2026-01-06");
     const withPrevious = await run("2026-01-06", "2026-01-07");
     expect(withPrevious).toEqual(withoutPrevious);
-    expect(withoutPrevious.filter((statement) => statement.includes("from budget_charges"))).toHaveLength(1);
+    expect(withoutPrevious.filter((statement) => statement === "insights page and count")).toHaveLength(1);
   });
 
   it("the total is counted only when totalCount is selected, once however many aliases select it", async () => {
@@ -684,10 +727,15 @@ describe("statements per request", () => {
         key: internalKey,
       });
       expect(body.errors).toBeUndefined();
-      return counted.statements().filter((statement) => statement === "count");
+      return counted
+        .statements()
+        .filter((statement) => statement.startsWith("insights page") || statement === "count");
     };
-    expect(await run("pageInfo { hasNextPage } nodes { dataset }")).toEqual([]);
-    expect(await run("a: totalCount b: totalCount nodes { dataset }")).toEqual(["count"]);
+    expect(await run("pageInfo { hasNextPage } nodes { dataset }")).toEqual(["insights page"]);
+    expect(await run("a: totalCount b: totalCount nodes { dataset }")).toEqual(["insights page and count"]);
+    expect(await run("...on InsightCellConnection { totalCount } nodes { dataset }")).toEqual([
+      "insights page and count",
+    ]);
   });
 });
 
@@ -696,21 +744,25 @@ function countingHandle(inner: DatabaseHandle) {
   const classify = (text: string) =>
     text.includes("from release_plan")
       ? "release plan"
-      : text.includes("from releases") && !text.includes("insight_cells")
-        ? "releases"
-        : text.includes("count(*)")
-          ? "count"
-          : text.includes("with ordinality")
-            ? "trend estimates"
-            : text.includes("from insight_cells")
-              ? "insight_cells page"
-              : text.includes("release_receipts")
-                ? "receipts"
-                : text.includes("city_definitions")
-                  ? "city names"
-                  : text.includes("request_logs")
-                    ? "request log"
-                    : text;
+      : text.startsWith("with rel as materialized")
+        ? text.includes("count(*)")
+          ? "insights page and count"
+          : "insights page"
+        : text.includes("from releases") && !text.includes("insight_cells")
+          ? "releases"
+          : text.includes("count(*)")
+            ? "count"
+            : text.includes("with ordinality")
+              ? "trend estimates"
+              : text.includes("from insight_cells")
+                ? "insight_cells page"
+                : text.includes("release_receipts")
+                  ? "receipts"
+                  : text.includes("city_definitions")
+                    ? "city names"
+                    : text.includes("request_logs")
+                      ? "request log"
+                      : text;
   const handle: DatabaseHandle = {
     ...inner,
     query: (async (text: string, params?: unknown[]) => {

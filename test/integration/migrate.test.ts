@@ -29,6 +29,7 @@ const TABLES = [
   "buyer_budgets",
   "city_definitions",
   "city_geohash3_map",
+  "contract_violations",
   "database_health_samples",
   "deleted_event_days",
   "ds_directory",

@@ -82,6 +82,38 @@ describe("ops views", () => {
     ]);
   });
 
+  it("budgetChargesPerDay sums each buyer's charges per UTC day within the days asked for", async () => {
+    const [release] = await db.query<{ id: string }>("select id from releases order by id limit 1");
+    // Two earlier charges of another buyer: one 3 days back (shown), one 20 days back (outside 14 days).
+    for (const [at, epsilon] of [
+      ["2026-01-17T08:00:00Z", 0.25],
+      ["2026-01-17T09:30:00Z", 0.5],
+      ["2025-12-31T10:00:00Z", 2],
+    ] as const) {
+      await db.query(
+        "insert into budget_charges (partner_id, release_id, epsilon, charged_at) values ('outside_buyer_globex', $1, $2, $3)",
+        [release?.id, epsilon, at],
+      );
+    }
+    const [acme] = await db.query<{ n: number }>(
+      "select count(*)::int as n from budget_charges where partner_id = 'outside_buyer_acme'",
+    );
+    const body = await ops("budgetChargesPerDay { partnerId day epsilon charges }");
+    expect(body.data?.ops).toEqual({
+      budgetChargesPerDay: [
+        { partnerId: "outside_buyer_acme", day: "2026-01-20", epsilon: 1, charges: acme?.n },
+        { partnerId: "outside_buyer_globex", day: "2026-01-17", epsilon: 0.75, charges: 2 },
+      ],
+    });
+    const month = await ops("budgetChargesPerDay(days: 30) { partnerId day epsilon }");
+    expect((month.data!.ops as { budgetChargesPerDay: unknown[] }).budgetChargesPerDay).toContainEqual({
+      partnerId: "outside_buyer_globex",
+      day: "2025-12-31",
+      epsilon: 2,
+    });
+    await db.query("delete from budget_charges where partner_id = 'outside_buyer_globex'");
+  });
+
   it("cacheFreshness flags granularities whose newest release lags the delay by more than the margin", async () => {
     const body = await ops("cacheFreshness { granularity latestReleasedBucketUtc lagHours stale }");
     expect(body.data?.ops).toEqual({

@@ -1,6 +1,7 @@
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/clock";
+import { CONTRACT_VERIFIER_QUEUE } from "../../src/jobs/contractVerifier";
 import { DATA_RETENTION_QUEUE } from "../../src/jobs/dataRetention";
 import { FEED_RETENTION_QUEUE } from "../../src/jobs/feedRetention";
 import { MONITORS_QUEUE } from "../../src/jobs/monitors";
@@ -91,6 +92,7 @@ describe("the precompute scheduler", () => {
         [FEED_RETENTION_QUEUE, "30 3 * * *", "UTC"],
         [PRECOMPUTE_TICK_QUEUE, "0 * * * *", "UTC"],
         [MONITORS_QUEUE, "*/5 * * * *", "UTC"],
+        [CONTRACT_VERIFIER_QUEUE, "45 * * * *", "UTC"],
       ].sort(),
     );
   });
@@ -209,6 +211,22 @@ describe("the precompute scheduler", () => {
       { job_name: FEED_RETENTION_QUEUE, outcome: "disabled" },
       { job_name: ANOMALY_ALERTS_QUEUE, outcome: "disabled" },
     ]);
+  });
+
+  it("the contract verifier runs from its timing policy on its own queue and records its runs", async () => {
+    const schedules = await scheduler.boss.getSchedules();
+    expect(schedules.find((schedule) => schedule.name === CONTRACT_VERIFIER_QUEUE)?.cron).toBe("45 * * * *");
+    // The releases the scheduler made are clean.
+    expect(await scheduler.contractVerifier()).toBe("ok");
+    await db.query(
+      `update timing_policies set payload = payload || '{"enabled": false}'::jsonb where policy_key = 'contract_verifier_v1'`,
+    );
+    expect(await scheduler.contractVerifier()).toBe("disabled");
+    const runs = await db.query<{ outcome: string }>(
+      "select outcome from job_runs where job_name = $1 order by started_at",
+      [CONTRACT_VERIFIER_QUEUE],
+    );
+    expect(runs).toEqual([{ outcome: "ok" }, { outcome: "disabled" }]);
   });
 
   it("a changed alert cron in the timing policy is applied at the next tick", async () => {

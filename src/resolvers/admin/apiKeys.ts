@@ -215,7 +215,11 @@ export async function rotateApiKey(
   });
 }
 
-/** Revokes a key: refused on its very next request (keys are looked up on every request, never cached). */
+/**
+ * Revokes a key. Through the API it is refused on the process's very next request (a mutation empties
+ * the process's key cache before it answers) and within a second by every other process (the
+ * api_keys trigger's NOTIFY); see src/policy/keyCache.ts.
+ */
 export async function revokeApiKey(
   database: DatabaseHandle,
   clock: Clock,

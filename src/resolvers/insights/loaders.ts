@@ -1,4 +1,5 @@
 import DataLoader from "dataloader";
+import { LRUCache } from "lru-cache";
 import type { DatabaseHandle } from "../../db/client";
 import type { RationalScale } from "../../privacy/discreteLaplace";
 import { type NoisedMetric, publishedNoiseScales } from "../../privacy/releaseParameters";
@@ -25,52 +26,27 @@ export interface InsightLoaders {
   cityName: DataLoader<string, string | null>;
 }
 
-/** Per-request loaders: one statement per kind of lookup, however many cells a page holds. */
-export function createInsightLoaders(database: DatabaseHandle): InsightLoaders {
+/**
+ * Receipts by release id, shared by every request of a process: a release and its receipt never
+ * change once written, so an entry is never stale (only evicted when the cache is full).
+ */
+export function createReceiptCache(): LRUCache<string, ReleaseReceipt> {
+  return new LRUCache<string, ReleaseReceipt>({ max: 5_000 });
+}
+
+/**
+ * Per-request loaders: one statement per kind of lookup, however many cells a page holds; receipts
+ * already in the process's cache cost none.
+ */
+export function createInsightLoaders(
+  database: DatabaseHandle,
+  receipts: LRUCache<string, ReleaseReceipt> = createReceiptCache(),
+): InsightLoaders {
   return {
     receipt: new DataLoader(async (releaseIds) => {
-      const rows = await database.query<{
-        release_id: string;
-        epsilon: number;
-        participant_day_epsilon: number;
-        delta: number;
-        profile: { kMin: number; reportingDelayHours: number; budgetWindowDays: number };
-        noise_scales: Record<string, number>;
-        epsilon_split: Record<NoisedMetric, number>;
-        max_cells_per_participant: number;
-        max_doors_per_cell: number;
-      }>(
-        `select rr.release_id, r.epsilon, r.participant_day_epsilon, rr.delta, rr.profile, rr.noise_scales,
-                rr.epsilon_split, rr.max_cells_per_participant, rr.max_doors_per_cell
-         from release_receipts rr join releases r on r.id = rr.release_id
-         where rr.release_id = any($1::uuid[])`,
-        [[...releaseIds]],
-      );
-      const byId = new Map(
-        rows.map((row) => [
-          row.release_id,
-          {
-            releaseId: row.release_id,
-            kMin: row.profile.kMin,
-            reportingDelayHours: row.profile.reportingDelayHours,
-            epsilon: row.epsilon,
-            participantDayEpsilon: row.participant_day_epsilon,
-            delta: row.delta,
-            budgetWindowDays: row.profile.budgetWindowDays,
-            noiseScales: row.noise_scales,
-            exactNoiseScales: publishedNoiseScales(
-              {
-                epsilon: row.epsilon,
-                epsilonSplit: row.epsilon_split,
-                maxCellsPerParticipant: row.max_cells_per_participant,
-                maxDoorsPerCell: row.max_doors_per_cell,
-              },
-              row.noise_scales,
-            ),
-          } satisfies ReleaseReceipt,
-        ]),
-      );
-      return releaseIds.map((id) => byId.get(id) ?? null);
+      const missing = releaseIds.filter((id) => !receipts.has(id));
+      if (missing.length > 0) await loadReceipts(database, missing, receipts);
+      return releaseIds.map((id) => receipts.get(id) ?? null);
     }),
     cityName: new DataLoader(async (keys) => {
       const rows = await database.query<{ key: string; name: string }>(
@@ -85,4 +61,50 @@ export function createInsightLoaders(database: DatabaseHandle): InsightLoaders {
       return keys.map((key) => byKey.get(key) ?? null);
     }),
   };
+}
+
+/** Reads the receipts of `releaseIds` in one statement into the cache. */
+async function loadReceipts(
+  database: DatabaseHandle,
+  releaseIds: readonly string[],
+  receipts: LRUCache<string, ReleaseReceipt>,
+): Promise<void> {
+  const rows = await database.query<{
+    release_id: string;
+    epsilon: number;
+    participant_day_epsilon: number;
+    delta: number;
+    profile: { kMin: number; reportingDelayHours: number; budgetWindowDays: number };
+    noise_scales: Record<string, number>;
+    epsilon_split: Record<NoisedMetric, number>;
+    max_cells_per_participant: number;
+    max_doors_per_cell: number;
+  }>(
+    `select rr.release_id, r.epsilon, r.participant_day_epsilon, rr.delta, rr.profile, rr.noise_scales,
+                rr.epsilon_split, rr.max_cells_per_participant, rr.max_doors_per_cell
+         from release_receipts rr join releases r on r.id = rr.release_id
+         where rr.release_id = any($1::uuid[])`,
+    [[...releaseIds]],
+  );
+  for (const row of rows) {
+    receipts.set(row.release_id, {
+      releaseId: row.release_id,
+      kMin: row.profile.kMin,
+      reportingDelayHours: row.profile.reportingDelayHours,
+      epsilon: row.epsilon,
+      participantDayEpsilon: row.participant_day_epsilon,
+      delta: row.delta,
+      budgetWindowDays: row.profile.budgetWindowDays,
+      noiseScales: row.noise_scales,
+      exactNoiseScales: publishedNoiseScales(
+        {
+          epsilon: row.epsilon,
+          epsilonSplit: row.epsilon_split,
+          maxCellsPerParticipant: row.max_cells_per_participant,
+          maxDoorsPerCell: row.max_doors_per_cell,
+        },
+        row.noise_scales,
+      ),
+    } satisfies ReleaseReceipt);
+  }
 }

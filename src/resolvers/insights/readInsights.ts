@@ -3,9 +3,14 @@ import { CATEGORIES, DOOR_TYPES, SEGMENT_CONTEXTS, type TimeGranularity } from "
 import { apiError } from "../../errors";
 import { bucketKey } from "../../privacy/buckets";
 import type { GeoBucketType } from "../../privacy/cellKey";
-import { dimensionsOf, type ReleaseLevel, type SegmentDimension } from "../../privacy/releasePlan";
+import {
+  dimensionsOf,
+  type ReleaseLevel,
+  SEGMENT_DIMENSIONS,
+  type SegmentDimension,
+} from "../../privacy/releasePlan";
 import type { InsightsFilter } from "./insightsFilter";
-import { type TrendReader, trendScores } from "./trendScores";
+import { type TrendReader, trendScore } from "./trendScores";
 
 export interface ReleaseRef {
   id: string;
@@ -141,10 +146,9 @@ export function decodeCursor(cursor: string, level: ReleaseLevel): CursorKey {
   throw apiError("BAD_USER_INPUT", "after is not a cursor returned by this query.", { field: "after" });
 }
 
-/** The where clause (over insight_cells c) and parameters selecting a filter's cells of the given releases. */
-function cellFilter(filter: InsightsFilter, releases: ReleaseRef[]): { where: string[]; params: unknown[] } {
-  const params: unknown[] = [releases.map((release) => release.id)];
-  const where = ["c.release_id = any($1::uuid[])"];
+/** The where clause (over insight_cells c) and parameters selecting a filter's segment and geo cells, numbered after `params`. */
+function segmentFilter(filter: InsightsFilter, params: unknown[]): string[] {
+  const where: string[] = [];
   // Enum columns compare as text: PGlite cannot bind enum arrays.
   const addSet = (column: string, values: readonly string[] | null | undefined) => {
     if (values === null || values === undefined) return;
@@ -155,7 +159,7 @@ function cellFilter(filter: InsightsFilter, releases: ReleaseRef[]): { where: st
   addSet("c.door_type", filter.doorTypes);
   addSet("c.category", filter.categories);
   addSet("c.context", filter.contexts);
-  return { where, params };
+  return where;
 }
 
 /** How many cells of the given releases match the filter, across all pages: one statement. */
@@ -165,7 +169,8 @@ export async function countInsightCells(
   releases: ReleaseRef[],
 ): Promise<number> {
   if (releases.length === 0) return 0;
-  const { where, params } = cellFilter(filter, releases);
+  const params: unknown[] = [releases.map((release) => release.id)];
+  const where = ["c.release_id = any($1::uuid[])", ...segmentFilter(filter, params)];
   const [count] = await database.query<{ n: number }>(
     `select count(*)::int as n from insight_cells c where ${where.join(" and ")}`,
     params,
@@ -173,24 +178,65 @@ export async function countInsightCells(
   return count?.n ?? 0;
 }
 
+/** The interval from a bucket to the previous one, in hours (exact whatever the session's time zone). */
+const PREVIOUS_BUCKET = { hour: "1 hour", day: "24 hours", week: "168 hours" } as const;
+
+/** How the previous cell's segment column matches: equal on a kept dimension, null on a rolled-up one. */
+const PREVIOUS_SEGMENT = {
+  door_type: { equal: "v.door_type = p.door_type", rolledUp: "v.door_type is null" },
+  category: { equal: "v.category = p.category", rolledUp: "v.category is null" },
+  context: { equal: "v.context = p.context", rolledUp: "v.context is null" },
+} as const;
+
+export interface InsightsPageRequest {
+  filter: InsightsFilter;
+  level: ReleaseLevel;
+  /** The buckets of the filter's range (from validateInsightsFilter), to name those without a release. */
+  buckets: Date[];
+  /** The releases to read (a buyer's, fixed and charged by the policy); absent: the current ones of the range. */
+  releases?: ReleaseRef[];
+  page: { first: number; after?: string | null };
+  trendReader: TrendReader;
+  /** Count the filter's cells across all pages in the same statement. */
+  withTotal: boolean;
+}
+
+export interface InsightsPageResult {
+  releases: ReleaseRef[];
+  missingBuckets: Date[];
+  rows: InsightCellRow[];
+  hasNextPage: boolean;
+  /** Present when asked for (withTotal). */
+  totalCount?: number;
+}
+
 /**
- * A page of cells over the given releases (all of one level), ordered by (bucket, geo, then the
- * level's kept dimensions among door type, category, context: its rolled-up ones are null in every
- * cell), keyset-paginated, with the reader's trend scores. Two statements (a buyer: up to three),
- * whatever the page size; the total is countInsightCells, run only when a client selects it.
+ * A page of cells at one breakdown level, in one statement: the releases (the given ones, or the
+ * current ones of the range), the page ordered by (bucket, geo, then the level's kept dimensions
+ * among door type, category, context: its rolled-up ones are null in every cell) and keyset-paginated,
+ * each cell's trend against the same cell of the previous bucket's current release of the level
+ * (for a buyer only where it was charged for that release's family in its budget window), and the
+ * total when asked for. The result comes back as JSON in one row: one round trip whatever the page size.
  */
-export async function readInsightCells(
+export async function readInsightsPage(
   database: DatabaseHandle,
-  filter: InsightsFilter,
-  level: ReleaseLevel,
-  releases: ReleaseRef[],
-  page: { first: number; after?: string | null },
-  trendReader: TrendReader,
-): Promise<{ rows: InsightCellRow[]; hasNextPage: boolean }> {
-  if (releases.length === 0) return { rows: [], hasNextPage: false };
-  const { where, params } = cellFilter(filter, releases);
+  request: InsightsPageRequest,
+): Promise<InsightsPageResult> {
+  const { filter, level, page, trendReader } = request;
+  const params: unknown[] = [filter.granularity, filter.geoBucketType, level];
+  let releaseWhere: string;
+  if (request.releases === undefined) {
+    params.push(filter.timeBucketStartUtc, filter.timeBucketEndUtc);
+    releaseWhere = `granularity = $1 and geo_type = $2 and level = $3 and current and retired_at is null
+       and bucket_start >= $4 and bucket_start < $5`;
+  } else {
+    params.push(request.releases.map((release) => release.id));
+    releaseWhere = "id = any($4::uuid[])";
+  }
+  const where = segmentFilter(filter, params);
   const kept = dimensionsOf(level).map((dimension) => DIMENSION_COLUMNS[dimension]);
   const orderColumns = ["r.bucket_start", "c.geo_bucket_id", ...kept.map((dimension) => dimension.column)];
+  const pageWhere = [...where];
   if (page.after) {
     const cursor = decodeCursor(page.after, level);
     params.push(cursor.bucketStart, cursor.geoBucketId);
@@ -199,65 +245,129 @@ export async function readInsightCells(
       params.push(cursor[dimension.key]);
       bounds.push(`$${params.length}::${dimension.type}`);
     }
-    where.push(`(${orderColumns.join(", ")}) > (${bounds.join(", ")})`);
+    pageWhere.push(`(${orderColumns.join(", ")}) > (${bounds.join(", ")})`);
   }
   params.push(page.first + 1);
-  const rows = await database.query<{
-    release_id: string;
-    bucket_start: Date;
-    granularity: TimeGranularity;
-    geo_type: GeoBucketType;
-    geo_bucket_id: string;
-    door_type: string | null;
-    category: string | null;
-    context: string | null;
-    unique_participants_est: number | null;
-    doors_opened_est: number | null;
-    repeat_rate_est: number | null;
-    suppressed: boolean;
-    suppressed_reason: string | null;
-    true_unique_participants: number;
-    true_doors_opened: number;
-    top_contributor_share: number;
-  }>(
-    `select c.release_id, r.bucket_start, r.granularity, r.geo_type, c.geo_bucket_id, c.door_type, c.category, c.context,
-            c.unique_participants_est, c.doors_opened_est, c.repeat_rate_est, c.suppressed,
-            c.suppressed_reason, c.true_unique_participants, c.true_doors_opened, c.top_contributor_share
-     from insight_cells c join releases r on r.id = c.release_id
-     where ${where.join(" and ")}
-     order by ${orderColumns.join(", ")}
-     limit $${params.length}`,
+  const limit = `$${params.length}`;
+  params.push(PREVIOUS_BUCKET[filter.granularity]);
+  const step = `$${params.length}::interval`;
+  const keptNames = dimensionsOf(level);
+  const previousSegment = SEGMENT_DIMENSIONS.map((dimension) =>
+    keptNames.includes(dimension) ? PREVIOUS_SEGMENT[dimension].equal : PREVIOUS_SEGMENT[dimension].rolledUp,
+  ).join(" and ");
+  let trendVisible = "true";
+  if (trendReader.kind === "buyer") {
+    params.push(trendReader.partnerId, trendReader.budgetWindowStart);
+    trendVisible = `exists (select 1 from budget_charges b where b.partner_id = $${params.length - 1}
+       and b.charged_at > $${params.length}::timestamptz and b.release_id = q.family_id)`;
+  }
+  const and = (conditions: string[]) => (conditions.length === 0 ? "" : ` and ${conditions.join(" and ")}`);
+  const [row] = await database.query<{ releases: ReleaseJson[]; cells: CellJson[]; total: number | null }>(
+    `with rel as materialized (
+       select id, bucket_start, version, family_id, epsilon from releases where ${releaseWhere}
+     ),
+     p as (
+       select c.release_id, r.bucket_start, c.geo_bucket_id, c.door_type, c.category, c.context,
+              c.unique_participants_est, c.doors_opened_est, c.repeat_rate_est, c.suppressed, c.suppressed_reason,
+              c.true_unique_participants, c.true_doors_opened, c.top_contributor_share
+       from insight_cells c join rel r on r.id = c.release_id
+       where true${and(pageWhere)}
+       order by ${orderColumns.join(", ")}
+       limit ${limit}
+     )
+     select
+       (select coalesce(json_agg(json_build_object('id', id, 'bucketStart', bucket_start, 'version', version,
+                 'familyId', family_id, 'epsilon', epsilon) order by bucket_start), '[]'::json) from rel) as releases,
+       (select coalesce(json_agg(json_build_object(
+                 'releaseId', p.release_id, 'bucketStart', p.bucket_start, 'geoBucketId', p.geo_bucket_id,
+                 'doorType', p.door_type, 'category', p.category, 'context', p.context,
+                 'u', p.unique_participants_est, 'd', p.doors_opened_est, 'rr', p.repeat_rate_est,
+                 's', p.suppressed, 'sr', p.suppressed_reason, 'tu', p.true_unique_participants,
+                 'td', p.true_doors_opened, 'ts', p.top_contributor_share,
+                 'prev', case when ${trendVisible} then q.estimate end)
+               order by ${orderColumns.map((column) => column.replace(/^[rc]\./, "p.")).join(", ")}), '[]'::json)
+        from p left join lateral (
+          select v.unique_participants_est as estimate, w.family_id
+          from releases w join insight_cells v on v.release_id = w.id
+          where p.unique_participants_est is not null
+            and w.granularity = $1 and w.geo_type = $2 and w.level = $3 and w.current and w.retired_at is null
+            and w.bucket_start = p.bucket_start - ${step}
+            and v.geo_bucket_id = p.geo_bucket_id and ${previousSegment}
+            and v.unique_participants_est is not null
+          limit 1
+        ) q on true) as cells,
+       ${
+         request.withTotal
+           ? `(select count(*)::int from insight_cells c join rel r on r.id = c.release_id where true${and(where)})`
+           : "null::int"
+       } as total`,
     params,
   );
-  const pageRows = rows.slice(0, page.first).map(
-    (row): InsightCellRow => ({
-      releaseId: row.release_id,
-      bucketStart: new Date(row.bucket_start),
-      granularity: row.granularity,
-      geoType: row.geo_type,
-      geoBucketId: row.geo_bucket_id,
-      doorType: row.door_type,
-      category: row.category,
-      context: row.context,
-      uniqueParticipantsEst: row.unique_participants_est,
-      doorsOpenedEst: row.doors_opened_est,
-      repeatRateEst: row.repeat_rate_est,
-      trendScoreEst: null,
-      suppressed: row.suppressed,
-      suppressedReason: row.suppressed_reason,
-      trueUniqueParticipants: row.true_unique_participants,
-      trueDoorsOpened: row.true_doors_opened,
-      topContributorShare: row.top_contributor_share,
+  const releases = (row?.releases ?? []).map(
+    (release): ReleaseRef => ({
+      id: release.id,
+      bucketStart: new Date(release.bucketStart),
+      version: release.version,
+      familyId: release.familyId,
+      epsilon: Number(release.epsilon),
     }),
   );
-  const trends = await trendScores(
-    database,
-    { granularity: filter.granularity, geoType: filter.geoBucketType, level },
-    pageRows,
-    trendReader,
+  const have = new Set(releases.map((release) => release.bucketStart.getTime()));
+  const cells = row?.cells ?? [];
+  const rows = cells.slice(0, page.first).map(
+    (cell): InsightCellRow => ({
+      releaseId: cell.releaseId,
+      bucketStart: new Date(cell.bucketStart),
+      granularity: filter.granularity,
+      geoType: filter.geoBucketType,
+      geoBucketId: cell.geoBucketId,
+      doorType: cell.doorType,
+      category: cell.category,
+      context: cell.context,
+      uniqueParticipantsEst: cell.u,
+      doorsOpenedEst: cell.d,
+      repeatRateEst: cell.rr,
+      trendScoreEst: trendScore(cell.u, cell.prev),
+      suppressed: cell.s,
+      suppressedReason: cell.sr,
+      trueUniqueParticipants: cell.tu,
+      trueDoorsOpened: cell.td,
+      topContributorShare: cell.ts,
+    }),
   );
   return {
-    rows: pageRows.map((row, index) => ({ ...row, trendScoreEst: trends[index] ?? null })),
-    hasNextPage: rows.length > page.first,
+    releases,
+    missingBuckets: request.buckets.filter((bucket) => !have.has(bucket.getTime())),
+    rows,
+    hasNextPage: cells.length > page.first,
+    ...(row?.total === null || row?.total === undefined ? {} : { totalCount: row.total }),
   };
+}
+
+interface ReleaseJson {
+  id: string;
+  bucketStart: string;
+  version: number;
+  familyId: string;
+  epsilon: number;
+}
+
+/** A cell as the page statement returns it (short keys: the JSON is built and parsed per cell). */
+interface CellJson {
+  releaseId: string;
+  bucketStart: string;
+  geoBucketId: string;
+  doorType: string | null;
+  category: string | null;
+  context: string | null;
+  u: number | null;
+  d: number | null;
+  rr: number | null;
+  s: boolean;
+  sr: string | null;
+  tu: number;
+  td: number;
+  ts: number;
+  /** The previous bucket's unique estimate of the same cell, when this reader may see the trend. */
+  prev: number | null;
 }

@@ -2,6 +2,7 @@ import { CronExpressionParser } from "cron-parser";
 import type { DatabaseHandle } from "../../db/client";
 import { DEFAULT_TIMING_POLICIES } from "../../db/referenceData";
 import { ALERT_POLICY_KEY } from "../../jobs/anomalyAlerts";
+import { CONTRACT_VERIFIER_POLICY_KEY, CONTRACT_VERIFIER_QUEUE } from "../../jobs/contractVerifier";
 import { DATA_RETENTION_POLICY_KEY, DATA_RETENTION_QUEUE } from "../../jobs/dataRetention";
 import { FEED_RETENTION_POLICY_KEY, FEED_RETENTION_QUEUE } from "../../jobs/feedRetention";
 import { MONITORS_POLICY_KEY, MONITORS_QUEUE } from "../../jobs/monitors";
@@ -98,6 +99,13 @@ const KNOWN_JOBS: KnownJob[] = [
     description: "Runs the enabled ops monitors; a firing one writes a feed item.",
     policyKey: MONITORS_POLICY_KEY,
     cron: { fromPolicy: MONITORS_POLICY_KEY },
+  },
+  {
+    name: CONTRACT_VERIFIER_QUEUE,
+    description:
+      "Re-checks recent releases and a sample of export records against the data contract; violations open feed items.",
+    policyKey: CONTRACT_VERIFIER_POLICY_KEY,
+    cron: { fromPolicy: CONTRACT_VERIFIER_POLICY_KEY },
   },
 ];
 

@@ -120,6 +120,7 @@ export const MONITOR_READABLE_TABLES: ReadonlySet<string> = new Set([
   "buyer_budgets",
   "city_definitions",
   "city_geohash3_map",
+  "contract_violations",
   "database_health_samples",
   "deleted_event_days",
   "import_anomalies",

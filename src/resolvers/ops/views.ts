@@ -46,6 +46,35 @@ export async function privacyBudgetUsage(database: DatabaseHandle, now: Date): P
   }));
 }
 
+export interface BudgetChargeDayRow {
+  partnerId: string;
+  day: string;
+  epsilon: number;
+  charges: number;
+}
+
+/** Per buyer per UTC day: the epsilon charged to its budget and how many releases it was charged for. */
+export async function budgetChargesPerDay(
+  database: DatabaseHandle,
+  now: Date,
+  days: number,
+): Promise<BudgetChargeDayRow[]> {
+  const since = new Date(now.getTime() - days * DAY_MS).toISOString().slice(0, 10);
+  const rows = await database.query<{ partner_id: string; day: string; epsilon: number; charges: number }>(
+    `select partner_id, to_char(charged_at at time zone 'UTC', 'YYYY-MM-DD') as day,
+            sum(epsilon)::float8 as epsilon, count(*)::int as charges
+     from budget_charges where charged_at >= $1::date and charged_at <= $2::timestamptz
+     group by 1, 2 order by 2 desc, 1`,
+    [since, now],
+  );
+  return rows.map((row) => ({
+    partnerId: row.partner_id,
+    day: row.day,
+    epsilon: row.epsilon,
+    charges: row.charges,
+  }));
+}
+
 export interface RequestStatsRow {
   day: string;
   requests: number;
