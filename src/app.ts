@@ -19,6 +19,7 @@ import { usePolicy } from "./policy/policyPlugin";
 import { RateLimiter } from "./policy/rateLimit";
 import { ReleaseSettingsCache } from "./policy/releaseSettings";
 import { usePolicyReport } from "./policy/reportPlugin";
+import { RequestLogWriter, type RequestLogWriterOptions } from "./policy/requestLog";
 import { newPolicyReport } from "./policy/requestState";
 import { UnauthenticatedGate } from "./policy/unauthenticated";
 import {
@@ -51,6 +52,8 @@ export interface AppOptions {
   consoleDir?: string;
   /** False leaves the usePolicy plugin out: only for the policy benchmark's baseline (default true). */
   policy?: boolean;
+  /** Batching of the request_logs rows (default: REQUEST_LOG_FLUSH_MS, 500 rows a batch, 10,000 queued). */
+  requestLog?: RequestLogWriterOptions;
 }
 
 const UNEXPECTED_ERROR_MESSAGE =
@@ -60,7 +63,11 @@ const UNEXPECTED_ERROR_MESSAGE =
 // 6 MB: a 5,000-row import fits; the import service enforces its own 5 MB / 5,000-row limits.
 export const MAX_GRAPHQL_BODY_BYTES = 6_000_000;
 
-/** Builds the whole HTTP app; tests call `app.fetch()`, the server hands it to node:http. */
+/**
+ * Builds the whole HTTP app; tests call `app.fetch()`, the server hands it to node:http. Its
+ * `requestLog` property is the writer of the request_logs rows (in batches, after the responses):
+ * flush it before reading them, close it at shutdown.
+ */
 export function createApp(options: AppOptions) {
   const { db: database, config } = options;
   const clock = options.clock ?? systemClock;
@@ -90,6 +97,11 @@ export function createApp(options: AppOptions) {
     ...(options.readinessChecks ?? []),
   ];
 
+  const requestLog = new RequestLogWriter(database, logger, {
+    flushIntervalMs: config.requestLogFlushMs,
+    ...options.requestLog,
+  });
+
   // Every route passes through the front: request id, key, rate limit, log row.
   const front: HttpFront = new HttpFront({
     database,
@@ -98,6 +110,7 @@ export function createApp(options: AppOptions) {
     keys,
     rateLimiter,
     perMinute,
+    requestLog,
     unauthenticated: new UnauthenticatedGate({
       perMinute: config.rateLimitUnauthenticatedPerMinute,
       logRowsPerMinute: config.unauthenticatedLogRowsPerMinute,
@@ -219,17 +232,20 @@ export function createApp(options: AppOptions) {
       };
     },
   });
-  // The key cache rides along: its flushUses() writes last_used_at now, close() at shutdown.
   return Object.assign(yoga, {
     keys,
     settings,
-    /** Writes what is kept in memory for later (key uses, shape hits) now. */
+    requestLog,
+    /** Writes what is kept in memory for later (request log rows, key uses, shape hits) now. */
     flush: async (): Promise<void> => {
-      await Promise.all([keys.flushUses(), shapeHits.flush()]);
+      await Promise.all([requestLog.flush(), keys.flushUses(), shapeHits.flush()]);
     },
-    /** Writes what is kept in memory and stops listening: call once, before closing the database. */
-    shutdown: async (): Promise<void> => {
-      await Promise.all([keys.close(), settings.close(), shapeHits.close()]);
+    /**
+     * Writes what is kept in memory and stops listening: call once, before closing the database.
+     * The request log waits at most `timeoutMs` for the database (then says what it could not write).
+     */
+    shutdown: async (timeoutMs?: number): Promise<void> => {
+      await Promise.all([requestLog.close(timeoutMs), keys.close(), settings.close(), shapeHits.close()]);
     },
   });
 }

@@ -24,7 +24,7 @@ export const ENV_DOCS = {
   LOG_LEVEL: { default: "info", doc: `pino log level: ${LOG_LEVELS.join(", ")}.` },
   SHUTDOWN_TIMEOUT_MS: {
     default: "10000",
-    doc: "On SIGTERM/SIGINT, how long in-flight requests may take before connections are closed.",
+    doc: "On SIGTERM/SIGINT, how long in-flight requests may take before connections are closed, and then how long the queued request_logs rows may take to be written.",
   },
   POLICY_STRIP_MODE: {
     default: "filter",
@@ -45,6 +45,10 @@ export const ENV_DOCS = {
   UNAUTHENTICATED_LOG_ROWS_PER_MINUTE: {
     default: "10",
     doc: "Most request_logs rows per client address and minute for requests without a valid key; the rest are counted and their count logged (`unauthenticated refusals not logged`).",
+  },
+  REQUEST_LOG_FLUSH_MS: {
+    default: "250",
+    doc: "request_logs rows are written in batches after the responses: a row waits at most this long (10 to 10,000 ms; or until 500 are queued). A crash loses the rows still queued (about this long's worth, at most 10,000); SIGTERM/SIGINT writes them.",
   },
   EXPORT_MAX_CELLS: {
     default: "100000",
@@ -112,6 +116,7 @@ const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1200),
   RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
   UNAUTHENTICATED_LOG_ROWS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(10),
+  REQUEST_LOG_FLUSH_MS: z.coerce.number().int().min(10).max(10_000).default(250),
   EXPORT_MAX_CELLS: z.coerce.number().int().min(1000).max(10_000_000).default(100_000),
   JOBS_ENABLED: z.enum(["true", "false"], { error: "must be true or false" }).default("true"),
   ANOMALIES_ALERT_WEBHOOK: z
@@ -161,6 +166,8 @@ export interface Config {
   rateLimitPerMinute: number;
   rateLimitUnauthenticatedPerMinute: number;
   unauthenticatedLogRowsPerMinute: number;
+  /** Longest a request_logs row waits in memory before its batch is written. */
+  requestLogFlushMs: number;
   /** Most cells one dataset export may stream. */
   exportMaxCells: number;
   /** Where anomaly alerts go; undefined: alerts are not sent. */
@@ -222,6 +229,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitPerMinute: data.RATE_LIMIT_PER_MINUTE,
     rateLimitUnauthenticatedPerMinute: data.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE,
     unauthenticatedLogRowsPerMinute: data.UNAUTHENTICATED_LOG_ROWS_PER_MINUTE,
+    requestLogFlushMs: data.REQUEST_LOG_FLUSH_MS,
     exportMaxCells: data.EXPORT_MAX_CELLS,
     anomaliesAlertWebhook: data.ANOMALIES_ALERT_WEBHOOK?.trim(),
     anomaliesAlertSecret:

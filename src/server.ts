@@ -68,8 +68,10 @@ async function start(): Promise<void> {
     server,
     config.shutdownTimeoutMs,
     async () => {
-      // The key uses recorded since the last flush go to last_used_at before the pool closes.
-      await app.shutdown();
+      // The request_logs rows still queued (at most REQUEST_LOG_FLUSH_MS old), the key uses and the
+      // shape hits recorded since the last flush go in before the database closes; a database that
+      // does not answer holds the exit up to SHUTDOWN_TIMEOUT_MS.
+      await app.shutdown(config.shutdownTimeoutMs);
       await database.close();
     },
     logger,

@@ -272,10 +272,12 @@ async function simulate(
   replay.set(today.importAt);
   await send(() => importBatch(tenant, "crm-export", "demo-batch-today", 8, 1, 3, 3));
   replay.set(now);
+  // The monitors read request_logs: every row of the fortnight is written before they run.
+  await app.requestLog.flush();
   const monitors = await send(() => execute(operator, OpsRunMonitorsDocument, {}));
   summary.firedMonitors = monitors?.runMonitors.fired ?? 0;
   summary.proposedActions = monitors?.runMonitors.proposedActions ?? 0;
-  // The replayed uses go to last_used_at now rather than at the app's next flush.
+  // The replayed uses go to last_used_at now rather than at the app's next flush, the last log rows too.
   await app.shutdown();
 
   return summary;

@@ -14,7 +14,7 @@ import {
   publicAuthFailureReason,
 } from "../policy/principal";
 import type { RateLimiter } from "../policy/rateLimit";
-import { writeRequestLog } from "../policy/requestLog";
+import { type RequestLogWriter, requestLogRow } from "../policy/requestLog";
 import { newPolicyReport, type RequestState } from "../policy/requestState";
 import type { UnauthenticatedGate } from "../policy/unauthenticated";
 import { restErrorResponse } from "./restErrors";
@@ -52,6 +52,8 @@ export interface FrontOptions {
   rateLimiter: RateLimiter;
   perMinute: (role: ApiRole) => number;
   unauthenticated: UnauthenticatedGate;
+  /** Where the log rows go: queued, written in batches off the request path. */
+  requestLog: RequestLogWriter;
   /** The client address of a request (the socket's unless the app was told otherwise). */
   clientAddress: (request: Request, serverContext: Record<string, unknown>) => string | undefined;
   /** The GraphQL endpoint; its requests are admitted here and refused in GraphQL's own format. */
@@ -71,7 +73,7 @@ interface ExportPage {
  * The one HTTP front of every route (`/graphql`, `POST /import-projects`, `/v1/datasets/...`):
  * it assigns the server's request id (keeping a well-formed client x-request-id beside it),
  * authenticates the key (after the per-address allowance of requests without a valid key),
- * takes the key's rate-limit token, and at the end sets the id headers and writes the request's
+ * takes the key's rate-limit token, and at the end sets the id headers and queues the request's
  * log row (without a valid key, at most a few rows per address and minute).
  */
 export class HttpFront {
@@ -163,14 +165,17 @@ export class HttpFront {
     parent.loggedByPages = true;
   }
 
-  /** Sets the id headers and writes the request's log row and log line. */
+  /**
+   * Sets the id headers, queues the request's log row (written with others in a batch, after the
+   * response; the response waits only when the queue is full) and writes its log line.
+   */
   async finish(request: Request, pathname: string, response: Response): Promise<void> {
     const state = this.states.get(request);
     if (state === undefined) return;
     response.headers.set("x-request-id", state.id);
     if (state.clientRequestId !== null) response.headers.set("x-client-request-id", state.clientRequestId);
     if (pathname === "/healthz" || pathname === "/readyz") return;
-    const { clock, database, logger, unauthenticated } = this.options;
+    const { clock, logger, requestLog, unauthenticated } = this.options;
     // Every API request is logged; a browser loading GraphiQL is not one, nor an export whose pages log it.
     // Without a valid key, at most a few rows per address and minute (a forged-key flood is counted, not logged).
     const logged =
@@ -179,7 +184,8 @@ export class HttpFront {
         (state.policy.outcomeCode !== null &&
           unauthenticated.mayLog(state.clientAddress, clock.now().getTime())));
     if (logged) {
-      await writeRequestLog(database, state, { httpStatus: response.status, at: clock.now() }, logger);
+      const full = requestLog.add(requestLogRow(state, { httpStatus: response.status, at: clock.now() }));
+      if (full !== undefined) await full;
     }
     // A clock sync without a key is not worth a line per request at info level.
     logger[state.anonymousServerTime === true ? "debug" : "info"](

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type GraphQLBody, testApp } from "../support/app";
+import { flushRequestLogs, type GraphQLBody, testApp } from "../support/app";
 import { buildBuyerWorld, policyState } from "../support/buyerWorld";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
@@ -297,6 +297,7 @@ describe("what buyers may see", () => {
   });
 
   it("writes a request-log row per request with the outcome and epsilon, never the key", async () => {
+    await flushRequestLogs();
     const rows = await db.query<{
       outcome_code: string;
       role: string;

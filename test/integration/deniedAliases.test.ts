@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testApp } from "../support/app";
+import { flushRequestLogs, testApp } from "../support/app";
 import { buildBuyerWorld, policyState } from "../support/buyerWorld";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
@@ -52,6 +52,7 @@ describe("deny-listed response keys", () => {
     expect(rows.map((row) => [row.request_id, row.details])).toEqual([
       [headers.get("x-request-id"), { responseKeys: ["text"] }],
     ]);
+    await flushRequestLogs();
     const [log] = await db.query<{ outcome_code: string; epsilon_charged: number }>(
       "select outcome_code, epsilon_charged from request_logs where request_id = $1",
       [headers.get("x-request-id")],

@@ -7,7 +7,7 @@ import { precomputeRelease } from "../../src/jobs/precompute/precomputeRelease";
 import { newPolicyReport } from "../../src/policy/requestState";
 import { exportDataset } from "../../src/resolvers/insights/export";
 import { trendScore } from "../../src/resolvers/insights/trendScores";
-import { issueTestKey, testApp } from "../support/app";
+import { flushRequestLogs, issueTestKey, testApp, trackRequestLogs } from "../support/app";
 import { buildBuyerWorld, policyState } from "../support/buyerWorld";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
@@ -59,12 +59,14 @@ afterAll(async () => {
 type Params = Record<string, string>;
 
 function app(overrides: Record<string, string> = {}, handle: DatabaseHandle = db) {
-  return createApp({
-    db: handle,
-    config: configFrom({ LOG_LEVEL: "silent", ...overrides }),
-    clock: world.clock,
-    logger: pino({ level: "silent" }),
-  });
+  return trackRequestLogs(
+    createApp({
+      db: handle,
+      config: configFrom({ LOG_LEVEL: "silent", ...overrides }),
+      clock: world.clock,
+      logger: pino({ level: "silent" }),
+    }),
+  );
 }
 
 async function exportGet(
@@ -254,6 +256,7 @@ const jsonLines = (text: string) =>
 async function exportRows(response: Response) {
   const exportId = response.headers.get("x-request-id");
   expect(exportId).toMatch(/^[0-9a-f-]{36}$/);
+  await flushRequestLogs();
   return db.query<{
     request_id: string;
     client_request_id: string | null;
@@ -510,6 +513,7 @@ describe("dataset export: refusals", () => {
   for (const [name, send, status, code] of cases) {
     it(`refuses ${name} with HTTP ${status} and ${code}, charging nothing and logging one export row`, async () => {
       const before = await policyState(db);
+      await flushRequestLogs();
       const [logsBefore] = await db.query<{ n: number }>("select count(*)::int as n from request_logs");
       const response = await send();
       expect(response.status).toBe(status);
@@ -518,6 +522,7 @@ describe("dataset export: refusals", () => {
       expect(body.error.code).toBe(code);
       expect(body.error.message.length).toBeGreaterThan(10);
       expect(await policyState(db)).toEqual(before);
+      await flushRequestLogs();
       const logs = await db.query<{ endpoint: string; outcome_code: string; http_status: number }>(
         "select endpoint, outcome_code, http_status from request_logs order by id offset $1",
         [logsBefore?.n ?? 0],

@@ -4,6 +4,7 @@ import { createApp } from "../../src/app";
 import { configFrom } from "../../src/config";
 import type { DatabaseHandle } from "../../src/db/client";
 import { generateApiKey } from "../../src/policy/apiKeyFormat";
+import { flushRequestLogs, trackRequestLogs } from "../support/app";
 import { buildBuyerWorld } from "../support/buyerWorld";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { recordingHandle } from "../support/redteam";
@@ -29,13 +30,15 @@ const EXPORT_QUERY = new URLSearchParams({
 
 /** An app whose client address is the test's `x-test-address` header, and one request to each route. */
 function frontApp(env: Record<string, string> = {}, handle: DatabaseHandle = db) {
-  const app = createApp({
-    db: handle,
-    config: configFrom({ LOG_LEVEL: "silent", ...env }),
-    clock: world.clock,
-    logger: pino({ level: "silent" }),
-    clientAddress: (request) => request.headers.get("x-test-address") ?? undefined,
-  });
+  const app = trackRequestLogs(
+    createApp({
+      db: handle,
+      config: configFrom({ LOG_LEVEL: "silent", ...env }),
+      clock: world.clock,
+      logger: pino({ level: "silent" }),
+      clientAddress: (request) => request.headers.get("x-test-address") ?? undefined,
+    }),
+  );
   return (route: Route, key: string | null, headers: Record<string, string> = {}) => {
     const common = {
       "x-test-address": "192.0.2.80",
@@ -101,6 +104,7 @@ describe("the HTTP front of every route", () => {
       expect(response.headers.get("x-client-request-id")).toBe(`front-${route}`);
     }
     expect(new Set(Object.values(ids)).size).toBe(3);
+    await flushRequestLogs();
     const rows = await db.query<{
       request_id: string;
       client_request_id: string;
@@ -168,6 +172,7 @@ describe("the HTTP front of every route", () => {
       expect(await codeOf(limited)).toBe("RATE_LIMITED");
     }
     expect(recording.statements().filter((text) => text === "drizzle:select")).toHaveLength(3);
+    await flushRequestLogs();
     const rows = await db.query<{
       request_id: string;
       endpoint: string;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/clock";
 import type { Principal } from "../../src/policy/principal";
 import { importProjects } from "../../src/resolvers/imports/importProjects";
-import { issueTestKey, testApp } from "../support/app";
+import { flushRequestLogs, issueTestKey, testApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
 let db: TestDatabase;
@@ -201,6 +201,7 @@ describe("the 002 seed's sample payload", () => {
       { kind: "RM", name: "first.last" },
       { kind: "org", name: "Fulton Hogan" },
     ]);
+    await flushRequestLogs();
     const logs = await db.query(
       "select endpoint, outcome_code, http_status from request_logs where request_id = $1",
       [requestId],

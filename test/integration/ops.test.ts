@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_RELEASE_PLAN, planTotals } from "../../src/privacy/releasePlan";
 import { appendAuditEntry } from "../../src/resolvers/admin/audit";
-import { testApp } from "../support/app";
+import { flushRequestLogs, testApp } from "../support/app";
 import { buildBuyerWorld } from "../support/buyerWorld";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
@@ -24,6 +24,8 @@ beforeAll(async () => {
     );
   await read(["us-nyc"]);
   await read(["gb-lon"]);
+  // The request views read request_logs, written in batches after the responses.
+  await flushRequestLogs();
 });
 afterAll(async () => {
   await db?.destroy();

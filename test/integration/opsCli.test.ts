@@ -17,6 +17,7 @@ import { plannedPerBucket } from "../support/plan";
 let db: TestDatabase;
 let world: Awaited<ReturnType<typeof buildBuyerWorld>>;
 let server: Server;
+let app: ReturnType<typeof createApp>;
 let url: string;
 
 beforeAll(async () => {
@@ -27,7 +28,7 @@ beforeAll(async () => {
     [world.clock.now()],
   );
   await db.query("insert into buyer_budgets (partner_id, epsilon_limit) values ('outside_buyer_acme', 12.5)");
-  const app = createApp({
+  app = createApp({
     db,
     config: configFrom({ LOG_LEVEL: "silent", NOISE_KEY: "05".repeat(32) }),
     clock: world.clock,
@@ -110,6 +111,8 @@ describe("ops command line: request, shape, coverage, ledger and anomaly views",
       }),
     });
     expect(response.status).toBe(200);
+    // The request view reads request_logs, which the server writes in batches after the responses.
+    await app.requestLog.flush();
 
     const requests = await ops("requests", "--days", "3", "--json", "--key", world.internalKey);
     expect(requests.code).toBe(0);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testApp } from "../support/app";
+import { flushRequestLogs, testApp } from "../support/app";
 import { buildBuyerWorld } from "../support/buyerWorld";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
@@ -68,6 +68,7 @@ describe("request ids", () => {
         { request_id: ids[1], n: 2 },
       ].sort((a, b) => String(a.request_id).localeCompare(String(b.request_id))),
     );
+    await flushRequestLogs();
     const logs = await db.query<{ request_id: string; client_request_id: string | null }>(
       "select request_id, client_request_id from request_logs where client_request_id = 'shared-trace' order by id",
     );
@@ -101,6 +102,7 @@ describe("request ids", () => {
 
     const rows = await auditRows("setBuyerBudget", 2);
     expect(rows.map((row) => row.request_id)).toEqual([firstId, forgedId]);
+    await flushRequestLogs();
     const logs = await db.query<{ client_request_id: string | null }>(
       "select client_request_id from request_logs where request_id = any($1::text[]) order by id",
       [[firstId, forgedId]],
@@ -117,6 +119,7 @@ describe("request ids", () => {
     const id = response.headers.get("x-request-id") ?? "";
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(response.headers.get("x-client-request-id")).toBeNull();
+    await flushRequestLogs();
     const logs = await db.query<{ client_request_id: string | null }>(
       "select client_request_id from request_logs where request_id = $1",
       [id],

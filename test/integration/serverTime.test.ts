@@ -7,7 +7,7 @@ import { createApp } from "../../src/app";
 import { fixedClock } from "../../src/clock";
 import { configFrom } from "../../src/config";
 import { selectsOnlyServerTime } from "../../src/http/front";
-import { issueTestKey } from "../support/app";
+import { flushRequestLogs, issueTestKey, trackRequestLogs } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
 const NOW = "2026-03-04T05:06:07.890Z";
@@ -21,13 +21,15 @@ afterAll(async () => {
 });
 
 function app(env: Record<string, string> = {}) {
-  const yoga = createApp({
-    db,
-    config: configFrom({ LOG_LEVEL: "silent", ...env }),
-    clock: fixedClock(NOW),
-    logger: pino({ level: "silent" }),
-    clientAddress: (request) => request.headers.get("x-test-address") ?? undefined,
-  });
+  const yoga = trackRequestLogs(
+    createApp({
+      db,
+      config: configFrom({ LOG_LEVEL: "silent", ...env }),
+      clock: fixedClock(NOW),
+      logger: pino({ level: "silent" }),
+      clientAddress: (request) => request.headers.get("x-test-address") ?? undefined,
+    }),
+  );
   return async (query: string, options: { key?: string; address?: string; operationName?: string } = {}) => {
     const response = await yoga.fetch("http://yoga/graphql", {
       method: "POST",
@@ -49,6 +51,7 @@ function app(env: Record<string, string> = {}) {
 }
 
 async function requestLogRows(): Promise<number> {
+  await flushRequestLogs();
   const [row] = await db.query<{ n: number }>("select count(*)::int as n from request_logs");
   return row?.n ?? 0;
 }

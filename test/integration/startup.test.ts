@@ -1,4 +1,6 @@
+import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { type DatabaseHandle, openDatabase } from "../../src/db/client";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { childEnv, freePort, runScript, startServer, tempDataDir } from "../support/processes";
 
@@ -6,22 +8,41 @@ import { childEnv, freePort, runScript, startServer, tempDataDir } from "../supp
 // which do not depend on the backend, are in test/process/commandLine.test.ts.
 const NOISE_KEY = "ab".repeat(32);
 
+// Request log rows wait this long in memory unless the server stops first.
+const SLOW_REQUEST_LOGS = { REQUEST_LOG_FLUSH_MS: "10000" };
+
 const databases: TestDatabase[] = [];
 afterAll(async () => {
   for (const db of databases) await db.destroy();
 });
 
+async function loggedRequests(db: DatabaseHandle, requestIds: string[]): Promise<string[]> {
+  const rows = await db.query<{ request_id: string }>(
+    "select request_id from request_logs where request_id = any($1::text[]) order by id",
+    [requestIds],
+  );
+  return rows.map((row) => row.request_id);
+}
+
 describe("the server", () => {
-  it(`starts on the backend under test (${process.env.TEST_DATABASE_URL ? "PostgreSQL, no demo" : "embedded, demo mode"}), serves, and stops on SIGTERM`, async () => {
+  it(`starts on the backend under test (${process.env.TEST_DATABASE_URL ? "PostgreSQL, no demo" : "embedded, demo mode"}), serves, and stops on SIGTERM, writing the queued request log rows first`, async () => {
     const port = await freePort();
     let env: NodeJS.ProcessEnv;
     let db: TestDatabase | undefined;
+    let dataDir = "";
     if (process.env.TEST_DATABASE_URL) {
       db = await createTestDatabase({ migrate: false });
       databases.push(db);
-      env = childEnv({ DATABASE_URL: db.url ?? "", NOISE_KEY, PORT: String(port) });
+      env = childEnv({ DATABASE_URL: db.url ?? "", NOISE_KEY, PORT: String(port), ...SLOW_REQUEST_LOGS });
     } else {
-      env = childEnv({ DATA_DIR: tempDataDir(), PORT: String(port), DEMO_DAYS: "14", DEMO_SCALE: "0.02" });
+      dataDir = tempDataDir();
+      env = childEnv({
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        DEMO_DAYS: "14",
+        DEMO_SCALE: "0.02",
+        ...SLOW_REQUEST_LOGS,
+      });
     }
     const server = startServer(env);
     try {
@@ -65,6 +86,7 @@ describe("the server", () => {
         body: JSON.stringify({ query: "{ __typename }" }),
       });
       expect(await response.json()).toEqual({ data: { __typename: "Query" } });
+      const requestIds = [response.headers.get("x-request-id") ?? ""];
       if (!db) {
         // Demo mode computed the releases before turning ready: the newest DAY buckets past the delay are served.
         const end = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 3 * 86_400_000);
@@ -82,10 +104,20 @@ describe("the server", () => {
         };
         expect(body.data.insights.totalCount).toBe(7 * 12 * 135);
         expect(body.extensions.policy.missingBuckets).toEqual([]);
+        requestIds.push(read.headers.get("x-request-id") ?? "");
       }
+      // The rows wait in the queue (the interval is long) ...
+      if (db) expect(await loggedRequests(db, requestIds)).toEqual([]);
 
       server.child.kill("SIGTERM");
       expect(await server.exited).toBe(0);
+      // ... and the shutdown wrote them before closing the database.
+      const stopped = db ?? (await openDatabase({ kind: "pglite", dataDir: path.join(dataDir, "pgdata") }));
+      try {
+        expect(await loggedRequests(stopped, requestIds)).toEqual(requestIds);
+      } finally {
+        if (!db) await stopped.close();
+      }
     } finally {
       server.child.kill("SIGKILL");
     }

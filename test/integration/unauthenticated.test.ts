@@ -5,7 +5,7 @@ import { fixedClock } from "../../src/clock";
 import { configFrom } from "../../src/config";
 import type { DatabaseHandle } from "../../src/db/client";
 import { generateApiKey } from "../../src/policy/apiKeyFormat";
-import { issueTestKey } from "../support/app";
+import { flushRequestLogs, issueTestKey, trackRequestLogs } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { recordingHandle } from "../support/redteam";
 
@@ -21,13 +21,15 @@ afterAll(async () => {
 
 /** An app whose client address is the test's `x-test-address` header (the default reads the socket). */
 function appFrom(handle: DatabaseHandle, env: Record<string, string> = {}) {
-  const app = createApp({
-    db: handle,
-    config: configFrom({ LOG_LEVEL: "silent", ...env }),
-    clock,
-    logger: pino({ level: "silent" }),
-    clientAddress: (request) => request.headers.get("x-test-address") ?? undefined,
-  });
+  const app = trackRequestLogs(
+    createApp({
+      db: handle,
+      config: configFrom({ LOG_LEVEL: "silent", ...env }),
+      clock,
+      logger: pino({ level: "silent" }),
+      clientAddress: (request) => request.headers.get("x-test-address") ?? undefined,
+    }),
+  );
   const graphql = async (key: string | undefined, address: string) => {
     const response = await app.fetch("http://yoga/graphql", {
       method: "POST",
@@ -44,6 +46,7 @@ function appFrom(handle: DatabaseHandle, env: Record<string, string> = {}) {
 }
 
 async function logRows(requestIds: string[]) {
+  await flushRequestLogs();
   return db.query<{ outcome_code: string; outcome_detail: string | null; request_id: string }>(
     "select outcome_code, outcome_detail, request_id from request_logs where request_id = any($1) order by id",
     [requestIds],

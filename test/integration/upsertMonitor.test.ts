@@ -6,7 +6,7 @@ import {
   MONITOR_READABLE_TABLES,
   statementCount,
 } from "../../src/resolvers/ops/monitorSql";
-import { issueTestKey, testApp } from "../support/app";
+import { flushRequestLogs, issueTestKey, testApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { lastAuditId, stateDigest } from "../support/stateDigest";
 
@@ -97,6 +97,8 @@ describe("upsertMonitor", () => {
       severity: "INFO",
       proposesAction: "revoke_buyer_keys",
     });
+    // The monitor reads request_logs, which the apps write in batches after the responses.
+    await flushRequestLogs();
     const { body } = await testApp(db, clock).graphql(
       `mutation { runMonitors(input: { names: ["request_volume"] }) { checked fired failed proposedActions userErrors { code } } }`,
       { key: operatorKey },

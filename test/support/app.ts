@@ -4,7 +4,25 @@ import { type Clock, systemClock } from "../../src/clock";
 import { configFrom } from "../../src/config";
 import type { DatabaseHandle } from "../../src/db/client";
 import type { ApiRole } from "../../src/db/schema/enums";
+import type { RequestLogWriter } from "../../src/policy/requestLog";
 import { issueApiKey } from "../../src/resolvers/admin/apiKeys";
+
+// The request-log writers of the apps built here: a test reads request_logs after flushRequestLogs().
+const writers = new Set<RequestLogWriter>();
+
+/** Remembers an app's request-log writer for flushRequestLogs(). */
+export function trackRequestLogs<App extends { requestLog: RequestLogWriter }>(app: App): App {
+  writers.add(app.requestLog);
+  return app;
+}
+
+/**
+ * Writes the queued request_logs rows of every app built by the test support (apps write them in
+ * batches after the responses): call it before reading request_logs.
+ */
+export async function flushRequestLogs(): Promise<void> {
+  await Promise.all([...writers].map((writer) => writer.flush()));
+}
 
 export function testApp(
   db: DatabaseHandle,
@@ -12,12 +30,14 @@ export function testApp(
   /** Extra environment for the app's config, e.g. the alert webhook. */
   env: Record<string, string> = {},
 ) {
-  const app = createApp({
-    db,
-    config: configFrom({ LOG_LEVEL: "silent", ...env }),
-    clock,
-    logger: pino({ level: "silent" }),
-  });
+  const app = trackRequestLogs(
+    createApp({
+      db,
+      config: configFrom({ LOG_LEVEL: "silent", ...env }),
+      clock,
+      logger: pino({ level: "silent" }),
+    }),
+  );
   return {
     app,
     /** POST /graphql through app.fetch(); no port. */

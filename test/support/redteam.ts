@@ -5,7 +5,7 @@ import type { Clock } from "../../src/clock";
 import { configFrom } from "../../src/config";
 import type { DatabaseHandle, QueryFn } from "../../src/db/client";
 import { DENIED_KEYS } from "../../src/policy/denyList";
-import { type GraphQLBody, issueTestKey } from "./app";
+import { flushRequestLogs, type GraphQLBody, issueTestKey, trackRequestLogs } from "./app";
 
 /** The DAY range [Jan `from`, Jan `to`) of 2026, as filter fields. */
 export const days = (from: number, to: number) => ({
@@ -35,12 +35,14 @@ export const codeOf = (body: GraphQLBody): unknown => body.errors?.[0]?.extensio
  * the per-minute rate limit never refills: it is raised unless a test sets it.
  */
 export function redteamApp(db: DatabaseHandle, clock: Clock, env: Record<string, string> = {}) {
-  const app = createApp({
-    db,
-    config: configFrom({ LOG_LEVEL: "silent", RATE_LIMIT_BUYER_PER_MINUTE: "100000", ...env }),
-    clock,
-    logger: pino({ level: "silent" }),
-  });
+  const app = trackRequestLogs(
+    createApp({
+      db,
+      config: configFrom({ LOG_LEVEL: "silent", RATE_LIMIT_BUYER_PER_MINUTE: "100000", ...env }),
+      clock,
+      logger: pino({ level: "silent" }),
+    }),
+  );
   return {
     app,
     async graphql(
@@ -83,7 +85,9 @@ export async function buyerKey(db: DatabaseHandle, clock: Clock, partnerId: stri
   return (await issueTestKey(db, "buyer", { clock, partnerId })).apiKey;
 }
 
+/** The request_logs rows, once every test app's queued rows are written. */
 export async function requestLogCount(db: DatabaseHandle): Promise<number> {
+  await flushRequestLogs();
   const [row] = await db.query<{ n: number }>("select count(*)::int as n from request_logs");
   return row?.n ?? 0;
 }
