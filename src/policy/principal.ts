@@ -13,6 +13,8 @@ export interface Principal {
   role: ApiRole;
   partnerId: string | null;
   tenantId: string | null;
+  /** BUSINESS keys: the business whose spots the key may read. */
+  businessId: string | null;
 }
 
 export type AuthFailureReason = "missing" | "malformed" | "bad_checksum" | "unknown" | "revoked" | "expired";
@@ -82,6 +84,7 @@ export async function resolvePrincipal(
       role: row.role,
       partnerId: row.partnerId,
       tenantId: row.tenantId,
+      businessId: row.businessId,
     },
   };
 }

@@ -165,6 +165,8 @@ export type InsightsFilter = {
 
 /** A new API key. */
 export type IssueApiKeyInput = {
+  /** BUSINESS keys (required for them): the business whose own spots the key may read. */
+  businessId?: string | null | undefined;
   /** When it stops working; never when absent. */
   expiresAt?: string | null | undefined;
   /** Who or what it is for (1 to 100 characters). */
@@ -232,6 +234,8 @@ export type RevokeApiKeyInput = {
 
 /** What an API key may do. */
 export type Role =
+  /** First-party business: businessInsights on its own spots only (outside the outside-buyer DP guarantee), viewer, privacyStatement. */
+  | 'BUSINESS'
   /** Outside data buyer: insights, quotes, viewer and the dataset export. */
   | 'BUYER'
   /** Internal tool: every read, including diagnostics and ops views. */
