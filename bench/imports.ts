@@ -21,6 +21,7 @@ const principal: Principal = {
   role: "tenant",
   partnerId: null,
   tenantId: "TELCO",
+  businessId: null,
 };
 
 /** Run `variant` of the batch: same keys every run (updates after the first), distinct counts so no replay. */

@@ -29,7 +29,7 @@ import {
 } from "./resolvers/imports/importRoute";
 import { DATASET_EXPORT_METHODS, DATASET_EXPORT_PATH, exportDataset } from "./resolvers/insights/export";
 import { createInsightLoaders, createReceiptCache } from "./resolvers/insights/loaders";
-import { buyerSchema, schema } from "./schema/index";
+import { businessSchema, buyerSchema, schema } from "./schema/index";
 
 export interface ReadinessCheck {
   name: string;
@@ -85,8 +85,7 @@ export function createApp(options: AppOptions) {
       "could not add query shape hits; retrying later",
     ),
   );
-  const perMinute = (role: ApiRole) =>
-    role === "buyer" ? config.rateLimitBuyerPerMinute : config.rateLimitPerMinute;
+  const perMinute = (role: ApiRole) => perMinuteOf(config, role);
 
   const checks: ReadinessCheck[] = [
     {
@@ -163,8 +162,8 @@ export function createApp(options: AppOptions) {
   };
 
   const yoga = createYoga<Record<string, unknown>, AppContext>({
-    // Buyers parse, validate, introspect and execute against the buyer-visible schema only.
-    schema: ({ request }) => (states.get(request)?.principal?.role === "buyer" ? buyerSchema : schema),
+    // Buyers and businesses parse, validate, introspect and execute against their visible schema only.
+    schema: ({ request }) => schemaOf(states.get(request)?.principal?.role),
     // With the policy, its own cache (per audience: the strip and the limits depend on the role);
     // without it (the benchmark's baseline), Yoga's.
     parserAndValidationCache: options.policy === false,
@@ -207,6 +206,7 @@ export function createApp(options: AppOptions) {
               states,
               schema,
               buyerSchema,
+              businessSchema,
               stripMode: config.policyStripMode,
               exportLimits: { maxCells: config.exportMaxCells, rateLimiter, perMinute },
               documentCache,
@@ -251,6 +251,18 @@ export function createApp(options: AppOptions) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** Requests per minute per key of a role (the HTTP front takes one token a request). */
+function perMinuteOf(config: Config, role: ApiRole): number {
+  if (role === "buyer") return config.rateLimitBuyerPerMinute;
+  if (role === "business") return config.rateLimitBusinessPerMinute;
+  return config.rateLimitPerMinute;
+}
+
+/** The schema a role parses, validates, introspects and executes against. */
+function schemaOf(role: ApiRole | undefined) {
+  return role === "buyer" ? buyerSchema : role === "business" ? businessSchema : schema;
+}
 
 /** The socket's remote address from node:http's request in the server context; never a header. */
 function socketAddress(_request: Request, serverContext: Record<string, unknown>): string | undefined {

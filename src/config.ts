@@ -34,6 +34,10 @@ export const ENV_DOCS = {
     default: "120",
     doc: "Requests per minute per BUYER key (per API process).",
   },
+  RATE_LIMIT_BUSINESS_PER_MINUTE: {
+    default: "60",
+    doc: "Requests per minute per BUSINESS key (per API process).",
+  },
   RATE_LIMIT_PER_MINUTE: {
     default: "1200",
     doc: "Requests per minute per key of the other roles (per API process).",
@@ -113,6 +117,7 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   POLICY_STRIP_MODE: z.enum(["filter", "reject"], { error: "must be filter or reject" }).default("filter"),
   RATE_LIMIT_BUYER_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
+  RATE_LIMIT_BUSINESS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(60),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1200),
   RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
   UNAUTHENTICATED_LOG_ROWS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(10),
@@ -163,6 +168,7 @@ export interface Config {
   jobsEnabled: boolean;
   policyStripMode: "filter" | "reject";
   rateLimitBuyerPerMinute: number;
+  rateLimitBusinessPerMinute: number;
   rateLimitPerMinute: number;
   rateLimitUnauthenticatedPerMinute: number;
   unauthenticatedLogRowsPerMinute: number;
@@ -226,6 +232,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobsEnabled: data.JOBS_ENABLED === "true",
     policyStripMode: data.POLICY_STRIP_MODE,
     rateLimitBuyerPerMinute: data.RATE_LIMIT_BUYER_PER_MINUTE,
+    rateLimitBusinessPerMinute: data.RATE_LIMIT_BUSINESS_PER_MINUTE,
     rateLimitPerMinute: data.RATE_LIMIT_PER_MINUTE,
     rateLimitUnauthenticatedPerMinute: data.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE,
     unauthenticatedLogRowsPerMinute: data.UNAUTHENTICATED_LOG_ROWS_PER_MINUTE,

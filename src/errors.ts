@@ -19,6 +19,7 @@ export type ErrorCode =
   | "IMPORT_INVALID"
   | "IMPORT_IN_PROGRESS"
   | "EXPORT_TOO_LARGE"
+  | "TOO_MANY_SPOTS"
   | "INTERNAL_ERROR";
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {

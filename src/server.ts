@@ -6,6 +6,7 @@ import { precomputeDemoWindow, runDemoData } from "./cli/demoData";
 import { systemClock } from "./clock";
 import { ConfigError, loadConfig } from "./config";
 import { DatabaseOpenError, redactUrl } from "./db/client";
+import { DEMO_BUSINESS_ID, ensureDemoBusinesses } from "./db/demo/demoBusinesses";
 import { isDemoDataComplete } from "./db/demo/demoData";
 import { ensureDemoKeys } from "./db/demo/demoKeys";
 import { prepareDatabase } from "./db/prepare";
@@ -83,6 +84,8 @@ async function start(): Promise<void> {
     await runDemoData(database, config, clock);
     await precomputeDemoWindow(precompute);
     const keys = await ensureDemoKeys(database, clock, config.dataDir);
+    // Already set up by ensureDemoKeys; read again for the printed spot ids.
+    const businesses = await ensureDemoBusinesses(database, clock.now());
     // The simulated activity only fills the ops views; the demo serves without it.
     await runDemoActivity(database, config, clock, keys).catch((error: unknown) => {
       out.write(
@@ -94,7 +97,10 @@ async function start(): Promise<void> {
     demoReady = true;
     out.write(`\nReady. GraphiQL: ${url}\nDemo API keys (send as "Authorization: Bearer <key>"):\n`);
     for (const key of keys) out.write(`  ${key.role.toUpperCase().padEnd(8)} ${key.apiKey}\n`);
-    out.write("The TENANT key is bound to tenant TELCO. Stop with Ctrl-C.\n");
+    const business = businesses.find((candidate) => candidate.id === DEMO_BUSINESS_ID);
+    out.write(
+      `The TENANT key is bound to tenant TELCO; the BUSINESS key to ${DEMO_BUSINESS_ID}, whose spots are ${business?.spotIds.join(", ") || "(none)"}. Stop with Ctrl-C.\n`,
+    );
   } else {
     if (config.jobsEnabled) {
       scheduler = await startScheduler({ ...precompute, logger, alertTarget: alertTargetOf(config) });

@@ -16,9 +16,10 @@ import { EXIT_CAP_REACHED, PrecomputeUsageError, runPrecomputeCommand } from "./
 const COMMANDS: Array<{ name: string; usage: string }> = [
   {
     name: "keys",
-    usage: `  keys issue --role ROLE --name NAME [--partner-id ID] [--tenant-id ID] [--expires-at ISO]
-                        Issue an API key and print it once. ROLE: BUYER, INTERNAL, OPERATOR, TENANT.
-                        BUYER needs --partner-id outside_buyer_<name>; TENANT needs --tenant-id.
+    usage: `  keys issue --role ROLE --name NAME [--partner-id ID] [--tenant-id ID] [--business-id ID] [--expires-at ISO]
+                        Issue an API key and print it once. ROLE: BUYER, INTERNAL, OPERATOR, TENANT, BUSINESS.
+                        BUYER needs --partner-id outside_buyer_<name>; TENANT needs --tenant-id;
+                        BUSINESS needs --business-id (an existing business).
   keys list             List keys (prefix, role, name, state); never secrets.
 `,
   },
@@ -206,7 +207,7 @@ async function keysCommand(args: string[]): Promise<number> {
           : key.expiresAt && key.expiresAt <= now
             ? "expired"
             : "active";
-        const owner = key.partnerId ?? key.tenantId ?? "";
+        const owner = key.partnerId ?? key.tenantId ?? key.businessId ?? "";
         process.stdout.write(
           `${key.prefix}…  ${key.role.toUpperCase().padEnd(8)} ${state.padEnd(7)} ${key.name}${owner ? ` (${owner})` : ""}  ${key.id}\n`,
         );
@@ -225,6 +226,7 @@ async function keysCommand(args: string[]): Promise<number> {
       name: { type: "string" },
       "partner-id": { type: "string" },
       "tenant-id": { type: "string" },
+      "business-id": { type: "string" },
       "expires-at": { type: "string" },
     },
   });
@@ -246,6 +248,7 @@ async function keysCommand(args: string[]): Promise<number> {
       name: values.name ?? "",
       partnerId: values["partner-id"] ?? null,
       tenantId: values["tenant-id"] ?? null,
+      businessId: values["business-id"] ?? null,
       expiresAt,
       createdBy: "cli",
     });

@@ -179,7 +179,7 @@ function inlineOrFile(values: Values, name: string): string | undefined {
   }
 }
 
-const ROLES = ["BUYER", "INTERNAL", "OPERATOR", "TENANT"] as const satisfies readonly Role[];
+const ROLES = ["BUYER", "INTERNAL", "OPERATOR", "TENANT", "BUSINESS"] as const satisfies readonly Role[];
 const GRANULARITIES = ["HOUR", "DAY", "WEEK"] as const satisfies readonly TimeGranularity[];
 const GEO_TYPES = ["CITY_CODE", "GEOHASH3"] as const satisfies readonly GeoBucketType[];
 const SEGMENT_DIMENSIONS = [
@@ -223,6 +223,7 @@ type KeyView = {
   role: Role;
   partnerId: string | null;
   tenantId: string | null;
+  businessId: string | null;
   createdAt: string;
   expiresAt: string | null;
   revokedAt: string | null;
@@ -234,7 +235,7 @@ const keyRow = (key: KeyView): Row => ({
   prefix: key.prefix,
   role: key.role,
   name: key.name,
-  owner: key.partnerId ?? key.tenantId ?? null,
+  owner: key.partnerId ?? key.tenantId ?? key.businessId ?? null,
   createdAt: key.createdAt,
   expiresAt: key.expiresAt,
   revokedAt: key.revokedAt,
@@ -273,7 +274,8 @@ const COMMANDS: OpsCommand[] = [
   {
     path: ["keys", "issue"],
     summary: "Issue a key; its plaintext is printed once, alone on stdout.",
-    details: "BUYER needs --partner-id outside_buyer_<name>; TENANT needs --tenant-id.",
+    details:
+      "BUYER needs --partner-id outside_buyer_<name>; TENANT needs --tenant-id; BUSINESS needs --business-id.",
     options: {
       role: {
         type: "string",
@@ -284,6 +286,11 @@ const COMMANDS: OpsCommand[] = [
       name: { type: "string", value: "NAME", required: true, description: "Who or what it is for." },
       "partner-id": { type: "string", value: "ID", description: "BUYER keys: the buyer, outside_buyer_..." },
       "tenant-id": { type: "string", value: "ID", description: "TENANT keys: the tenant." },
+      "business-id": {
+        type: "string",
+        value: "ID",
+        description: "BUSINESS keys: the business whose own spots it may read.",
+      },
       "expires-at": { type: "string", value: "ISO", description: "When it stops working (default: never)." },
     },
     async run({ endpoint, values }) {
@@ -293,6 +300,7 @@ const COMMANDS: OpsCommand[] = [
           name: text(values, "name") ?? "",
           partnerId: text(values, "partner-id") ?? null,
           tenantId: text(values, "tenant-id") ?? null,
+          businessId: text(values, "business-id") ?? null,
           expiresAt: instantOf("expires-at", text(values, "expires-at")) ?? null,
         },
       });

@@ -13,6 +13,7 @@ export const KEY_PREFIX_BY_ROLE: Record<ApiRole, string> = {
   internal: "ib_internal",
   operator: "ib_operator",
   tenant: "ib_tenant",
+  business: "ib_business",
 };
 
 const ROLE_BY_PREFIX = new Map(

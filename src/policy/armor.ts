@@ -24,7 +24,10 @@ export const ARMOR_LIMITS: Record<"buyer" | "staff", ArmorLimits> = {
 };
 
 export function armorLimitsFor(role: ApiRole | undefined): ArmorLimits {
-  return role === "buyer" || role === undefined ? ARMOR_LIMITS.buyer : ARMOR_LIMITS.staff;
+  // BUSINESS keys come from outside too: the buyers' tight limits.
+  return role === "buyer" || role === "business" || role === undefined
+    ? ARMOR_LIMITS.buyer
+    : ARMOR_LIMITS.staff;
 }
 
 export function armorRules(limits: ArmorLimits): ValidationRule[] {

@@ -3,11 +3,11 @@ import { LRUCache } from "lru-cache";
 
 /**
  * Who a document was parsed, stripped and validated for: buyers parse under their token limit and
- * are stripped and validated against the buyer schema; staff (every other role) under theirs,
+ * are stripped and validated against the buyer schema, businesses likewise against theirs; staff (every other role) under theirs,
  * against the full schema; a request without a key (serverTime only) under the buyer limit against
  * the full schema. A cached document is only ever handed to the audience it was made for.
  */
-export type DocumentAudience = "buyer" | "staff" | "anonymous";
+export type DocumentAudience = "buyer" | "business" | "staff" | "anonymous";
 
 export interface CachedDocument {
   /** The parsed document, after the strip for buyers: never edited once cached (the strip builds new nodes). */
@@ -30,6 +30,7 @@ export class DocumentCache {
   private readonly documents = new LRUCache<string, CachedDocument>({ max: MAX_DOCUMENTS });
   private readonly valid: Record<DocumentAudience, WeakSet<DocumentNode>> = {
     buyer: new WeakSet(),
+    business: new WeakSet(),
     staff: new WeakSet(),
     anonymous: new WeakSet(),
   };

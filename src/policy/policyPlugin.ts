@@ -36,7 +36,7 @@ import { type StripMode, stripDocument } from "./strip";
 
 /** Which cached documents a role may be handed (see DocumentAudience). */
 export function audienceOf(role: ApiRole | undefined): DocumentAudience {
-  return role === "buyer" ? "buyer" : role === undefined ? "anonymous" : "staff";
+  return role === "buyer" || role === "business" ? role : role === undefined ? "anonymous" : "staff";
 }
 
 export interface PolicyOptions {
@@ -45,6 +45,8 @@ export interface PolicyOptions {
   states: WeakMap<Request, RequestState>;
   schema: GraphQLSchema;
   buyerSchema: GraphQLSchema;
+  /** What BUSINESS keys may see; like buyers, they are stripped to it and their responses scanned. */
+  businessSchema: GraphQLSchema;
   stripMode: StripMode;
   /** Bounds of a dataset export, checked on its first page before anything is charged. */
   exportLimits?: ExportLimits;
@@ -73,6 +75,9 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
   };
 
   const cache = options.documentCache;
+  // Buyers and businesses see a sub-graph: anything outside it is stripped (root fields: FORBIDDEN).
+  const visibleSchemaOf = (role: ApiRole | undefined): GraphQLSchema | undefined =>
+    role === "buyer" ? options.buyerSchema : role === "business" ? options.businessSchema : undefined;
 
   return {
     onParse({ context, params, setParseFn, setParsedDocument }) {
@@ -100,12 +105,13 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
           return;
         }
         if (result === null) return;
-        if (role !== "buyer" || state === undefined) {
+        const visibleSchema = visibleSchemaOf(role);
+        if (visibleSchema === undefined || state === undefined) {
           cache.rememberParsed(audience, source, { document: result, strippedFields: [] });
           return;
         }
         try {
-          const stripped = stripDocument(result, options.schema, options.buyerSchema, options.stripMode);
+          const stripped = stripDocument(result, options.schema, visibleSchema, options.stripMode);
           state.policy.strippedFields.push(...stripped.strippedFields);
           cache.rememberParsed(audience, source, stripped);
           replaceParseResult(stripped.document);
@@ -157,7 +163,8 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
         context.policy.outcomeCode = String(graphQLError.extensions.code ?? "INTERNAL_ERROR");
         setResultAndStopExecution({ errors: [graphQLError] });
       };
-      if (principal.role === "buyer") {
+      const scanned = SCANNED_ROLES.has(principal.role);
+      if (scanned) {
         const deniedKeys = findDeniedResponseKeys(args.document);
         if (deniedKeys.length > 0) {
           await auditDeniedResponseKeys(options.database, {
@@ -178,8 +185,8 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
         refuse(error);
         return;
       }
-      // Every buyer response is scanned, whatever it selects (aliases can name anything).
-      if (principal.role !== "buyer") return;
+      // Every buyer and business response is scanned, whatever it selects (aliases can name anything).
+      if (!scanned) return;
       return {
         onExecuteDone({ result, setResult }) {
           if (Symbol.asyncIterator in result) return;
@@ -198,7 +205,7 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
                 actor: `${principal.keyPrefix} (${principal.keyName})`,
                 actorKeyId: principal.keyId,
                 action: "withholdResponse",
-                target: principal.partnerId,
+                target: principal.partnerId ?? principal.businessId,
                 outcome: "BLOCKED",
                 details: { deniedKeys: hits },
                 requestId: context.requestId,
@@ -261,7 +268,8 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
       }
 
       async function decideAndCharge(): Promise<void> {
-        if (principal === null) return;
+        // A BUSINESS key never reaches insights (its schema has none); nothing to decide or charge.
+        if (principal === null || principal.role === "business") return;
         const operation = operationOf(args.document, args.operationName);
         if (operation.operation !== "query") return;
         const variables = coerceVariables(args.schema, operation, args.variableValues ?? undefined);
@@ -345,6 +353,9 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
     },
   };
 }
+
+/** Roles whose documents are checked for denied response keys and whose responses are scanned. */
+const SCANNED_ROLES: ReadonlySet<ApiRole> = new Set<ApiRole>(["buyer", "business"]);
 
 /** A buyer document whose response would carry a denied key: refused before anything is charged. */
 function deniedResponseKeysError(keys: string[]): GraphQLError {

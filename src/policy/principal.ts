@@ -13,6 +13,8 @@ export interface Principal {
   role: ApiRole;
   partnerId: string | null;
   tenantId: string | null;
+  /** BUSINESS keys: the business whose spots the key may read. */
+  businessId: string | null;
 }
 
 export type AuthFailureReason = "missing" | "malformed" | "bad_checksum" | "unknown" | "revoked" | "expired";
@@ -88,6 +90,7 @@ export function principalOf(row: ApiKeyRow): Principal {
     role: row.role,
     partnerId: row.partnerId,
     tenantId: row.tenantId,
+    businessId: row.businessId,
   };
 }
 

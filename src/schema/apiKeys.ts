@@ -14,6 +14,7 @@ export type ApiKeyView = Pick<
   | "role"
   | "partnerId"
   | "tenantId"
+  | "businessId"
   | "createdAt"
   | "expiresAt"
   | "revokedAt"
@@ -29,6 +30,10 @@ export const ApiKey = builder.objectRef<ApiKeyView>("ApiKey").implement({
     role: t.field({ type: RoleEnum, description: "What the key may do.", resolve: (key) => key.role }),
     partnerId: t.exposeString("partnerId", { nullable: true, description: "The buyer (BUYER keys)." }),
     tenantId: t.exposeString("tenantId", { nullable: true, description: "The tenant (TENANT keys)." }),
+    businessId: t.exposeString("businessId", {
+      nullable: true,
+      description: "The business whose spots the key may read (BUSINESS keys).",
+    }),
     createdAt: t.field({
       type: "DateTime",
       description: "When it was issued.",
@@ -91,6 +96,10 @@ const IssueApiKeyInput = builder.inputType("IssueApiKeyInput", {
     name: t.string({ required: true, description: "Who or what it is for (1 to 100 characters)." }),
     partnerId: t.string({ required: false, description: "BUYER keys: the buyer, starting outside_buyer_." }),
     tenantId: t.string({ required: false, description: "TENANT keys: the tenant it may import for." }),
+    businessId: t.string({
+      required: false,
+      description: "BUSINESS keys (required for them): the business whose own spots the key may read.",
+    }),
     expiresAt: t.field({
       type: "DateTime",
       required: false,

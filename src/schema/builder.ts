@@ -18,12 +18,16 @@ export const builder = new SchemaBuilder<{
     internal: boolean;
     operator: boolean;
     tenant: boolean;
+    business: boolean;
   };
   DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
-  /** "buyer" is the buyer-visible schema: what buyers may select and introspect. */
-  SubGraphs: "internal" | "buyer";
+  /**
+   * "buyer" is the buyer-visible schema: what buyers may select and introspect; "business" is the
+   * narrower one of BUSINESS keys (businessInsights, viewer, privacyStatement, serverTime).
+   */
+  SubGraphs: "internal" | "buyer" | "business";
 }>({
   plugins: [ScopeAuthPlugin, SubGraphPlugin, ErrorsPlugin, RelayPlugin, ValidationPlugin, DataloaderPlugin],
   // Everything is internal unless a type or field says buyers may see it.
@@ -39,6 +43,7 @@ export const builder = new SchemaBuilder<{
         internal: role === "internal" || role === "operator",
         operator: role === "operator",
         tenant: role === "tenant",
+        business: role === "business",
       };
     },
     unauthorizedError: (_parent, context, info) => {

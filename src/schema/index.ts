@@ -4,6 +4,7 @@ import "./viewer";
 import "./insights";
 import "./budgets";
 import "./privacy";
+import "./businessInsights";
 import "./serverTime";
 import "./anomalies";
 import "./importAdmin";
@@ -20,8 +21,9 @@ import "./geo";
 import "./timingPolicies";
 
 builder.queryType({
-  description: "Reads: insights for buyers, anomalies and ops views for internal tools.",
-  subGraphs: ["internal", "buyer"],
+  description:
+    "Reads: insights for buyers, businessInsights for first-party businesses, anomalies and ops views for internal tools.",
+  subGraphs: ["internal", "buyer", "business"],
   defaultSubGraphsForFields: ["internal"],
 });
 
@@ -34,3 +36,5 @@ builder.mutationType({
 export const schema = builder.toSchema({ sortSchema: true });
 /** What buyers may select and introspect; the policy strips anything else before execution. */
 export const buyerSchema = builder.toSchema({ sortSchema: true, subGraph: "buyer" });
+/** What BUSINESS keys may select and introspect: businessInsights, viewer, privacyStatement, serverTime. */
+export const businessSchema = builder.toSchema({ sortSchema: true, subGraph: "business" });

@@ -23,7 +23,7 @@ export const DATASET = "spots_insights_v1";
 export const SCHEMA_VERSION = "1.0";
 
 export const TimeGranularity = builder.enumType("TimeGranularity", {
-  subGraphs: ["internal", "buyer"],
+  subGraphs: ["internal", "buyer", "business"],
   description: "Width of a time bucket. Buckets are aligned in UTC; weeks are ISO weeks starting Monday.",
   values: {
     HOUR: { value: "hour", description: "One hour (stricter profile: 168 h delay, k-min 300)." },
@@ -33,7 +33,7 @@ export const TimeGranularity = builder.enumType("TimeGranularity", {
 });
 
 export const GeoBucketType = builder.enumType("GeoBucketType", {
-  subGraphs: ["internal", "buyer"],
+  subGraphs: ["internal", "buyer", "business"],
   description: "How cells are grouped in space; never finer than city scale.",
   values: {
     CITY_CODE: {
@@ -47,8 +47,8 @@ export const GeoBucketType = builder.enumType("GeoBucketType", {
   } as const,
 });
 
-const DoorType = builder.enumType("DoorType", {
-  subGraphs: ["internal", "buyer"],
+export const DoorType = builder.enumType("DoorType", {
+  subGraphs: ["internal", "buyer", "business"],
   description: "What kind of door a participant opened.",
   values: {
     SPOT: { value: "spot", description: "A place." },
@@ -84,7 +84,7 @@ const Context = builder.enumType("Context", {
 });
 
 export const SegmentDimension = builder.enumType("SegmentDimension", {
-  subGraphs: ["internal", "buyer"],
+  subGraphs: ["internal", "buyer", "business"],
   description:
     "A segment dimension a breakdown level keeps (the others are rolled up: they read null, meaning all).",
   values: {
@@ -94,8 +94,8 @@ export const SegmentDimension = builder.enumType("SegmentDimension", {
   } as const,
 });
 
-const SuppressionReason = builder.enumType("SuppressionReason", {
-  subGraphs: ["internal", "buyer"],
+export const SuppressionReason = builder.enumType("SuppressionReason", {
+  subGraphs: ["internal", "buyer", "business"],
   description:
     "Why a cell's metrics are withheld, as buyers see it: the same value whatever the cause (the cause is in diagnostics, INTERNAL/OPERATOR only).",
   values: {

@@ -8,16 +8,21 @@ import {
   type PlanEntry as PlanEntryRow,
   type PrivacyCap,
 } from "../privacy/releasePlan";
-import { readPrivacyStatement, type PrivacyStatement as Statement } from "../privacy/statement";
+import {
+  readPrivacyStatement,
+  type PrivacyStatement as Statement,
+  type TierOutsideGuarantee as TierRow,
+} from "../privacy/statement";
 import type { UserError } from "../resolvers/admin/apiKeys";
 import { setPrivacyCap, setReleasePlanEntry } from "../resolvers/admin/privacyPlan";
 import { actorOf } from "./actor";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
 import { GeoBucketType, SegmentDimension, TimeGranularity } from "./insights";
+import { RoleEnum } from "./viewer";
 
 export const LedgerDay = builder.objectRef<LedgerDayRow>("LedgerDay").implement({
-  subGraphs: ["internal", "buyer"],
+  subGraphs: ["internal", "buyer", "business"],
   description:
     "One UTC day of the participant-day ledger: the epsilon and delta of every release family that reads that day's events.",
   fields: (t) => ({
@@ -37,7 +42,7 @@ export const LedgerDay = builder.objectRef<LedgerDayRow>("LedgerDay").implement(
 });
 
 const PlanEntry = builder.objectRef<PlanEntryRow>("PlanEntry").implement({
-  subGraphs: ["internal", "buyer"],
+  subGraphs: ["internal", "buyer", "business"],
   description:
     "One entry of the release plan: every release of this (granularity, geo type, breakdown level) is made with this epsilon and delta. An HOUR entry is a family per day.",
   fields: (t) => ({
@@ -64,8 +69,25 @@ const PlanEntry = builder.objectRef<PlanEntryRow>("PlanEntry").implement({
   }),
 });
 
+const TierOutsideGuarantee = builder.objectRef<TierRow>("TierOutsideGuarantee").implement({
+  subGraphs: ["internal", "buyer", "business"],
+  description:
+    "A tier whose outputs are outside the participant-day guarantee by the contract's tiering (001 seed, Appendix A): what it reads and what still holds.",
+  fields: (t) => ({
+    role: t.field({
+      type: RoleEnum,
+      description: "The role of the tier's keys.",
+      resolve: (tier) => tier.role,
+    }),
+    tier: t.exposeString("tier", { description: 'The tier, e.g. "first_party_business".' }),
+    statement: t.exposeString("statement", {
+      description: "What the tier reads, why it is outside the guarantee, and what is still promised.",
+    }),
+  }),
+});
+
 const PrivacyStatement = builder.objectRef<Statement>("PrivacyStatement").implement({
-  subGraphs: ["internal", "buyer"],
+  subGraphs: ["internal", "buyer", "business"],
   description:
     "The published guarantee: everything released to outside buyers, taken together, is (epsilon, delta)-differentially private per participant-day (all events of one participant in one UTC day).",
   fields: (t) => ({
@@ -102,6 +124,12 @@ const PrivacyStatement = builder.objectRef<Statement>("PrivacyStatement").implem
         "UTC days covered by releases made before participant-day accounting that buyers read; they get no further release.",
       resolve: (s) => s.daysOutsideGuarantee,
     }),
+    tiersOutsideGuarantee: t.field({
+      type: [TierOutsideGuarantee],
+      description:
+        "Tiers whose outputs are not covered by this guarantee (first-party businesses on their own spots): none of them is an outside buyer's read.",
+      resolve: (s) => [...s.tiersOutsideGuarantee],
+    }),
   }),
 });
 
@@ -111,7 +139,7 @@ builder.queryField("privacyStatement", (t) =>
     description:
       "The participant-day guarantee: cap, plan, 30-day worst case and the highest ledger day of a range (every role).",
     authScopes: { authenticated: true },
-    subGraphs: ["internal", "buyer"],
+    subGraphs: ["internal", "buyer", "business"],
     args: {
       fromUtc: t.arg({ type: "DateTime", required: false, description: "Start of the range (inclusive)." }),
       toUtc: t.arg({ type: "DateTime", required: false, description: "End of the range (exclusive)." }),

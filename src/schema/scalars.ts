@@ -29,7 +29,7 @@ export function formatDateTime(date: Date): string {
 }
 
 builder.scalarType("DateTime", {
-  subGraphs: ["internal", "buyer"],
+  subGraphs: ["internal", "buyer", "business"],
   description: "An instant as an RFC 3339 string; always returned in UTC (e.g. 2026-01-01T00:00:00Z).",
   // A full ISO string with milliseconds (serverTime) passes through as it is.
   serialize: (value) =>

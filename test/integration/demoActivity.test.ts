@@ -9,6 +9,7 @@ import { runDemoActivity } from "../../src/cli/demoActivity";
 import { precomputeDemoWindow, runDemoData } from "../../src/cli/demoData";
 import { fixedClock } from "../../src/clock";
 import { configFrom } from "../../src/config";
+import { DEMO_BUSINESS_ID, ensureDemoBusinesses } from "../../src/db/demo/demoBusinesses";
 import { type DemoKey, ensureDemoKeys } from "../../src/db/demo/demoKeys";
 import { testApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/database";
@@ -192,5 +193,75 @@ describe("demo activity that cannot run", () => {
     } finally {
       await db.destroy();
     }
+  });
+});
+
+describe("demo businesses", () => {
+  const clock = fixedClock(NOW);
+  let db: TestDatabase;
+  let dataDir: string;
+  let keys: DemoKey[];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dataDir = mkdtempSync(path.join(tmpdir(), "demo-businesses-"));
+    await runDemoData(db, config, clock, sink());
+    keys = await ensureDemoKeys(db, clock, dataDir);
+  }, 300_000);
+
+  afterAll(async () => {
+    await db?.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("gives three businesses their busiest spots, each spot to one business, and is idempotent", async () => {
+    const owned = await ensureDemoBusinesses(db, NOW);
+    expect(owned.map((business) => [business.id, business.spotIds.length])).toEqual([
+      [DEMO_BUSINESS_ID, 3],
+      ["biz_thames_food_hall", 3],
+      ["biz_trailhead_outdoors", 2],
+    ]);
+    const spots = await db.query<{ id: string; business_id: string; city_code: string; category: string }>(
+      "select id, business_id, city_code, category::text from spots where business_id is not null order by id",
+    );
+    expect(spots).toHaveLength(8);
+    expect(
+      spots.filter((spot) => spot.business_id === DEMO_BUSINESS_ID).map((spot) => spot.category),
+    ).toEqual(["coffee", "coffee", "coffee"]);
+    expect(await ensureDemoBusinesses(db, NOW)).toEqual(owned);
+  });
+
+  it("the printed BUSINESS key reads its spots, with released cells, and is refused another business's", async () => {
+    const businessKey = keys.find((key) => key.role === "business")?.apiKey ?? "";
+    expect(businessKey).toMatch(/^ib_business_/);
+    const [own, other] = await ensureDemoBusinesses(db, NOW);
+    const { graphql } = testApp(db, clock);
+    const read = (spotIds: string[]) =>
+      graphql(
+        `query($spotIds: [String!]!) { businessInsights(filter: { granularity: DAY, timeBucketStartUtc: "2026-05-12T00:00:00Z", timeBucketEndUtc: "2026-05-19T00:00:00Z", spotIds: $spotIds }) {
+           cells { suppressed metrics { uniqueParticipants doorsOpened } } } }`,
+        { key: businessKey, variables: { spotIds } },
+      );
+    const { body } = await read(own?.spotIds ?? []);
+    expect(body.errors).toBeUndefined();
+    const cells = (
+      body.data?.businessInsights as
+        | {
+            cells: Array<{
+              suppressed: boolean;
+              metrics: { uniqueParticipants: number | null; doorsOpened: number | null };
+            }>;
+          }
+        | undefined
+    )?.cells;
+    expect(cells).toHaveLength(3 * 7 * 3);
+    const released = (cells ?? []).filter((cell) => !cell.suppressed);
+    expect(released.length).toBeGreaterThan(0);
+    for (const cell of released) {
+      expect(cell.metrics.uniqueParticipants).toBeGreaterThanOrEqual(10);
+      expect(cell.metrics.doorsOpened).toBeGreaterThanOrEqual(cell.metrics.uniqueParticipants ?? 0);
+    }
+    const refused = await read(other?.spotIds.slice(0, 1) ?? []);
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   });
 });

@@ -82,6 +82,7 @@ beforeAll(async () => {
     role: "tenant",
     partnerId: null,
     tenantId: "TELCO",
+    businessId: null,
   };
   otherTenantKey = (await issueTestKey(db, "tenant", { clock, tenantId: "OTHER" })).apiKey;
   buyerKey = (await issueTestKey(db, "buyer", { clock })).apiKey;

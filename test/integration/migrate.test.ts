@@ -26,6 +26,7 @@ const TABLES = [
   "api_keys",
   "audit_logs",
   "budget_charges",
+  "businesses",
   "buyer_budgets",
   "city_definitions",
   "city_geohash3_map",

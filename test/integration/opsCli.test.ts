@@ -198,6 +198,28 @@ describe("ops command line: mutations", () => {
     });
   });
 
+  it("keys issue --role BUSINESS needs --business-id of an existing business; the key lists its business as owner", async () => {
+    const missing = await ops("keys", "issue", "--role", "BUSINESS", "--name", "cafe");
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^error: BUSINESS_ID_REQUIRED \(input\.businessId\): /);
+    await db.query(
+      "insert into businesses (id, name) values ('biz_cli_cafe', 'CLI Cafe') on conflict do nothing",
+    );
+    const issued = await ops(
+      "keys",
+      "issue",
+      "--role",
+      "BUSINESS",
+      "--name",
+      "cafe",
+      "--business-id",
+      "biz_cli_cafe",
+    );
+    expect(issued.code).toBe(0);
+    expect(issued.stdout.trim()).toMatch(/^ib_business_\w{32}_\w{6}$/);
+    expect(issued.stderr).toMatch(/^owner\s+biz_cli_cafe$/m);
+  });
+
   it("a refused input exits 1 with the userError's code and field; --json prints the payload", async () => {
     const refused = await ops("keys", "issue", "--role", "BUYER", "--name", "acme");
     expect(refused.code).toBe(1);

@@ -53,6 +53,7 @@ describe("the server", () => {
       expect(ready.status).toBe(200);
 
       let key: string;
+      let businessKey = "";
       if (db) {
         // With DATABASE_URL nothing is invented: no demo events, no keys.
         expect(server.output()).not.toMatch(/ib_[a-z]+_[0-9A-Za-z]{32}/);
@@ -72,13 +73,14 @@ describe("the server", () => {
           [
             ...server
               .output()
-              .matchAll(/^\s*(OPERATOR|INTERNAL|BUYER|TENANT)\s+(ib_[a-z]+_\w{32}_\w{6})\s*$/gm),
+              .matchAll(/^\s*(OPERATOR|INTERNAL|BUYER|TENANT|BUSINESS)\s+(ib_[a-z]+_\w{32}_\w{6})\s*$/gm),
           ].map((match) => [match[1], match[2]]),
         );
-        expect([...printed.keys()].sort()).toEqual(["BUYER", "INTERNAL", "OPERATOR", "TENANT"]);
+        expect([...printed.keys()].sort()).toEqual(["BUSINESS", "BUYER", "INTERNAL", "OPERATOR", "TENANT"]);
         for (const [role, printedKey] of printed)
           expect(printedKey).toMatch(new RegExp(`^ib_${role?.toLowerCase()}_`));
         key = printed.get("INTERNAL") ?? "";
+        businessKey = printed.get("BUSINESS") ?? "";
       }
       const response = await fetch(`${base}/graphql`, {
         method: "POST",
@@ -105,6 +107,26 @@ describe("the server", () => {
         expect(body.data.insights.totalCount).toBe(7 * 12 * 135);
         expect(body.extensions.policy.missingBuckets).toEqual([]);
         requestIds.push(read.headers.get("x-request-id") ?? "");
+
+        // The printed BUSINESS key reads the printed spots of its business, and only those.
+        const spotIds = /the BUSINESS key to biz_\w+, whose spots are ([\w-]+(?:, [\w-]+)*)\./
+          .exec(server.output())?.[1]
+          ?.split(", ");
+        expect(spotIds?.length).toBeGreaterThan(0);
+        const businessRead = await fetch(`${base}/graphql`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            authorization: `Bearer ${businessKey}`,
+          },
+          body: JSON.stringify({
+            query: `{ businessInsights(filter: { granularity: DAY, timeBucketStartUtc: "${start.toISOString()}", timeBucketEndUtc: "${end.toISOString()}", spotIds: ${JSON.stringify(spotIds)} }) { cells { spotId } } }`,
+          }),
+        });
+        const businessBody = (await businessRead.json()) as {
+          data: { businessInsights: { cells: Array<{ spotId: string }> } };
+        };
+        expect(businessBody.data.businessInsights.cells).toHaveLength((spotIds?.length ?? 0) * 7 * 3);
       }
       // The rows wait in the queue (the interval is long) ...
       if (db) expect(await loggedRequests(db, requestIds)).toEqual([]);

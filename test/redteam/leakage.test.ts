@@ -94,7 +94,9 @@ const TYPES: Record<string, Record<string, string | null>> = {
     families: "PlanEntry",
     highestLedgerDay: "LedgerDay",
     daysOutsideGuarantee: null,
+    tiersOutsideGuarantee: "TierOutsideGuarantee",
   },
+  TierOutsideGuarantee: { role: null, tier: null, statement: null },
   PlanEntry: {
     granularity: null,
     geoBucketType: null,
@@ -107,6 +109,7 @@ const TYPES: Record<string, Record<string, string | null>> = {
   Viewer: {
     partnerId: null,
     tenantId: null,
+    businessId: null,
     role: null,
     privacyBudget: "PrivacyBudget",
     queryQuota: "QueryQuota",

@@ -1,6 +1,6 @@
 import { type GraphQLSchema, isEnumType, isInputObjectType, isInterfaceType, isObjectType } from "graphql";
 import { describe, expect, it } from "vitest";
-import { buyerSchema, schema } from "../../src/schema/index";
+import { businessSchema, buyerSchema, schema } from "../../src/schema/index";
 
 /** Every type, field, argument, input field and enum value without a description. */
 function undescribed(target: GraphQLSchema): string[] {
@@ -34,5 +34,9 @@ describe("schema descriptions (CONTRACT.md: every type, field, argument and enum
 
   it("so does the buyer schema", () => {
     expect(undescribed(buyerSchema)).toEqual([]);
+  });
+
+  it("and the business schema", () => {
+    expect(undescribed(businessSchema)).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { resolvePrincipal } from "../../policy/principal";
 import { issueApiKey } from "../../resolvers/admin/apiKeys";
 import type { DatabaseHandle } from "../client";
 import type { ApiRole } from "../schema/enums";
+import { DEMO_BUSINESS_ID, ensureDemoBusinesses } from "./demoBusinesses";
 
 export interface DemoKey {
   role: ApiRole;
@@ -12,15 +13,23 @@ export interface DemoKey {
   apiKey: string;
 }
 
-const DEMO_KEY_SPECS: Array<{ role: ApiRole; name: string; partnerId?: string; tenantId?: string }> = [
+const DEMO_KEY_SPECS: Array<{
+  role: ApiRole;
+  name: string;
+  partnerId?: string;
+  tenantId?: string;
+  businessId?: string;
+}> = [
   { role: "operator", name: "demo-operator" },
   { role: "internal", name: "demo-internal" },
   { role: "buyer", name: "demo-buyer", partnerId: "outside_buyer_demo" },
   { role: "tenant", name: "demo-tenant", tenantId: "TELCO" },
+  // Bound to an existing business: ensureDemoKeys sets the demo businesses up first.
+  { role: "business", name: "demo-business", businessId: DEMO_BUSINESS_ID },
 ];
 
 /**
- * Demo mode only: one key per role, kept in plaintext in DATA_DIR/demo-keys.json so that every
+ * Demo mode only: one key per role (the BUSINESS key bound to the demo business, set up here), kept in plaintext in DATA_DIR/demo-keys.json so that every
  * start can print them. A key missing from the file or no longer valid is issued anew.
  */
 export async function ensureDemoKeys(
@@ -31,6 +40,7 @@ export async function ensureDemoKeys(
   const file = path.join(dataDir, "demo-keys.json");
   const stored: DemoKey[] = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as DemoKey[]) : [];
   const keys: DemoKey[] = [];
+  await ensureDemoBusinesses(database, clock.now());
   for (const spec of DEMO_KEY_SPECS) {
     const existing = stored.find((key) => key.role === spec.role);
     if (existing && (await resolvePrincipal(database.db, `Bearer ${existing.apiKey}`, clock)).ok) {

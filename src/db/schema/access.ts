@@ -10,6 +10,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { apiRole } from "./enums";
+import { businesses } from "./events";
 import { releases } from "./releases";
 
 /** API keys: only the SHA-256 of the key and its first 12 characters are kept. */
@@ -23,6 +24,8 @@ export const apiKeys = pgTable(
     role: apiRole("role").notNull(),
     partnerId: text("partner_id"),
     tenantId: text("tenant_id"),
+    /** BUSINESS keys: the business whose spots the key may read. */
+    businessId: text("business_id").references(() => businesses.id),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp("expires_at", { withTimezone: true }),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),

@@ -2,7 +2,7 @@ import { pgEnum } from "drizzle-orm/pg-core";
 
 // Closed sets shared by several domains. Stored lowercase (the canonical record's spelling);
 // the GraphQL layer maps them to UPPER_CASE enum values.
-export const apiRole = pgEnum("api_role", ["buyer", "internal", "operator", "tenant"]);
+export const apiRole = pgEnum("api_role", ["buyer", "internal", "operator", "tenant", "business"]);
 export const timeGranularity = pgEnum("time_granularity", ["hour", "day", "week"]);
 export const geoBucketType = pgEnum("geo_bucket_type", ["city_code", "geohash3"]);
 export const doorType = pgEnum("door_type", ["spot", "event", "community"]);

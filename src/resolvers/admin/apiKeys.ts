@@ -13,6 +13,8 @@ export interface IssueApiKeyInput {
   name: string;
   partnerId?: string | null;
   tenantId?: string | null;
+  /** BUSINESS keys: an existing business (businesses.id) whose spots the key may read. */
+  businessId?: string | null;
   expiresAt?: Date | null;
   /** Who issued it: an operator key's name, or "cli" for the bootstrap. */
   createdBy: string;
@@ -67,6 +69,21 @@ export function validateIssueApiKey(input: IssueApiKeyInput, now: Date): UserErr
       message: "Only TENANT keys carry a tenantId.",
     });
   }
+  if (input.role === "business" && !input.businessId?.trim()) {
+    errors.push({
+      field: ["input", "businessId"],
+      code: "BUSINESS_ID_REQUIRED",
+      message:
+        "A BUSINESS key needs a businessId: the business whose spots it may read (e.g. biz_harbour_coffee).",
+    });
+  }
+  if (input.role !== "business" && input.businessId) {
+    errors.push({
+      field: ["input", "businessId"],
+      code: "BUSINESS_ID_NOT_ALLOWED",
+      message: "Only BUSINESS keys carry a businessId.",
+    });
+  }
   if (input.expiresAt && input.expiresAt <= now) {
     errors.push({
       field: ["input", "expiresAt"],
@@ -87,7 +104,7 @@ export interface AdminActor {
 }
 
 const KEY_COLUMNS = `id, name, prefix, key_hash as "keyHash", role, partner_id as "partnerId", tenant_id as "tenantId",
-  created_at as "createdAt", expires_at as "expiresAt", revoked_at as "revokedAt", last_used_at as "lastUsedAt",
+  business_id as "businessId", created_at as "createdAt", expires_at as "expiresAt", revoked_at as "revokedAt", last_used_at as "lastUsedAt",
   rotated_from_id as "rotatedFromId", created_by as "createdBy"`;
 
 /** What an audit row may say about a key: never its hash. */
@@ -106,6 +123,24 @@ export async function issueApiKey(
   const now = clock.now();
   const userErrors = validateIssueApiKey(input, now);
   if (userErrors.length > 0) return { ok: false, userErrors };
+  const businessId = input.businessId?.trim() || null;
+  if (businessId !== null) {
+    const [known] = await database.query<{ id: string }>("select id from businesses where id = $1", [
+      businessId,
+    ]);
+    if (known === undefined) {
+      return {
+        ok: false,
+        userErrors: [
+          {
+            field: ["input", "businessId"],
+            code: "UNKNOWN_BUSINESS",
+            message: `No business has the id ${JSON.stringify(businessId.slice(0, 64))}; businesses and their spots are set up by the data pipeline.`,
+          },
+        ],
+      };
+    }
+  }
   const generated = generateApiKey(input.role);
   const key = await database.transaction(async (query) => {
     const tenantId = input.tenantId?.trim() || null;
@@ -119,6 +154,7 @@ export async function issueApiKey(
       role: input.role,
       partnerId: input.partnerId?.trim() || null,
       tenantId,
+      businessId,
       createdAt: now,
       expiresAt: input.expiresAt ?? null,
       rotatedFromId: null,
@@ -192,6 +228,7 @@ export async function rotateApiKey(
       role: old.role,
       partnerId: old.partnerId,
       tenantId: old.tenantId,
+      businessId: old.businessId,
       createdAt: now,
       expiresAt: old.expiresAt,
       rotatedFromId: old.id,
@@ -275,6 +312,7 @@ async function insertKey(
     role: ApiRole;
     partnerId: string | null;
     tenantId: string | null;
+    businessId: string | null;
     createdAt: Date;
     expiresAt: Date | null;
     rotatedFromId: string | null;
@@ -282,8 +320,8 @@ async function insertKey(
   },
 ): Promise<ApiKeyRow> {
   const [row] = await query<ApiKeyRow>(
-    `insert into api_keys (name, prefix, key_hash, role, partner_id, tenant_id, created_at, expires_at, rotated_from_id, created_by)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning ${KEY_COLUMNS}`,
+    `insert into api_keys (name, prefix, key_hash, role, partner_id, tenant_id, business_id, created_at, expires_at, rotated_from_id, created_by)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning ${KEY_COLUMNS}`,
     [
       key.name,
       key.displayPrefix,
@@ -291,6 +329,7 @@ async function insertKey(
       key.role,
       key.partnerId,
       key.tenantId,
+      key.businessId,
       key.createdAt,
       key.expiresAt,
       key.rotatedFromId,
@@ -315,6 +354,7 @@ export async function listApiKeys(db: Database) {
       role: apiKeys.role,
       partnerId: apiKeys.partnerId,
       tenantId: apiKeys.tenantId,
+      businessId: apiKeys.businessId,
       createdAt: apiKeys.createdAt,
       expiresAt: apiKeys.expiresAt,
       revokedAt: apiKeys.revokedAt,
