@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/clock";
 import type { DatabaseHandle } from "../../src/db/client";
 import { precomputeRelease } from "../../src/jobs/precompute/precomputeRelease";
+import { API_KEYS_CHANNEL } from "../../src/policy/keyCache";
 import { releaseMargins } from "../../src/privacy/accuracy";
 import { publishedNoiseScales } from "../../src/privacy/releaseParameters";
 import { trendScore } from "../../src/resolvers/insights/trendScores";
 import { issueTestKey, testApp } from "../support/app";
-import { createTestDatabase, type TestDatabase } from "../support/database";
+import { createTestDatabase, notificationsSettled, type TestDatabase } from "../support/database";
 import { insertEvents, seedTestCities } from "../support/events";
 
 const NOISE_KEY = { key: Buffer.alloc(32, 9), id: "nk_test" };
@@ -18,8 +19,11 @@ let internalKey: string;
 let operatorKey: string;
 let buyerKey: string;
 
+/** Every statement the driver sent since the last reset (the statement-count tests below). */
+let driverStatements: string[] = [];
+
 beforeAll(async () => {
-  db = await createTestDatabase();
+  db = await createTestDatabase({ onStatement: (text) => driverStatements.push(text) });
   await seedTestCities(db);
   for (const [index, day] of DAYS.entries()) {
     const morning = new Date(day.getTime() + 8 * 3_600_000);
@@ -672,6 +676,7 @@ describe("statements per request", () => {
   it("the hot insights query runs a fixed number of statements, whatever the page size", async () => {
     const counted = countingHandle(db);
     const api = testApp(counted.handle, clock, QUEUED_REQUEST_LOGS);
+    await Promise.all([api.app.keys.ready, api.app.settings.ready]);
     const run = async (first: number) => {
       counted.reset();
       const { body } = await api.graphql(
@@ -683,18 +688,58 @@ describe("statements per request", () => {
     };
     const small = await run(10);
     const large = await run(500);
-    // the release plan (which levels may be read), one statement for the releases, the page of
-    // cells, the previous buckets' estimates for the trend and the total, the receipts (one batch),
-    // the city names (one batch); the log rows are written later, in one batch
+    // the release plan (which levels may be read: read once, then kept), one statement for the
+    // releases, the page of cells, the previous buckets' estimates for the trend and the total, the
+    // receipts (one batch), the city names (one batch); the log rows are written later, in one batch
     expect(small).toEqual(["release plan", "insights page and count", "receipts", "city names"]);
-    expect(large).toEqual(small);
+    // The page of 500 has the receipts of two more releases to read.
+    expect(large).toEqual(["insights page and count", "receipts", "city names"]);
     // Receipts never change: the process keeps them, so a re-read needs none.
     const again = await run(500);
-    expect(again).toEqual(small.filter((statement) => statement !== "receipts"));
+    expect(again).toEqual(["insights page and count", "city names"]);
     // The three requests' log rows in one INSERT, after the responses.
     counted.reset();
     await api.app.requestLog.flush();
     expect(counted.statements()).toEqual(["request log"]);
+  });
+
+  it("re-reads at the driver: an internal key's one statement, a buyer's three and no transaction", async () => {
+    // The key first: its creation's NOTIFY must not reach the app's cache during a counted read.
+    const buyer = (await issueTestKey(db, "buyer", { clock, partnerId: "outside_buyer_driver" })).apiKey;
+    const api = testApp(db, clock, QUEUED_REQUEST_LOGS);
+    await Promise.all([api.app.keys.ready, api.app.settings.ready]);
+    await notificationsSettled(db, API_KEYS_CHANNEL);
+    // The benchmark's record (every field a buyer record shows but the city name).
+    const query = `{ insights(filter: { timeBucketStartUtc: "2026-01-05T00:00:00Z", timeBucketEndUtc: "2026-01-07T00:00:00Z", geoBucketIds: ["us-nyc"] }, first: 100) {
+      totalCount nodes { schemaVersion dataset timeBucketStartUtc timeGranularity reportingDelayHours
+        geoBucket { type id } segment { doorType category context }
+        metrics { uniqueParticipantsEst doorsOpenedEst repeatRateEst trendScoreEst }
+        privacy { kMinEnforced suppressed suppressedReason dp { enabled mechanism epsilon delta budgetWindowDays noiseScale releaseId } } } } }`;
+    const read = async (key: string) => {
+      driverStatements = [];
+      const { body } = await api.graphql(query, { key });
+      expect(body.errors).toBeUndefined();
+      expect((body.data as unknown as InsightsData).insights.totalCount).toBeGreaterThan(0);
+      return driverStatements;
+    };
+    // The first reads look the key up, read the plan, profile and receipts, and charge the buyer.
+    await read(internalKey);
+    const charged = await read(buyer);
+    expect(charged.some((text) => /^begin/i.test(text))).toBe(true);
+    // Re-reads: the internal key one statement (the page); the buyer three (its releases, the
+    // read-only budget and quota decision, the page), none of them a write.
+    const internal = await read(internalKey);
+    expect(internal, internal.join("\n---\n").slice(0, 2000)).toHaveLength(1);
+    expect(internal[0]).toMatch(/^with rel as materialized/);
+    const again = await read(buyer);
+    expect(again).toHaveLength(3);
+    expect(again.filter((text) => /^\s*(begin|insert|update|delete)\b/i.test(text))).toEqual([]);
+    expect(again[1]).toMatch(/from buyer_budgets/);
+    // Their log rows and shape hits come later, in batches.
+    driverStatements = [];
+    await api.app.flush();
+    expect(driverStatements.filter((text) => /insert into request_logs/i.test(text))).toHaveLength(1);
+    expect(driverStatements.filter((text) => /update query_fingerprints/i.test(text))).toHaveLength(1);
   });
 
   it("a buyer's request runs the same statements whether or not the previous bucket had estimates to check", async () => {
@@ -710,6 +755,9 @@ describe("statements per request", () => {
       expect(body.errors).toBeUndefined();
       return counted.statements();
     };
+    await Promise.all([api.app.keys.ready, api.app.settings.ready]);
+    // A first read keeps the key, the plan and the profile: the two compared below read neither.
+    await run("2026-01-07", "2026-01-08");
     // Jan 4 has no release, so Jan 5's page has no previous estimates; Jan 5 has released cells for Jan 6's.
     const withoutPrevious = await run("2026-01-05", "2026-01-06");
     const withPrevious = await run("2026-01-06", "2026-01-07");

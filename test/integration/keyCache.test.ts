@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/clock";
@@ -6,7 +5,7 @@ import { type DatabaseHandle, openDatabase } from "../../src/db/client";
 import { generateApiKey } from "../../src/policy/apiKeyFormat";
 import { API_KEYS_CHANNEL, KeyCache } from "../../src/policy/keyCache";
 import { issueTestKey, testApp } from "../support/app";
-import { createTestDatabase, type TestDatabase } from "../support/database";
+import { createTestDatabase, notificationsSettled, type TestDatabase } from "../support/database";
 import { recordingHandle } from "../support/redteam";
 
 // The per-process key cache on the backend under test: what it serves without a statement, and
@@ -49,25 +48,9 @@ async function recordedApp(appClock = clock) {
   return api;
 }
 
-/**
- * Waits until every notification sent so far has reached the listeners of `handle` (a probe sent
- * after them arrives after them), so that a count of statements is not raced by a late one.
- */
-async function settled(handle: DatabaseHandle = db): Promise<void> {
-  const token = `probe-${randomUUID()}`;
-  let arrived = () => {};
-  const seen = new Promise<void>((resolve) => {
-    arrived = resolve;
-  });
-  const unlisten = await handle.listen(API_KEYS_CHANNEL, {
-    onNotify: (payload) => {
-      if (payload === token) arrived();
-    },
-    onState: () => {},
-  });
-  await handle.query("select pg_notify($1, $2)", [API_KEYS_CHANNEL, token]);
-  await seen;
-  await unlisten();
+/** Every notification sent so far has reached the listeners of `handle` (see notificationsSettled). */
+function settled(handle: DatabaseHandle = db): Promise<void> {
+  return notificationsSettled(handle, API_KEYS_CHANNEL);
 }
 
 /** What the app sent while `work` ran, but the request log rows it writes by design. */
