@@ -1,6 +1,7 @@
 import { useGraphQlJit } from "@envelop/graphql-jit";
 import {
   astFromValue,
+  BREAK,
   type DocumentNode,
   type GraphQLInputType,
   type GraphQLSchema,
@@ -11,6 +12,7 @@ import {
   type OperationDefinitionNode,
   typeFromAST,
   valueFromASTUntyped,
+  visit,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Logger } from "pino";
@@ -25,6 +27,10 @@ export interface CompiledExecutionOptions {
  * Executes repeated query documents with graphql-jit (compiled once per document, then plain
  * function calls instead of graphql-js's generic walk). Only documents with one operation, a query:
  * the plugin's cache is per document and ignores operationName, and mutations keep graphql-js.
+ *
+ * Documents with fragments stay on graphql-js: graphql-jit orders a response's fields differently
+ * from the spec's CollectFields when fragments mix with fields (and responses must be byte-stable
+ * whatever the phrasing, test/redteam/stability.test.ts).
  *
  * graphql-jit refuses a variable whose input object leaves out a non-null field that has a default
  * (`granularity`, `geoBucketType` of InsightsFilter), where graphql-js applies the default; the
@@ -50,14 +56,37 @@ export function useCompiledExecution(options: CompiledExecutionOptions): Plugin 
   };
 }
 
+const compilable = new WeakMap<DocumentNode, OperationDefinitionNode | null>();
+
+/** The document's one operation when it is a query without fragments (remembered per document). */
 function singleQuery(document: DocumentNode): OperationDefinitionNode | undefined {
-  let found: OperationDefinitionNode | undefined;
-  for (const definition of document.definitions) {
-    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
-    if (found !== undefined) return undefined;
-    found = definition;
+  let known = compilable.get(document);
+  if (known === undefined) {
+    const operations = document.definitions.filter(
+      (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
+    );
+    const [operation] = operations;
+    known =
+      operations.length === document.definitions.length &&
+      operations.length === 1 &&
+      operation?.operation === "query" &&
+      !hasInlineFragment(operation)
+        ? operation
+        : null;
+    compilable.set(document, known);
   }
-  return found?.operation === "query" ? found : undefined;
+  return known ?? undefined;
+}
+
+function hasInlineFragment(operation: OperationDefinitionNode): boolean {
+  let found = false;
+  visit(operation, {
+    InlineFragment() {
+      found = true;
+      return BREAK;
+    },
+  });
+  return found;
 }
 
 /** The variables with every missing input-object field that has a default set to it (as a client would send it). */

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RELEASE_SETTINGS_CHANNEL } from "../../src/policy/releaseSettings";
 import { releaseMargins } from "../../src/privacy/accuracy";
 import { releaseParameters } from "../../src/privacy/releaseParameters";
 import { CONTRACT_RELEASE_PROFILES } from "../../src/privacy/releaseProfiles";
 import { trendScore } from "../../src/resolvers/insights/trendScores";
 import { type GraphQLBody, issueTestKey } from "../support/app";
 import { buildBuyerWorld, policyState } from "../support/buyerWorld";
-import { createTestDatabase, type TestDatabase } from "../support/database";
+import { createTestDatabase, notificationsSettled, type TestDatabase } from "../support/database";
 import { levelLattice, plantedEstimate, plantLevelReleases } from "../support/levelReleases";
 import { codeOf, days, policyOf, type RedteamApi, redteamApp, requestLogCount } from "../support/redteam";
 
@@ -351,12 +352,15 @@ describe("refusals before any charge", () => {
     await db.query(
       "update release_plan set enabled = false where granularity = 'day' and geo_type = 'city_code' and level = 'total'",
     );
+    // The change reaches the app's cached plan by NOTIFY (on PostgreSQL a moment after the commit).
+    await notificationsSettled(db, RELEASE_SETTINGS_CHANNEL);
     try {
       await expectRefused("LEVEL_NOT_AVAILABLE", world.buyerKey, { ...days(1, 2), breakdown: [] });
     } finally {
       await db.query(
         "update release_plan set enabled = true where granularity = 'day' and geo_type = 'city_code' and level = 'total'",
       );
+      await notificationsSettled(db, RELEASE_SETTINGS_CHANNEL);
     }
   });
 

@@ -6,7 +6,7 @@ import { API_KEYS_CHANNEL } from "../../src/policy/keyCache";
 import { releaseMargins } from "../../src/privacy/accuracy";
 import { publishedNoiseScales } from "../../src/privacy/releaseParameters";
 import { trendScore } from "../../src/resolvers/insights/trendScores";
-import { issueTestKey, testApp } from "../support/app";
+import { flushRequestLogs, issueTestKey, testApp } from "../support/app";
 import { createTestDatabase, notificationsSettled, type TestDatabase } from "../support/database";
 import { insertEvents, seedTestCities } from "../support/events";
 
@@ -715,12 +715,16 @@ describe("statements per request", () => {
         geoBucket { type id } segment { doorType category context }
         metrics { uniqueParticipantsEst doorsOpenedEst repeatRateEst trendScoreEst }
         privacy { kMinEnforced suppressed suppressedReason dp { enabled mechanism epsilon delta budgetWindowDays noiseScale releaseId } } } } }`;
+    // Other apps of this file write behind on their own timers (log rows, key uses, shape hits):
+    // those batches are not this request's statements.
+    const background = /^\s*(insert into request_logs|update api_keys as k set last_used_at|update query_fingerprints f set hits)/i;
     const read = async (key: string) => {
+      await flushRequestLogs();
       driverStatements = [];
       const { body } = await api.graphql(query, { key });
       expect(body.errors).toBeUndefined();
       expect((body.data as unknown as InsightsData).insights.totalCount).toBeGreaterThan(0);
-      return driverStatements;
+      return driverStatements.filter((text) => !background.test(text));
     };
     // The first reads look the key up, read the plan, profile and receipts, and charge the buyer.
     await read(internalKey);
@@ -729,7 +733,7 @@ describe("statements per request", () => {
     // Re-reads: the internal key one statement (the page); the buyer three (its releases, the
     // read-only budget and quota decision, the page), none of them a write.
     const internal = await read(internalKey);
-    expect(internal, internal.join("\n---\n").slice(0, 2000)).toHaveLength(1);
+    expect(internal, internal.join("\n---\n").slice(0, 1000)).toHaveLength(1);
     expect(internal[0]).toMatch(/^with rel as materialized/);
     const again = await read(buyer);
     expect(again).toHaveLength(3);

@@ -118,6 +118,7 @@ export const MONITOR_READABLE_TABLES: ReadonlySet<string> = new Set([
   "audit_logs",
   "budget_charges",
   "buyer_budgets",
+  "businesses",
   "city_definitions",
   "city_geohash3_map",
   "contract_violations",
