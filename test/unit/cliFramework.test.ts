@@ -1,8 +1,6 @@
-import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import {
   type Command,
-  type Io,
   numberOf,
   type Program,
   programHelp,
@@ -11,6 +9,7 @@ import {
   UsageError,
 } from "../../src/cli/framework";
 import { OPS_COMMAND_PATHS, runOps } from "../../src/cli/ops";
+import { capturedIo } from "../support/capture";
 
 /** What a command saw: its values and the arguments after its path. */
 type Seen = { path: string; values: Record<string, unknown>; argv: readonly string[] };
@@ -67,15 +66,7 @@ const PROGRAM: Program<Seen[]> = {
 };
 
 async function run(...argv: string[]) {
-  const out = { stdout: "", stderr: "" };
-  const sink = (name: "stdout" | "stderr") =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        out[name] += String(chunk);
-        done();
-      },
-    });
-  const io: Io = { stdout: sink("stdout"), stderr: sink("stderr") };
+  const { io, out } = capturedIo();
   const seen: Seen[] = [];
   const code = await runProgram(PROGRAM, argv, io, seen);
   return { code, seen, ...out };
@@ -158,20 +149,13 @@ describe("the command framework", () => {
 
 describe("the ops program on the framework", () => {
   it("answers help for every command without a key or a server", async () => {
-    const sink = () => new Writable({ write: (_chunk, _encoding, done) => done() });
     for (const path of OPS_COMMAND_PATHS) {
-      let stdout = "";
-      const code = await runOps(["help", ...path.split(" ")], {
-        stdout: new Writable({
-          write(chunk, _encoding, done) {
-            stdout += String(chunk);
-            done();
-          },
-        }),
-        stderr: sink(),
-      });
+      const { io, out } = capturedIo();
+      const code = await runOps(["help", ...path.split(" ")], io);
       expect(code, path).toBe(0);
-      expect(stdout, path).toMatch(new RegExp(`^Usage: npm run ops -- ${path} .*\\[global options\\]\\n`));
+      expect(out.stdout, path).toMatch(
+        new RegExp(`^Usage: npm run ops -- ${path} .*\\[global options\\]\\n`),
+      );
     }
   });
 });

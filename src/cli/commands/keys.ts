@@ -7,7 +7,7 @@ import {
 } from "../../generated/graphql/graphql";
 import { instantOf, numberOf, type Options, oneOf, text } from "../framework";
 import { execute } from "../opsClient";
-import { idOption, type OpsCommand, outcomeOf, recordOf } from "../opsCommand";
+import { idOption, type OpsCommand, outcomeOf, recordOf, type UserErrorView } from "../opsCommand";
 import type { Row } from "../table";
 
 export const ROLES = [
@@ -32,6 +32,8 @@ type KeyView = {
   lastUsedAt: string | null;
 };
 
+type KeyPayload = { key: KeyView | null; apiKey: string | null; userErrors: UserErrorView[] };
+
 const keyRow = (key: KeyView): Row => ({
   id: key.id,
   prefix: key.prefix,
@@ -43,6 +45,16 @@ const keyRow = (key: KeyView): Row => ({
   revokedAt: key.revokedAt,
   lastUsedAt: key.lastUsedAt,
 });
+
+/** A payload with a new key: its plaintext alone on stdout, its details and the note on stderr. */
+const withSecret = (payload: KeyPayload, note: string) =>
+  outcomeOf(payload, (done) => ({
+    kind: "record",
+    record: done.key === null ? {} : keyRow(done.key),
+    json: done,
+    secret: done.apiKey ?? undefined,
+    note,
+  }));
 
 /** `keys issue`'s options, the same for `npm run ops` (over HTTP) and `npm run cli` (on the database). */
 export const ISSUE_KEY_OPTIONS: Options = {
@@ -90,13 +102,10 @@ export const keysCommands: OpsCommand[] = [
           expiresAt: instantOf("expires-at", text(values, "expires-at")) ?? null,
         },
       });
-      return outcomeOf(data.issueApiKey, (payload) => ({
-        kind: "record",
-        record: payload.key === null ? {} : keyRow(payload.key),
-        json: payload,
-        secret: payload.apiKey ?? undefined,
-        note: "The key is printed once on stdout; store it now, it cannot be shown again.",
-      }));
+      return withSecret(
+        data.issueApiKey,
+        "The key is printed once on stdout; store it now, it cannot be shown again.",
+      );
     },
   },
   {
@@ -117,13 +126,10 @@ export const keysCommands: OpsCommand[] = [
           overlapSeconds: numberOf("overlap-seconds", text(values, "overlap-seconds"), true) ?? 0,
         },
       });
-      return outcomeOf(data.rotateApiKey, (payload) => ({
-        kind: "record",
-        record: payload.key === null ? {} : keyRow(payload.key),
-        json: payload,
-        secret: payload.apiKey ?? undefined,
-        note: "The new key is printed once on stdout; the old one keeps working for the overlap only.",
-      }));
+      return withSecret(
+        data.rotateApiKey,
+        "The new key is printed once on stdout; the old one keeps working for the overlap only.",
+      );
     },
   },
   {

@@ -6,7 +6,7 @@ import {
   OpsSetReleasePlanEntryDocument,
   type SegmentDimension,
 } from "../../generated/graphql/graphql";
-import { booleanOf, instantOf, numberOf, oneOf, text } from "../framework";
+import { booleanOf, instantOf, numberOf, oneOf, text, type Values } from "../framework";
 import { execute } from "../opsClient";
 import { GRANULARITIES, type OpsCommand, outcomeOf, recordOf, round } from "../opsCommand";
 
@@ -17,6 +17,12 @@ const SEGMENT_DIMENSIONS = [
   "CATEGORY",
   "CONTEXT",
 ] as const satisfies readonly SegmentDimension[];
+
+/** --from and --to as the instants a ledger range takes (null: the server's default). */
+const rangeOf = (values: Values) => ({
+  fromUtc: instantOf("from", text(values, "from")) ?? null,
+  toUtc: instantOf("to", text(values, "to")) ?? null,
+});
 
 /** `npm run ops` commands. The participant-day guarantee: the ledger, the published statement, the cap and the release plan. */
 export const privacyCommands: OpsCommand[] = [
@@ -30,8 +36,7 @@ export const privacyCommands: OpsCommand[] = [
     },
     async run({ endpoint, values }) {
       const data = await execute(endpoint, OpsPrivacyLedgerDocument, {
-        fromUtc: instantOf("from", text(values, "from")) ?? null,
-        toUtc: instantOf("to", text(values, "to")) ?? null,
+        ...rangeOf(values),
       });
       const ledger = data.ops.privacyLedger;
       const rows = ledger.days.map((day) => ({
@@ -63,8 +68,7 @@ export const privacyCommands: OpsCommand[] = [
     },
     async run({ endpoint, values }) {
       const data = await execute(endpoint, OpsPrivacyStatementDocument, {
-        fromUtc: instantOf("from", text(values, "from")) ?? null,
-        toUtc: instantOf("to", text(values, "to")) ?? null,
+        ...rangeOf(values),
       });
       const statement = data.privacyStatement;
       const rows = statement.families.map((entry) => ({
