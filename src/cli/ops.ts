@@ -32,7 +32,14 @@ export type { OpsIo } from "./opsCommand";
 
 export const DEFAULT_OPS_URL = "http://127.0.0.1:4000/graphql";
 
-/** In the order `npm run ops -- --help` lists them. */
+/**
+ * `npm run ops`: the ops command line over HTTP. A command is an OpsCommand (src/cli/opsCommand.ts)
+ * in its group's file under src/cli/commands/: its path, summary, options and a run that sends one
+ * of the typed documents of src/cli/operations/*.graphql (`npm run codegen` after a new one) and
+ * returns an Outcome. Add it to its group's list (a new group: to this list); the help, the option
+ * parsing, the key, --json and the exit codes follow from the framework (src/cli/framework.ts).
+ * Listed in this order by `npm run ops -- --help`.
+ */
 const OPS_COMMANDS: OpsCommand[] = [
   ...keysCommands,
   ...budgetsCommands,

@@ -1,12 +1,10 @@
 import type { TimeGranularity } from "../generated/graphql/graphql";
-import { numberOf, type OptionSpec, type Options, text, UsageError, type Values } from "./framework";
+import { type Io, numberOf, type OptionSpec, type Options, text, UsageError, type Values } from "./framework";
 import type { OpsEndpoint } from "./opsClient";
 import type { Row } from "./table";
 
 /** Where the ops command line writes, and what it needs from its environment. */
-export interface OpsIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+export interface OpsIo extends Io {
   /** OPS_API_KEY: the key sent when --key is not given. */
   defaultKey?: string;
   /** How --wait pauses between polls (tests pass a shorter one). */
