@@ -10,6 +10,7 @@ import type { GeoBucketType } from "../privacy/cellKey";
 import { resolveNoiseKey } from "../privacy/noiseKey";
 import { loadReleasePlan } from "../privacy/releasePlan";
 import { loadReleaseProfile } from "../privacy/releaseProfiles";
+import { UsageError } from "./framework";
 import { createProgress } from "./progress";
 
 export interface PrecomputeArgs {
@@ -20,8 +21,6 @@ export interface PrecomputeArgs {
   newVersion: boolean;
   reason: string | undefined;
 }
-
-export class PrecomputeUsageError extends Error {}
 
 /** Exit code when a release was refused at the participant-day cap (1 is a failure, 2 a usage error). */
 export const EXIT_CAP_REACHED = 3;
@@ -36,11 +35,11 @@ export async function runPrecomputeCommand(
 ): Promise<number> {
   const granularity = args.granularity?.toLowerCase();
   if (!granularity || !(TIME_GRANULARITIES as readonly string[]).includes(granularity)) {
-    throw new PrecomputeUsageError(`--granularity must be one of ${TIME_GRANULARITIES.join(", ")}`);
+    throw new UsageError(`--granularity must be one of ${TIME_GRANULARITIES.join(", ")}`);
   }
   const from = parseDate("--from", args.from);
   const to = parseDate("--to", args.to);
-  if (from >= to) throw new PrecomputeUsageError("--from must be before --to");
+  if (from >= to) throw new UsageError("--from must be before --to");
   const profile = await loadReleaseProfile(database.db, granularity as TimeGranularity);
   const geoTypes =
     args.geoType === undefined || args.geoType === "all"
@@ -48,13 +47,12 @@ export async function runPrecomputeCommand(
       : [args.geoType as GeoBucketType];
   for (const geoType of geoTypes) {
     if (!profile.allowedGeoTypes.includes(geoType)) {
-      throw new PrecomputeUsageError(
+      throw new UsageError(
         `--geo-type must be one of ${profile.allowedGeoTypes.join(", ")} for ${granularity}`,
       );
     }
   }
-  if (args.newVersion && !args.reason?.trim())
-    throw new PrecomputeUsageError('--new-version needs --reason "why"');
+  if (args.newVersion && !args.reason?.trim()) throw new UsageError('--new-version needs --reason "why"');
 
   // HOUR releases are families, one per day: the range is walked in days.
   const step: TimeGranularity = granularity === "hour" ? "day" : (granularity as TimeGranularity);
@@ -127,10 +125,9 @@ export async function runPrecomputeCommand(
 }
 
 function parseDate(flag: string, value: string | undefined): Date {
-  if (!value)
-    throw new PrecomputeUsageError(`${flag} is required (a date such as 2026-01-01, or an ISO instant)`);
+  if (!value) throw new UsageError(`${flag} is required (a date such as 2026-01-01, or an ISO instant)`);
   const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
   if (Number.isNaN(date.getTime()))
-    throw new PrecomputeUsageError(`${flag} must be a date such as 2026-01-01; got "${value}"`);
+    throw new UsageError(`${flag} must be a date such as 2026-01-01; got "${value}"`);
   return date;
 }

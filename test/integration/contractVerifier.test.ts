@@ -1,6 +1,5 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runOps } from "../../src/cli/ops";
 import {
@@ -13,6 +12,7 @@ import { recordJobRun } from "../../src/jobs/jobRuns";
 import type { CanonicalRecord } from "../../src/resolvers/insights/exportRecord";
 import { testApp } from "../support/app";
 import { buildBuyerWorld, WORLD_DAYS } from "../support/buyerWorld";
+import { capturedIo } from "../support/capture";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { lastAuditId, stateDigest } from "../support/stateDigest";
 
@@ -367,20 +367,9 @@ describe("ops command line: contracts", () => {
     const server = createServer(api().app);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-    const out = { stdout: "", stderr: "" };
-    const sink = (name: "stdout" | "stderr") =>
-      new Writable({
-        write(chunk, _encoding, done) {
-          out[name] += String(chunk);
-          done();
-        },
-      });
+    const { io, out } = capturedIo();
     try {
-      const code = await runOps([...argv, "--url", url], {
-        stdout: sink("stdout"),
-        stderr: sink("stderr"),
-        defaultKey: world.operatorKey,
-      });
+      const code = await runOps([...argv, "--url", url], { ...io, defaultKey: world.operatorKey });
       return { code, ...out };
     } finally {
       await new Promise((resolve) => server.close(resolve));
