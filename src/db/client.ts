@@ -54,12 +54,19 @@ export interface ListenHandlers {
  * One SQL statement with its parameters. `single` sends it with the extended protocol even
  * without parameters, so PostgreSQL refuses a text holding more than one statement (PGlite's
  * query always does); use it for any text that embeds SQL from outside, such as a monitor check.
+ * `prepare` makes PostgreSQL keep the statement's plan per connection (named by its text): for the
+ * few fixed texts on the request path, run again and again; never for texts built from outside.
  */
 export type QueryFn = <Row = Record<string, unknown>>(
   text: string,
   params?: unknown[],
-  options?: { single?: boolean },
+  options?: QueryOptions,
 ) => Promise<Row[]>;
+
+export interface QueryOptions {
+  single?: boolean;
+  prepare?: boolean;
+}
 
 export type DatabaseTarget = (
   | { kind: "postgres"; url: string; maxConnections?: number }
@@ -106,14 +113,18 @@ async function openPostgres(
   const db = drizzlePostgres({ client }) as unknown as Database;
   const queryWith =
     (runner: postgres.Sql | postgres.TransactionSql): QueryFn =>
-    async <Row>(text: string, params: unknown[] = [], options: { single?: boolean } = {}) =>
+    async <Row>(text: string, params: unknown[] = [], options: QueryOptions = {}) =>
       // postgres.js cannot infer a type for a Date in an untyped statement; send instants as ISO text.
       // Without parameters it uses the simple protocol (several statements allowed) unless `single`.
       (await runner.unsafe(
         text,
         params.map(toWireValue) as postgres.ParameterOrJSON<never>[],
         // `simple` is read at run time but missing from postgres.js's types.
-        options.single ? ({ simple: false, prepare: false } as postgres.UnsafeQueryOptions) : undefined,
+        options.prepare === true
+          ? ({ simple: false, prepare: true } as postgres.UnsafeQueryOptions)
+          : options.single
+            ? ({ simple: false, prepare: false } as postgres.UnsafeQueryOptions)
+            : undefined,
       )) as unknown as Row[];
   const listener = new PostgresListener(url);
   return {

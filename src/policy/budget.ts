@@ -181,6 +181,7 @@ async function freeDecision(
               where c.partner_id = $1 and c.charged_at > $4::timestamptz - make_interval(secs => b.window_days * 86400)) as spent
      from buyer_budgets b where b.partner_id = $1`,
     [request.partnerId, utcDay(request.now), shapes, request.now, releaseIds],
+    { prepare: true },
   );
   if (row === undefined || row.known < shapes.length || row.charged < releaseIds.length) return undefined;
   const budget: BuyerBudget = {

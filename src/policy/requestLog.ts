@@ -59,8 +59,8 @@ export interface RequestLogWriterOptions {
 
 export const REQUEST_LOG_DEFAULTS = { flushIntervalMs: 250, batchSize: 500, maxQueued: 10_000 } as const;
 
-// One fixed text whatever the batch size, one array a column, so it can be prepared once (the
-// handle's query sends it unprepared today). A row's fingerprints travel as one array literal
+// One fixed text whatever the batch size, one array a column, so it is prepared once per connection.
+// A row's fingerprints travel as one array literal
 // (unnest cannot take an array of arrays of different lengths) and are cast back.
 const INSERT_BATCH = `insert into request_logs (at, request_id, client_request_id, key_prefix, role, partner_id,
     operation_name, fingerprints, outcome_code, epsilon_charged, latency_ms, http_status, endpoint, outcome_detail)
@@ -227,7 +227,7 @@ export class RequestLogWriter {
     const requestIds = batch.map((row) => row.requestId);
     this.inFlight = batch.length;
     try {
-      await this.database.query(INSERT_BATCH, batchParams(batch));
+      await this.database.query(INSERT_BATCH, batchParams(batch), { prepare: true });
       this.written += batch.length;
       return;
     } catch (error) {
@@ -238,7 +238,7 @@ export class RequestLogWriter {
       );
     }
     try {
-      await this.database.query(INSERT_BATCH, batchParams(batch));
+      await this.database.query(INSERT_BATCH, batchParams(batch), { prepare: true });
       this.written += batch.length;
     } catch (error) {
       this.dropped += batch.length;

@@ -288,26 +288,26 @@ const DpParameters = builder.objectRef<InsightCellRow>("DpParameters").implement
     epsilon: t.float({
       description:
         "Epsilon per release (an HOUR family: per day). What a participant-day is protected by overall is participantDayEpsilon.",
-      resolve: async (row, _args, context) => (await receiptOf(row, context)).epsilon,
+      resolve: (row, _args, context) => fromReceipt(row, context, (receipt) => receipt.epsilon),
     }),
     participantDayEpsilon: t.float({
       description:
         "The plan's epsilon per participant-day when the release was made: the sum over every release reading one UTC day's events (see privacyStatement).",
-      resolve: async (row, _args, context) => (await receiptOf(row, context)).participantDayEpsilon,
+      resolve: (row, _args, context) => fromReceipt(row, context, (receipt) => receipt.participantDayEpsilon),
     }),
     delta: t.float({
       description: "Delta of the release.",
-      resolve: async (row, _args, context) => (await receiptOf(row, context)).delta,
+      resolve: (row, _args, context) => fromReceipt(row, context, (receipt) => receipt.delta),
     }),
     budgetWindowDays: t.int({
       description: "The rolling window over which buyers' budgets are counted.",
-      resolve: async (row, _args, context) => (await receiptOf(row, context)).budgetWindowDays,
+      resolve: (row, _args, context) => fromReceipt(row, context, (receipt) => receipt.budgetWindowDays),
     }),
     noiseScale: t.float({
       description:
         "Scale of the discrete Laplace noise on uniqueParticipantsEst; all scales are in the receipt.",
-      resolve: async (row, _args, context) =>
-        (await receiptOf(row, context)).noiseScales.uniqueParticipants ?? 0,
+      resolve: (row, _args, context) =>
+        fromReceipt(row, context, (receipt) => receipt.noiseScales.uniqueParticipants ?? 0),
     }),
     releaseId: t.id({ description: "The release this cell belongs to.", resolve: (row) => row.releaseId }),
   }),
@@ -319,7 +319,7 @@ const CellPrivacy = builder.objectRef<InsightCellRow>("CellPrivacy").implement({
   fields: (t) => ({
     kMinEnforced: t.int({
       description: "Minimum distinct participants for the cell to be released.",
-      resolve: async (row, _args, context) => (await receiptOf(row, context)).kMin,
+      resolve: (row, _args, context) => fromReceipt(row, context, (receipt) => receipt.kMin),
     }),
     suppressed: t.boolean({
       description: "True when the metrics are withheld.",
@@ -387,7 +387,7 @@ const InsightCell = builder.objectRef<InsightCellRow>("InsightCell").implement({
     }),
     reportingDelayHours: t.int({
       description: "The release profile's reporting delay.",
-      resolve: async (row, _args, context) => (await receiptOf(row, context)).reportingDelayHours,
+      resolve: (row, _args, context) => fromReceipt(row, context, (receipt) => receipt.reportingDelayHours),
     }),
     geoBucket: t.field({ type: GeoBucket, description: "Where.", resolve: (row) => row }),
     segment: t.field({
@@ -405,10 +405,10 @@ const InsightCell = builder.objectRef<InsightCellRow>("InsightCell").implement({
       nullable: true,
       description:
         "95% margins of error of the noised metrics (covering the noise before selection, not the bias of contribution bounding; released unique counts near the threshold are biased upward); null when suppressed.",
-      resolve: async (row, _args, context) =>
+      resolve: (row, _args, context) =>
         row.suppressed
           ? null
-          : cellAccuracy(row.suppressed, (await receiptOf(row, context)).exactNoiseScales),
+          : fromReceipt(row, context, (receipt) => cellAccuracy(row.suppressed, receipt.exactNoiseScales)),
     }),
     privacy: t.field({
       type: CellPrivacy,
@@ -515,10 +515,22 @@ function trendReaderOf(context: AppContext): TrendReader {
   return { kind: "buyer", partnerId: principal.partnerId ?? "", budgetWindowStart };
 }
 
-async function receiptOf(row: InsightCellRow, context: AppContext): Promise<ReleaseReceipt> {
-  const receipt = await context.loaders.receipt.load(row.releaseId);
-  if (receipt === null) throw new Error(`release ${row.releaseId} has no receipt`);
-  return receipt;
+/**
+ * A value read from the cell's release receipt: at once when the process has the receipt (the
+ * common case: receipts never change and are kept), else through the request's loader (one
+ * statement for the page). No promise per field on a re-read.
+ */
+function fromReceipt<T>(
+  row: InsightCellRow,
+  context: AppContext,
+  pick: (receipt: ReleaseReceipt) => T,
+): T | Promise<T> {
+  const kept = context.loaders.keptReceipt(row.releaseId);
+  if (kept !== undefined) return pick(kept);
+  return context.loaders.receipt.load(row.releaseId).then((receipt) => {
+    if (receipt === null) throw new Error(`release ${row.releaseId} has no receipt`);
+    return pick(receipt);
+  });
 }
 
 /**

@@ -693,7 +693,8 @@ describe("statements per request", () => {
     // receipts (one batch), the city names (one batch); the log rows are written later, in one batch
     expect(small).toEqual(["release plan", "insights page and count", "receipts", "city names"]);
     // The page of 500 has the receipts of two more releases to read.
-    expect(large).toEqual(["insights page and count", "receipts", "city names"]);
+    // (In any order: a page's first cells may have kept receipts, its later ones not.)
+    expect([...large].sort()).toEqual(["city names", "insights page and count", "receipts"]);
     // Receipts never change: the process keeps them, so a re-read needs none.
     const again = await run(500);
     expect(again).toEqual(["insights page and count", "city names"]);

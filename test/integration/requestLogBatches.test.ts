@@ -2,7 +2,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { configFrom } from "../../src/config";
-import type { DatabaseHandle, QueryFn } from "../../src/db/client";
+import type { DatabaseHandle, QueryFn, QueryOptions } from "../../src/db/client";
 import { RequestLogWriter, type RequestLogWriterOptions } from "../../src/policy/requestLog";
 import { issueTestKey } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/database";
@@ -26,7 +26,7 @@ const isLogInsert = (text: string) => /^\s*insert into request_logs\b/.test(text
 /** A handle that counts the request_logs inserts and can make the next `failures` of them throw. */
 function watchedHandle(inner: DatabaseHandle) {
   const watch = { inserts: 0, failures: 0 };
-  const query = (async (text: string, params?: unknown[], options?: { single?: boolean }) => {
+  const query = (async (text: string, params?: unknown[], options?: QueryOptions) => {
     if (isLogInsert(text)) {
       watch.inserts++;
       if (watch.failures > 0) {

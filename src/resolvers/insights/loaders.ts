@@ -22,6 +22,8 @@ export interface ReleaseReceipt {
 
 export interface InsightLoaders {
   receipt: DataLoader<string, ReleaseReceipt | null>;
+  /** The receipt when the process keeps it already (no statement, no promise). */
+  keptReceipt(releaseId: string): ReleaseReceipt | undefined;
   /** City name of a CITY_CODE id, or of the city a GEOHASH3 id maps to. */
   cityName: DataLoader<string, string | null>;
 }
@@ -43,6 +45,7 @@ export function createInsightLoaders(
   receipts: LRUCache<string, ReleaseReceipt> = createReceiptCache(),
 ): InsightLoaders {
   return {
+    keptReceipt: (releaseId) => receipts.get(releaseId),
     receipt: new DataLoader(async (releaseIds) => {
       const missing = releaseIds.filter((id) => !receipts.has(id));
       if (missing.length > 0) await loadReceipts(database, missing, receipts);

@@ -72,6 +72,7 @@ export async function currentReleases(
        and bucket_start >= $4 and bucket_start < $5
      order by bucket_start`,
     [filter.granularity, filter.geoBucketType, level, filter.timeBucketStartUtc, filter.timeBucketEndUtc],
+    { prepare: true },
   );
   const releases = rows.map((row) => ({
     id: row.id,
@@ -302,6 +303,7 @@ export async function readInsightsPage(
            : "null::int"
        } as total`,
     params,
+    { prepare: true },
   );
   const releases = (row?.releases ?? []).map(
     (release): ReleaseRef => ({
