@@ -717,7 +717,8 @@ describe("statements per request", () => {
         privacy { kMinEnforced suppressed suppressedReason dp { enabled mechanism epsilon delta budgetWindowDays noiseScale releaseId } } } } }`;
     // Other apps of this file write behind on their own timers (log rows, key uses, shape hits):
     // those batches are not this request's statements.
-    const background = /^\s*(insert into request_logs|update api_keys as k set last_used_at|update query_fingerprints f set hits)/i;
+    const background =
+      /^\s*(insert into request_logs|update api_keys as k set last_used_at|update query_fingerprints f set hits)/i;
     const read = async (key: string) => {
       await flushRequestLogs();
       driverStatements = [];
