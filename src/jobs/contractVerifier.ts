@@ -1,6 +1,8 @@
 import type { PgBoss } from "pg-boss";
 import type { Logger } from "pino";
 import { z } from "zod";
+import type { AdminActor } from "../audit/actor";
+import { appendAuditEntry } from "../audit/chain";
 import type { Clock } from "../clock";
 import type { DatabaseHandle, QueryFn } from "../db/client";
 import { DEFAULT_TIMING_POLICIES } from "../db/referenceData";
@@ -9,8 +11,7 @@ import { cellAccuracy } from "../privacy/accuracy";
 import { dayKey, ledgerDays } from "../privacy/participantDays";
 import { buyerSuppressionReason } from "../privacy/releaseMechanism";
 import { EPSILON_TOLERANCE, loadPrivacyCap } from "../privacy/releasePlan";
-import type { AdminActor, UserError } from "../resolvers/admin/apiKeys";
-import { appendAuditEntry } from "../resolvers/admin/audit";
+import type { UserError } from "../resolvers/admin/apiKeys";
 import { type CanonicalRecord, canonicalRecord, type ExportedCell } from "../resolvers/insights/exportRecord";
 import { createInsightLoaders } from "../resolvers/insights/loaders";
 import { DATASET, SCHEMA_VERSION } from "../schema/insights";

@@ -1,5 +1,8 @@
 import { type ExecutionResult, GraphQLError, type GraphQLSchema, parse } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { actorOf } from "../audit/actor";
+import { appendAuditEntry } from "../audit/chain";
+import { auditDeniedResponseKeys, auditRefusedAdminAttempt } from "../audit/refusals";
 import type { Clock } from "../clock";
 import type { AppContext } from "../context";
 import type { DatabaseHandle } from "../db/client";
@@ -7,8 +10,6 @@ import type { ApiRole } from "../db/schema/enums";
 import { apiError } from "../errors";
 import { bucketKey } from "../privacy/buckets";
 import type { PlanEntry, ReleaseLevel } from "../privacy/releasePlan";
-import { appendAuditEntry } from "../resolvers/admin/audit";
-import { auditDeniedResponseKeys, auditRefusedAdminAttempt } from "../resolvers/admin/refusals";
 import { readableLevel } from "../resolvers/insights/breakdownLevel";
 import type { InsightsFilter } from "../resolvers/insights/insightsFilter";
 import { MAX_PAGE_SIZE, validateInsightsFilter } from "../resolvers/insights/insightsFilter";
@@ -202,7 +203,7 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
               appendAuditEntry(query, {
                 at: context.clock.now(),
                 type: "output_scan",
-                actor: `${principal.keyPrefix} (${principal.keyName})`,
+                actor: actorOf(principal),
                 actorKeyId: principal.keyId,
                 action: "withholdResponse",
                 target: principal.partnerId ?? principal.businessId,

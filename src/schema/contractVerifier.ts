@@ -1,3 +1,4 @@
+import { adminActorOf } from "../audit/actor";
 import { apiError } from "../errors";
 import {
   CONTRACT_CHECKS,
@@ -10,7 +11,6 @@ import {
   type VerificationResult,
 } from "../jobs/contractVerifier";
 import type { UserError } from "../resolvers/admin/apiKeys";
-import { actorOf } from "./actor";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
 import { Ops } from "./ops";
@@ -243,7 +243,7 @@ adminMutationField("verifyContracts", {
   resolve: async (input, context) => {
     const outcome = await runContractVerifier(
       context.database,
-      actorOf(context),
+      adminActorOf(context),
       input ?? {},
       context.clock.now(),
     );

@@ -1,3 +1,5 @@
+import { adminActorOf } from "../audit/actor";
+import { appendAuditEntry } from "../audit/chain";
 import { apiError } from "../errors";
 import {
   type AlertDeliveryRow,
@@ -9,7 +11,6 @@ import {
 } from "../jobs/anomalyAlerts";
 import { type RetentionResult, runRetention } from "../jobs/retention";
 import type { UserError } from "../resolvers/admin/apiKeys";
-import { appendAuditEntry } from "../resolvers/admin/audit";
 import { type BackfillCounts, backfillMemberships } from "../resolvers/imports/backfill";
 import {
   type DirectoryEntry,
@@ -18,7 +19,6 @@ import {
   upsertDirectoryEntry,
   upsertPartnerNormalization,
 } from "../resolvers/imports/directories";
-import { actorOf } from "./actor";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { Severity } from "./anomalies";
 import { builder } from "./builder";
@@ -388,7 +388,7 @@ adminMutationField("sendAnomalyAlerts", {
       appendAuditEntry(query, {
         at: context.clock.now(),
         type: "admin_mutation",
-        ...actorOf(context),
+        ...adminActorOf(context),
         action: "sendAnomalyAlerts",
         target: result.webhookId,
         outcome: result.outcome,

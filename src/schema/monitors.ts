@@ -1,3 +1,4 @@
+import { adminActorOf } from "../audit/actor";
 import { apiError } from "../errors";
 import { monitorStatementTimeoutMs } from "../jobs/monitors";
 import type { UserError } from "../resolvers/admin/apiKeys";
@@ -16,7 +17,6 @@ import {
   runMonitorsForOperator,
 } from "../resolvers/ops/monitors";
 import { upsertMonitor } from "../resolvers/ops/upsertMonitor";
-import { actorOf } from "./actor";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { Severity } from "./anomalies";
 import { builder } from "./builder";
@@ -311,7 +311,7 @@ adminMutationField("runMonitors", {
       context.database,
       { names: input?.names ?? null, statementTimeoutMs: timeout },
       context.clock.now(),
-      actorOf(context),
+      adminActorOf(context),
     );
     return result.ok
       ? { ...result.counts, userErrors: [] }
@@ -357,7 +357,7 @@ adminMutationField("acknowledgeFeedItem", {
       context.database,
       { id: String(input.id), status: input.status },
       context.clock.now(),
-      actorOf(context),
+      adminActorOf(context),
     );
     return result.ok ? { item: result.item, userErrors: [] } : { item: null, userErrors: result.userErrors };
   },
@@ -400,7 +400,7 @@ adminMutationField("decideAction", {
       context.database,
       { id: String(input.id), decision: input.decision, reason: input.reason },
       context.clock.now(),
-      actorOf(context),
+      adminActorOf(context),
     );
     return result.ok
       ? { action: result.action, userErrors: [] }
@@ -482,7 +482,7 @@ adminMutationField("upsertMonitor", {
       context.database,
       input,
       { now: context.clock.now(), statementTimeoutMs: timeout },
-      actorOf(context),
+      adminActorOf(context),
     );
     if (!result.ok) return { monitor: null, created: false, userErrors: result.userErrors };
     const lastEvent = (await lastMonitorEvents(context.database)).get(result.monitor.id) ?? null;

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { appendAuditEntry } from "../../audit/chain";
 import type { Clock } from "../../clock";
 import type { DatabaseHandle, QueryFn } from "../../db/client";
 import { CATEGORIES, DOOR_TYPES, SEGMENT_CONTEXTS, type TimeGranularity } from "../../db/schema/enums";
@@ -19,7 +20,6 @@ import {
   type ReleaseLevel,
 } from "../../privacy/releasePlan";
 import { loadReleaseProfile } from "../../privacy/releaseProfiles";
-import { appendAuditEntry } from "../../resolvers/admin/audit";
 import { geoBucketsSql } from "./aggregateSql";
 import {
   type BucketTotals,

@@ -1,3 +1,5 @@
+import type { AdminActor } from "../../audit/actor";
+import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle } from "../../db/client";
 import type { TimeGranularity } from "../../db/schema/enums";
 import type { GeoBucketType } from "../../privacy/cellKey";
@@ -11,8 +13,7 @@ import {
   planOverCap,
   type ReleaseLevel,
 } from "../../privacy/releasePlan";
-import type { AdminActor, UserError } from "./apiKeys";
-import { appendAuditEntry } from "./audit";
+import type { UserError } from "./apiKeys";
 
 export type PrivacyPlanResult<T> = { ok: true; value: T } | { ok: false; userErrors: UserError[] };
 

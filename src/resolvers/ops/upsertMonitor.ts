@@ -1,6 +1,7 @@
+import type { AdminActor } from "../../audit/actor";
+import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle, QueryFn } from "../../db/client";
-import type { AdminActor, UserError } from "../admin/apiKeys";
-import { appendAuditEntry } from "../admin/audit";
+import type { UserError } from "../admin/apiKeys";
 import {
   beginCheck,
   type CheckProblem,
