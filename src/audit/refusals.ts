@@ -1,6 +1,6 @@
 import type { DatabaseHandle } from "../db/client";
+import type { UserError } from "../errors";
 import type { Principal } from "../policy/principal";
-import type { UserError } from "../resolvers/admin/apiKeys";
 import { type AdminActor, actorOf } from "./actor";
 import { appendAuditEntry, lockAuditChain } from "./chain";
 

@@ -3,12 +3,12 @@ import { actorOf } from "../audit/actor";
 import { appendAuditEntry } from "../audit/chain";
 import type { DatabaseHandle, QueryFn } from "../db/client";
 import { TIME_GRANULARITIES, type TimeGranularity } from "../db/schema/enums";
+import type { UserError } from "../errors";
 import type { Principal } from "../policy/principal";
 import { BUCKET_MS, bucketKey, bucketStartOf } from "../privacy/buckets";
 import { daysOutsideGuarantee } from "../privacy/participantDays";
 import { loadReleasePlan, type PlanEntry } from "../privacy/releasePlan";
 import { loadReleaseProfile } from "../privacy/releaseProfiles";
-import type { UserError } from "../resolvers/admin/apiKeys";
 import { loadPrecomputePolicy, type PrecomputePolicy, releaseWindow } from "./precompute/planReleases";
 import { loadPolicy } from "./retention";
 

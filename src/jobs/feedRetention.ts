@@ -2,8 +2,8 @@ import { z } from "zod";
 import { actorOf } from "../audit/actor";
 import { appendAuditEntry } from "../audit/chain";
 import type { DatabaseHandle, QueryFn } from "../db/client";
+import type { UserError } from "../errors";
 import type { Principal } from "../policy/principal";
-import type { UserError } from "../resolvers/admin/apiKeys";
 import { loadPolicy, validateRetentionDays } from "./retention";
 
 export const FEED_RETENTION_POLICY_KEY = "ops_feed_retention_v1";

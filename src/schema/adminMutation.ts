@@ -2,7 +2,7 @@ import type { FieldMap, InputObjectRef, ObjectRef } from "@pothos/core";
 import { adminActorOf } from "../audit/actor";
 import { auditRefusedInput } from "../audit/refusals";
 import type { AppContext } from "../context";
-import type { UserError } from "../resolvers/admin/apiKeys";
+import type { UserError } from "../errors";
 import { builder } from "./builder";
 import { UserErrorType } from "./userErrors";
 

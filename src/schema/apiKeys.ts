@@ -1,5 +1,6 @@
 import { adminActorOf } from "../audit/actor";
-import type { ApiKeyRow, UserError } from "../resolvers/admin/apiKeys";
+import type { UserError } from "../errors";
+import type { ApiKeyRow } from "../resolvers/admin/apiKeys";
 import { issueApiKey, revokeApiKey, rotateApiKey } from "../resolvers/admin/apiKeys";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";

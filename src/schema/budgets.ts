@@ -1,8 +1,8 @@
+import type { UserError } from "../errors";
 import { assertWithinBounds } from "../policy/bounds";
 import { type BudgetState, quoteBuyer, readBudgetState } from "../policy/budget";
 import { FINGERPRINT_VERSION, fingerprintSelection } from "../policy/fingerprint";
 import { dimensionsOf } from "../privacy/releasePlan";
-import type { UserError } from "../resolvers/admin/apiKeys";
 import { setBuyerBudget } from "../resolvers/admin/buyerBudgets";
 import { readableLevel } from "../resolvers/insights/breakdownLevel";
 import { type InsightsFilter, validateInsightsFilter } from "../resolvers/insights/insightsFilter";

@@ -1,5 +1,5 @@
 import { adminActorOf } from "../audit/actor";
-import { apiError } from "../errors";
+import { apiError, type UserError } from "../errors";
 import {
   CONTRACT_CHECKS,
   type ContractCheck,
@@ -10,7 +10,6 @@ import {
   runContractVerifier,
   type VerificationResult,
 } from "../jobs/contractVerifier";
-import type { UserError } from "../resolvers/admin/apiKeys";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
 import { Ops } from "./ops";

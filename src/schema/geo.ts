@@ -1,5 +1,5 @@
 import { adminActorOf } from "../audit/actor";
-import type { UserError } from "../resolvers/admin/apiKeys";
+import type { UserError } from "../errors";
 import {
   type CityRow,
   cityLocalities,

@@ -1,6 +1,6 @@
 import { adminActorOf } from "../audit/actor";
 import { appendAuditEntry } from "../audit/chain";
-import { apiError } from "../errors";
+import { apiError, type UserError } from "../errors";
 import {
   type AlertDeliveryRow,
   type AlertResult,
@@ -10,7 +10,6 @@ import {
   sendAnomalyAlerts,
 } from "../jobs/anomalyAlerts";
 import { type RetentionResult, runRetention } from "../jobs/retention";
-import type { UserError } from "../resolvers/admin/apiKeys";
 import { type BackfillCounts, backfillMemberships } from "../resolvers/imports/backfill";
 import {
   type DirectoryEntry,

@@ -1,8 +1,7 @@
 import { adminActorOf } from "../audit/actor";
-import { apiError } from "../errors";
+import { apiError, type UserError } from "../errors";
 import { manualPrecomputeTarget, startManualPrecompute } from "../jobs/precompute/manualPrecompute";
 import { resolveNoiseKey } from "../privacy/noiseKey";
-import type { UserError } from "../resolvers/admin/apiKeys";
 import { findJobRun, type JobRow, type JobRunRow, listJobs } from "../resolvers/ops/jobs";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";

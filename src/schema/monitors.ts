@@ -1,7 +1,6 @@
 import { adminActorOf } from "../audit/actor";
-import { apiError } from "../errors";
+import { apiError, type UserError } from "../errors";
 import { monitorStatementTimeoutMs } from "../jobs/monitors";
-import type { UserError } from "../resolvers/admin/apiKeys";
 import {
   type ActionRow,
   acknowledgeFeedItem,

@@ -1,5 +1,6 @@
 import { adminActorOf } from "../audit/actor";
 import type { TimeGranularity as Granularity } from "../db/schema/enums";
+import type { UserError } from "../errors";
 import type { GeoBucketType as GeoType } from "../privacy/cellKey";
 import type { LedgerDay as LedgerDayRow } from "../privacy/participantDays";
 import {
@@ -14,7 +15,6 @@ import {
   type PrivacyStatement as Statement,
   type TierOutsideGuarantee as TierRow,
 } from "../privacy/statement";
-import type { UserError } from "../resolvers/admin/apiKeys";
 import { setPrivacyCap, setReleasePlanEntry } from "../resolvers/admin/privacyPlan";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";

@@ -1,6 +1,6 @@
 import { adminActorOf } from "../audit/actor";
+import type { UserError } from "../errors";
 import { listTimingPolicies, setTimingPolicy, type TimingPolicyRow } from "../jobs/timingPolicies";
-import type { UserError } from "../resolvers/admin/apiKeys";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
 

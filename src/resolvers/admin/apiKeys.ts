@@ -5,6 +5,7 @@ import type { Clock } from "../../clock";
 import type { Database, DatabaseHandle, QueryFn } from "../../db/client";
 import { apiKeys } from "../../db/schema/access";
 import type { ApiRole } from "../../db/schema/enums";
+import type { UserError } from "../../errors";
 import { generateApiKey } from "../../policy/apiKeyFormat";
 
 export const BUYER_PARTNER_PREFIX = "outside_buyer_";
@@ -19,12 +20,6 @@ export interface IssueApiKeyInput {
   expiresAt?: Date | null;
   /** Who issued it: an operator key's name, or "cli" for the bootstrap. */
   createdBy: string;
-}
-
-export interface UserError {
-  field: string[];
-  code: string;
-  message: string;
 }
 
 export type IssueApiKeyResult =

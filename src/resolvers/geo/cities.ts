@@ -2,7 +2,7 @@ import type { AdminActor } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle } from "../../db/client";
 import { localityNameKey } from "../../db/demo/cities";
-import type { UserError } from "../admin/apiKeys";
+import type { UserError } from "../../errors";
 import { checkPolygon, type GeoJsonPolygon } from "./polygon";
 
 export interface CityDefinitionInput {

@@ -3,7 +3,7 @@ import type { AdminActor } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle, QueryFn } from "../../db/client";
 import { localityNameKey } from "../../db/demo/cities";
-import type { UserError } from "../admin/apiKeys";
+import type { UserError } from "../../errors";
 import type { LocalityRow } from "./cities";
 import { checkPolygon, type GeoJsonPolygon } from "./polygon";
 

@@ -1,8 +1,8 @@
 import { actorOf } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle, QueryFn } from "../../db/client";
+import type { UserError } from "../../errors";
 import type { Principal } from "../../policy/principal";
-import type { UserError } from "../admin/apiKeys";
 
 /** Membership roles, as the merge writes them. */
 export const MEMBERSHIP_ROLES = { deliveryPartner: "DELIVERY_PARTNER", ds: "DS", rm: "RM" } as const;

@@ -1,8 +1,8 @@
 import { actorOf } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle } from "../../db/client";
+import type { UserError } from "../../errors";
 import type { Principal } from "../../policy/principal";
-import type { UserError } from "../admin/apiKeys";
 
 export type DirectoryKind = "ds" | "rm";
 

@@ -1,7 +1,7 @@
 import type { AdminActor } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle, QueryFn } from "../../db/client";
-import type { UserError } from "../admin/apiKeys";
+import type { UserError } from "../../errors";
 import {
   beginCheck,
   type CheckProblem,
