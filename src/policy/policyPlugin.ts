@@ -8,17 +8,12 @@ import type { AppContext } from "../context";
 import type { DatabaseHandle } from "../db/client";
 import type { ApiRole } from "../db/schema/enums";
 import { apiError } from "../errors";
+import { readableLevel } from "../insights/breakdownLevel";
+import type { InsightsFilter } from "../insights/insightsFilter";
+import { MAX_PAGE_SIZE, validateInsightsFilter } from "../insights/insightsFilter";
+import { countInsightCells, currentReleases, decodeCursor, type ReleaseRef } from "../insights/readInsights";
 import { bucketKey } from "../privacy/buckets";
 import type { PlanEntry, ReleaseLevel } from "../privacy/releasePlan";
-import { readableLevel } from "../resolvers/insights/breakdownLevel";
-import type { InsightsFilter } from "../resolvers/insights/insightsFilter";
-import { MAX_PAGE_SIZE, validateInsightsFilter } from "../resolvers/insights/insightsFilter";
-import {
-  countInsightCells,
-  currentReleases,
-  decodeCursor,
-  type ReleaseRef,
-} from "../resolvers/insights/readInsights";
 import { armorLimitsFor, armorRules, withContractCode } from "./armor";
 import { assertWithinBounds } from "./bounds";
 import { chargeBuyer, type ShapeHits } from "./budget";

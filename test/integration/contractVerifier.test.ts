@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runOps } from "../../src/cli/ops";
+import type { CanonicalRecord } from "../../src/insights/exportRecord";
 import {
   CONTRACT_VERIFIER_QUEUE,
   deniedKeysInValue,
@@ -10,7 +11,6 @@ import {
   runScheduledContractVerifier,
 } from "../../src/jobs/contractVerifier";
 import { recordJobRun } from "../../src/jobs/jobRuns";
-import type { CanonicalRecord } from "../../src/resolvers/insights/exportRecord";
 import { testApp } from "../support/app";
 import { buildBuyerWorld, WORLD_DAYS } from "../support/buyerWorld";
 import { createTestDatabase, type TestDatabase } from "../support/database";

@@ -4,9 +4,9 @@ import type { Clock } from "../../clock";
 import type { DatabaseHandle, QueryFn } from "../../db/client";
 import { DOOR_TYPES, type DoorType } from "../../db/schema/enums";
 import { apiError } from "../../errors";
+import { quoteShort } from "../../insights/insightsFilter";
 import type { Principal } from "../../policy/principal";
 import { BUCKET_MS, bucketKey, isAligned } from "../../privacy/buckets";
-import { quoteShort } from "../insights/insightsFilter";
 
 export type BusinessGranularity = "hour" | "day";
 
