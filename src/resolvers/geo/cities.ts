@@ -1,7 +1,7 @@
 import type { AdminActor } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle } from "../../db/client";
-import { localityNameKey } from "../../db/demo/cities";
+import { localityNameKey } from "../../db/schema/geo";
 import type { UserError } from "../../errors";
 import { checkPolygon, type GeoJsonPolygon } from "./polygon";
 
