@@ -1,6 +1,11 @@
 import { adminActorOf } from "../audit/actor";
 import { apiError, type UserError } from "../errors";
-import { monitorStatementTimeoutMs } from "../jobs/monitors";
+import {
+  listMonitors,
+  type MonitorRow,
+  monitorStatementTimeoutMs,
+  type RunMonitorsCounts,
+} from "../jobs/monitors";
 import {
   type ActionRow,
   acknowledgeFeedItem,
@@ -9,10 +14,7 @@ import {
   lastMonitorEvents,
   listActions,
   listFeed,
-  listMonitors,
   type MonitorEventRow,
-  type MonitorRow,
-  type RunMonitorsCounts,
   runMonitorsForOperator,
 } from "../resolvers/ops/monitors";
 import { upsertMonitor } from "../resolvers/ops/upsertMonitor";

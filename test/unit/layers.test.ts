@@ -116,15 +116,6 @@ const RULES: Rule[] = [
  */
 const ALLOWED: { from: string; to: string; reason: string }[] = [
   {
-    // The monitors domain (check vetting and running in resolvers/ops/monitorSql.ts, the health
-    // sampler in databaseHealth.ts, runMonitors beside the feed and action decisions in monitors.ts)
-    // is shared by the scheduled job and the GraphQL fields; it wants a home under jobs/ (or its own
-    // folder under resolvers/ and jobs/), which is a larger move than this change made.
-    from: "jobs/monitors.ts",
-    to: "resolvers/ops/monitors.ts",
-    reason: "runMonitors and the monitor SQL it runs still live in resolvers/ops/",
-  },
-  {
     // readAnomalyStats counts recent anomalies for both the anomalyStats field and the alert job;
     // it and listAnomalies' window check (assertWindowHours, AnomalySeverity) belong one layer down.
     from: "jobs/anomalyAlerts.ts",

@@ -3,12 +3,10 @@ import type { AdminActor } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
 import type { Clock } from "../../clock";
 import type { Database, DatabaseHandle, QueryFn } from "../../db/client";
-import { apiKeys } from "../../db/schema/access";
+import { apiKeys, BUYER_PARTNER_PREFIX } from "../../db/schema/access";
 import type { ApiRole } from "../../db/schema/enums";
 import type { UserError } from "../../errors";
 import { generateApiKey } from "../../policy/apiKeyFormat";
-
-export const BUYER_PARTNER_PREFIX = "outside_buyer_";
 
 export interface IssueApiKeyInput {
   role: ApiRole;

@@ -1,9 +1,9 @@
 import { actorOf } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle } from "../../db/client";
+import { BUYER_PARTNER_PREFIX } from "../../db/schema/access";
 import type { UserError } from "../../errors";
 import type { Principal } from "../../policy/principal";
-import { BUYER_PARTNER_PREFIX } from "./apiKeys";
 
 export interface SetBuyerBudgetInput {
   partnerId: string;

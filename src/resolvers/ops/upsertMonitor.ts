@@ -11,8 +11,13 @@ import {
   statementCount,
   VETTED_CHECK,
   vetCheck,
-} from "./monitorSql";
-import { MONITOR_COLUMNS, type MonitorRow, type MonitorSeverity, REVOKE_BUYER_KEYS } from "./monitors";
+} from "../../jobs/monitorSql";
+import {
+  MONITOR_COLUMNS,
+  type MonitorRow,
+  type MonitorSeverity,
+  REVOKE_BUYER_KEYS,
+} from "../../jobs/monitors";
 
 /** Actions a monitor may propose into the action ledger ("none": it only raises feed items). */
 export const MONITOR_ACTIONS = [REVOKE_BUYER_KEYS, "none"] as const;
