@@ -114,15 +114,7 @@ const RULES: Rule[] = [
  * Edges that break a rule and are kept for now, each with its reason. An entry here is a debt,
  * not a permission: the test fails when one disappears, so the list only ever shrinks.
  */
-const ALLOWED: { from: string; to: string; reason: string }[] = [
-  {
-    // readAnomalyStats counts recent anomalies for both the anomalyStats field and the alert job;
-    // it and listAnomalies' window check (assertWindowHours, AnomalySeverity) belong one layer down.
-    from: "jobs/anomalyAlerts.ts",
-    to: "resolvers/anomalies/anomalyStats.ts",
-    reason: "readAnomalyStats still lives in resolvers/anomalies/",
-  },
-];
+const ALLOWED: { from: string; to: string; reason: string }[] = [];
 
 const graph = importGraph();
 
