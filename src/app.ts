@@ -12,6 +12,7 @@ import type { ApiRole } from "./db/schema/enums";
 import { browserPagesPlugin, DEFAULT_CONSOLE_DIR, renderLocalGraphiQL } from "./http/browserPages";
 import { useCompiledExecution } from "./http/compiledExecution";
 import { HttpFront } from "./http/front";
+import { createInsightLoaders, createReceiptCache } from "./insights/loaders";
 import { ShapeHits } from "./policy/budget";
 import { DocumentCache } from "./policy/documentCache";
 import { KeyCache, keyCacheInvalidation } from "./policy/keyCache";
@@ -28,7 +29,6 @@ import {
   IMPORT_PROJECTS_PATH,
 } from "./resolvers/imports/importRoute";
 import { DATASET_EXPORT_METHODS, DATASET_EXPORT_PATH, exportDataset } from "./resolvers/insights/export";
-import { createInsightLoaders, createReceiptCache } from "./resolvers/insights/loaders";
 import { businessSchema, buyerSchema, schema } from "./schema/index";
 
 export interface ReadinessCheck {

@@ -1,7 +1,8 @@
 import path from "node:path";
 import { z } from "zod";
-import { WORK_MEM } from "./jobs/precompute/aggregateSql";
-import type { TotalsResources } from "./jobs/precompute/cellTotals";
+
+/** A PostgreSQL memory size for work_mem: a whole number of kB, MB or GB (checked again where it is spliced into SET). */
+export const WORK_MEM = /^[1-9][0-9]{0,6}(kB|MB|GB)$/;
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -153,6 +154,18 @@ const envSchema = z.object({
   DEMO_DAYS: z.coerce.number().int().min(14).max(400).default(28),
   DEMO_SCALE: z.coerce.number().min(0.01).max(4).default(1),
 });
+
+/**
+ * What one totals pass may use on PostgreSQL: `parallelism` parts side by side (one connection
+ * each; bucket ranges, or participant partitions of a single bucket), each sorting in up to
+ * `workMem` (a PostgreSQL memory size such as '1GB'; the final hash aggregate may take
+ * hash_mem_multiplier times that). PGlite has one connection, so it always runs one part.
+ * From PRECOMPUTE_PARALLELISM and PRECOMPUTE_WORK_MEM.
+ */
+export interface TotalsResources {
+  parallelism: number;
+  workMem: string | undefined;
+}
 
 export interface Config {
   port: number;

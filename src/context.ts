@@ -2,10 +2,10 @@ import type { Logger } from "pino";
 import type { Clock } from "./clock";
 import type { Config } from "./config";
 import type { Database, DatabaseHandle } from "./db/client";
+import type { InsightLoaders } from "./insights/loaders";
 import type { Principal } from "./policy/principal";
 import type { ReleaseSettings } from "./policy/releaseSettings";
 import type { PolicyReport } from "./policy/requestState";
-import type { InsightLoaders } from "./resolvers/insights/loaders";
 
 /** Everything a resolver may use; built once per request. */
 export interface AppContext {

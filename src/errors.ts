@@ -42,3 +42,13 @@ export function apiError(
     extensions: { code, ...details, ...(Object.keys(http).length > 0 ? { http } : {}) },
   });
 }
+
+/**
+ * A refusal of an admin mutation's input, returned in its payload's `userErrors` (HOUSE_STYLE 5):
+ * the input path, a stable UPPER_SNAKE code, and a message that says what to do.
+ */
+export interface UserError {
+  field: string[];
+  code: string;
+  message: string;
+}

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Clock } from "../clock";
 import type { Config } from "../config";
 import type { DatabaseHandle } from "../db/client";
-import { type AnomalyStatsGroup, readAnomalyStats } from "../resolvers/anomalies/anomalyStats";
+import { type AnomalyStatsGroup, readAnomalyStats } from "./anomalyStats";
 import { loadPolicy } from "./retention";
 
 export const ALERT_POLICY_KEY = "anomaly_alerts_v1";

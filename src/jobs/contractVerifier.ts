@@ -1,19 +1,25 @@
 import type { PgBoss } from "pg-boss";
 import type { Logger } from "pino";
 import { z } from "zod";
+import type { AdminActor } from "../audit/actor";
+import { appendAuditEntry } from "../audit/chain";
 import type { Clock } from "../clock";
 import type { DatabaseHandle, QueryFn } from "../db/client";
 import { DEFAULT_TIMING_POLICIES } from "../db/referenceData";
+import type { UserError } from "../errors";
+import {
+  type CanonicalRecord,
+  canonicalRecord,
+  DATASET,
+  type ExportedCell,
+  SCHEMA_VERSION,
+} from "../insights/exportRecord";
+import { createInsightLoaders } from "../insights/loaders";
 import { DENIED_KEYS, findDeniedKeys } from "../policy/denyList";
 import { cellAccuracy } from "../privacy/accuracy";
 import { dayKey, ledgerDays } from "../privacy/participantDays";
 import { buyerSuppressionReason } from "../privacy/releaseMechanism";
 import { EPSILON_TOLERANCE, loadPrivacyCap } from "../privacy/releasePlan";
-import type { AdminActor, UserError } from "../resolvers/admin/apiKeys";
-import { appendAuditEntry } from "../resolvers/admin/audit";
-import { type CanonicalRecord, canonicalRecord, type ExportedCell } from "../resolvers/insights/exportRecord";
-import { createInsightLoaders } from "../resolvers/insights/loaders";
-import { DATASET, SCHEMA_VERSION } from "../schema/insights";
 import { recordJobRun } from "./jobRuns";
 import { loadPolicy } from "./retention";
 

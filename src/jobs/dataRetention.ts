@@ -1,13 +1,14 @@
 import { z } from "zod";
+import { actorOf } from "../audit/actor";
+import { appendAuditEntry } from "../audit/chain";
 import type { DatabaseHandle, QueryFn } from "../db/client";
 import { TIME_GRANULARITIES, type TimeGranularity } from "../db/schema/enums";
+import type { UserError } from "../errors";
 import type { Principal } from "../policy/principal";
 import { BUCKET_MS, bucketKey, bucketStartOf } from "../privacy/buckets";
 import { daysOutsideGuarantee } from "../privacy/participantDays";
 import { loadReleasePlan, type PlanEntry } from "../privacy/releasePlan";
 import { loadReleaseProfile } from "../privacy/releaseProfiles";
-import type { UserError } from "../resolvers/admin/apiKeys";
-import { appendAuditEntry } from "../resolvers/admin/audit";
 import { loadPrecomputePolicy, type PrecomputePolicy, releaseWindow } from "./precompute/planReleases";
 import { loadPolicy } from "./retention";
 
@@ -287,7 +288,7 @@ export async function runDataRetention(
     await appendAuditEntry(query, {
       at: now,
       type: "admin_mutation",
-      actor: `${actor.keyPrefix} (${actor.keyName})`,
+      actor: actorOf(actor),
       actorKeyId: actor.keyId,
       action: "runDataRetention",
       target: `events ${policy.events_days}d, request logs ${policy.request_logs_days}d, alert deliveries ${policy.alert_deliveries_days}d`,

@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { actorOf } from "../audit/actor";
+import { appendAuditEntry } from "../audit/chain";
 import type { DatabaseHandle, QueryFn } from "../db/client";
+import type { UserError } from "../errors";
 import type { Principal } from "../policy/principal";
-import type { UserError } from "../resolvers/admin/apiKeys";
-import { appendAuditEntry } from "../resolvers/admin/audit";
 import { loadPolicy, validateRetentionDays } from "./retention";
 
 export const FEED_RETENTION_POLICY_KEY = "ops_feed_retention_v1";
@@ -184,7 +185,7 @@ export async function runFeedRetention(
     await appendAuditEntry(query, {
       at: now,
       type: "admin_mutation",
-      actor: `${actor.keyPrefix} (${actor.keyName})`,
+      actor: actorOf(actor),
       actorKeyId: actor.keyId,
       action: "runFeedRetention",
       target: `archive read ${ages.archiveReadDays}d, delete feed ${ages.deleteDays}d, monitor events ${ages.monitorEventsDays}d`,

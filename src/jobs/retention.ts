@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { actorOf } from "../audit/actor";
+import { appendAuditEntry } from "../audit/chain";
 import type { DatabaseHandle, QueryFn } from "../db/client";
+import type { UserError } from "../errors";
 import type { Principal } from "../policy/principal";
-import type { UserError } from "../resolvers/admin/apiKeys";
-import { appendAuditEntry } from "../resolvers/admin/audit";
 
 export const RETENTION_POLICY_KEY = "imports_retention_v1";
 export const RETENTION_JOB_NAME = "imports_retention";
@@ -110,7 +111,7 @@ export async function runRetention(
     await appendAuditEntry(query, {
       at: now,
       type: "admin_mutation",
-      actor: `${actor.keyPrefix} (${actor.keyName})`,
+      actor: actorOf(actor),
       actorKeyId: actor.keyId,
       action: "runRetention",
       target: `staging ${input.stagingDays}d, anomalies ${input.anomaliesDays}d`,

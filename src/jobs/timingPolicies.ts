@@ -1,7 +1,8 @@
 import type { z } from "zod";
+import type { AdminActor } from "../audit/actor";
+import { appendAuditEntry } from "../audit/chain";
 import type { DatabaseHandle } from "../db/client";
-import type { AdminActor, UserError } from "../resolvers/admin/apiKeys";
-import { appendAuditEntry } from "../resolvers/admin/audit";
+import type { UserError } from "../errors";
 import { ALERT_POLICY_KEY, alertPolicySchema } from "./anomalyAlerts";
 import { CONTRACT_VERIFIER_POLICY_KEY, contractVerifierPolicySchema } from "./contractVerifier";
 import { DATA_RETENTION_POLICY_KEY, dataRetentionPolicySchema } from "./dataRetention";

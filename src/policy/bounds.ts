@@ -1,7 +1,7 @@
 import { apiError } from "../errors";
+import type { InsightsFilter } from "../insights/insightsFilter";
 import { bucketsInRange } from "../privacy/buckets";
-import type { ReleaseProfile } from "../privacy/releaseProfiles";
-import type { InsightsFilter } from "../resolvers/insights/insightsFilter";
+import type { ReleaseProfile } from "../privacy/releaseParameters";
 
 const HOUR_MS = 3_600_000;
 

@@ -1,6 +1,6 @@
+import { appendAuditEntry } from "../audit/chain";
 import type { DatabaseHandle, QueryFn } from "../db/client";
 import { apiError } from "../errors";
-import { appendAuditEntry } from "../resolvers/admin/audit";
 
 /** What a buyer without a stored budget gets (operators change it with setBuyerBudget). */
 export const DEFAULT_BUYER_BUDGET = { epsilonLimit: 10, windowDays: 30, dailyQueryLimit: 50 };

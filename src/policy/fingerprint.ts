@@ -15,8 +15,8 @@ import {
   type SelectionSetNode,
 } from "graphql";
 import { apiError } from "../errors";
-import { levelOfFilter } from "../resolvers/insights/breakdownLevel";
-import type { InsightsFilter } from "../resolvers/insights/insightsFilter";
+import { levelOfFilter } from "../insights/breakdownLevel";
+import type { InsightsFilter } from "../insights/insightsFilter";
 
 /** Bump when the canonical form changes; old and new fingerprints then never collide. */
 export const FINGERPRINT_VERSION = 1;

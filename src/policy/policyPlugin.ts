@@ -1,23 +1,19 @@
 import { type ExecutionResult, GraphQLError, type GraphQLSchema, parse } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { actorOf } from "../audit/actor";
+import { appendAuditEntry } from "../audit/chain";
+import { auditDeniedResponseKeys, auditRefusedAdminAttempt } from "../audit/refusals";
 import type { Clock } from "../clock";
 import type { AppContext } from "../context";
 import type { DatabaseHandle } from "../db/client";
 import type { ApiRole } from "../db/schema/enums";
 import { apiError } from "../errors";
+import { readableLevel } from "../insights/breakdownLevel";
+import type { InsightsFilter } from "../insights/insightsFilter";
+import { MAX_PAGE_SIZE, validateInsightsFilter } from "../insights/insightsFilter";
+import { countInsightCells, currentReleases, decodeCursor, type ReleaseRef } from "../insights/readInsights";
 import { bucketKey } from "../privacy/buckets";
 import type { PlanEntry, ReleaseLevel } from "../privacy/releasePlan";
-import { appendAuditEntry } from "../resolvers/admin/audit";
-import { auditDeniedResponseKeys, auditRefusedAdminAttempt } from "../resolvers/admin/refusals";
-import { readableLevel } from "../resolvers/insights/breakdownLevel";
-import type { InsightsFilter } from "../resolvers/insights/insightsFilter";
-import { MAX_PAGE_SIZE, validateInsightsFilter } from "../resolvers/insights/insightsFilter";
-import {
-  countInsightCells,
-  currentReleases,
-  decodeCursor,
-  type ReleaseRef,
-} from "../resolvers/insights/readInsights";
 import { armorLimitsFor, armorRules, withContractCode } from "./armor";
 import { assertWithinBounds } from "./bounds";
 import { chargeBuyer, type ShapeHits } from "./budget";
@@ -202,7 +198,7 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
               appendAuditEntry(query, {
                 at: context.clock.now(),
                 type: "output_scan",
-                actor: `${principal.keyPrefix} (${principal.keyName})`,
+                actor: actorOf(principal),
                 actorKeyId: principal.keyId,
                 action: "withholdResponse",
                 target: principal.partnerId ?? principal.businessId,

@@ -1,8 +1,9 @@
 import type { Logger } from "pino";
 import type { DatabaseHandle } from "../db/client";
 import type { TimeGranularity } from "../db/schema/enums";
+import type { ReleaseProfile } from "../privacy/releaseParameters";
 import { loadReleasePlan, type PlanEntry } from "../privacy/releasePlan";
-import { loadReleaseProfile, type ReleaseProfile } from "../privacy/releaseProfiles";
+import { loadReleaseProfile } from "../privacy/releaseProfiles";
 
 /** The channel a trigger on release_plan and release_profiles notifies on every change (payload: the table). */
 export const RELEASE_SETTINGS_CHANNEL = "release_settings_changed";

@@ -1,6 +1,6 @@
+import type { InsightsFilter } from "../insights/insightsFilter";
+import type { ReleaseRef } from "../insights/readInsights";
 import type { ReleaseLevel } from "../privacy/releasePlan";
-import type { InsightsFilter } from "../resolvers/insights/insightsFilter";
-import type { ReleaseRef } from "../resolvers/insights/readInsights";
 import type { AuthFailureReason, Principal } from "./principal";
 
 /** What the policy decided for one cell-selecting root selection; its resolver reads exactly these releases. */

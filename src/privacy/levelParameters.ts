@@ -1,6 +1,6 @@
+import type { ReleaseProfile } from "./releaseParameters";
 import { type ReleaseParameters, releaseParameters } from "./releaseParameters";
 import { levelMaxCells, type PlanEntry } from "./releasePlan";
-import type { ReleaseProfile } from "./releaseProfiles";
 
 /**
  * The parameters of one release of a plan entry, exactly as precompute derives them and as the

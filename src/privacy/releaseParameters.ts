@@ -1,7 +1,26 @@
+import type { TimeGranularity } from "../db/schema/enums";
 import type { RationalScale } from "./discreteLaplace";
 import { noiseScaleFor, rationalFromDecimal, rationalToNumber } from "./rational";
-import type { ReleaseProfile } from "./releaseProfiles";
 import { noisyThresholdM, perPartitionDelta } from "./thresholds";
+
+/** A release profile (PRIVACY.md "Release plan and profiles"): what a release's parameters derive from; stored, checked and loaded by releaseProfiles.ts. */
+export interface ReleaseProfile {
+  granularity: TimeGranularity;
+  reportingDelayHours: number;
+  kMin: number;
+  epsilon: number;
+  buyerCost: number;
+  delta: number;
+  budgetWindowDays: number;
+  maxRangeBuckets: number;
+  maxGeoIds: number;
+  allowedGeoTypes: Array<"city_code" | "geohash3">;
+  maxSegmentDimensions: number;
+  maxCellsPerParticipant: number;
+  maxDoorsPerCell: number;
+  dominanceMaxShare: number;
+  epsilonSplit: Record<"uniqueParticipants" | "doorsOpened" | "repeatParticipants", number>;
+}
 
 export const NOISED_METRICS = ["uniqueParticipants", "doorsOpened", "repeatParticipants"] as const;
 export type NoisedMetric = (typeof NOISED_METRICS)[number];

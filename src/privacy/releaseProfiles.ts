@@ -3,25 +3,7 @@ import { z } from "zod";
 import type { Database } from "../db/client";
 import type { TimeGranularity } from "../db/schema/enums";
 import { releaseProfiles } from "../db/schema/releases";
-import { doorsPerCellCap, releaseParameters } from "./releaseParameters";
-
-export interface ReleaseProfile {
-  granularity: TimeGranularity;
-  reportingDelayHours: number;
-  kMin: number;
-  epsilon: number;
-  buyerCost: number;
-  delta: number;
-  budgetWindowDays: number;
-  maxRangeBuckets: number;
-  maxGeoIds: number;
-  allowedGeoTypes: Array<"city_code" | "geohash3">;
-  maxSegmentDimensions: number;
-  maxCellsPerParticipant: number;
-  maxDoorsPerCell: number;
-  dominanceMaxShare: number;
-  epsilonSplit: Record<"uniqueParticipants" | "doorsOpened" | "repeatParticipants", number>;
-}
+import { doorsPerCellCap, type ReleaseProfile, releaseParameters } from "./releaseParameters";
 
 const EPSILON_SPLIT = { uniqueParticipants: 0.5, doorsOpened: 0.25, repeatParticipants: 0.25 };
 

@@ -1,8 +1,8 @@
 import type { FieldMap, InputObjectRef, ObjectRef } from "@pothos/core";
+import { adminActorOf } from "../audit/actor";
+import { auditRefusedInput } from "../audit/refusals";
 import type { AppContext } from "../context";
-import type { UserError } from "../resolvers/admin/apiKeys";
-import { auditRefusedInput } from "../resolvers/admin/refusals";
-import { actorOf } from "./actor";
+import type { UserError } from "../errors";
 import { builder } from "./builder";
 import { UserErrorType } from "./userErrors";
 
@@ -65,7 +65,7 @@ export function adminMutationField<Input, Shape extends WithUserErrors, InputReq
     if (payload.userErrors.length > 0) {
       await auditRefusedInput(context.database, {
         at: context.clock.now(),
-        actor: actorOf(context),
+        actor: adminActorOf(context),
         action: name,
         target: options.auditTarget(input),
         userErrors: payload.userErrors,

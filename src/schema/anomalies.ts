@@ -1,11 +1,14 @@
-import { byTypeAndSeverity, readAnomalyStats } from "../resolvers/anomalies/anomalyStats";
+import {
+  type AnomalySeverity,
+  byTypeAndSeverity,
+  MAX_WINDOW_HOURS,
+  readAnomalyStats,
+} from "../jobs/anomalyStats";
 import {
   type AnomalyRow,
-  type AnomalySeverity,
   encodeAnomalyCursor,
   listAnomalies,
   MAX_ANOMALY_PAGE_SIZE,
-  MAX_WINDOW_HOURS,
 } from "../resolvers/anomalies/listAnomalies";
 import { builder } from "./builder";
 

@@ -1,6 +1,7 @@
-import type { ApiKeyRow, UserError } from "../resolvers/admin/apiKeys";
+import { adminActorOf } from "../audit/actor";
+import type { UserError } from "../errors";
+import type { ApiKeyRow } from "../resolvers/admin/apiKeys";
 import { issueApiKey, revokeApiKey, rotateApiKey } from "../resolvers/admin/apiKeys";
-import { actorOf } from "./actor";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
 import { RoleEnum } from "./viewer";
@@ -131,7 +132,7 @@ adminMutationField("issueApiKey", {
   input: { type: IssueApiKeyInput, description: "The new key." },
   auditTarget: (input) => `${input.role}:${input.name}`,
   resolve: async (input, context) => {
-    const actor = actorOf(context);
+    const actor = adminActorOf(context);
     const result = await issueApiKey(
       context.database,
       context.clock,
@@ -154,7 +155,7 @@ adminMutationField("rotateApiKey", {
       context.database,
       context.clock,
       { id: String(input.id), overlapSeconds: input.overlapSeconds },
-      actorOf(context),
+      adminActorOf(context),
     );
     return result.ok
       ? { apiKey: result.apiKey ?? null, key: result.key, userErrors: [] }
@@ -172,7 +173,7 @@ adminMutationField("revokeApiKey", {
       context.database,
       context.clock,
       { id: String(input.id) },
-      actorOf(context),
+      adminActorOf(context),
     );
     return result.ok ? { key: result.key, userErrors: [] } : { key: null, userErrors: result.userErrors };
   },

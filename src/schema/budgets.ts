@@ -1,13 +1,13 @@
+import type { UserError } from "../errors";
+import { readableLevel } from "../insights/breakdownLevel";
+import { type InsightsFilter, validateInsightsFilter } from "../insights/insightsFilter";
+import { currentReleases } from "../insights/readInsights";
 import { assertWithinBounds } from "../policy/bounds";
 import { type BudgetState, quoteBuyer, readBudgetState } from "../policy/budget";
 import { FINGERPRINT_VERSION, fingerprintSelection } from "../policy/fingerprint";
 import { dimensionsOf } from "../privacy/releasePlan";
-import type { UserError } from "../resolvers/admin/apiKeys";
 import { setBuyerBudget } from "../resolvers/admin/buyerBudgets";
-import { readableLevel } from "../resolvers/insights/breakdownLevel";
-import { type InsightsFilter, validateInsightsFilter } from "../resolvers/insights/insightsFilter";
 import { type LevelAccuracyRow, levelAccuracies } from "../resolvers/insights/levelAccuracy";
-import { currentReleases } from "../resolvers/insights/readInsights";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
 import {

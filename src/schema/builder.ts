@@ -5,9 +5,9 @@ import RelayPlugin from "@pothos/plugin-relay";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import SubGraphPlugin from "@pothos/plugin-sub-graph";
 import ValidationPlugin from "@pothos/plugin-validation";
+import { auditRefusedAdminAttempt } from "../audit/refusals";
 import type { AppContext } from "../context";
 import { apiError } from "../errors";
-import { auditRefusedAdminAttempt } from "../resolvers/admin/refusals";
 
 export const builder = new SchemaBuilder<{
   Context: AppContext;

@@ -1,4 +1,5 @@
-import { apiError } from "../errors";
+import { adminActorOf } from "../audit/actor";
+import { apiError, type UserError } from "../errors";
 import {
   CONTRACT_CHECKS,
   type ContractCheck,
@@ -9,8 +10,6 @@ import {
   runContractVerifier,
   type VerificationResult,
 } from "../jobs/contractVerifier";
-import type { UserError } from "../resolvers/admin/apiKeys";
-import { actorOf } from "./actor";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
 import { Ops } from "./ops";
@@ -243,7 +242,7 @@ adminMutationField("verifyContracts", {
   resolve: async (input, context) => {
     const outcome = await runContractVerifier(
       context.database,
-      actorOf(context),
+      adminActorOf(context),
       input ?? {},
       context.clock.now(),
     );

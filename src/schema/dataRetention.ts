@@ -1,5 +1,5 @@
+import type { UserError } from "../errors";
 import { type DataRetentionResult, runDataRetention } from "../jobs/dataRetention";
-import type { UserError } from "../resolvers/admin/apiKeys";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
 

@@ -6,7 +6,7 @@ import {
   type RunningStatement,
   type StatementStatistic,
   type StatementStatistics,
-} from "../resolvers/ops/databaseHealth";
+} from "../jobs/databaseHealth";
 import { builder } from "./builder";
 import { Ops } from "./ops";
 

@@ -1,5 +1,5 @@
+import type { UserError } from "../errors";
 import { type FeedRetentionResult, runFeedRetention } from "../jobs/feedRetention";
-import type { UserError } from "../resolvers/admin/apiKeys";
 import { listRetentionCounts, type RetentionCountRow } from "../resolvers/ops/retentionCounts";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { Severity } from "./anomalies";

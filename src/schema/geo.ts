@@ -1,4 +1,5 @@
-import type { UserError } from "../resolvers/admin/apiKeys";
+import { adminActorOf } from "../audit/actor";
+import type { UserError } from "../errors";
 import {
   type CityRow,
   cityLocalities,
@@ -20,7 +21,6 @@ import {
 } from "../resolvers/geo/cityBounds";
 import { populateCityGeohashMapAudited } from "../resolvers/geo/cityGeohashMap";
 import { upsertLocality } from "../resolvers/geo/localities";
-import { actorOf } from "./actor";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
 import { UserErrorType } from "./userErrors";
@@ -154,7 +154,12 @@ adminMutationField("upsertCityDefinition", {
   input: { type: UpsertCityDefinitionInput, description: "The definition." },
   auditTarget: (input) => input.code,
   resolve: async (input, context) => {
-    const result = await upsertCityDefinition(context.database, input, context.clock.now(), actorOf(context));
+    const result = await upsertCityDefinition(
+      context.database,
+      input,
+      context.clock.now(),
+      adminActorOf(context),
+    );
     return result.ok ? { city: result.city, userErrors: [] } : { city: null, userErrors: result.userErrors };
   },
 });
@@ -177,7 +182,7 @@ adminMutationField("populateCityGeohashMap", {
     const result = await populateCityGeohashMapAudited(
       context.database,
       context.clock.now(),
-      actorOf(context),
+      adminActorOf(context),
     );
     return { ...result, userErrors: [] };
   },
@@ -249,7 +254,7 @@ adminMutationField("upsertLocality", {
   input: { type: UpsertLocalityInput, description: "The locality." },
   auditTarget: (input) => input.code,
   resolve: async (input, context) => {
-    const result = await upsertLocality(context.database, input, context.clock.now(), actorOf(context));
+    const result = await upsertLocality(context.database, input, context.clock.now(), adminActorOf(context));
     if (!result.ok) return { locality: null, shape: null, created: false, userErrors: result.userErrors };
     const shape = result.shape === null ? null : { localityCode: result.locality.code, ...result.shape };
     return { locality: result.locality, shape, created: result.created, userErrors: [] };

@@ -1,4 +1,6 @@
-import { apiError } from "../errors";
+import { adminActorOf } from "../audit/actor";
+import { appendAuditEntry } from "../audit/chain";
+import { apiError, type UserError } from "../errors";
 import {
   type AlertDeliveryRow,
   type AlertResult,
@@ -8,8 +10,6 @@ import {
   sendAnomalyAlerts,
 } from "../jobs/anomalyAlerts";
 import { type RetentionResult, runRetention } from "../jobs/retention";
-import type { UserError } from "../resolvers/admin/apiKeys";
-import { appendAuditEntry } from "../resolvers/admin/audit";
 import { type BackfillCounts, backfillMemberships } from "../resolvers/imports/backfill";
 import {
   type DirectoryEntry,
@@ -18,7 +18,6 @@ import {
   upsertDirectoryEntry,
   upsertPartnerNormalization,
 } from "../resolvers/imports/directories";
-import { actorOf } from "./actor";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { Severity } from "./anomalies";
 import { builder } from "./builder";
@@ -388,7 +387,7 @@ adminMutationField("sendAnomalyAlerts", {
       appendAuditEntry(query, {
         at: context.clock.now(),
         type: "admin_mutation",
-        ...actorOf(context),
+        ...adminActorOf(context),
         action: "sendAnomalyAlerts",
         target: result.webhookId,
         outcome: result.outcome,

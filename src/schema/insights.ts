@@ -1,26 +1,20 @@
 import { type GraphQLResolveInfo, Kind, type SelectionNode } from "graphql";
 import type { AppContext } from "../context";
-import { type CellMargins, cellAccuracy } from "../privacy/accuracy";
-import { bucketKey } from "../privacy/buckets";
-import { buyerSuppressionReason } from "../privacy/releaseMechanism";
-import { readableLevel } from "../resolvers/insights/breakdownLevel";
-import {
-  type InsightsFilter,
-  MAX_PAGE_SIZE,
-  validateInsightsFilter,
-} from "../resolvers/insights/insightsFilter";
-import type { ReleaseReceipt } from "../resolvers/insights/loaders";
+import { readableLevel } from "../insights/breakdownLevel";
+import { DATASET, SCHEMA_VERSION } from "../insights/exportRecord";
+import { type InsightsFilter, MAX_PAGE_SIZE, validateInsightsFilter } from "../insights/insightsFilter";
+import type { ReleaseReceipt } from "../insights/loaders";
 import {
   countInsightCells,
   encodeCursor,
   type InsightCellRow,
   readInsightsPage,
-} from "../resolvers/insights/readInsights";
-import type { TrendReader } from "../resolvers/insights/trendScores";
+} from "../insights/readInsights";
+import type { TrendReader } from "../insights/trendScores";
+import { type CellMargins, cellAccuracy } from "../privacy/accuracy";
+import { bucketKey } from "../privacy/buckets";
+import { buyerSuppressionReason } from "../privacy/releaseMechanism";
 import { builder } from "./builder";
-
-export const DATASET = "spots_insights_v1";
-export const SCHEMA_VERSION = "1.0";
 
 export const TimeGranularity = builder.enumType("TimeGranularity", {
   subGraphs: ["internal", "buyer", "business"],

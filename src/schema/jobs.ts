@@ -1,9 +1,8 @@
-import { apiError } from "../errors";
+import { adminActorOf } from "../audit/actor";
+import { apiError, type UserError } from "../errors";
 import { manualPrecomputeTarget, startManualPrecompute } from "../jobs/precompute/manualPrecompute";
 import { resolveNoiseKey } from "../privacy/noiseKey";
-import type { UserError } from "../resolvers/admin/apiKeys";
 import { findJobRun, type JobRow, type JobRunRow, listJobs } from "../resolvers/ops/jobs";
-import { actorOf } from "./actor";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
 import { TimeGranularity } from "./insights";
@@ -142,7 +141,7 @@ adminMutationField("runPrecompute", {
         logger: context.logger,
       },
       { granularities: [...input.granularities], from: input.from, to: input.to },
-      actorOf(context),
+      adminActorOf(context),
     );
     return result.ok
       ? { jobRunId: result.jobRunId, plannedReleases: result.plannedReleases, userErrors: [] }

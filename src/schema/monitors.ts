@@ -1,6 +1,11 @@
-import { apiError } from "../errors";
-import { monitorStatementTimeoutMs } from "../jobs/monitors";
-import type { UserError } from "../resolvers/admin/apiKeys";
+import { adminActorOf } from "../audit/actor";
+import { apiError, type UserError } from "../errors";
+import {
+  listMonitors,
+  type MonitorRow,
+  monitorStatementTimeoutMs,
+  type RunMonitorsCounts,
+} from "../jobs/monitors";
 import {
   type ActionRow,
   acknowledgeFeedItem,
@@ -9,14 +14,10 @@ import {
   lastMonitorEvents,
   listActions,
   listFeed,
-  listMonitors,
   type MonitorEventRow,
-  type MonitorRow,
-  type RunMonitorsCounts,
   runMonitorsForOperator,
 } from "../resolvers/ops/monitors";
 import { upsertMonitor } from "../resolvers/ops/upsertMonitor";
-import { actorOf } from "./actor";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { Severity } from "./anomalies";
 import { builder } from "./builder";
@@ -311,7 +312,7 @@ adminMutationField("runMonitors", {
       context.database,
       { names: input?.names ?? null, statementTimeoutMs: timeout },
       context.clock.now(),
-      actorOf(context),
+      adminActorOf(context),
     );
     return result.ok
       ? { ...result.counts, userErrors: [] }
@@ -357,7 +358,7 @@ adminMutationField("acknowledgeFeedItem", {
       context.database,
       { id: String(input.id), status: input.status },
       context.clock.now(),
-      actorOf(context),
+      adminActorOf(context),
     );
     return result.ok ? { item: result.item, userErrors: [] } : { item: null, userErrors: result.userErrors };
   },
@@ -400,7 +401,7 @@ adminMutationField("decideAction", {
       context.database,
       { id: String(input.id), decision: input.decision, reason: input.reason },
       context.clock.now(),
-      actorOf(context),
+      adminActorOf(context),
     );
     return result.ok
       ? { action: result.action, userErrors: [] }
@@ -482,7 +483,7 @@ adminMutationField("upsertMonitor", {
       context.database,
       input,
       { now: context.clock.now(), statementTimeoutMs: timeout },
-      actorOf(context),
+      adminActorOf(context),
     );
     if (!result.ok) return { monitor: null, created: false, userErrors: result.userErrors };
     const lastEvent = (await lastMonitorEvents(context.database)).get(result.monitor.id) ?? null;

@@ -1,7 +1,7 @@
+import { type AuditChainReport, verifyAuditChain } from "../audit/verify";
 import { apiError } from "../errors";
 import { listApiKeys } from "../resolvers/admin/apiKeys";
 import {
-  type AuditChainReport,
   type BudgetChargeDayRow,
   type BudgetUsageRow,
   budgetChargesPerDay,
@@ -16,7 +16,6 @@ import {
   privacyLedger,
   queryFingerprintStats,
   type RequestStatsRow,
-  verifyAuditChain,
 } from "../resolvers/ops/views";
 import { ApiKey } from "./apiKeys";
 import { builder } from "./builder";

@@ -1,4 +1,6 @@
+import { adminActorOf } from "../audit/actor";
 import type { TimeGranularity as Granularity } from "../db/schema/enums";
+import type { UserError } from "../errors";
 import type { GeoBucketType as GeoType } from "../privacy/cellKey";
 import type { LedgerDay as LedgerDayRow } from "../privacy/participantDays";
 import {
@@ -13,9 +15,7 @@ import {
   type PrivacyStatement as Statement,
   type TierOutsideGuarantee as TierRow,
 } from "../privacy/statement";
-import type { UserError } from "../resolvers/admin/apiKeys";
 import { setPrivacyCap, setReleasePlanEntry } from "../resolvers/admin/privacyPlan";
-import { actorOf } from "./actor";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
 import { GeoBucketType, SegmentDimension, TimeGranularity } from "./insights";
@@ -185,7 +185,7 @@ adminMutationField("setPrivacyCap", {
   input: { type: SetPrivacyCapInput, description: "The new cap." },
   auditTarget: () => "privacy_cap",
   resolve: async (input, context) => {
-    const result = await setPrivacyCap(context.database, input, context.clock.now(), actorOf(context));
+    const result = await setPrivacyCap(context.database, input, context.clock.now(), adminActorOf(context));
     return result.ok ? { cap: result.value, userErrors: [] } : { cap: null, userErrors: result.userErrors };
   },
 });
@@ -244,7 +244,7 @@ adminMutationField("setReleasePlanEntry", {
         enabled: input.enabled,
       },
       context.clock.now(),
-      actorOf(context),
+      adminActorOf(context),
     );
     return result.ok ? { plan: result.value, userErrors: [] } : { plan: null, userErrors: result.userErrors };
   },

@@ -1,6 +1,6 @@
 import { Kind } from "graphql";
 import { apiError } from "../errors";
-import { quoteShort } from "../resolvers/insights/insightsFilter";
+import { quoteShort } from "../insights/insightsFilter";
 import { builder } from "./builder";
 
 // RFC 3339 with an explicit offset; a bare date or local time is ambiguous, so it is refused.

@@ -1,6 +1,6 @@
+import { adminActorOf } from "../audit/actor";
+import type { UserError } from "../errors";
 import { listTimingPolicies, setTimingPolicy, type TimingPolicyRow } from "../jobs/timingPolicies";
-import type { UserError } from "../resolvers/admin/apiKeys";
-import { actorOf } from "./actor";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
 
@@ -69,7 +69,7 @@ adminMutationField("setTimingPolicy", {
       context.database,
       { policyKey: input.policyKey, payload },
       context.clock.now(),
-      actorOf(context),
+      adminActorOf(context),
     );
     return result.ok
       ? { policy: result.policy, userErrors: [] }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AuditRow, auditEntryOfRow, auditHash } from "../../src/audit/chain";
 import { fixedClock } from "../../src/clock";
 import { openDatabase } from "../../src/db/client";
-import { type AuditRow, auditEntryOfRow, auditHash } from "../../src/resolvers/admin/audit";
 import { issueTestKey, testApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 

@@ -305,7 +305,7 @@ describe("bad input gets its stable code, charges nothing, and the server keeps 
 
 describe("error messages", () => {
   it("never echo more than a short excerpt of bad input", async () => {
-    const { quoteShort } = await import("../../src/resolvers/insights/insightsFilter");
+    const { quoteShort } = await import("../../src/insights/insightsFilter");
     expect(quoteShort("x".repeat(100_000))).toHaveLength(65);
     expect(quoteShort("us-nyc")).toBe('"us-nyc"');
   });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { trendScore } from "../../src/insights/trendScores";
 import { RELEASE_SETTINGS_CHANNEL } from "../../src/policy/releaseSettings";
 import { releaseMargins } from "../../src/privacy/accuracy";
 import { releaseParameters } from "../../src/privacy/releaseParameters";
 import { CONTRACT_RELEASE_PROFILES } from "../../src/privacy/releaseProfiles";
-import { trendScore } from "../../src/resolvers/insights/trendScores";
 import { type GraphQLBody, issueTestKey } from "../support/app";
 import { buildBuyerWorld, policyState } from "../support/buyerWorld";
 import { createTestDatabase, notificationsSettled, type TestDatabase } from "../support/database";

@@ -5,13 +5,13 @@
 // functions with the same seeds. Plus the L0 / C invariants and the neighbour (one participant-day
 // removed) bounds.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TotalsResources } from "../../src/config";
 import { CATEGORIES, DOOR_TYPES, SEGMENT_CONTEXTS, type TimeGranularity } from "../../src/db/schema/enums";
 import {
   type BucketTotals,
   boundingSeeds,
   type CellTotalsRow,
   computeCellTotals,
-  type TotalsResources,
   totalsKey,
 } from "../../src/jobs/precompute/cellTotals";
 import { BUCKET_MS, bucketStartOf } from "../../src/privacy/buckets";

@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runOps } from "../../src/cli/ops";
+import type { CanonicalRecord } from "../../src/insights/exportRecord";
 import {
   CONTRACT_VERIFIER_QUEUE,
   deniedKeysInValue,
@@ -9,7 +10,6 @@ import {
   runScheduledContractVerifier,
 } from "../../src/jobs/contractVerifier";
 import { recordJobRun } from "../../src/jobs/jobRuns";
-import type { CanonicalRecord } from "../../src/resolvers/insights/exportRecord";
 import { testApp } from "../support/app";
 import { buildBuyerWorld, WORLD_DAYS } from "../support/buyerWorld";
 import { capturedIo } from "../support/capture";

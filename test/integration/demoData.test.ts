@@ -4,7 +4,7 @@ import { runDemoData } from "../../src/cli/demoData";
 import { fixedClock } from "../../src/clock";
 import { configFrom } from "../../src/config";
 import type { DatabaseHandle } from "../../src/db/client";
-import { DEMO_CITIES, localityNameKey } from "../../src/db/demo/cities";
+import { DEMO_CITIES } from "../../src/db/demo/cities";
 import {
   type DemoDataOptions,
   type DemoDataSummary,
@@ -12,7 +12,7 @@ import {
   isDemoDataComplete,
   isDemoDataPresent,
 } from "../../src/db/demo/demoData";
-import { cityDefinitions } from "../../src/db/schema/geo";
+import { cityDefinitions, localityNameKey } from "../../src/db/schema/geo";
 import { assignGeohash3ToCities, populateCityGeohashMap } from "../../src/resolvers/geo/cityGeohashMap";
 import { coverCircleWithGeohash } from "../../src/resolvers/geo/geohash";
 import { createTestDatabase, type TestDatabase } from "../support/database";

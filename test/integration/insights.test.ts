@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/clock";
 import type { DatabaseHandle } from "../../src/db/client";
+import { trendScore } from "../../src/insights/trendScores";
 import { precomputeRelease } from "../../src/jobs/precompute/precomputeRelease";
 import { API_KEYS_CHANNEL } from "../../src/policy/keyCache";
 import { releaseMargins } from "../../src/privacy/accuracy";
 import { publishedNoiseScales } from "../../src/privacy/releaseParameters";
-import { trendScore } from "../../src/resolvers/insights/trendScores";
 import { flushRequestLogs, issueTestKey, testApp } from "../support/app";
 import { createTestDatabase, notificationsSettled, type TestDatabase } from "../support/database";
 import { insertEvents, seedTestCities } from "../support/events";

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runScheduledMonitors } from "../../src/jobs/monitors";
-import { beginCheck } from "../../src/resolvers/ops/monitorSql";
-import { runMonitors as runMonitorsNow } from "../../src/resolvers/ops/monitors";
+import { beginCheck } from "../../src/jobs/monitorSql";
+import { runMonitors as runMonitorsNow, runScheduledMonitors } from "../../src/jobs/monitors";
 import { type GraphQLBody, issueTestKey, testApp } from "../support/app";
 import { buildBuyerWorld, WORLD_NOW } from "../support/buyerWorld";
 import { createTestDatabase, type TestDatabase } from "../support/database";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appendAuditEntry } from "../../src/audit/chain";
 import { DEFAULT_RELEASE_PLAN, planTotals } from "../../src/privacy/releasePlan";
-import { appendAuditEntry } from "../../src/resolvers/admin/audit";
 import { flushRequestLogs, testApp } from "../support/app";
 import { buildBuyerWorld } from "../support/buyerWorld";
 import { createTestDatabase, type TestDatabase } from "../support/database";

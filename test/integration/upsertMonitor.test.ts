@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/clock";
 import { ensureReferenceData } from "../../src/db/referenceData";
-import {
-  MONITOR_HIDDEN_TABLES,
-  MONITOR_READABLE_TABLES,
-  statementCount,
-} from "../../src/resolvers/ops/monitorSql";
+import { MONITOR_HIDDEN_TABLES, MONITOR_READABLE_TABLES, statementCount } from "../../src/jobs/monitorSql";
 import { flushRequestLogs, issueTestKey, testApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { lastAuditId, stateDigest } from "../support/stateDigest";

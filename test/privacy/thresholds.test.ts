@@ -6,12 +6,12 @@ import { dyadicFromDouble } from "../../src/privacy/exactExp";
 import { keyedNoiseStream } from "../../src/privacy/noiseStream";
 import { noiseScaleFor } from "../../src/privacy/rational";
 import { type CellTotals, releaseCell, type SuppressionCause } from "../../src/privacy/releaseMechanism";
-import { type ReleaseParameters, releaseParameters } from "../../src/privacy/releaseParameters";
 import {
-  CONTRACT_RELEASE_PROFILES,
+  type ReleaseParameters,
   type ReleaseProfile,
-  validateReleaseProfile,
-} from "../../src/privacy/releaseProfiles";
+  releaseParameters,
+} from "../../src/privacy/releaseParameters";
+import { CONTRACT_RELEASE_PROFILES, validateReleaseProfile } from "../../src/privacy/releaseProfiles";
 import {
   noisyThresholdM,
   type ThresholdInputs,

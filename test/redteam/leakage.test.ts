@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { type GraphQLObjectType, isObjectType, parse } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { trendScore } from "../../src/insights/trendScores";
 import { DENIED_KEYS, findDeniedKeys, findDeniedResponseKeys } from "../../src/policy/denyList";
-import { trendScore } from "../../src/resolvers/insights/trendScores";
 import { buyerSchema } from "../../src/schema/index";
 import type { GraphQLBody } from "../support/app";
 import { buildBuyerWorld } from "../support/buyerWorld";

@@ -1,14 +1,14 @@
 import type { GraphQLError } from "graphql";
 import { describe, expect, it } from "vitest";
+import { levelOfFilter, readableLevel } from "../../src/insights/breakdownLevel";
+import type { InsightsFilter } from "../../src/insights/insightsFilter";
 import { fingerprintSelection } from "../../src/policy/fingerprint";
 import { DEFAULT_RELEASE_PLAN } from "../../src/privacy/releasePlan";
-import { levelOfFilter, readableLevel } from "../../src/resolvers/insights/breakdownLevel";
 import {
   ExportParameterError,
   parseExportBody,
   parseExportQuery,
 } from "../../src/resolvers/insights/exportParameters";
-import type { InsightsFilter } from "../../src/resolvers/insights/insightsFilter";
 
 const day: InsightsFilter = {
   granularity: "day",

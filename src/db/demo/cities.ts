@@ -1,3 +1,5 @@
+import { localityNameKey } from "../schema/geo";
+
 /** A demo city: its circle feeds city_definitions, its weight sets how busy it is. */
 export interface DemoCity {
   code: string;
@@ -227,11 +229,6 @@ const LOCALITY_OUTLINES: Record<string, LocalityOutline[]> = {
     ],
   ],
 };
-
-/** Lowercased, accent-stripped name used for locality lookups ("Reykjavík" -> "reykjavik"). */
-export function localityNameKey(name: string): string {
-  return name.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase().replace(/\s+/g, " ").trim();
-}
 
 function slug(name: string): string {
   return localityNameKey(name)

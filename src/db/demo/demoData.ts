@@ -3,9 +3,9 @@ import { populateCityGeohashMap } from "../../resolvers/geo/cityGeohashMap";
 import { destinationPoint, encodeGeohash } from "../../resolvers/geo/geohash";
 import type { DatabaseHandle } from "../client";
 import { CATEGORIES, type Category, DOOR_TYPES, type DoorType } from "../schema/enums";
-import { cityDefinitions, localities, localityShapes } from "../schema/geo";
+import { cityDefinitions, localities, localityNameKey, localityShapes } from "../schema/geo";
 import { dsDirectory, partnerNormalization, rmDirectory, tenants } from "../schema/imports";
-import { DEMO_CITIES, DEMO_LOCALITIES, type DemoCity, localityNameKey, squarePolygonAround } from "./cities";
+import { DEMO_CITIES, DEMO_LOCALITIES, type DemoCity, squarePolygonAround } from "./cities";
 
 export interface DemoDataOptions {
   seed: number;

@@ -78,3 +78,6 @@ export const queryFingerprints = pgTable(
   },
   (t) => [primaryKey({ columns: [t.partnerId, t.day, t.fingerprint] })],
 );
+
+/** The partner_id of every BUYER key starts with this (outside_buyer_acme): how the buyer monitors and budgets know a buyer. */
+export const BUYER_PARTNER_PREFIX = "outside_buyer_";

@@ -50,6 +50,11 @@ export const localities = pgTable(
   ],
 );
 
+/** The localities.name_key of a name: lowercased, accent-stripped ("Reykjavík" -> "reykjavik"). */
+export function localityNameKey(name: string): string {
+  return name.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase().replace(/\s+/g, " ").trim();
+}
+
 /** Validated GeoJSON polygon per locality, for maps. */
 export const localityShapes = pgTable("locality_shapes", {
   localityCode: text("locality_code")

@@ -1,3 +1,4 @@
+import { WORK_MEM } from "../../config";
 import { CATEGORIES, DOOR_TYPES, SEGMENT_CONTEXTS, type TimeGranularity } from "../../db/schema/enums";
 import type { GeoBucketType } from "../../privacy/cellKey";
 
@@ -314,9 +315,6 @@ export function cellTotalsSettings(
 }
 
 const JIT_MIN_HOURS = 24 * 7;
-
-/** A PostgreSQL memory size for work_mem: a whole number of kB, MB or GB (checked again here, as it is spliced into SET). */
-export const WORK_MEM = /^[1-9][0-9]{0,6}(kB|MB|GB)$/;
 
 /** The public lattice's geo axis: every city code, or every mapped geohash3 cell. */
 export function geoBucketsSql(geoType: GeoBucketType): string {

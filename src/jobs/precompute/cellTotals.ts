@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import type { TotalsResources } from "../../config";
 import type { DatabaseHandle, QueryFn } from "../../db/client";
 import { CATEGORIES, DOOR_TYPES, SEGMENT_CONTEXTS, type TimeGranularity } from "../../db/schema/enums";
 import { BUCKET_MS, bucketStartOf } from "../../privacy/buckets";
@@ -48,18 +49,6 @@ export interface TotalsRange {
   bucketCount: number;
   version: number;
   parameters: Pick<ReleaseParameters, "maxDoorsPerCell" | "maxCellsPerParticipant">;
-}
-
-/**
- * What one totals pass may use on PostgreSQL: `parallelism` parts side by side (one connection
- * each; bucket ranges, or participant partitions of a single bucket), each sorting in up to
- * `workMem` (a PostgreSQL memory size such as '1GB'; the final hash aggregate may take
- * hash_mem_multiplier times that). PGlite has one connection, so it always runs one part.
- * From PRECOMPUTE_PARALLELISM and PRECOMPUTE_WORK_MEM.
- */
-export interface TotalsResources {
-  parallelism: number;
-  workMem: string | undefined;
 }
 
 /** Two parts with 1 GB each suits a small server that also serves the API. */

@@ -1,11 +1,12 @@
 import type { Logger } from "pino";
+import type { AdminActor } from "../../audit/actor";
+import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle } from "../../db/client";
 import type { TimeGranularity } from "../../db/schema/enums";
+import type { UserError } from "../../errors";
 import { bucketStartOf, latestReleasableBucket } from "../../privacy/buckets";
 import { loadReleasePlan } from "../../privacy/releasePlan";
 import { loadReleaseProfile } from "../../privacy/releaseProfiles";
-import type { AdminActor, UserError } from "../../resolvers/admin/apiKeys";
-import { appendAuditEntry } from "../../resolvers/admin/audit";
 import { missingInRange, type PlannedRelease } from "./planReleases";
 import type { PrecomputeDependencies } from "./precomputeRelease";
 import { PRIVACY_CAP_REACHED, runReleases } from "./runReleases";

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { appendAuditEntry } from "../../audit/chain";
 import type { Clock } from "../../clock";
+import type { TotalsResources } from "../../config";
 import type { DatabaseHandle, QueryFn } from "../../db/client";
 import { CATEGORIES, DOOR_TYPES, SEGMENT_CONTEXTS, type TimeGranularity } from "../../db/schema/enums";
 import { BUCKET_MS, bucketEnd, bucketKey, bucketStartOf, isAligned } from "../../privacy/buckets";
@@ -19,15 +21,8 @@ import {
   type ReleaseLevel,
 } from "../../privacy/releasePlan";
 import { loadReleaseProfile } from "../../privacy/releaseProfiles";
-import { appendAuditEntry } from "../../resolvers/admin/audit";
 import { geoBucketsSql } from "./aggregateSql";
-import {
-  type BucketTotals,
-  type CellTotalsRow,
-  computeCellTotals,
-  type TotalsResources,
-  totalsKey,
-} from "./cellTotals";
+import { type BucketTotals, type CellTotalsRow, computeCellTotals, totalsKey } from "./cellTotals";
 
 export interface PrecomputeDependencies {
   database: DatabaseHandle;

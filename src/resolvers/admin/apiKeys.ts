@@ -1,12 +1,12 @@
 import { desc } from "drizzle-orm";
+import type { AdminActor } from "../../audit/actor";
+import { appendAuditEntry } from "../../audit/chain";
 import type { Clock } from "../../clock";
 import type { Database, DatabaseHandle, QueryFn } from "../../db/client";
-import { apiKeys } from "../../db/schema/access";
+import { apiKeys, BUYER_PARTNER_PREFIX } from "../../db/schema/access";
 import type { ApiRole } from "../../db/schema/enums";
+import type { UserError } from "../../errors";
 import { generateApiKey } from "../../policy/apiKeyFormat";
-import { appendAuditEntry } from "./audit";
-
-export const BUYER_PARTNER_PREFIX = "outside_buyer_";
 
 export interface IssueApiKeyInput {
   role: ApiRole;
@@ -18,12 +18,6 @@ export interface IssueApiKeyInput {
   expiresAt?: Date | null;
   /** Who issued it: an operator key's name, or "cli" for the bootstrap. */
   createdBy: string;
-}
-
-export interface UserError {
-  field: string[];
-  code: string;
-  message: string;
 }
 
 export type IssueApiKeyResult =
@@ -95,13 +89,6 @@ export function validateIssueApiKey(input: IssueApiKeyInput, now: Date): UserErr
 }
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
-
-/** Who asked for an admin change, for the audit row written with it. */
-export interface AdminActor {
-  actor: string;
-  actorKeyId: string | null;
-  requestId: string | null;
-}
 
 const KEY_COLUMNS = `id, name, prefix, key_hash as "keyHash", role, partner_id as "partnerId", tenant_id as "tenantId",
   business_id as "businessId", created_at as "createdAt", expires_at as "expiresAt", revoked_at as "revokedAt", last_used_at as "lastUsedAt",

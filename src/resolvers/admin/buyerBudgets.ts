@@ -1,7 +1,9 @@
+import { actorOf } from "../../audit/actor";
+import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle } from "../../db/client";
+import { BUYER_PARTNER_PREFIX } from "../../db/schema/access";
+import type { UserError } from "../../errors";
 import type { Principal } from "../../policy/principal";
-import { BUYER_PARTNER_PREFIX, type UserError } from "./apiKeys";
-import { appendAuditEntry } from "./audit";
 
 export interface SetBuyerBudgetInput {
   partnerId: string;
@@ -64,7 +66,7 @@ export async function setBuyerBudget(
     await appendAuditEntry(query, {
       at,
       type: "admin_mutation",
-      actor: `${actor.keyPrefix} (${actor.keyName})`,
+      actor: actorOf(actor),
       actorKeyId: actor.keyId,
       action: "setBuyerBudget",
       target: input.partnerId,

@@ -1,5 +1,8 @@
+import type { AdminActor } from "../../audit/actor";
+import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle } from "../../db/client";
 import type { TimeGranularity } from "../../db/schema/enums";
+import type { UserError } from "../../errors";
 import type { GeoBucketType } from "../../privacy/cellKey";
 import {
   capProblems,
@@ -11,8 +14,6 @@ import {
   planOverCap,
   type ReleaseLevel,
 } from "../../privacy/releasePlan";
-import type { AdminActor, UserError } from "./apiKeys";
-import { appendAuditEntry } from "./audit";
 
 export type PrivacyPlanResult<T> = { ok: true; value: T } | { ok: false; userErrors: UserError[] };
 

@@ -1,7 +1,6 @@
 import type { DatabaseHandle } from "../../db/client";
 import { apiError } from "../../errors";
-
-export type AnomalySeverity = "error" | "warning" | "info";
+import { type AnomalySeverity, assertWindowHours } from "../../jobs/anomalyStats";
 
 export interface AnomalyRow {
   id: string;
@@ -22,20 +21,8 @@ export interface AnomalyFilter {
   severities?: readonly AnomalySeverity[] | null;
 }
 
-/** A quarter of a year: longer than anomalies are kept (90 days), so every stored row is reachable. */
-export const MAX_WINDOW_HOURS = 24 * 92;
 export const MAX_ANOMALY_PAGE_SIZE = 500;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-export function assertWindowHours(windowHours: number): void {
-  if (!Number.isInteger(windowHours) || windowHours < 1 || windowHours > MAX_WINDOW_HOURS) {
-    throw apiError(
-      "BAD_USER_INPUT",
-      `windowHours must be an integer between 1 and ${MAX_WINDOW_HOURS} (anomalies are kept 90 days).`,
-      { field: "windowHours" },
-    );
-  }
-}
 
 export function encodeAnomalyCursor(row: AnomalyRow): string {
   return Buffer.from(row.id).toString("base64url");

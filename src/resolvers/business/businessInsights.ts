@@ -1,11 +1,12 @@
+import { actorOf } from "../../audit/actor";
+import { appendAuditEntry } from "../../audit/chain";
 import type { Clock } from "../../clock";
 import type { DatabaseHandle, QueryFn } from "../../db/client";
 import { DOOR_TYPES, type DoorType } from "../../db/schema/enums";
 import { apiError } from "../../errors";
+import { quoteShort } from "../../insights/insightsFilter";
 import type { Principal } from "../../policy/principal";
 import { BUCKET_MS, bucketKey, isAligned } from "../../privacy/buckets";
-import { appendAuditEntry } from "../admin/audit";
-import { quoteShort } from "../insights/insightsFilter";
 
 export type BusinessGranularity = "hour" | "day";
 
@@ -226,7 +227,7 @@ export async function readBusinessInsights(
       appendAuditEntry(query, {
         at: now,
         type: "business_read",
-        actor: `${principal.keyPrefix} (${principal.keyName})`,
+        actor: actorOf(principal),
         actorKeyId: principal.keyId,
         action: "businessInsights",
         target: businessId,

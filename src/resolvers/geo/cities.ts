@@ -1,7 +1,8 @@
+import type { AdminActor } from "../../audit/actor";
+import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle } from "../../db/client";
-import { localityNameKey } from "../../db/demo/cities";
-import type { AdminActor, UserError } from "../admin/apiKeys";
-import { appendAuditEntry } from "../admin/audit";
+import { localityNameKey } from "../../db/schema/geo";
+import type { UserError } from "../../errors";
 import { checkPolygon, type GeoJsonPolygon } from "./polygon";
 
 export interface CityDefinitionInput {

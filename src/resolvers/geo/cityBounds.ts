@@ -1,5 +1,5 @@
 import type { DatabaseHandle } from "../../db/client";
-import type { UserError } from "../admin/apiKeys";
+import type { UserError } from "../../errors";
 import { geohashBounds } from "./geohash";
 
 /** A rectangle in degrees. `west > east` when it crosses the antimeridian. */

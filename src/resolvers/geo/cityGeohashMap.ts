@@ -1,7 +1,7 @@
+import type { AdminActor } from "../../audit/actor";
+import { appendAuditEntry } from "../../audit/chain";
 import { type Clock, systemClock } from "../../clock";
 import type { DatabaseHandle, QueryFn } from "../../db/client";
-import type { AdminActor } from "../admin/apiKeys";
-import { appendAuditEntry } from "../admin/audit";
 import { coverCircleWithGeohash, geohashCenter, haversineKm } from "./geohash";
 
 const CIRCLE_SOURCE = "circle";

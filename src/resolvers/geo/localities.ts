@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
+import type { AdminActor } from "../../audit/actor";
+import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle, QueryFn } from "../../db/client";
-import { localityNameKey } from "../../db/demo/cities";
-import type { AdminActor, UserError } from "../admin/apiKeys";
-import { appendAuditEntry } from "../admin/audit";
+import { localityNameKey } from "../../db/schema/geo";
+import type { UserError } from "../../errors";
 import type { LocalityRow } from "./cities";
 import { checkPolygon, type GeoJsonPolygon } from "./polygon";
 

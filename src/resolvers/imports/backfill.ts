@@ -1,7 +1,8 @@
+import { actorOf } from "../../audit/actor";
+import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle, QueryFn } from "../../db/client";
+import type { UserError } from "../../errors";
 import type { Principal } from "../../policy/principal";
-import type { UserError } from "../admin/apiKeys";
-import { appendAuditEntry } from "../admin/audit";
 
 /** Membership roles, as the merge writes them. */
 export const MEMBERSHIP_ROLES = { deliveryPartner: "DELIVERY_PARTNER", ds: "DS", rm: "RM" } as const;
@@ -100,7 +101,7 @@ export async function backfillMemberships(
     await appendAuditEntry(query, {
       at,
       type: "admin_mutation",
-      actor: `${actor.keyPrefix} (${actor.keyName})`,
+      actor: actorOf(actor),
       actorKeyId: actor.keyId,
       action: "backfillMemberships",
       target: tenantId ?? "all tenants",

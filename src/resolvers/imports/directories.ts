@@ -1,7 +1,8 @@
+import { actorOf } from "../../audit/actor";
+import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle } from "../../db/client";
+import type { UserError } from "../../errors";
 import type { Principal } from "../../policy/principal";
-import type { UserError } from "../admin/apiKeys";
-import { appendAuditEntry } from "../admin/audit";
 
 export type DirectoryKind = "ds" | "rm";
 
@@ -51,10 +52,6 @@ function requireName(errors: UserError[], field: string, value: string | null | 
   }
 }
 
-function actorOf(actor: Principal) {
-  return { actor: `${actor.keyPrefix} (${actor.keyName})`, actorKeyId: actor.keyId };
-}
-
 /** Maps a raw delivery-partner spelling to its canonical organisation; audited in the same transaction. */
 export async function upsertPartnerNormalization(
   database: DatabaseHandle,
@@ -83,7 +80,8 @@ export async function upsertPartnerNormalization(
     await appendAuditEntry(query, {
       at,
       type: "admin_mutation",
-      ...actorOf(actor),
+      actor: actorOf(actor),
+      actorKeyId: actor.keyId,
       action: "upsertPartnerNormalization",
       target: rawKey,
       outcome: "OK",
@@ -139,7 +137,8 @@ export async function upsertDirectoryEntry(
     await appendAuditEntry(query, {
       at,
       type: "admin_mutation",
-      ...actorOf(actor),
+      actor: actorOf(actor),
+      actorKeyId: actor.keyId,
       action: "upsertDirectoryEntry",
       target: `${table}:${username}`,
       outcome: "OK",

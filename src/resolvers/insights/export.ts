@@ -2,9 +2,18 @@ import type { Logger } from "pino";
 import type { ErrorCode } from "../../errors";
 import { readBoundedBody } from "../../http/body";
 import { restErrorResponse, restStatusOf } from "../../http/restErrors";
+import {
+  canonicalRecord,
+  csvHeader,
+  csvLine,
+  DATASET,
+  EXPORTED_CELL_SELECTION,
+  type ExportedCell,
+  jsonLine,
+} from "../../insights/exportRecord";
+import { MAX_PAGE_SIZE } from "../../insights/insightsFilter";
 import type { PolicyReport } from "../../policy/requestState";
 import { levelOf, type SegmentDimension } from "../../privacy/releasePlan";
-import { DATASET } from "../../schema/insights";
 import {
   type ExportFilterVariable,
   type ExportFormat,
@@ -13,15 +22,6 @@ import {
   parseExportBody,
   parseExportQuery,
 } from "./exportParameters";
-import {
-  canonicalRecord,
-  csvHeader,
-  csvLine,
-  EXPORTED_CELL_SELECTION,
-  type ExportedCell,
-  jsonLine,
-} from "./exportRecord";
-import { MAX_PAGE_SIZE } from "./insightsFilter";
 
 export const DATASET_EXPORT_PATH = `/v1/datasets/${DATASET}`;
 export const MAX_EXPORT_BODY_BYTES = 64 * 1024;

@@ -3,8 +3,8 @@ import type { TimeGranularity } from "../../db/schema/enums";
 import { type CellMargins, releaseMargins } from "../../privacy/accuracy";
 import type { GeoBucketType } from "../../privacy/cellKey";
 import { planReleaseParameters } from "../../privacy/levelParameters";
+import type { ReleaseProfile } from "../../privacy/releaseParameters";
 import { loadReleasePlan, type PlanEntry, planEntryFor, type ReleaseLevel } from "../../privacy/releasePlan";
-import type { ReleaseProfile } from "../../privacy/releaseProfiles";
 
 /** The margins a released cell of one (granularity, geo type, level) would carry. */
 export interface LevelAccuracyRow extends CellMargins {

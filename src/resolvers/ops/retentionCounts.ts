@@ -1,6 +1,6 @@
 import type { DatabaseHandle } from "../../db/client";
 import { apiError } from "../../errors";
-import type { MonitorSeverity } from "./monitors";
+import type { MonitorSeverity } from "../../jobs/monitors";
 
 export type RetentionCountKind = "feed_item" | "monitor_event";
 

@@ -1,6 +1,7 @@
+import type { AdminActor } from "../../audit/actor";
+import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle, QueryFn } from "../../db/client";
-import type { AdminActor, UserError } from "../admin/apiKeys";
-import { appendAuditEntry } from "../admin/audit";
+import type { UserError } from "../../errors";
 import {
   beginCheck,
   type CheckProblem,
@@ -10,8 +11,13 @@ import {
   statementCount,
   VETTED_CHECK,
   vetCheck,
-} from "./monitorSql";
-import { MONITOR_COLUMNS, type MonitorRow, type MonitorSeverity, REVOKE_BUYER_KEYS } from "./monitors";
+} from "../../jobs/monitorSql";
+import {
+  MONITOR_COLUMNS,
+  type MonitorRow,
+  type MonitorSeverity,
+  REVOKE_BUYER_KEYS,
+} from "../../jobs/monitors";
 
 /** Actions a monitor may propose into the action ledger ("none": it only raises feed items). */
 export const MONITOR_ACTIONS = [REVOKE_BUYER_KEYS, "none"] as const;

@@ -5,7 +5,6 @@ import { BUCKET_MS } from "../../privacy/buckets";
 import { highestDay, type LedgerDay, ledgerDays } from "../../privacy/participantDays";
 import { loadPrivacyCap, loadReleasePlan, planTotals } from "../../privacy/releasePlan";
 import { loadReleaseProfile } from "../../privacy/releaseProfiles";
-import { type AuditRow, auditEntryOfRow, auditHash } from "../admin/audit";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -248,25 +247,4 @@ export async function privacyLedger(
     ...cap,
     planEpsilonPerParticipantDay: planTotals(plan).epsilonDay,
   };
-}
-
-export interface AuditChainReport {
-  valid: boolean;
-  checkedEntries: number;
-  /** The first entry whose hash or link does not match, if any. */
-  firstBrokenId: string | null;
-}
-
-/** Recomputes every audit hash in order; a changed, inserted or deleted row breaks the chain there. */
-export async function verifyAuditChain(database: DatabaseHandle): Promise<AuditChainReport> {
-  const rows = await database.query<AuditRow>("select * from audit_logs order by id");
-  let previous: string | null = null;
-  for (const row of rows) {
-    const expected = auditHash(previous, auditEntryOfRow(row));
-    if (row.prev_hash !== previous || row.hash !== expected) {
-      return { valid: false, checkedEntries: rows.length, firstBrokenId: String(row.id) };
-    }
-    previous = row.hash;
-  }
-  return { valid: true, checkedEntries: rows.length, firstBrokenId: null };
 }

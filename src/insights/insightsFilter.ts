@@ -1,8 +1,8 @@
-import type { TimeGranularity } from "../../db/schema/enums";
-import { apiError } from "../../errors";
-import { bucketsInRange, isAligned } from "../../privacy/buckets";
-import type { GeoBucketType } from "../../privacy/cellKey";
-import type { SegmentDimension } from "../../privacy/releasePlan";
+import type { TimeGranularity } from "../db/schema/enums";
+import { apiError } from "../errors";
+import { bucketsInRange, isAligned } from "../privacy/buckets";
+import type { GeoBucketType } from "../privacy/cellKey";
+import type { SegmentDimension } from "../privacy/releasePlan";
 
 /** The insights filter after GraphQL coercion (enum values already lowercase). */
 export interface InsightsFilter {

@@ -1,5 +1,21 @@
-import type { QueryFn } from "../../db/client";
-import { type AnomalySeverity, assertWindowHours } from "./listAnomalies";
+import type { QueryFn } from "../db/client";
+import { apiError } from "../errors";
+
+export type AnomalySeverity = "error" | "warning" | "info";
+
+/** A quarter of a year: longer than anomalies are kept (90 days), so every stored row is reachable. */
+export const MAX_WINDOW_HOURS = 24 * 92;
+
+/** The window rule of the anomalies and anomalyStats fields and of the alert job's counts. */
+export function assertWindowHours(windowHours: number): void {
+  if (!Number.isInteger(windowHours) || windowHours < 1 || windowHours > MAX_WINDOW_HOURS) {
+    throw apiError(
+      "BAD_USER_INPUT",
+      `windowHours must be an integer between 1 and ${MAX_WINDOW_HOURS} (anomalies are kept 90 days).`,
+      { field: "windowHours" },
+    );
+  }
+}
 
 export interface AnomalyStatsGroup {
   tenantId: string;

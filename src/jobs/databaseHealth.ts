@@ -1,4 +1,4 @@
-import type { DatabaseHandle, DatabaseKind, QueryFn } from "../../db/client";
+import type { DatabaseHandle, DatabaseKind, QueryFn } from "../db/client";
 
 /** The 003 seed's "Database Health Check": more active connections than this is a warning. */
 export const DEFAULT_ACTIVE_CONNECTIONS_WARNING = 150;

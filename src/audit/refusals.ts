@@ -1,7 +1,8 @@
-import type { DatabaseHandle } from "../../db/client";
-import type { Principal } from "../../policy/principal";
-import type { AdminActor, UserError } from "./apiKeys";
-import { appendAuditEntry, lockAuditChain } from "./audit";
+import type { DatabaseHandle } from "../db/client";
+import type { UserError } from "../errors";
+import type { Principal } from "../policy/principal";
+import { type AdminActor, actorOf } from "./actor";
+import { appendAuditEntry, lockAuditChain } from "./chain";
 
 export interface RefusedAdminAttempt {
   at: Date;
@@ -26,7 +27,7 @@ export function auditRefusedAdminAttempt(
       appendAuditEntry(query, {
         at: attempt.at,
         type: "admin_refused",
-        actor: principal === null ? "anonymous" : `${principal.keyPrefix} (${principal.keyName})`,
+        actor: principal === null ? "anonymous" : actorOf(principal),
         actorKeyId: principal?.keyId ?? null,
         action: attempt.action,
         outcome: "FORBIDDEN",
@@ -98,7 +99,7 @@ export async function auditDeniedResponseKeys(
     await appendAuditEntry(query, {
       at: attempt.at,
       type: "denied_response_key",
-      actor: `${principal.keyPrefix} (${principal.keyName})`,
+      actor: actorOf(principal),
       actorKeyId: principal.keyId,
       action: "refuseDocument",
       target: principal.partnerId,

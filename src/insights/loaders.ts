@@ -1,8 +1,8 @@
 import DataLoader from "dataloader";
 import { LRUCache } from "lru-cache";
-import type { DatabaseHandle } from "../../db/client";
-import type { RationalScale } from "../../privacy/discreteLaplace";
-import { type NoisedMetric, publishedNoiseScales } from "../../privacy/releaseParameters";
+import type { DatabaseHandle } from "../db/client";
+import type { RationalScale } from "../privacy/discreteLaplace";
+import { type NoisedMetric, publishedNoiseScales } from "../privacy/releaseParameters";
 
 /** What a cell's `privacy` block reads from its release's receipt. */
 export interface ReleaseReceipt {

@@ -1,4 +1,4 @@
-import type { DatabaseHandle, QueryFn } from "../../db/client";
+import type { DatabaseHandle, QueryFn } from "../db/client";
 
 /** What a check returns per row: a numeric value and, optionally, what it is about. */
 export interface CheckRow {

@@ -1,3 +1,7 @@
+/** The dataset every insight cell belongs to, and the version of its record: fields of every cell and export. */
+export const DATASET = "spots_insights_v1";
+export const SCHEMA_VERSION = "1.0";
+
 /** One `InsightCell` as the export's GraphQL operation selects it (every field of the canonical record). */
 export interface ExportedCell {
   schemaVersion: string;

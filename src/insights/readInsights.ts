@@ -1,14 +1,14 @@
-import type { DatabaseHandle } from "../../db/client";
-import { CATEGORIES, DOOR_TYPES, SEGMENT_CONTEXTS, type TimeGranularity } from "../../db/schema/enums";
-import { apiError } from "../../errors";
-import { bucketKey } from "../../privacy/buckets";
-import type { GeoBucketType } from "../../privacy/cellKey";
+import type { DatabaseHandle } from "../db/client";
+import { CATEGORIES, DOOR_TYPES, SEGMENT_CONTEXTS, type TimeGranularity } from "../db/schema/enums";
+import { apiError } from "../errors";
+import { bucketKey } from "../privacy/buckets";
+import type { GeoBucketType } from "../privacy/cellKey";
 import {
   dimensionsOf,
   type ReleaseLevel,
   SEGMENT_DIMENSIONS,
   type SegmentDimension,
-} from "../../privacy/releasePlan";
+} from "../privacy/releasePlan";
 import type { InsightsFilter } from "./insightsFilter";
 import { type TrendReader, trendScore } from "./trendScores";
 

@@ -1,4 +1,4 @@
-import { apiError } from "../../errors";
+import { apiError } from "../errors";
 import {
   dimensionsOf,
   levelOf,
@@ -8,7 +8,7 @@ import {
   type ReleaseLevel,
   SEGMENT_DIMENSIONS,
   type SegmentDimension,
-} from "../../privacy/releasePlan";
+} from "../privacy/releasePlan";
 import type { InsightsFilter } from "./insightsFilter";
 
 /** The filter field that restricts each segment dimension. */

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { QueryFn } from "../../db/client";
+import type { QueryFn } from "../db/client";
 
 export interface AuditEntry {
   at: Date;
