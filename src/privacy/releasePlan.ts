@@ -90,7 +90,7 @@ export interface PrivacyCap {
 }
 
 /**
- * The default plan (PRIVACY.md "Default plan"; chosen with `npm run bench:utility`, see the README):
+ * The default plan (PRIVACY.md "Default plan"; chosen with `npm run bench:utility`, see docs/privacy.md):
  * the seeds' per-release epsilon 0.5 for FULL DAY and WEEK at both geo types, the market-level
  * roll-ups buyers mostly want (city totals and single dimensions per day, totals per week and per
  * geohash3 day), and the HOUR family at CATEGORY and TOTAL; delta 1e-6 per entry.
