@@ -24,17 +24,53 @@ export const DENIED_KEYS = [
 const normalise = (key: string) => key.toLowerCase().replace(/[^a-z0-9]/g, "");
 const DENIED = new Set(DENIED_KEYS.map(normalise));
 
-/** Every object key, at any depth, that names a denied field in any case style; with its path. */
-export function findDeniedKeys(value: unknown, path = ""): string[] {
-  if (Array.isArray(value)) return value.flatMap((item, index) => findDeniedKeys(item, `${path}[${index}]`));
-  if (value === null || typeof value !== "object") return [];
-  const hits: string[] = [];
-  for (const [key, child] of Object.entries(value)) {
-    const childPath = path ? `${path}.${key}` : key;
-    if (DENIED.has(normalise(key))) hits.push(childPath);
-    hits.push(...findDeniedKeys(child, childPath));
+/** Whether a key names a denied field, remembered per key (a response repeats the same few keys). */
+const deniedByKey = new Map<string, boolean>();
+const MAX_REMEMBERED_KEYS = 10_000;
+function isDenied(key: string): boolean {
+  let denied = deniedByKey.get(key);
+  if (denied === undefined) {
+    denied = DENIED.has(normalise(key));
+    if (deniedByKey.size < MAX_REMEMBERED_KEYS) deniedByKey.set(key, denied);
   }
+  return denied;
+}
+
+/**
+ * Every object key, at any depth, that names a denied field in any case style; with its path
+ * (`a.b[0].c`). Scans every buyer response, so it walks without building a path until it finds one.
+ */
+export function findDeniedKeys(value: unknown, path = ""): string[] {
+  const hits: string[] = [];
+  const trail: Array<string | number> = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (let index = 0; index < node.length; index++) {
+        trail.push(index);
+        walk(node[index]);
+        trail.pop();
+      }
+      return;
+    }
+    if (node === null || typeof node !== "object") return;
+    const object = node as Record<string, unknown>;
+    for (const key in object) {
+      if (!Object.hasOwn(object, key)) continue;
+      trail.push(key);
+      if (isDenied(key)) hits.push(renderPath(path, trail));
+      walk(object[key]);
+      trail.pop();
+    }
+  };
+  walk(value);
   return hits;
+}
+
+function renderPath(prefix: string, trail: ReadonlyArray<string | number>): string {
+  let out = prefix;
+  for (const part of trail)
+    out = typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${part}` : part;
+  return out;
 }
 
 /**
@@ -47,7 +83,7 @@ export function findDeniedResponseKeys(document: DocumentNode): string[] {
   visit(document, {
     [Kind.FIELD](field) {
       const key = field.alias?.value ?? field.name.value;
-      if (DENIED.has(normalise(key))) hits.add(key);
+      if (isDenied(key)) hits.add(key);
     },
   });
   return [...hits];
