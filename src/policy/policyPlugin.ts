@@ -11,12 +11,12 @@ import { apiError } from "../errors";
 import { readableLevel } from "../insights/breakdownLevel";
 import type { InsightsFilter } from "../insights/insightsFilter";
 import { MAX_PAGE_SIZE, validateInsightsFilter } from "../insights/insightsFilter";
-import { countInsightCells, currentReleases, decodeCursor, type ReleaseRef } from "../insights/readInsights";
+import { countInsightCells, currentReleases, type ReleaseRef } from "../insights/readInsights";
 import { bucketKey } from "../privacy/buckets";
 import type { PlanEntry, ReleaseLevel } from "../privacy/releasePlan";
 import { armorLimitsFor, armorRules, withContractCode } from "./armor";
-import { assertWithinBounds } from "./bounds";
 import { chargeBuyer, type ShapeHits } from "./budget";
+import { decideSelection, familyCosts } from "./decideSelection";
 import { DENIED_KEYS, findDeniedKeys, findDeniedResponseKeys } from "./denyList";
 import type { DocumentAudience, DocumentCache } from "./documentCache";
 import {
@@ -299,32 +299,23 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
             selection.args,
           ]),
         );
-        const costs = new Map<string, number>();
+        const read: ReleaseRef[] = [];
         for (const shape of shapes) {
           const page = pages.get(shape.responseKey);
-          const buckets = validateInsightsFilter(shape.filter, Number(page?.first ?? 500));
-          const profile = await context.settings.profile(shape.filter.granularity);
-          assertWithinBounds(shape.filter, profile, now);
-          // The level in the plan and filters only on the dimensions it keeps.
-          const level = await levelOf(shape.filter);
-          // A bad cursor (or one of another level) must be refused here, before anything is charged.
-          if (typeof page?.after === "string") decodeCursor(page.after, level);
-          const { releases, missingBuckets } = await currentReleases(
-            context.database,
+          const decision = await decideSelection(
+            context,
             shape.filter,
-            level,
-            buckets,
+            { first: Number(page?.first ?? 500), after: page?.after },
+            now,
           );
           context.policy.decisions.set(shape.responseKey, {
             filter: shape.filter,
-            level,
-            releases,
-            missingBuckets,
+            level: decision.level,
+            releases: decision.releases,
+            missingBuckets: decision.missingBuckets,
           });
-          // An HOUR family costs its epsilon once, whichever of its hours are read; each level is
-          // its own releases and families, so two levels cost both.
-          for (const release of releases) costs.set(release.familyId, release.epsilon);
-          if (exportFirstPage) await boundExport(shape.filter, releases);
+          read.push(...decision.releases);
+          if (exportFirstPage) await boundExport(shape.filter, decision.releases);
         }
         const charge = await chargeBuyer(
           context.database,
@@ -332,7 +323,7 @@ export function usePolicy(options: PolicyOptions): Plugin<AppContext> {
             partnerId: principal.partnerId ?? "",
             fingerprints: context.policy.fingerprints,
             fingerprintVersion: FINGERPRINT_VERSION,
-            releases: [...costs].map(([releaseId, epsilon]) => ({ releaseId, epsilon })),
+            releases: familyCosts(read),
             now,
             requestId: context.requestId,
           },

@@ -1,9 +1,7 @@
 import type { UserError } from "../errors";
-import { readableLevel } from "../insights/breakdownLevel";
-import { type InsightsFilter, validateInsightsFilter } from "../insights/insightsFilter";
-import { currentReleases } from "../insights/readInsights";
-import { assertWithinBounds } from "../policy/bounds";
+import type { InsightsFilter } from "../insights/insightsFilter";
 import { type BudgetState, quoteBuyer, readBudgetState } from "../policy/budget";
+import { decideSelection, familyCosts } from "../policy/decideSelection";
 import { FINGERPRINT_VERSION, fingerprintSelection } from "../policy/fingerprint";
 import { dimensionsOf } from "../privacy/releasePlan";
 import { setBuyerBudget } from "../resolvers/admin/buyerBudgets";
@@ -156,20 +154,16 @@ builder.queryField("quoteInsights", (t) =>
       const principal = context.principal!;
       const filter = args.filter as unknown as InsightsFilter;
       const now = context.clock.now();
-      const buckets = validateInsightsFilter(filter, 0);
-      const profile = await context.settings.profile(filter.granularity);
-      assertWithinBounds(filter, profile, now);
-      // Refused as insights(filter) would be: a level outside the plan, a filter on a rolled-up dimension.
-      const plan = await context.settings.plan();
-      const level = readableLevel(filter, plan);
-      const { releases } = await currentReleases(context.database, filter, level, buckets);
+      // Refused as insights(filter) would be (the same decision): bounds, a level outside the plan,
+      // a filter on a rolled-up dimension.
+      const { profile, plan, level, releases } = await decideSelection(context, filter, { first: 0 }, now);
       const fingerprint = fingerprintSelection("insights", filter);
       const quote = await quoteBuyer(context.database, {
         partnerId: principal.partnerId ?? "",
         fingerprints: [fingerprint],
         fingerprintVersion: FINGERPRINT_VERSION,
         // Charged per family (an HOUR day once), at the epsilon each release was made with.
-        releases: releases.map((release) => ({ releaseId: release.familyId, epsilon: release.epsilon })),
+        releases: familyCosts(releases),
         now,
       });
       // Post-processing of published parameters, so free.
