@@ -25,27 +25,7 @@ const GEOHASH3 = /^[0-9b-hjkmnp-z]{3}$/;
 /** Checks what is wrong with a filter regardless of who asks (role policy comes later in the pipeline). */
 export function validateInsightsFilter(filter: InsightsFilter, first: number): Date[] {
   const { granularity, timeBucketStartUtc: start, timeBucketEndUtc: end } = filter;
-  for (const [name, value] of [
-    ["timeBucketStartUtc", start],
-    ["timeBucketEndUtc", end],
-  ] as const) {
-    if (!isAligned(granularity, value)) {
-      throw apiError(
-        "BAD_USER_INPUT",
-        `${name} ${value.toISOString()} is not aligned to ${granularity.toUpperCase()} buckets (${ALIGNMENT[granularity]}).`,
-        { field: name },
-      );
-    }
-  }
-  if (start >= end) {
-    throw apiError(
-      "BAD_USER_INPUT",
-      "timeBucketStartUtc must be before timeBucketEndUtc (the end is exclusive).",
-      {
-        field: "timeBucketEndUtc",
-      },
-    );
-  }
+  assertAlignedRange(granularity, start, end);
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
     throw apiError("BAD_USER_INPUT", `first must be between 0 and ${MAX_PAGE_SIZE}; got ${first}.`, {
       field: "first",
@@ -83,6 +63,31 @@ export function validateInsightsFilter(filter: InsightsFilter, first: number): D
 export function quoteShort(value: unknown, max = 64): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** A time range's bounds are aligned to the granularity's buckets and the start is before the (exclusive) end. */
+export function assertAlignedRange(granularity: TimeGranularity, start: Date, end: Date): void {
+  for (const [name, value] of [
+    ["timeBucketStartUtc", start],
+    ["timeBucketEndUtc", end],
+  ] as const) {
+    if (!isAligned(granularity, value)) {
+      throw apiError(
+        "BAD_USER_INPUT",
+        `${name} ${value.toISOString()} is not aligned to ${granularity.toUpperCase()} buckets (${ALIGNMENT[granularity]}).`,
+        { field: name },
+      );
+    }
+  }
+  if (start >= end) {
+    throw apiError(
+      "BAD_USER_INPUT",
+      "timeBucketStartUtc must be before timeBucketEndUtc (the end is exclusive).",
+      {
+        field: "timeBucketEndUtc",
+      },
+    );
+  }
 }
 
 const ALIGNMENT: Record<TimeGranularity, string> = {

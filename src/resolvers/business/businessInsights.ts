@@ -4,9 +4,9 @@ import type { Clock } from "../../clock";
 import type { DatabaseHandle, QueryFn } from "../../db/client";
 import { DOOR_TYPES, type DoorType } from "../../db/schema/enums";
 import { apiError } from "../../errors";
-import { quoteShort } from "../../insights/insightsFilter";
+import { assertAlignedRange, quoteShort } from "../../insights/insightsFilter";
 import type { Principal } from "../../policy/principal";
-import { BUCKET_MS, bucketKey, isAligned } from "../../privacy/buckets";
+import { BUCKET_MS, bucketKey } from "../../privacy/buckets";
 
 export type BusinessGranularity = "hour" | "day";
 
@@ -53,10 +53,6 @@ export interface BusinessInsights {
 }
 
 const HOUR_MS = 3_600_000;
-const ALIGNMENT: Record<BusinessGranularity, string> = {
-  hour: "a whole hour, e.g. 2026-01-05T13:00:00Z",
-  day: "00:00 UTC, e.g. 2026-01-05T00:00:00Z",
-};
 
 /**
  * Checks a filter against the tier's limits, before anything is read; each refusal has a stable code
@@ -67,27 +63,7 @@ export function validateBusinessFilter(
   now: Date,
 ): { buckets: Date[]; spotIds: string[] } {
   const { granularity, timeBucketStartUtc: start, timeBucketEndUtc: end } = filter;
-  for (const [name, value] of [
-    ["timeBucketStartUtc", start],
-    ["timeBucketEndUtc", end],
-  ] as const) {
-    if (!isAligned(granularity, value)) {
-      throw apiError(
-        "BAD_USER_INPUT",
-        `${name} ${value.toISOString()} is not aligned to ${granularity.toUpperCase()} buckets (${ALIGNMENT[granularity]}).`,
-        { field: name },
-      );
-    }
-  }
-  if (start >= end) {
-    throw apiError(
-      "BAD_USER_INPUT",
-      "timeBucketStartUtc must be before timeBucketEndUtc (the end is exclusive).",
-      {
-        field: "timeBucketEndUtc",
-      },
-    );
-  }
+  assertAlignedRange(granularity, start, end);
   // Counted arithmetically: a huge range is refused without listing its buckets.
   const bucketCount = (end.getTime() - start.getTime()) / BUCKET_MS[granularity];
   const maxBuckets = BUSINESS_TIER.maxBuckets[granularity];
