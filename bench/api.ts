@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
+import { systemActor } from "../src/audit/actor";
 import { systemClock } from "../src/clock";
 import { type DatabaseHandle, openDatabase } from "../src/db/client";
 import { migrateDatabase } from "../src/db/migrate";
@@ -128,21 +129,19 @@ async function createDataSet(options: ApiOptions): Promise<DataSet> {
       throw new Error(`released ${summary.released} of ${buckets.length}: ${summary.errors.join("; ")}`);
     await database.query("vacuum analyze");
     await createPostGraphileSchema(database);
-    const buyer = await issueApiKey(database, systemClock, {
+    const buyer = await issueApiKey({ database: database, clock: systemClock }, systemActor("bench"), {
       role: "buyer",
       name: "bench-buyer",
       partnerId: "outside_buyer_bench",
       tenantId: null,
       expiresAt: null,
-      createdBy: "bench",
     });
-    const internal = await issueApiKey(database, systemClock, {
+    const internal = await issueApiKey({ database: database, clock: systemClock }, systemActor("bench"), {
       role: "internal",
       name: "bench-internal",
       partnerId: null,
       tenantId: null,
       expiresAt: null,
-      createdBy: "bench",
     });
     if (!buyer.ok || !internal.ok) throw new Error("could not issue the benchmark keys");
     const [counts] = await database.query<{ cells: number }>(
@@ -151,8 +150,8 @@ async function createDataSet(options: ApiOptions): Promise<DataSet> {
     await database.close();
     return {
       url: url.toString(),
-      buyerKey: buyer.apiKey,
-      internalKey: internal.apiKey,
+      buyerKey: buyer.value.apiKey,
+      internalKey: internal.value.apiKey,
       noiseKeyHex: randomBytes(32).toString("hex"),
       releases: summary.released,
       cells: counts?.cells ?? 0,

@@ -52,3 +52,18 @@ export interface UserError {
   code: string;
   message: string;
 }
+
+/**
+ * What an admin domain function returns: the payload's own fields, or the refusal of its input. A
+ * refusal changed nothing; the schema turns either into the mutation's payload.
+ */
+export type AdminOutcome<Value> = { ok: true; value: Value } | { ok: false; userErrors: UserError[] };
+
+/** A refusal of one input field. */
+export function refused(
+  field: string[],
+  code: string,
+  message: string,
+): { ok: false; userErrors: UserError[] } {
+  return { ok: false, userErrors: [{ field, code, message }] };
+}

@@ -1,8 +1,8 @@
 import type { FieldMap, InputObjectRef, ObjectRef } from "@pothos/core";
-import { adminActorOf } from "../audit/actor";
+import { type AdminActor, type AdminDeps, adminActorOf } from "../audit/actor";
 import { auditRefusedInput } from "../audit/refusals";
 import type { AppContext } from "../context";
-import type { UserError } from "../errors";
+import type { AdminOutcome, UserError } from "../errors";
 import { builder } from "./builder";
 import { UserErrorType } from "./userErrors";
 
@@ -32,7 +32,27 @@ export function mutationPayload<Shape extends WithUserErrors>(
   });
 }
 
-interface AdminMutationOptions<Input, Shape extends WithUserErrors, InputRequired extends boolean> {
+type PayloadFields<Shape> = Omit<Shape, "userErrors">;
+
+interface AdminMutationOptions<Input, Shape extends WithUserErrors, InputRequired extends boolean>
+  extends AdminMutationCommon<Input, Shape, InputRequired> {
+  /** The domain function: `(deps, actor, input)`, as every admin change is written. */
+  run: (
+    deps: AdminDeps,
+    actor: AdminActor,
+    input: InputArgument<Input, InputRequired>,
+  ) => Promise<AdminOutcome<PayloadFields<Shape>>>;
+  /** The payload's fields when the input is refused (its userErrors say why). */
+  refused: PayloadFields<Shape>;
+}
+
+/** TRANSITIONAL (issue 16): the wrappers not yet moved to `run`; removed once none is left. */
+interface LegacyAdminMutationOptions<Input, Shape extends WithUserErrors, InputRequired extends boolean>
+  extends AdminMutationCommon<Input, Shape, InputRequired> {
+  resolve: (input: InputArgument<Input, InputRequired>, context: AppContext) => Promise<Shape>;
+}
+
+interface AdminMutationCommon<Input, Shape extends WithUserErrors, InputRequired extends boolean> {
   description: string;
   payload: ObjectRef<Types, Shape>;
   input: {
@@ -41,7 +61,6 @@ interface AdminMutationOptions<Input, Shape extends WithUserErrors, InputRequire
     /** False only where the whole input may be left out (its fields all have defaults). */
     required?: InputRequired;
   };
-  resolve: (input: InputArgument<Input, InputRequired>, context: AppContext) => Promise<Shape>;
   /** What the audit row of a refused call names as its target: the id, key or code the input is about. */
   auditTarget: (input: InputArgument<Input, InputRequired>) => string | null;
 }
@@ -51,27 +70,43 @@ type InputArgument<Input, InputRequired extends boolean> = InputRequired extends
   : Input;
 
 /**
- * An OPERATOR mutation with its one `input` argument (CONTRACT.md: verb first, one input, a payload).
- * A call refused for its input (userErrors in the payload) changed nothing; it is audited here, once
- * for every admin mutation, with the userError codes as the outcome.
+ * An OPERATOR mutation with its one `input` argument (CONTRACT.md: verb first, one input, a payload),
+ * run by its domain function with the request context as deps and the calling key as actor. A call
+ * refused for its input (userErrors in the payload) changed nothing; it is audited here, once for
+ * every admin mutation, with the userError codes as the outcome.
  */
 export function adminMutationField<Input, Shape extends WithUserErrors, InputRequired extends boolean = true>(
   name: string,
-  options: AdminMutationOptions<Input, Shape, InputRequired>,
+  options:
+    | AdminMutationOptions<Input, Shape, InputRequired>
+    | LegacyAdminMutationOptions<Input, Shape, InputRequired>,
 ): void {
   const resolve = async (_root: unknown, args: { input?: Input | null }, context: AppContext) => {
     const input = args.input as InputArgument<Input, InputRequired>;
-    const payload = await options.resolve(input, context);
-    if (payload.userErrors.length > 0) {
-      await auditRefusedInput(context.database, {
-        at: context.clock.now(),
-        actor: adminActorOf(context),
-        action: name,
-        target: options.auditTarget(input),
-        userErrors: payload.userErrors,
-      });
+    const actor = adminActorOf(context);
+    if ("resolve" in options) {
+      const payload = await options.resolve(input, context);
+      if (payload.userErrors.length > 0) {
+        await auditRefusedInput(context.database, {
+          at: context.clock.now(),
+          actor,
+          action: name,
+          target: options.auditTarget(input),
+          userErrors: payload.userErrors,
+        });
+      }
+      return payload;
     }
-    return payload;
+    const outcome = await options.run(context, actor, input);
+    if (outcome.ok) return { ...outcome.value, userErrors: [] };
+    await auditRefusedInput(context.database, {
+      at: context.clock.now(),
+      actor,
+      action: name,
+      target: options.auditTarget(input),
+      userErrors: outcome.userErrors,
+    });
+    return { ...options.refused, userErrors: outcome.userErrors };
   };
   builder.mutationField(name, (t) =>
     t.field({

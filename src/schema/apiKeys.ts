@@ -1,4 +1,3 @@
-import { adminActorOf } from "../audit/actor";
 import type { UserError } from "../errors";
 import type { ApiKeyRow } from "../resolvers/admin/apiKeys";
 import { issueApiKey, revokeApiKey, rotateApiKey } from "../resolvers/admin/apiKeys";
@@ -131,18 +130,8 @@ adminMutationField("issueApiKey", {
   description: "Issue an API key (operators only); the plaintext is in the payload once. Audited.",
   input: { type: IssueApiKeyInput, description: "The new key." },
   auditTarget: (input) => `${input.role}:${input.name}`,
-  resolve: async (input, context) => {
-    const actor = adminActorOf(context);
-    const result = await issueApiKey(
-      context.database,
-      context.clock,
-      { ...input, createdBy: actor.actor },
-      actor,
-    );
-    return result.ok
-      ? { apiKey: result.apiKey, key: result.key, userErrors: [] }
-      : { apiKey: null, key: null, userErrors: result.userErrors };
-  },
+  run: issueApiKey,
+  refused: { apiKey: null, key: null },
 });
 
 adminMutationField("rotateApiKey", {
@@ -150,17 +139,8 @@ adminMutationField("rotateApiKey", {
   description: "Replace a key; the old one keeps working for overlapSeconds. Audited.",
   input: { type: RotateApiKeyInput, description: "Which key, and the overlap." },
   auditTarget: (input) => String(input.id),
-  resolve: async (input, context) => {
-    const result = await rotateApiKey(
-      context.database,
-      context.clock,
-      { id: String(input.id), overlapSeconds: input.overlapSeconds },
-      adminActorOf(context),
-    );
-    return result.ok
-      ? { apiKey: result.apiKey ?? null, key: result.key, userErrors: [] }
-      : { apiKey: null, key: null, userErrors: result.userErrors };
-  },
+  run: rotateApiKey,
+  refused: { apiKey: null, key: null },
 });
 
 adminMutationField("revokeApiKey", {
@@ -168,13 +148,6 @@ adminMutationField("revokeApiKey", {
   description: "Revoke a key: refused from its very next request, on every process. Audited.",
   input: { type: RevokeApiKeyInput, description: "Which key." },
   auditTarget: (input) => String(input.id),
-  resolve: async (input, context) => {
-    const result = await revokeApiKey(
-      context.database,
-      context.clock,
-      { id: String(input.id) },
-      adminActorOf(context),
-    );
-    return result.ok ? { key: result.key, userErrors: [] } : { key: null, userErrors: result.userErrors };
-  },
+  run: revokeApiKey,
+  refused: { key: null },
 });

@@ -3,6 +3,7 @@
 // another business's spot is FORBIDDEN with nothing read; insights, quotes and the export are
 // refused; every read is audited; the privacy statement names the tier as outside the guarantee.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { systemActor } from "../../src/audit/actor";
 import { fixedClock } from "../../src/clock";
 import type { DatabaseHandle, QueryFn } from "../../src/db/client";
 import { issueApiKey } from "../../src/resolvers/admin/apiKeys";
@@ -117,14 +118,13 @@ afterAll(async () => {
 });
 
 async function issueApiKeyFor(role: "business", businessId: string) {
-  const result = await issueApiKey(db, clock, {
+  const result = await issueApiKey({ database: db, clock }, systemActor("test"), {
     role,
     name: `test-${businessId}`,
     businessId,
-    createdBy: "test",
   });
   if (!result.ok) throw new Error(result.userErrors.map((e) => e.message).join("; "));
-  return result;
+  return result.value;
 }
 
 const READ = `query Read($filter: BusinessInsightsFilter!) {

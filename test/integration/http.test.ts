@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { print } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { systemActor } from "../../src/audit/actor";
 import { fixedClock } from "../../src/clock";
 import { apiKeys } from "../../src/db/schema/access";
 import { ViewerDocument, type ViewerQuery } from "../../src/generated/graphql/graphql";
@@ -131,24 +132,25 @@ describe("authentication", () => {
 
 describe("issuing keys", () => {
   it("refuses a BUYER without an outside_buyer_ partner and a TENANT without a tenant, reporting both fields", async () => {
-    const buyer = await issueApiKey(db, clock, {
+    const buyer = await issueApiKey({ database: db, clock }, systemActor("test"), {
       role: "buyer",
       name: "acme",
       partnerId: "acme",
-      createdBy: "test",
     });
     expect(buyer).toMatchObject({
       ok: false,
       userErrors: [{ code: "PARTNER_ID_REQUIRED", field: ["input", "partnerId"] }],
     });
-    const tenant = await issueApiKey(db, clock, { role: "tenant", name: "t", createdBy: "test" });
+    const tenant = await issueApiKey({ database: db, clock }, systemActor("test"), {
+      role: "tenant",
+      name: "t",
+    });
     expect(tenant).toMatchObject({ ok: false, userErrors: [{ code: "TENANT_ID_REQUIRED" }] });
-    const both = await issueApiKey(db, clock, {
+    const both = await issueApiKey({ database: db, clock }, systemActor("test"), {
       role: "internal",
       name: " ",
       partnerId: "outside_buyer_x",
       expiresAt: new Date("2020-01-01T00:00:00Z"),
-      createdBy: "test",
     });
     expect(both.ok ? [] : both.userErrors.map((e) => e.code)).toEqual([
       "INVALID_NAME",

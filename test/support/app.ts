@@ -1,5 +1,6 @@
 import pino from "pino";
 import { createApp } from "../../src/app";
+import { systemActor } from "../../src/audit/actor";
 import { type Clock, systemClock } from "../../src/clock";
 import { configFrom } from "../../src/config";
 import type { DatabaseHandle } from "../../src/db/client";
@@ -74,14 +75,13 @@ export async function issueTestKey(
   role: ApiRole,
   extra: { partnerId?: string; tenantId?: string; expiresAt?: Date; clock?: Clock } = {},
 ) {
-  const result = await issueApiKey(db, extra.clock ?? systemClock, {
+  const result = await issueApiKey({ database: db, clock: extra.clock ?? systemClock }, systemActor("test"), {
     role,
     name: `test-${role}`,
     partnerId: extra.partnerId ?? (role === "buyer" ? "outside_buyer_test" : null),
     tenantId: extra.tenantId ?? (role === "tenant" ? "TELCO" : null),
     expiresAt: extra.expiresAt ?? null,
-    createdBy: "test",
   });
   if (!result.ok) throw new Error(result.userErrors.map((e) => e.message).join("; "));
-  return result;
+  return result.value;
 }

@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
+import { systemActor } from "../../audit/actor";
 import { systemClock } from "../../clock";
 import { type Config, loadConfig } from "../../config";
 import type { DatabaseHandle } from "../../db/client";
@@ -37,23 +38,22 @@ export const localCommands: Command<Io>[] = [
       const role = (oneOf("role", text(values, "role"), ROLES) ?? "INTERNAL").toLowerCase() as ApiRole;
       const expiresAt = instantOf("expires-at", text(values, "expires-at"));
       return withDatabase(async (handle) => {
-        const result = await issueApiKey(handle, systemClock, {
+        const result = await issueApiKey({ database: handle, clock: systemClock }, systemActor("cli"), {
           role,
           name: text(values, "name") ?? "",
           partnerId: text(values, "partner-id") ?? null,
           tenantId: text(values, "tenant-id") ?? null,
           businessId: text(values, "business-id") ?? null,
           expiresAt: expiresAt === undefined ? null : new Date(expiresAt),
-          createdBy: "cli",
         });
         if (!result.ok) {
           for (const error of result.userErrors) io.stderr.write(`error: ${error.code}: ${error.message}\n`);
           return EXIT_FAILED;
         }
         io.stderr.write(
-          `Issued ${role.toUpperCase()} key "${result.key.name}" (id ${result.key.id}). It is shown once:\n`,
+          `Issued ${role.toUpperCase()} key "${result.value.key.name}" (id ${result.value.key.id}). It is shown once:\n`,
         );
-        io.stdout.write(`${result.apiKey}\n`);
+        io.stdout.write(`${result.value.apiKey}\n`);
         return EXIT_OK;
       });
     },

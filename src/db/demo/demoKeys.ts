@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { systemActor } from "../../audit/actor";
 import type { Clock } from "../../clock";
 import { resolvePrincipal } from "../../policy/principal";
 import { issueApiKey } from "../../resolvers/admin/apiKeys";
@@ -47,10 +48,10 @@ export async function ensureDemoKeys(
       keys.push(existing);
       continue;
     }
-    const issued = await issueApiKey(database, clock, { ...spec, createdBy: "demo" });
+    const issued = await issueApiKey({ database, clock }, systemActor("demo"), spec);
     if (!issued.ok)
       throw new Error(`demo key for ${spec.role}: ${issued.userErrors.map((e) => e.message).join("; ")}`);
-    keys.push({ role: spec.role, name: spec.name, apiKey: issued.apiKey });
+    keys.push({ role: spec.role, name: spec.name, apiKey: issued.value.apiKey });
   }
   writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
   return keys;

@@ -1,11 +1,10 @@
 import { desc } from "drizzle-orm";
-import type { AdminActor } from "../../audit/actor";
+import type { AdminActor, AdminDeps } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
-import type { Clock } from "../../clock";
-import type { Database, DatabaseHandle, QueryFn } from "../../db/client";
+import type { Database, QueryFn } from "../../db/client";
 import { apiKeys, BUYER_PARTNER_PREFIX } from "../../db/schema/access";
 import type { ApiRole } from "../../db/schema/enums";
-import type { UserError } from "../../errors";
+import { type AdminOutcome, refused, type UserError } from "../../errors";
 import { generateApiKey } from "../../policy/apiKeyFormat";
 
 export interface IssueApiKeyInput {
@@ -16,13 +15,7 @@ export interface IssueApiKeyInput {
   /** BUSINESS keys: an existing business (businesses.id) whose spots the key may read. */
   businessId?: string | null;
   expiresAt?: Date | null;
-  /** Who issued it: an operator key's name, or "cli" for the bootstrap. */
-  createdBy: string;
 }
-
-export type IssueApiKeyResult =
-  | { ok: true; apiKey: string; key: ApiKeyRow }
-  | { ok: false; userErrors: UserError[] };
 
 /** Validates an issue request; every problem is reported, not just the first. */
 export function validateIssueApiKey(input: IssueApiKeyInput, now: Date): UserError[] {
@@ -102,11 +95,10 @@ function redacted(key: ApiKeyRow) {
 
 /** Issues a key: stores its hash and display prefix, returns the plaintext once; audited with the change. */
 export async function issueApiKey(
-  database: DatabaseHandle,
-  clock: Clock,
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
+  actor: AdminActor,
   input: IssueApiKeyInput,
-  actor: AdminActor = { actor: input.createdBy, actorKeyId: null, requestId: null },
-): Promise<IssueApiKeyResult> {
+): Promise<AdminOutcome<{ apiKey: string; key: ApiKeyRow }>> {
   const now = clock.now();
   const userErrors = validateIssueApiKey(input, now);
   if (userErrors.length > 0) return { ok: false, userErrors };
@@ -116,16 +108,11 @@ export async function issueApiKey(
       businessId,
     ]);
     if (known === undefined) {
-      return {
-        ok: false,
-        userErrors: [
-          {
-            field: ["input", "businessId"],
-            code: "UNKNOWN_BUSINESS",
-            message: `No business has the id ${JSON.stringify(businessId.slice(0, 64))}; businesses and their spots are set up by the data pipeline.`,
-          },
-        ],
-      };
+      return refused(
+        ["input", "businessId"],
+        "UNKNOWN_BUSINESS",
+        `No business has the id ${JSON.stringify(businessId.slice(0, 64))}; businesses and their spots are set up by the data pipeline.`,
+      );
     }
   }
   const generated = generateApiKey(input.role);
@@ -145,7 +132,7 @@ export async function issueApiKey(
       createdAt: now,
       expiresAt: input.expiresAt ?? null,
       rotatedFromId: null,
-      createdBy: input.createdBy,
+      createdBy: actor.actor,
     });
     await appendAuditEntry(query, {
       at: now,
@@ -158,55 +145,37 @@ export async function issueApiKey(
     });
     return row;
   });
-  return { ok: true, apiKey: generated.plaintext, key };
+  return { ok: true, value: { apiKey: generated.plaintext, key } };
 }
 
-export type KeyChangeResult =
-  | { ok: true; key: ApiKeyRow; apiKey?: string }
-  | { ok: false; userErrors: UserError[] };
-
-const NOT_FOUND: UserError[] = [
-  { field: ["input", "id"], code: "NOT_FOUND", message: "No API key has this id." },
-];
+const NOT_FOUND = refused(["input", "id"], "NOT_FOUND", "No API key has this id.");
 
 /**
  * Replaces a key with a new one of the same role, partner and tenant. The old key keeps working for
  * overlapSeconds (0 = refused from now on), then is refused; the plaintext of the new one is shown once.
  */
 export async function rotateApiKey(
-  database: DatabaseHandle,
-  clock: Clock,
-  input: { id: string; overlapSeconds?: number | null },
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
   actor: AdminActor,
-): Promise<KeyChangeResult> {
+  input: { id: string | number; overlapSeconds?: number | null },
+): Promise<AdminOutcome<{ apiKey: string; key: ApiKeyRow }>> {
   const overlap = input.overlapSeconds ?? 0;
   if (!Number.isInteger(overlap) || overlap < 0 || overlap > 30 * 86_400) {
-    return {
-      ok: false,
-      userErrors: [
-        {
-          field: ["input", "overlapSeconds"],
-          code: "OUT_OF_RANGE",
-          message: "overlapSeconds must be 0 to 2592000 (30 days).",
-        },
-      ],
-    };
+    return refused(
+      ["input", "overlapSeconds"],
+      "OUT_OF_RANGE",
+      "overlapSeconds must be 0 to 2592000 (30 days).",
+    );
   }
   const now = clock.now();
   return database.transaction(async (query) => {
     const [old] = await query<ApiKeyRow>(
       `select ${KEY_COLUMNS} from api_keys where id::text = $1 for update`,
-      [input.id],
+      [String(input.id)],
     );
-    if (old === undefined) return { ok: false, userErrors: NOT_FOUND } as const;
-    if (old.revokedAt !== null) {
-      return {
-        ok: false,
-        userErrors: [
-          { field: ["input", "id"], code: "REVOKED", message: "A revoked key cannot be rotated." },
-        ],
-      } as const;
-    }
+    if (old === undefined) return NOT_FOUND;
+    if (old.revokedAt !== null)
+      return refused(["input", "id"], "REVOKED", "A revoked key cannot be rotated.");
     const generated = generateApiKey(old.role);
     const replacement = await insertKey(query, {
       name: old.name,
@@ -235,7 +204,7 @@ export async function rotateApiKey(
       before: redacted(old),
       after: { replacedBy: replacement.id, oldKeyExpiresAt: oldExpiry.toISOString() },
     });
-    return { ok: true, key: replacement, apiKey: generated.plaintext } as const;
+    return { ok: true, value: { key: replacement, apiKey: generated.plaintext } } as const;
   });
 }
 
@@ -245,15 +214,14 @@ export async function rotateApiKey(
  * api_keys trigger's NOTIFY); see src/policy/keyCache.ts.
  */
 export async function revokeApiKey(
-  database: DatabaseHandle,
-  clock: Clock,
-  input: { id: string },
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
   actor: AdminActor,
-): Promise<KeyChangeResult> {
+  input: { id: string | number },
+): Promise<AdminOutcome<{ key: ApiKeyRow }>> {
   const now = clock.now();
   return database.transaction(async (query) => {
-    const key = await revokeKeyInTransaction(query, input.id, now, actor);
-    return key === null ? ({ ok: false, userErrors: NOT_FOUND } as const) : ({ ok: true, key } as const);
+    const key = await revokeKeyInTransaction(query, String(input.id), now, actor);
+    return key === null ? NOT_FOUND : ({ ok: true, value: { key } } as const);
   });
 }
 
