@@ -212,10 +212,6 @@ adminMutationField("setBuyerBudget", {
   description: "Set a buyer's privacy budget (operators only); audited.",
   input: { type: SetBuyerBudgetInput, description: "The new budget." },
   auditTarget: (input) => input.partnerId,
-  resolve: async (input, context) => {
-    const now = context.clock.now();
-    const result = await setBuyerBudget(context.database, context.principal!, input, now, context.requestId);
-    if (!result.ok) return { budget: null, userErrors: result.userErrors };
-    return { budget: await readBudgetState(context.database, result.partnerId, now), userErrors: [] };
-  },
+  run: setBuyerBudget,
+  refused: { budget: null },
 });

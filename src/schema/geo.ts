@@ -1,4 +1,3 @@
-import { adminActorOf } from "../audit/actor";
 import type { UserError } from "../errors";
 import {
   type CityRow,
@@ -153,15 +152,8 @@ adminMutationField("upsertCityDefinition", {
   description: "Create or change a city definition (then run populateCityGeohashMap). Audited.",
   input: { type: UpsertCityDefinitionInput, description: "The definition." },
   auditTarget: (input) => input.code,
-  resolve: async (input, context) => {
-    const result = await upsertCityDefinition(
-      context.database,
-      input,
-      context.clock.now(),
-      adminActorOf(context),
-    );
-    return result.ok ? { city: result.city, userErrors: [] } : { city: null, userErrors: result.userErrors };
-  },
+  run: upsertCityDefinition,
+  refused: { city: null },
 });
 
 adminMutationField("populateCityGeohashMap", {
@@ -170,22 +162,8 @@ adminMutationField("populateCityGeohashMap", {
     "Rebuild the geohash3 -> city map from the city circles (idempotent; operator overrides kept). Audited.",
   input: { type: PopulateCityGeohashMapInput, description: "Options.", required: false },
   auditTarget: () => "city_geohash3_map",
-  resolve: async (input, context) => {
-    if (input?.dryRun === true) {
-      const message = "dryRun is reserved and not supported yet; send false or leave it out.";
-      return {
-        cells: 0,
-        cities: 0,
-        userErrors: [{ field: ["input", "dryRun"], code: "DRY_RUN_NOT_SUPPORTED", message }],
-      };
-    }
-    const result = await populateCityGeohashMapAudited(
-      context.database,
-      context.clock.now(),
-      adminActorOf(context),
-    );
-    return { ...result, userErrors: [] };
-  },
+  run: populateCityGeohashMapAudited,
+  refused: { cells: 0, cities: 0 },
 });
 
 const LocalityKindEnum = builder.enumType("LocalityKind", {
@@ -253,12 +231,8 @@ adminMutationField("upsertLocality", {
     "Create or change a locality or neighbourhood and its outline (operators). A polygon that does not close, has fewer than 4 positions or leaves the lon/lat range is refused. Audited.",
   input: { type: UpsertLocalityInput, description: "The locality." },
   auditTarget: (input) => input.code,
-  resolve: async (input, context) => {
-    const result = await upsertLocality(context.database, input, context.clock.now(), adminActorOf(context));
-    if (!result.ok) return { locality: null, shape: null, created: false, userErrors: result.userErrors };
-    const shape = result.shape === null ? null : { localityCode: result.locality.code, ...result.shape };
-    return { locality: result.locality, shape, created: result.created, userErrors: [] };
-  },
+  run: upsertLocality,
+  refused: { locality: null, shape: null, created: false },
 });
 
 const BoundingBoxType = builder.objectRef<BoundingBox>("BoundingBox").implement({

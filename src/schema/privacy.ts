@@ -1,7 +1,4 @@
-import { adminActorOf } from "../audit/actor";
-import type { TimeGranularity as Granularity } from "../db/schema/enums";
 import type { UserError } from "../errors";
-import type { GeoBucketType as GeoType } from "../privacy/cellKey";
 import type { LedgerDay as LedgerDayRow } from "../privacy/participantDays";
 import {
   type SegmentDimension as Dimension,
@@ -184,10 +181,8 @@ adminMutationField("setPrivacyCap", {
     "Set the participant-day cap (operators): never above the contract ceiling, never below the plan's epsilon_day. Audited.",
   input: { type: SetPrivacyCapInput, description: "The new cap." },
   auditTarget: () => "privacy_cap",
-  resolve: async (input, context) => {
-    const result = await setPrivacyCap(context.database, input, context.clock.now(), adminActorOf(context));
-    return result.ok ? { cap: result.value, userErrors: [] } : { cap: null, userErrors: result.userErrors };
-  },
+  run: setPrivacyCap,
+  refused: { cap: null },
 });
 
 const SetReleasePlanEntryInput = builder.inputType("SetReleasePlanEntryInput", {
@@ -232,20 +227,6 @@ adminMutationField("setReleasePlanEntry", {
   input: { type: SetReleasePlanEntryInput, description: "The entry." },
   auditTarget: (input) =>
     `${input.granularity}/${input.geoBucketType}/${levelOf(input.breakdown as Dimension[])}`,
-  resolve: async (input, context) => {
-    const result = await setReleasePlanEntry(
-      context.database,
-      {
-        granularity: input.granularity as Granularity,
-        geoType: input.geoBucketType as GeoType,
-        level: levelOf(input.breakdown as Dimension[]),
-        epsilon: input.epsilon,
-        delta: input.delta,
-        enabled: input.enabled,
-      },
-      context.clock.now(),
-      adminActorOf(context),
-    );
-    return result.ok ? { plan: result.value, userErrors: [] } : { plan: null, userErrors: result.userErrors };
-  },
+  run: setReleasePlanEntry,
+  refused: { plan: null },
 });

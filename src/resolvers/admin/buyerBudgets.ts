@@ -1,17 +1,14 @@
-import { actorOf } from "../../audit/actor";
+import type { AdminActor, AdminDeps } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
-import type { DatabaseHandle } from "../../db/client";
 import { BUYER_PARTNER_PREFIX } from "../../db/schema/access";
-import type { UserError } from "../../errors";
-import type { Principal } from "../../policy/principal";
+import type { AdminOutcome, UserError } from "../../errors";
+import { type BudgetState, readBudgetState } from "../../policy/budget";
 
 export interface SetBuyerBudgetInput {
   partnerId: string;
   epsilonLimit: number;
   dailyQueryLimit?: number | null;
 }
-
-export type SetBuyerBudgetResult = { ok: true; partnerId: string } | { ok: false; userErrors: UserError[] };
 
 export function validateSetBuyerBudget(input: SetBuyerBudgetInput): UserError[] {
   const errors: UserError[] = [];
@@ -40,16 +37,18 @@ export function validateSetBuyerBudget(input: SetBuyerBudgetInput): UserError[] 
   return errors;
 }
 
-/** Sets a buyer's epsilon limit (and optionally its daily shape quota), audited in the same transaction. */
+/**
+ * Sets a buyer's epsilon limit (and optionally its daily shape quota), audited in the same
+ * transaction; the payload is the budget as the buyer now sees it.
+ */
 export async function setBuyerBudget(
-  database: DatabaseHandle,
-  actor: Principal,
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
+  actor: AdminActor,
   input: SetBuyerBudgetInput,
-  at: Date,
-  requestId: string,
-): Promise<SetBuyerBudgetResult> {
+): Promise<AdminOutcome<{ budget: BudgetState }>> {
   const userErrors = validateSetBuyerBudget(input);
   if (userErrors.length > 0) return { ok: false, userErrors };
+  const at = clock.now();
   await database.transaction(async (query) => {
     const [before] = await query<{ epsilon_limit: number; daily_query_limit: number; window_days: number }>(
       "select epsilon_limit, daily_query_limit, window_days from buyer_budgets where partner_id = $1 for update",
@@ -66,15 +65,13 @@ export async function setBuyerBudget(
     await appendAuditEntry(query, {
       at,
       type: "admin_mutation",
-      actor: actorOf(actor),
-      actorKeyId: actor.keyId,
+      ...actor,
       action: "setBuyerBudget",
       target: input.partnerId,
       outcome: "OK",
       before: before ?? null,
       after,
-      requestId,
     });
   });
-  return { ok: true, partnerId: input.partnerId };
+  return { ok: true, value: { budget: await readBudgetState(database, input.partnerId, at) } };
 }

@@ -1,21 +1,19 @@
-import type { AdminActor } from "../../audit/actor";
+import type { AdminActor, AdminDeps } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
-import type { DatabaseHandle } from "../../db/client";
 import type { TimeGranularity } from "../../db/schema/enums";
-import type { UserError } from "../../errors";
+import type { AdminOutcome } from "../../errors";
 import type { GeoBucketType } from "../../privacy/cellKey";
 import {
   capProblems,
+  levelOf,
   loadPrivacyCap,
   loadReleasePlan,
   type PlanEntry,
   type PrivacyCap,
   planEntryProblems,
   planOverCap,
-  type ReleaseLevel,
+  type SegmentDimension,
 } from "../../privacy/releasePlan";
-
-export type PrivacyPlanResult<T> = { ok: true; value: T } | { ok: false; userErrors: UserError[] };
 
 /**
  * Sets the participant-day cap (operators): never above the contract ceiling, never below the
@@ -23,13 +21,13 @@ export type PrivacyPlanResult<T> = { ok: true; value: T } | { ok: false; userErr
  * already above a lowered cap simply get no further release. Audited in the same transaction.
  */
 export async function setPrivacyCap(
-  database: DatabaseHandle,
-  input: PrivacyCap,
-  at: Date,
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
   actor: AdminActor,
-): Promise<PrivacyPlanResult<PrivacyCap>> {
+  input: PrivacyCap,
+): Promise<AdminOutcome<{ cap: PrivacyCap }>> {
   const problems = capProblems(input);
   if (problems.length > 0) return { ok: false, userErrors: problems };
+  const at = clock.now();
   return database.transaction(async (query) => {
     await query("lock table privacy_cap, release_plan in share row exclusive mode");
     const before = await loadPrivacyCap(query);
@@ -54,14 +52,15 @@ export async function setPrivacyCap(
       before,
       after: input,
     });
-    return { ok: true, value: input } as const;
+    return { ok: true, value: { cap: input } } as const;
   });
 }
 
+/** A plan entry as operators name it: its level by the dimensions it keeps. */
 export interface PlanEntryInput {
   granularity: TimeGranularity;
-  geoType: GeoBucketType;
-  level: ReleaseLevel;
+  geoBucketType: GeoBucketType;
+  breakdown: readonly SegmentDimension[];
   epsilon: number;
   delta: number;
   enabled: boolean;
@@ -73,13 +72,14 @@ export interface PlanEntryInput {
  * were made with; the change applies to releases made from now on. Audited in the same transaction.
  */
 export async function setReleasePlanEntry(
-  database: DatabaseHandle,
-  input: PlanEntryInput,
-  at: Date,
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
   actor: AdminActor,
-): Promise<PrivacyPlanResult<PlanEntry[]>> {
+  { geoBucketType, breakdown, ...rest }: PlanEntryInput,
+): Promise<AdminOutcome<{ plan: PlanEntry[] }>> {
+  const input: PlanEntry = { ...rest, geoType: geoBucketType, level: levelOf([...breakdown]) };
   const problems = planEntryProblems(input);
   if (problems.length > 0) return { ok: false, userErrors: problems };
+  const at = clock.now();
   return database.transaction(async (query) => {
     await query("lock table privacy_cap, release_plan in share row exclusive mode");
     const plan = await loadReleasePlan(query);
@@ -117,6 +117,6 @@ export async function setReleasePlanEntry(
       before,
       after: input,
     });
-    return { ok: true, value: await loadReleasePlan(query) } as const;
+    return { ok: true, value: { plan: await loadReleasePlan(query) } } as const;
   });
 }

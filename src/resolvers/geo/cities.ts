@@ -1,8 +1,8 @@
-import type { AdminActor } from "../../audit/actor";
+import type { AdminActor, AdminDeps } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle } from "../../db/client";
 import { localityNameKey } from "../../db/schema/geo";
-import type { UserError } from "../../errors";
+import type { AdminOutcome, UserError } from "../../errors";
 import { checkPolygon, type GeoJsonPolygon } from "./polygon";
 
 export interface CityDefinitionInput {
@@ -52,13 +52,13 @@ export function validateCityDefinition(input: CityDefinitionInput): UserError[] 
 
 /** Creates or changes a city definition (run populateCityGeohashMap afterwards); audited in the same transaction. */
 export async function upsertCityDefinition(
-  database: DatabaseHandle,
-  input: CityDefinitionInput,
-  at: Date,
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
   actor: AdminActor,
-): Promise<{ ok: true; city: CityRow } | { ok: false; userErrors: UserError[] }> {
+  input: CityDefinitionInput,
+): Promise<AdminOutcome<{ city: CityRow }>> {
   const userErrors = validateCityDefinition(input);
   if (userErrors.length > 0) return { ok: false, userErrors };
+  const at = clock.now();
   await database.transaction(async (query) => {
     const [before] = await query("select * from city_definitions where code = $1 for update", [input.code]);
     const [after] = await query(
@@ -92,7 +92,7 @@ export async function upsertCityDefinition(
   });
   const city = (await listCities(database)).find((row) => row.code === input.code);
   if (city === undefined) throw new Error("upserted city not found");
-  return { ok: true, city };
+  return { ok: true, value: { city } };
 }
 
 export async function listCities(database: DatabaseHandle): Promise<CityRow[]> {

@@ -1,7 +1,8 @@
-import type { AdminActor } from "../../audit/actor";
+import type { AdminActor, AdminDeps } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
 import { type Clock, systemClock } from "../../clock";
 import type { DatabaseHandle, QueryFn } from "../../db/client";
+import { type AdminOutcome, refused } from "../../errors";
 import { coverCircleWithGeohash, geohashCenter, haversineKm } from "./geohash";
 
 const CIRCLE_SOURCE = "circle";
@@ -95,13 +96,24 @@ export function populateCityGeohashMap(
   return database.transaction((query) => rebuildCityGeohashMap(query, clock.now()));
 }
 
-/** The operator's rebuild: the map and its audit entry commit together or not at all. */
-export function populateCityGeohashMapAudited(
-  database: DatabaseHandle,
-  now: Date,
+/**
+ * The operator's rebuild: the map and its audit entry commit together or not at all. `dryRun` is
+ * reserved in the contract and refused until a preview exists.
+ */
+export async function populateCityGeohashMapAudited(
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
   actor: AdminActor,
-): Promise<CityGeohashMapResult> {
-  return database.transaction(async (query) => {
+  input: { dryRun?: boolean | null } | null | undefined,
+): Promise<AdminOutcome<CityGeohashMapResult>> {
+  if (input?.dryRun === true) {
+    return refused(
+      ["input", "dryRun"],
+      "DRY_RUN_NOT_SUPPORTED",
+      "dryRun is reserved and not supported yet; send false or leave it out.",
+    );
+  }
+  const now = clock.now();
+  const value = await database.transaction(async (query) => {
     const result = await rebuildCityGeohashMap(query, now);
     await appendAuditEntry(query, {
       at: now,
@@ -114,4 +126,5 @@ export function populateCityGeohashMapAudited(
     });
     return result;
   });
+  return { ok: true, value };
 }

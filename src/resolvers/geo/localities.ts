@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import type { AdminActor } from "../../audit/actor";
+import type { AdminActor, AdminDeps } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
-import type { DatabaseHandle, QueryFn } from "../../db/client";
+import type { QueryFn } from "../../db/client";
 import { localityNameKey } from "../../db/schema/geo";
-import type { UserError } from "../../errors";
-import type { LocalityRow } from "./cities";
+import type { AdminOutcome, UserError } from "../../errors";
+import type { LocalityRow, PolygonShape } from "./cities";
 import { checkPolygon, type GeoJsonPolygon } from "./polygon";
 
 export type LocalityKind = "locality" | "neighbourhood";
@@ -21,9 +21,12 @@ export interface UpsertLocalityInput {
   shape?: string | null;
 }
 
-export type UpsertLocalityResult =
-  | { ok: true; locality: LocalityRow; shape: GeoJsonPolygon | null; created: boolean }
-  | { ok: false; userErrors: UserError[] };
+/** upsertLocality's payload: the locality as it now stands, its outline (stored or new), whether it is new. */
+export interface UpsertedLocality {
+  locality: LocalityRow;
+  shape: PolygonShape | null;
+  created: boolean;
+}
 
 const CODE = /^[a-z0-9]+(?:-[a-z0-9]+)+$/;
 
@@ -151,14 +154,14 @@ async function hierarchyErrors(
  * its transaction (the shape by its size and SHA-256, not its positions).
  */
 export async function upsertLocality(
-  database: DatabaseHandle,
-  input: UpsertLocalityInput,
-  at: Date,
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
   actor: AdminActor,
-): Promise<UpsertLocalityResult> {
+  input: UpsertLocalityInput,
+): Promise<AdminOutcome<UpsertedLocality>> {
   const checked = validateLocalityInput(input);
   if (checked.userErrors.length > 0) return { ok: false, userErrors: checked.userErrors };
-  return database.transaction(async (query): Promise<UpsertLocalityResult> => {
+  const at = clock.now();
+  return database.transaction(async (query): Promise<AdminOutcome<UpsertedLocality>> => {
     const [before] = await query<StoredLocality>(
       "select code, city_code, parent_code, kind, name, center_lat, center_lng from localities where code = $1 for update",
       [input.code],
@@ -210,14 +213,16 @@ export async function upsertLocality(
     });
     return {
       ok: true,
-      created: before === undefined,
-      shape,
-      locality: {
-        code: after.code,
-        cityCode: after.city_code,
-        parentCode: after.parent_code,
-        kind: after.kind,
-        name: after.name,
+      value: {
+        created: before === undefined,
+        shape: shape === null ? null : { localityCode: after.code, ...shape },
+        locality: {
+          code: after.code,
+          cityCode: after.city_code,
+          parentCode: after.parent_code,
+          kind: after.kind,
+          name: after.name,
+        },
       },
     };
   });
