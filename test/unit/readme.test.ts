@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ENV_DOCS } from "../../src/config";
 
@@ -22,5 +22,49 @@ describe("README", () => {
       if (name === "format" || name === "cli") continue;
       expect(readme).toContain(`npm ${name === "start" || name === "test" ? name : `run ${name}`}`);
     }
+  });
+});
+
+// The walk-throughs name files and the symbols in them; a rename that forgets the README fails here.
+const ROOT = new URL("../../", import.meta.url);
+const sourceOf = (path: string) => readFileSync(new URL(path, ROOT), "utf8");
+
+describe("README walk-throughs and layout", () => {
+  it("names only files that exist", () => {
+    const paths = [...readme.matchAll(/`((?:src|test|bench|console|docs)\/[\w./-]+\.(?:ts|tsx|md))`/g)].map(
+      (match) => match[1] ?? "",
+    );
+    expect(paths.length).toBeGreaterThan(40);
+    const missing = paths.filter((path) => {
+      try {
+        sourceOf(path);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(missing).toEqual([]);
+  });
+
+  it("names symbols that are in the files it says", () => {
+    // `symbol` in `src/file.ts`, and (`src/file.ts`, `Symbol`)
+    const pairs = [
+      ...[...readme.matchAll(/`(\w+)(?:\.\w+)?` in\s+`(src\/[\w./-]+\.ts)`/g)].map((m) => [m[1], m[2]]),
+      ...[...readme.matchAll(/\(`(src\/[\w./-]+\.ts)`,\s+`(\w+)(?:\.\w+)?`/g)].map((m) => [m[2], m[1]]),
+    ] as [string, string][];
+    expect(pairs.length).toBeGreaterThan(15);
+    const wrong = pairs.filter(([symbol, path]) => !new RegExp(`\\b${symbol}\\b`).test(sourceOf(path)));
+    expect(wrong.map(([symbol, path]) => `${symbol} in ${path}`)).toEqual([]);
+  });
+
+  it("lays out every folder of src/", () => {
+    const layout = readme.slice(readme.indexOf("## Layout"));
+    const folders = readdirSync(new URL("src/", ROOT), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+    const unlisted = folders.filter((name) => !new RegExp(`^  ${name}/`, "m").test(layout));
+    expect(unlisted).toEqual([]);
+    const listed = [...layout.matchAll(/^ {2}(\w+)\/ /gm)].map((m) => m[1]);
+    expect(listed.filter((name) => !folders.includes(name ?? ""))).toEqual([]);
   });
 });
