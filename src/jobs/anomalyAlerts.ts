@@ -1,8 +1,11 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { z } from "zod";
+import type { AdminActor, AdminDeps } from "../audit/actor";
+import { appendAuditEntry } from "../audit/chain";
 import type { Clock } from "../clock";
 import type { Config } from "../config";
 import type { DatabaseHandle } from "../db/client";
+import type { AdminOutcome } from "../errors";
 import { type AnomalyStatsGroup, readAnomalyStats } from "./anomalyStats";
 import { loadPolicy } from "./retention";
 
@@ -217,6 +220,39 @@ export async function runScheduledAlerts(deps: AlertDependencies) {
     rows: result.attempts,
     details: { total: result.total, errors: result.errors, webhookId: result.webhookId },
   };
+}
+
+/**
+ * The operator's sendAnomalyAlerts: the stored policy's check now, sent to the configured webhook
+ * (or, on a dry run, to none), and one audit row for what the call amounted to. The attempts are
+ * recorded as they happen (each one must survive a later failure), so the audit row is written
+ * after them in a transaction of its own.
+ */
+export async function sendAnomalyAlertsNow(
+  { database, clock, config }: Pick<AdminDeps, "database" | "clock" | "config">,
+  actor: AdminActor,
+  input: { dryRun?: boolean | null },
+): Promise<AdminOutcome<{ result: AlertResult }>> {
+  const policy = await loadAlertPolicy(database);
+  const target = input.dryRun ? undefined : alertTargetOf(config);
+  const result = await sendAnomalyAlerts({ database, clock, target }, policy);
+  await database.transaction((query) =>
+    appendAuditEntry(query, {
+      at: clock.now(),
+      type: "admin_mutation",
+      ...actor,
+      action: "sendAnomalyAlerts",
+      target: result.webhookId,
+      outcome: result.outcome,
+      details: {
+        dryRun: input.dryRun === true,
+        total: result.total,
+        errors: result.errors,
+        attempts: result.attempts,
+      },
+    }),
+  );
+  return { ok: true, value: { result } };
 }
 
 export interface AlertDeliveryRow {
