@@ -1,4 +1,4 @@
-import { apiError, type UserError } from "../errors";
+import type { UserError } from "../errors";
 import {
   type AlertDeliveryRow,
   type AlertResult,
@@ -8,6 +8,7 @@ import {
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { Severity } from "./anomalies";
 import { builder } from "./builder";
+import { connectionOf, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageRequest } from "./connection";
 
 const AlertOutcomeEnum = builder.enumType("AlertOutcome", {
   description: "What sendAnomalyAlerts did.",
@@ -162,35 +163,16 @@ builder.queryField("alertDeliveries", (t) =>
     description: "Every anomaly-alert delivery attempt, newest first (INTERNAL and OPERATOR only).",
     authScopes: { internal: true },
     args: {
-      first: t.arg.int({ defaultValue: 50, description: "Page size, 0..500." }),
+      first: t.arg.int({ defaultValue: DEFAULT_PAGE_SIZE, description: `Page size, 0..${MAX_PAGE_SIZE}.` }),
       after: t.arg.string({
         required: false,
         description: "Cursor of the last attempt of the previous page.",
       }),
     },
     resolve: async (_root, args, context) => {
-      const first = Math.max(0, Math.min(args.first ?? 50, 500));
-      const afterId = args.after ? Buffer.from(args.after, "base64url").toString("utf8") : null;
-      if (afterId !== null && !/^[0-9a-f-]{36}$/.test(afterId)) {
-        throw apiError("BAD_USER_INPUT", "after is not a cursor returned by alertDeliveries.", {
-          field: "after",
-        });
-      }
-      const page = await listAlertDeliveries(context.database, { first, afterId });
-      const edges = page.rows.map((row) => ({
-        cursor: Buffer.from(row.id).toString("base64url"),
-        node: row,
-      }));
-      return {
-        edges,
-        totalCount: page.totalCount,
-        pageInfo: {
-          hasNextPage: page.hasNextPage,
-          hasPreviousPage: Boolean(args.after),
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-      };
+      const request = pageRequest("alertDeliveries", args);
+      const page = await listAlertDeliveries(context.database, request);
+      return connectionOf(request, page, (delivery) => ({ at: delivery.createdAt, id: delivery.id }));
     },
   }),
 );
