@@ -1,8 +1,12 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { z } from "zod";
+import type { AdminActor, AdminDeps } from "../audit/actor";
+import { appendAuditEntry } from "../audit/chain";
 import type { Clock } from "../clock";
 import type { Config } from "../config";
 import type { DatabaseHandle } from "../db/client";
+import type { KeysetPage, KeysetRows } from "../db/keysetPage";
+import type { AdminOutcome } from "../errors";
 import { type AnomalyStatsGroup, readAnomalyStats } from "./anomalyStats";
 import { loadPolicy } from "./retention";
 
@@ -219,6 +223,39 @@ export async function runScheduledAlerts(deps: AlertDependencies) {
   };
 }
 
+/**
+ * The operator's sendAnomalyAlerts: the stored policy's check now, sent to the configured webhook
+ * (or, on a dry run, to none), and one audit row for what the call amounted to. The attempts are
+ * recorded as they happen (each one must survive a later failure), so the audit row is written
+ * after them in a transaction of its own.
+ */
+export async function sendAnomalyAlertsNow(
+  { database, clock, config }: Pick<AdminDeps, "database" | "clock" | "config">,
+  actor: AdminActor,
+  input: { dryRun?: boolean | null },
+): Promise<AdminOutcome<{ result: AlertResult }>> {
+  const policy = await loadAlertPolicy(database);
+  const target = input.dryRun ? undefined : alertTargetOf(config);
+  const result = await sendAnomalyAlerts({ database, clock, target }, policy);
+  await database.transaction((query) =>
+    appendAuditEntry(query, {
+      at: clock.now(),
+      type: "admin_mutation",
+      ...actor,
+      action: "sendAnomalyAlerts",
+      target: result.webhookId,
+      outcome: result.outcome,
+      details: {
+        dryRun: input.dryRun === true,
+        total: result.total,
+        errors: result.errors,
+        attempts: result.attempts,
+      },
+    }),
+  );
+  return { ok: true, value: { result } };
+}
+
 export interface AlertDeliveryRow {
   id: string;
   webhookId: string;
@@ -231,23 +268,15 @@ export interface AlertDeliveryRow {
   deliveredAt: Date | null;
 }
 
-/** Delivery attempts, newest first, keyset-paginated by the last row's id; plus the total. */
+/** Delivery attempts, newest first (created_at, then id), keyset-paginated; plus the total. */
 export async function listAlertDeliveries(
   database: DatabaseHandle,
-  page: { first: number; afterId?: string | null },
-): Promise<{ rows: AlertDeliveryRow[]; totalCount: number; hasNextPage: boolean }> {
+  page: KeysetPage,
+): Promise<KeysetRows<AlertDeliveryRow>> {
   const [total] = await database.query<{ n: number }>(
     "select count(*)::int as n from alert_deliveries where kind = $1",
     [ALERT_KIND],
   );
-  const params: unknown[] = [ALERT_KIND];
-  let after = "";
-  if (page.afterId) {
-    params.push(page.afterId);
-    after =
-      "and (d.created_at, d.id) < (select c.created_at, c.id from alert_deliveries c where c.id = $2::uuid)";
-  }
-  params.push(page.first + 1);
   const rows = await database.query<{
     id: string;
     webhook_id: string;
@@ -261,10 +290,10 @@ export async function listAlertDeliveries(
   }>(
     `select d.id, d.webhook_id, d.status, d.attempts, d.response_status, d.error, d.target_url, d.created_at, d.delivered_at
        from alert_deliveries d
-      where d.kind = $1 ${after}
+      where d.kind = $1 and ($2::timestamptz is null or (d.created_at, d.id) < ($2::timestamptz, $3::uuid))
       order by d.created_at desc, d.id desc
-      limit $${params.length}`,
-    params,
+      limit $4`,
+    [ALERT_KIND, page.after?.at ?? null, page.after?.id ?? null, page.first + 1],
   );
   return {
     rows: rows.slice(0, page.first).map((row) => ({

@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { actorOf } from "../audit/actor";
+import type { AdminActor, AdminDeps } from "../audit/actor";
 import { appendAuditEntry } from "../audit/chain";
 import type { DatabaseHandle, QueryFn } from "../db/client";
-import type { UserError } from "../errors";
-import type { Principal } from "../policy/principal";
+import type { AdminOutcome, UserError } from "../errors";
 
 export const RETENTION_POLICY_KEY = "imports_retention_v1";
 export const RETENTION_JOB_NAME = "imports_retention";
@@ -98,12 +97,11 @@ export async function deleteExpiredImports(
 
 /** The operator's runRetention: validate, delete, count and audit in one transaction. */
 export async function runRetention(
-  database: DatabaseHandle,
-  actor: Principal,
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
+  actor: AdminActor,
   input: RetentionInput,
-  now: Date,
-  requestId: string,
-): Promise<{ ok: true; result: RetentionResult } | { ok: false; userErrors: UserError[] }> {
+): Promise<AdminOutcome<{ result: RetentionResult }>> {
+  const now = clock.now();
   const userErrors = validateRetention(input);
   if (userErrors.length > 0) return { ok: false, userErrors };
   const result = await database.transaction(async (query) => {
@@ -111,8 +109,7 @@ export async function runRetention(
     await appendAuditEntry(query, {
       at: now,
       type: "admin_mutation",
-      actor: actorOf(actor),
-      actorKeyId: actor.keyId,
+      ...actor,
       action: "runRetention",
       target: `staging ${input.stagingDays}d, anomalies ${input.anomaliesDays}d`,
       outcome: "OK",
@@ -122,11 +119,10 @@ export async function runRetention(
         confirm: input.confirm === true,
       },
       after: deleted,
-      requestId,
     });
     return deleted;
   });
-  return { ok: true, result };
+  return { ok: true, value: { result } };
 }
 
 export async function loadRetentionPolicy(database: DatabaseHandle): Promise<RetentionPolicy> {

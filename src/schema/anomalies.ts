@@ -4,13 +4,9 @@ import {
   MAX_WINDOW_HOURS,
   readAnomalyStats,
 } from "../jobs/anomalyStats";
-import {
-  type AnomalyRow,
-  encodeAnomalyCursor,
-  listAnomalies,
-  MAX_ANOMALY_PAGE_SIZE,
-} from "../resolvers/anomalies/listAnomalies";
+import { type AnomalyRow, listAnomalies } from "../resolvers/anomalies/listAnomalies";
 import { builder } from "./builder";
+import { connectionOf, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageRequest } from "./connection";
 
 export const Severity = builder.enumType("Severity", {
   description:
@@ -88,13 +84,17 @@ builder.queryField("anomalies", (t) =>
       }),
       tenant: t.arg.string({ required: false, description: "Only this tenant's anomalies." }),
       severity: t.arg({ type: [Severity], required: false, description: "Only these severities." }),
-      first: t.arg.int({ defaultValue: 50, description: `Page size, at most ${MAX_ANOMALY_PAGE_SIZE}.` }),
+      first: t.arg.int({
+        defaultValue: DEFAULT_PAGE_SIZE,
+        description: `Page size, at most ${MAX_PAGE_SIZE}.`,
+      }),
       after: t.arg.string({
         required: false,
         description: "Cursor of the last anomaly of the previous page.",
       }),
     },
     resolve: async (_root, args, context) => {
+      const request = pageRequest("anomalies", args);
       const page = await listAnomalies(
         context.database,
         {
@@ -102,20 +102,10 @@ builder.queryField("anomalies", (t) =>
           tenant: args.tenant,
           severities: args.severity as AnomalySeverity[] | null | undefined,
         },
-        { first: args.first ?? 50, after: args.after },
+        request,
         context.clock.now(),
       );
-      const edges = page.rows.map((row) => ({ cursor: encodeAnomalyCursor(row), node: row }));
-      return {
-        edges,
-        totalCount: page.totalCount,
-        pageInfo: {
-          hasNextPage: page.hasNextPage,
-          hasPreviousPage: Boolean(args.after),
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-      };
+      return connectionOf(request, page, (row) => ({ at: row.createdAt, id: row.id }));
     },
   }),
 );

@@ -1,5 +1,5 @@
 import { adminActorOf } from "../audit/actor";
-import { apiError, type UserError } from "../errors";
+import type { UserError } from "../errors";
 import {
   CONTRACT_CHECKS,
   type ContractCheck,
@@ -12,6 +12,7 @@ import {
 } from "../jobs/contractVerifier";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
+import { connectionOf, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageRequest } from "./connection";
 import { Ops } from "./ops";
 
 const ContractCheckEnum = builder.enumType("ContractCheck", {
@@ -97,8 +98,6 @@ const ContractViolationConnection = builder.connectionObject(
   { name: "ContractViolationEdge", description: "A contract violation with its cursor." },
 );
 
-const CURSOR = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\|([0-9a-f-]{36})$/i;
-
 builder.objectFields(Ops, (t) => ({
   contractViolations: t.field({
     type: ContractViolationConnection,
@@ -111,43 +110,23 @@ builder.objectFields(Ops, (t) => ({
         description: "Only open or only resolved violations (default: both).",
       }),
       check: t.arg({ type: ContractCheckEnum, required: false, description: "Only this check." }),
-      first: t.arg.int({ defaultValue: 50, description: "Page size, at most 500." }),
+      first: t.arg.int({
+        defaultValue: DEFAULT_PAGE_SIZE,
+        description: `Page size, at most ${MAX_PAGE_SIZE}.`,
+      }),
       after: t.arg.string({ required: false, description: "Cursor of the last item of the previous page." }),
     },
     resolve: async (_ops, { status, check, first, after }, context) => {
-      const size = first ?? 50;
-      if (size < 0 || size > 500)
-        throw apiError("BAD_USER_INPUT", "first must be between 0 and 500.", { limit: 500 });
-      let cursor: { at: Date; id: string } | null = null;
-      if (after !== null && after !== undefined) {
-        const match = CURSOR.exec(after);
-        if (match === null || Number.isNaN(Date.parse(match[1] ?? ""))) {
-          throw apiError("BAD_USER_INPUT", "after is not a cursor returned by contractViolations.", {
-            field: "after",
-          });
-        }
-        cursor = { at: new Date(match[1] ?? ""), id: match[2] ?? "" };
-      }
+      const request = pageRequest("contractViolations", { first, after });
       const page = await listContractViolations(context.database, {
         open: status === null || status === undefined ? null : status === "open",
         check: check ?? null,
-        first: size,
-        after: cursor,
+        ...request,
       });
-      const edges = page.items.map((item) => ({
-        cursor: `${item.detectedAt.toISOString()}|${item.id}`,
-        node: item,
+      return connectionOf(request, { ...page, rows: page.items }, (item) => ({
+        at: item.detectedAt,
+        id: item.id,
       }));
-      return {
-        edges,
-        totalCount: page.totalCount,
-        pageInfo: {
-          hasNextPage: page.hasNextPage,
-          hasPreviousPage: cursor !== null,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-      };
     },
   }),
 }));

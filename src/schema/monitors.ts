@@ -1,5 +1,5 @@
 import { adminActorOf } from "../audit/actor";
-import { apiError, type UserError } from "../errors";
+import type { UserError } from "../errors";
 import {
   listMonitors,
   type MonitorRow,
@@ -21,6 +21,7 @@ import { upsertMonitor } from "../resolvers/ops/upsertMonitor";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { Severity } from "./anomalies";
 import { builder } from "./builder";
+import { connectionOf, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageRequest } from "./connection";
 import { Ops } from "./ops";
 
 const FeedStatusEnum = builder.enumType("FeedStatus", {
@@ -207,8 +208,6 @@ const Action = builder.objectRef<ActionRow>("ProposedAction").implement({
   }),
 });
 
-const FEED_CURSOR = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\|([0-9a-f-]{36})$/i;
-
 builder.objectFields(Ops, (t) => ({
   monitors: t.field({
     type: [Monitor],
@@ -226,36 +225,19 @@ builder.objectFields(Ops, (t) => ({
     description: "The operators' feed, newest first.",
     args: {
       status: t.arg({ type: FeedStatusEnum, required: false, description: "Only items with this status." }),
-      first: t.arg.int({ defaultValue: 50, description: "Page size, at most 500." }),
+      first: t.arg.int({
+        defaultValue: DEFAULT_PAGE_SIZE,
+        description: `Page size, at most ${MAX_PAGE_SIZE}.`,
+      }),
       after: t.arg.string({ required: false, description: "Cursor of the last item of the previous page." }),
     },
     resolve: async (_ops, { status, first, after }, context) => {
-      const size = first ?? 50;
-      if (size < 0 || size > 500)
-        throw apiError("BAD_USER_INPUT", "first must be between 0 and 500.", { limit: 500 });
-      let cursor: { at: Date; id: string } | null = null;
-      if (after !== null && after !== undefined) {
-        const match = FEED_CURSOR.exec(after);
-        if (match === null || Number.isNaN(Date.parse(match[1] ?? ""))) {
-          throw apiError("BAD_USER_INPUT", "after is not a cursor returned by feed.", { field: "after" });
-        }
-        cursor = { at: new Date(match[1] ?? ""), id: match[2] ?? "" };
-      }
-      const page = await listFeed(context.database, { status: status ?? null, first: size, after: cursor });
-      const edges = page.items.map((item) => ({
-        cursor: `${item.createdAt.toISOString()}|${item.id}`,
-        node: item,
+      const request = pageRequest("feed", { first, after });
+      const page = await listFeed(context.database, { status: status ?? null, ...request });
+      return connectionOf(request, { ...page, rows: page.items }, (item) => ({
+        at: item.createdAt,
+        id: item.id,
       }));
-      return {
-        edges,
-        totalCount: page.totalCount,
-        pageInfo: {
-          hasNextPage: page.hasNextPage,
-          hasPreviousPage: cursor !== null,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-      };
     },
   }),
   actions: t.field({

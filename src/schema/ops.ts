@@ -1,6 +1,6 @@
 import { type AuditChainReport, verifyAuditChain } from "../audit/verify";
-import { apiError } from "../errors";
 import { listApiKeys } from "../resolvers/admin/apiKeys";
+import { type AuditLogEntry, listAuditLog } from "../resolvers/ops/auditLog";
 import {
   type BudgetChargeDayRow,
   type BudgetUsageRow,
@@ -19,6 +19,7 @@ import {
 } from "../resolvers/ops/views";
 import { ApiKey } from "./apiKeys";
 import { builder } from "./builder";
+import { connectionOf, DEFAULT_PAGE_SIZE, INTEGER_ID, MAX_PAGE_SIZE, pageRequest } from "./connection";
 import { TimeGranularity } from "./insights";
 import { LedgerDay } from "./privacy";
 
@@ -166,17 +167,7 @@ const AuditChain = builder.objectRef<AuditChainReport>("AuditChainReport").imple
   }),
 });
 
-interface AuditRow {
-  id: string;
-  at: Date;
-  action: string;
-  actor: string;
-  target: string | null;
-  outcome: string;
-  requestId: string | null;
-}
-
-const AuditEntry = builder.objectRef<AuditRow>("AuditEntry").implement({
+const AuditEntry = builder.objectRef<AuditLogEntry>("AuditEntry").implement({
   description: "One audited change or alert.",
   fields: (t) => ({
     id: t.exposeID("id", { description: "The entry's id (increasing)." }),
@@ -262,57 +253,19 @@ export const Ops = builder.objectRef<Record<string, never>>("Ops").implement({
       type: AuditEntryConnection,
       description: "The audit log, newest first.",
       args: {
-        first: t.arg.int({ defaultValue: 50, description: "Page size, at most 500." }),
+        first: t.arg.int({
+          defaultValue: DEFAULT_PAGE_SIZE,
+          description: `Page size, at most ${MAX_PAGE_SIZE}.`,
+        }),
         after: t.arg.string({
           required: false,
           description: "Cursor of the last entry of the previous page.",
         }),
       },
       resolve: async (_ops, { first, after }, context) => {
-        const size = first ?? 50;
-        if (size < 0 || size > 500)
-          throw apiError("BAD_USER_INPUT", "first must be between 0 and 500.", { limit: 500 });
-        if (after !== null && after !== undefined && !/^\d{1,18}$/.test(after)) {
-          throw apiError("BAD_USER_INPUT", "after is not a cursor returned by auditLog.", { field: "after" });
-        }
-        const rows = await context.database.query<{
-          id: string;
-          at: Date;
-          action: string;
-          actor: string;
-          target: string | null;
-          outcome: string;
-          request_id: string | null;
-        }>(
-          `select id::text as id, at, action, actor, target, outcome, request_id from audit_logs
-           where ($1::bigint is null or audit_logs.id < $1::bigint) order by audit_logs.id desc limit $2`,
-          [after ?? null, size + 1],
-        );
-        const [count] = await context.database.query<{ n: number }>(
-          "select count(*)::int as n from audit_logs",
-        );
-        const edges = rows.slice(0, size).map((row) => ({
-          cursor: row.id,
-          node: {
-            id: row.id,
-            at: new Date(row.at),
-            action: row.action,
-            actor: row.actor,
-            target: row.target,
-            outcome: row.outcome,
-            requestId: row.request_id,
-          },
-        }));
-        return {
-          edges,
-          totalCount: count?.n ?? 0,
-          pageInfo: {
-            hasNextPage: rows.length > size,
-            hasPreviousPage: Boolean(after),
-            startCursor: edges[0]?.cursor ?? null,
-            endCursor: edges.at(-1)?.cursor ?? null,
-          },
-        };
+        const request = pageRequest("auditLog", { first, after }, INTEGER_ID);
+        const page = await listAuditLog(context.database, request);
+        return connectionOf(request, page, (entry) => ({ at: entry.at, id: entry.id }));
       },
     }),
     verifyAuditChain: t.field({

@@ -137,6 +137,45 @@ describe("anomaly alerts", () => {
     expect(deliveries.nodes[0]?.targetUrl).toBe(receiver.url);
   });
 
+  it("pages delivery attempts by cursor, also attempts of the same instant, and refuses a first above 500 rather than clamping it", async () => {
+    await insertAnomalies(db, [
+      { createdAt: hoursBefore(clock.now(), 0.1) },
+      { createdAt: hoursBefore(clock.now(), 0.2) },
+    ]);
+    receiver.respondWith([503, 503, 200]);
+    expect(await send()).toMatchObject({ outcome: "SENT", attempts: 3 });
+    const PAGE = `query ($first: Int, $after: String) { alertDeliveries(first: $first, after: $after) {
+      totalCount pageInfo { hasNextPage endCursor } nodes { attempt }
+    } }`;
+    const attempts: number[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 5; pages++) {
+      const { body } = await api.graphql(PAGE, { key: operatorKey, variables: { first: 1, after } });
+      expect(body.errors).toBeUndefined();
+      const page = body.data?.alertDeliveries as {
+        totalCount: number;
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        nodes: Array<{ attempt: number }>;
+      };
+      expect(page.totalCount).toBe(3);
+      attempts.push(...page.nodes.map((node) => node.attempt));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(attempts.sort()).toEqual([1, 2, 3]);
+
+    const tooMany = await api.graphql(PAGE, { key: operatorKey, variables: { first: 501 } });
+    expect(tooMany.body.errors?.[0]).toMatchObject({
+      message: "first must be between 0 and 500.",
+      extensions: { code: "BAD_USER_INPUT", limit: 500 },
+    });
+    const forged = await api.graphql(PAGE, { key: operatorKey, variables: { after: "nope" } });
+    expect(forged.body.errors?.[0]).toMatchObject({
+      message: "after is not a cursor returned by alertDeliveries.",
+      extensions: { code: "BAD_USER_INPUT", field: "after" },
+    });
+  });
+
   it("does not retry a 4xx other than 429, and records the failure", async () => {
     await insertAnomalies(db, [
       { createdAt: hoursBefore(clock.now(), 0.1) },

@@ -1,5 +1,5 @@
 import type { DatabaseHandle } from "../../db/client";
-import { apiError } from "../../errors";
+import type { KeysetPage, KeysetRows } from "../../db/keysetPage";
 import { type AnomalySeverity, assertWindowHours } from "../../jobs/anomalyStats";
 
 export interface AnomalyRow {
@@ -21,21 +21,6 @@ export interface AnomalyFilter {
   severities?: readonly AnomalySeverity[] | null;
 }
 
-export const MAX_ANOMALY_PAGE_SIZE = 500;
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-export function encodeAnomalyCursor(row: AnomalyRow): string {
-  return Buffer.from(row.id).toString("base64url");
-}
-
-function decodeAnomalyCursor(cursor: string): string {
-  const id = cursor.length <= 64 ? Buffer.from(cursor, "base64url").toString("utf8") : "";
-  if (!UUID_PATTERN.test(id)) {
-    throw apiError("BAD_USER_INPUT", "after is not a cursor returned by anomalies.", { field: "after" });
-  }
-  return id;
-}
-
 /** The window's filter as SQL, shared by the page and its total. */
 function filterSql(filter: AnomalyFilter, now: Date): { where: string[]; params: unknown[] } {
   assertWindowHours(filter.windowHours);
@@ -55,19 +40,14 @@ function filterSql(filter: AnomalyFilter, now: Date): { where: string[]; params:
 
 /**
  * A page of anomalies in the window, newest first (created_at, then id, descending), keyset-paginated
- * on the last row's id; plus the total across pages.
+ * after the previous page's last (created_at, id); plus the total across pages.
  */
 export async function listAnomalies(
   database: DatabaseHandle,
   filter: AnomalyFilter,
-  page: { first: number; after?: string | null },
+  page: KeysetPage,
   now: Date,
-): Promise<{ rows: AnomalyRow[]; totalCount: number; hasNextPage: boolean }> {
-  if (!Number.isInteger(page.first) || page.first < 0 || page.first > MAX_ANOMALY_PAGE_SIZE) {
-    throw apiError("BAD_USER_INPUT", `first must be between 0 and ${MAX_ANOMALY_PAGE_SIZE}.`, {
-      field: "first",
-    });
-  }
+): Promise<KeysetRows<AnomalyRow>> {
   const { where, params } = filterSql(filter, now);
   const [total] = await database.query<{ n: number }>(
     `select count(*)::int as n from import_anomalies a where ${where.join(" and ")}`,
@@ -75,13 +55,10 @@ export async function listAnomalies(
   );
   const pageWhere = [...where];
   const pageParams = [...params];
-  if (page.after) {
-    pageParams.push(decodeAnomalyCursor(page.after));
+  if (page.after !== null) {
+    pageParams.push(page.after.at, page.after.id);
     const n = pageParams.length;
-    // A cursor whose row is gone (deleted by retention) matches nothing, so the page is empty.
-    pageWhere.push(
-      `(a.created_at, a.id) < (select c.created_at, c.id from import_anomalies c where c.id = $${n}::uuid)`,
-    );
+    pageWhere.push(`(a.created_at, a.id) < ($${n - 1}::timestamptz, $${n}::uuid)`);
   }
   pageParams.push(page.first + 1);
   const rows = await database.query<{

@@ -1,8 +1,7 @@
-import { actorOf } from "../../audit/actor";
+import type { AdminActor, AdminDeps } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
-import type { DatabaseHandle, QueryFn } from "../../db/client";
-import type { UserError } from "../../errors";
-import type { Principal } from "../../policy/principal";
+import type { QueryFn } from "../../db/client";
+import { type AdminOutcome, refused } from "../../errors";
 
 /** Membership roles, as the merge writes them. */
 export const MEMBERSHIP_ROLES = { deliveryPartner: "DELIVERY_PARTNER", ds: "DS", rm: "RM" } as const;
@@ -74,26 +73,20 @@ export async function materialiseMemberships(
  * tenant that does not exist is refused rather than reported as "0 changed".
  */
 export async function backfillMemberships(
-  database: DatabaseHandle,
-  actor: Principal,
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
+  actor: AdminActor,
   input: { tenantId?: string | null },
-  at: Date,
-  requestId: string,
-): Promise<{ ok: true; counts: BackfillCounts } | { ok: false; userErrors: UserError[] }> {
+): Promise<AdminOutcome<BackfillCounts>> {
+  const at = clock.now();
   const tenantId = input.tenantId?.trim() || null;
   if (tenantId !== null) {
     const [tenant] = await database.query("select 1 from tenants where id = $1", [tenantId]);
     if (tenant === undefined) {
-      return {
-        ok: false,
-        userErrors: [
-          {
-            field: ["input", "tenantId"],
-            code: "UNKNOWN_TENANT",
-            message: `No tenant "${tenantId}"; leave tenantId out to backfill every tenant.`,
-          },
-        ],
-      };
+      return refused(
+        ["input", "tenantId"],
+        "UNKNOWN_TENANT",
+        `No tenant "${tenantId}"; leave tenantId out to backfill every tenant.`,
+      );
     }
   }
   const counts = await database.transaction(async (query) => {
@@ -101,15 +94,13 @@ export async function backfillMemberships(
     await appendAuditEntry(query, {
       at,
       type: "admin_mutation",
-      actor: actorOf(actor),
-      actorKeyId: actor.keyId,
+      ...actor,
       action: "backfillMemberships",
       target: tenantId ?? "all tenants",
       outcome: "OK",
       after: counts,
-      requestId,
     });
     return counts;
   });
-  return { ok: true, counts };
+  return { ok: true, value: counts };
 }

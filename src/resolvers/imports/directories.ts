@@ -1,8 +1,6 @@
-import { actorOf } from "../../audit/actor";
+import type { AdminActor, AdminDeps } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
-import type { DatabaseHandle } from "../../db/client";
-import type { UserError } from "../../errors";
-import type { Principal } from "../../policy/principal";
+import type { AdminOutcome, UserError } from "../../errors";
 
 export type DirectoryKind = "ds" | "rm";
 
@@ -32,8 +30,6 @@ export interface UpsertDirectoryEntryInput {
   active?: boolean | null;
 }
 
-type Result<T> = { ok: true; value: T } | { ok: false; userErrors: UserError[] };
-
 const MAX_NAME_LENGTH = 200;
 
 /** The key a delivery partner's spelling is looked up by: trimmed and lowercased, as the merge does. */
@@ -54,18 +50,17 @@ function requireName(errors: UserError[], field: string, value: string | null | 
 
 /** Maps a raw delivery-partner spelling to its canonical organisation; audited in the same transaction. */
 export async function upsertPartnerNormalization(
-  database: DatabaseHandle,
-  actor: Principal,
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
+  actor: AdminActor,
   input: UpsertPartnerNormalizationInput,
-  at: Date,
-  requestId: string,
-): Promise<Result<PartnerNormalizationEntry>> {
+): Promise<AdminOutcome<{ partnerNormalization: PartnerNormalizationEntry }>> {
+  const at = clock.now();
   const userErrors: UserError[] = [];
   requireName(userErrors, "rawName", input.rawName);
   requireName(userErrors, "canonicalName", input.canonicalName);
   if (userErrors.length > 0) return { ok: false, userErrors };
   const rawKey = partnerKey(input.rawName);
-  const value = await database.transaction(async (query) => {
+  const partnerNormalization = await database.transaction(async (query) => {
     const [before] = await query<{ canonical_name: string }>(
       "select canonical_name from partner_normalization where raw_key = $1 for update",
       [rawKey],
@@ -80,28 +75,25 @@ export async function upsertPartnerNormalization(
     await appendAuditEntry(query, {
       at,
       type: "admin_mutation",
-      actor: actorOf(actor),
-      actorKeyId: actor.keyId,
+      ...actor,
       action: "upsertPartnerNormalization",
       target: rawKey,
       outcome: "OK",
       before: before ?? null,
       after: { canonical_name: row.canonical_name },
-      requestId,
     });
     return { rawKey: row.raw_key, canonicalName: row.canonical_name, updatedAt: new Date(row.updated_at) };
   });
-  return { ok: true, value };
+  return { ok: true, value: { partnerNormalization } };
 }
 
 /** Adds or corrects a DS or RM directory entry (including its active flag); audited in the same transaction. */
 export async function upsertDirectoryEntry(
-  database: DatabaseHandle,
-  actor: Principal,
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
+  actor: AdminActor,
   input: UpsertDirectoryEntryInput,
-  at: Date,
-  requestId: string,
-): Promise<Result<DirectoryEntry>> {
+): Promise<AdminOutcome<{ entry: DirectoryEntry }>> {
+  const at = clock.now();
   const userErrors: UserError[] = [];
   requireName(userErrors, "preferredUsername", input.preferredUsername);
   if (input.directory === "rm") requireName(userErrors, "displayName", input.displayName);
@@ -112,7 +104,7 @@ export async function upsertDirectoryEntry(
   const table = input.directory === "ds" ? "ds_directory" : "rm_directory";
   const username = input.preferredUsername.trim();
   const displayName = input.displayName?.trim() || null;
-  const value = await database.transaction(async (query) => {
+  const entry = await database.transaction(async (query) => {
     const [before] = await query<{ display_name: string | null; active: boolean }>(
       `select display_name, active from ${table} where preferred_username = $1 for update`,
       [username],
@@ -137,14 +129,12 @@ export async function upsertDirectoryEntry(
     await appendAuditEntry(query, {
       at,
       type: "admin_mutation",
-      actor: actorOf(actor),
-      actorKeyId: actor.keyId,
+      ...actor,
       action: "upsertDirectoryEntry",
       target: `${table}:${username}`,
       outcome: "OK",
       before: before ?? null,
       after: { display_name: row.display_name, active: row.active },
-      requestId,
     });
     return {
       directory: input.directory,
@@ -154,5 +144,5 @@ export async function upsertDirectoryEntry(
       updatedAt: new Date(row.updated_at),
     };
   });
-  return { ok: true, value };
+  return { ok: true, value: { entry } };
 }
