@@ -1,26 +1,51 @@
-import type { z } from "zod";
+import type { Logger } from "pino";
 import type { AdminActor } from "../audit/actor";
 import { appendAuditEntry } from "../audit/chain";
 import type { DatabaseHandle } from "../db/client";
+import {
+  isTimingPolicyKey,
+  type ScheduledTimingPolicyKey,
+  TIMING_POLICIES,
+  type TimingPolicy,
+  type TimingPolicyKey,
+} from "../db/timingPolicyRegistry";
 import type { UserError } from "../errors";
-import { ALERT_POLICY_KEY, alertPolicySchema } from "./anomalyAlerts";
-import { CONTRACT_VERIFIER_POLICY_KEY, contractVerifierPolicySchema } from "./contractVerifier";
-import { DATA_RETENTION_POLICY_KEY, dataRetentionPolicySchema } from "./dataRetention";
-import { FEED_RETENTION_POLICY_KEY, feedRetentionPolicySchema } from "./feedRetention";
-import { MONITORS_POLICY_KEY, monitorsPolicySchema } from "./monitors";
-import { PRECOMPUTE_POLICY_KEY, precomputePolicySchema } from "./precompute/planReleases";
-import { RETENTION_POLICY_KEY, retentionPolicySchema } from "./retention";
 
-/** Every timing policy the jobs read, with the schema its payload must satisfy. */
-export const TIMING_POLICY_SCHEMAS: Record<string, z.ZodType> = {
-  [PRECOMPUTE_POLICY_KEY]: precomputePolicySchema,
-  [RETENTION_POLICY_KEY]: retentionPolicySchema,
-  [ALERT_POLICY_KEY]: alertPolicySchema,
-  [DATA_RETENTION_POLICY_KEY]: dataRetentionPolicySchema,
-  [FEED_RETENTION_POLICY_KEY]: feedRetentionPolicySchema,
-  [MONITORS_POLICY_KEY]: monitorsPolicySchema,
-  [CONTRACT_VERIFIER_POLICY_KEY]: contractVerifierPolicySchema,
-};
+/** Reads and validates one timing policy row, naming the bad fields when it is invalid. */
+export async function loadTimingPolicy<Key extends TimingPolicyKey>(
+  database: DatabaseHandle,
+  key: Key,
+): Promise<TimingPolicy<Key>> {
+  const [row] = await database.query<{ payload: unknown }>(
+    "select payload from timing_policies where policy_key = $1",
+    [key],
+  );
+  if (row === undefined) throw new Error(`timing policy ${key} is missing`);
+  const parsed = TIMING_POLICIES[key].schema.safeParse(row.payload);
+  if (!parsed.success) {
+    throw new Error(
+      `timing policy ${key} is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  }
+  return parsed.data as TimingPolicy<Key>;
+}
+
+/**
+ * A scheduled policy's cron; an unreadable stored policy falls back to the registry's default, so
+ * the job keeps its schedule (its runs then record the error).
+ */
+export async function cronOf(
+  database: DatabaseHandle,
+  key: ScheduledTimingPolicyKey,
+  logger: Logger,
+): Promise<string> {
+  try {
+    return (await loadTimingPolicy(database, key)).cron;
+  } catch (error) {
+    logger.error({ err: String(error), policyKey: key }, "timing policy unreadable; using its default cron");
+    return TIMING_POLICIES[key].defaultPayload.cron;
+  }
+}
 
 export interface TimingPolicyRow {
   policyKey: string;
@@ -59,20 +84,19 @@ export async function setTimingPolicy(
   at: Date,
   actor: AdminActor,
 ): Promise<{ ok: true; policy: TimingPolicyRow } | { ok: false; userErrors: UserError[] }> {
-  const schema = TIMING_POLICY_SCHEMAS[input.policyKey];
-  if (schema === undefined) {
+  if (!isTimingPolicyKey(input.policyKey)) {
     return {
       ok: false,
       userErrors: [
         {
           field: ["input", "policyKey"],
           code: "UNKNOWN_POLICY",
-          message: `Unknown policy; known: ${Object.keys(TIMING_POLICY_SCHEMAS).sort().join(", ")}.`,
+          message: `Unknown policy; known: ${Object.keys(TIMING_POLICIES).sort().join(", ")}.`,
         },
       ],
     };
   }
-  const parsed = schema.safeParse(input.payload);
+  const parsed = TIMING_POLICIES[input.policyKey].schema.safeParse(input.payload);
   if (!parsed.success) {
     return {
       ok: false,
