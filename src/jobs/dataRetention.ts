@@ -1,10 +1,9 @@
-import { actorOf } from "../audit/actor";
+import type { AdminActor, AdminDeps } from "../audit/actor";
 import { appendAuditEntry } from "../audit/chain";
 import type { DatabaseHandle, QueryFn } from "../db/client";
 import { TIME_GRANULARITIES, type TimeGranularity } from "../db/schema/enums";
 import { retentionDaysSchema, type TimingPolicy, type TimingPolicyKey } from "../db/timingPolicyRegistry";
-import type { UserError } from "../errors";
-import type { Principal } from "../policy/principal";
+import type { AdminOutcome, UserError } from "../errors";
 import { BUCKET_MS, bucketKey, bucketStartOf } from "../privacy/buckets";
 import { daysOutsideGuarantee } from "../privacy/participantDays";
 import { loadReleasePlan, type PlanEntry } from "../privacy/releasePlan";
@@ -253,20 +252,20 @@ export function validateDataRetention(input: DataRetentionInput): UserError[] {
  * enabled, under the same materialisation rule; deletes, counts and audits in one transaction.
  */
 export async function runDataRetention(
-  database: DatabaseHandle,
-  actor: Principal,
-  input: DataRetentionInput,
-  now: Date,
-  requestId: string,
-): Promise<{ ok: true; result: DataRetentionResult } | { ok: false; userErrors: UserError[] }> {
-  const userErrors = validateDataRetention(input);
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
+  actor: AdminActor,
+  input: DataRetentionInput | null | undefined,
+): Promise<AdminOutcome<{ result: DataRetentionResult }>> {
+  const given = input ?? {};
+  const userErrors = validateDataRetention(given);
   if (userErrors.length > 0) return { ok: false, userErrors };
+  const now = clock.now();
   const stored = await loadTimingPolicy(database, DATA_RETENTION_POLICY_KEY);
   const policy: DataRetentionPolicy = { ...stored };
   for (const [field, key] of Object.entries(INPUT_FIELDS) as Array<
     [keyof typeof INPUT_FIELDS, (typeof INPUT_FIELDS)[keyof typeof INPUT_FIELDS]]
   >) {
-    policy[key] = input[field] ?? stored[key];
+    policy[key] = given[field] ?? stored[key];
   }
   const horizon = await loadReleaseHorizon(database);
   const result = await database.transaction(async (query) => {
@@ -274,8 +273,7 @@ export async function runDataRetention(
     await appendAuditEntry(query, {
       at: now,
       type: "admin_mutation",
-      actor: actorOf(actor),
-      actorKeyId: actor.keyId,
+      ...actor,
       action: "runDataRetention",
       target: `events ${policy.events_days}d, request logs ${policy.request_logs_days}d, alert deliveries ${policy.alert_deliveries_days}d`,
       outcome: "OK",
@@ -285,9 +283,8 @@ export async function runDataRetention(
         alertDeliveriesDays: policy.alert_deliveries_days,
       },
       after: { ...deleted, eventDaysKept: deleted.eventDaysKept.length },
-      requestId,
     });
     return deleted;
   });
-  return { ok: true, result };
+  return { ok: true, value: { result } };
 }

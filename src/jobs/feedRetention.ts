@@ -1,9 +1,8 @@
-import { actorOf } from "../audit/actor";
+import type { AdminActor, AdminDeps } from "../audit/actor";
 import { appendAuditEntry } from "../audit/chain";
 import type { DatabaseHandle, QueryFn } from "../db/client";
 import type { TimingPolicy, TimingPolicyKey } from "../db/timingPolicyRegistry";
-import type { UserError } from "../errors";
-import type { Principal } from "../policy/principal";
+import type { AdminOutcome, UserError } from "../errors";
 import { validateRetentionDays } from "./retention";
 import { loadTimingPolicy } from "./timingPolicies";
 
@@ -151,35 +150,33 @@ export function validateFeedRetention(input: FeedRetentionInput): UserError[] {
  * enabled; archives, deletes, counts and audits in one transaction.
  */
 export async function runFeedRetention(
-  database: DatabaseHandle,
-  actor: Principal,
-  input: FeedRetentionInput,
-  now: Date,
-  requestId: string,
-): Promise<{ ok: true; result: FeedRetentionResult } | { ok: false; userErrors: UserError[] }> {
-  const userErrors = validateFeedRetention(input);
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
+  actor: AdminActor,
+  input: FeedRetentionInput | null | undefined,
+): Promise<AdminOutcome<{ result: FeedRetentionResult }>> {
+  const given = input ?? {};
+  const userErrors = validateFeedRetention(given);
   if (userErrors.length > 0) return { ok: false, userErrors };
+  const now = clock.now();
   const stored = agesOf(await loadTimingPolicy(database, FEED_RETENTION_POLICY_KEY));
   const ages: FeedRetentionAges = {
-    archiveReadDays: input.archiveReadDays ?? stored.archiveReadDays,
-    deleteDays: input.deleteDays ?? stored.deleteDays,
-    monitorEventsDays: input.monitorEventsDays ?? stored.monitorEventsDays,
+    archiveReadDays: given.archiveReadDays ?? stored.archiveReadDays,
+    deleteDays: given.deleteDays ?? stored.deleteDays,
+    monitorEventsDays: given.monitorEventsDays ?? stored.monitorEventsDays,
   };
   const result = await database.transaction(async (query) => {
     const done = await applyFeedRetention(query, ages, now);
     await appendAuditEntry(query, {
       at: now,
       type: "admin_mutation",
-      actor: actorOf(actor),
-      actorKeyId: actor.keyId,
+      ...actor,
       action: "runFeedRetention",
       target: `archive read ${ages.archiveReadDays}d, delete feed ${ages.deleteDays}d, monitor events ${ages.monitorEventsDays}d`,
       outcome: "OK",
-      details: { ...ages, confirm: input.confirm === true },
+      details: { ...ages, confirm: given.confirm === true },
       after: done,
-      requestId,
     });
     return done;
   });
-  return { ok: true, result };
+  return { ok: true, value: { result } };
 }

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { AdminActor } from "../audit/actor";
+import type { AdminActor, AdminDeps } from "../audit/actor";
 import { appendAuditEntry } from "../audit/chain";
 import type { DatabaseHandle } from "../db/client";
 import {
@@ -9,7 +9,7 @@ import {
   type TimingPolicy,
   type TimingPolicyKey,
 } from "../db/timingPolicyRegistry";
-import type { UserError } from "../errors";
+import { type AdminOutcome, refused } from "../errors";
 
 /** Reads and validates one timing policy row, naming the bad fields when it is invalid. */
 export async function loadTimingPolicy<Key extends TimingPolicyKey>(
@@ -75,28 +75,33 @@ export async function listTimingPolicies(database: DatabaseHandle): Promise<Timi
 }
 
 /**
- * Replaces a timing policy's payload after validating it against that policy's schema; the jobs read
- * it at their next tick, so it takes effect without a restart. Audited in the same transaction.
+ * Replaces a timing policy's payload (JSON text) after validating it against that policy's schema;
+ * the jobs read it at their next tick, so it takes effect without a restart. Audited in the same
+ * transaction.
  */
 export async function setTimingPolicy(
-  database: DatabaseHandle,
-  input: { policyKey: string; payload: unknown },
-  at: Date,
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
   actor: AdminActor,
-): Promise<{ ok: true; policy: TimingPolicyRow } | { ok: false; userErrors: UserError[] }> {
-  if (!isTimingPolicyKey(input.policyKey)) {
-    return {
-      ok: false,
-      userErrors: [
-        {
-          field: ["input", "policyKey"],
-          code: "UNKNOWN_POLICY",
-          message: `Unknown policy; known: ${Object.keys(TIMING_POLICIES).sort().join(", ")}.`,
-        },
-      ],
-    };
+  input: { policyKey: string; payload: string },
+): Promise<AdminOutcome<{ policy: TimingPolicyRow }>> {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(input.payload);
+  } catch {
+    return refused(
+      ["input", "payload"],
+      "INVALID_JSON",
+      "payload is not valid JSON; send the parameters as a JSON object.",
+    );
   }
-  const parsed = TIMING_POLICIES[input.policyKey].schema.safeParse(input.payload);
+  if (!isTimingPolicyKey(input.policyKey)) {
+    return refused(
+      ["input", "policyKey"],
+      "UNKNOWN_POLICY",
+      `Unknown policy; known: ${Object.keys(TIMING_POLICIES).sort().join(", ")}.`,
+    );
+  }
+  const parsed = TIMING_POLICIES[input.policyKey].schema.safeParse(payload);
   if (!parsed.success) {
     return {
       ok: false,
@@ -107,6 +112,7 @@ export async function setTimingPolicy(
       })),
     };
   }
+  const at = clock.now();
   await database.transaction(async (query) => {
     const [before] = await query<{ payload: unknown }>(
       "select payload from timing_policies where policy_key = $1 for update",
@@ -130,5 +136,5 @@ export async function setTimingPolicy(
   });
   const policy = (await listTimingPolicies(database)).find((row) => row.policyKey === input.policyKey);
   if (policy === undefined) throw new Error("timing policy vanished after its update");
-  return { ok: true, policy };
+  return { ok: true, value: { policy } };
 }
