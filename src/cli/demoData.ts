@@ -8,13 +8,10 @@ import {
   isDemoDataComplete,
   isDemoDataPresent,
 } from "../db/demo/demoData";
-import {
-  loadPrecomputePolicy,
-  PRECOMPUTE_POLICY_KEY,
-  planMissingReleases,
-} from "../jobs/precompute/planReleases";
+import { PRECOMPUTE_POLICY_KEY, planMissingReleases } from "../jobs/precompute/planReleases";
 import type { PrecomputeDependencies } from "../jobs/precompute/precomputeRelease";
 import { type RunSummary, runReleases } from "../jobs/precompute/runReleases";
+import { loadTimingPolicy } from "../jobs/timingPolicies";
 import { createProgress } from "./progress";
 
 /**
@@ -88,7 +85,7 @@ export async function precomputeDemoWindow(
   deps: PrecomputeDependencies,
   out: NodeJS.WriteStream = process.stderr,
 ): Promise<RunSummary> {
-  const policy = await loadPrecomputePolicy(deps.database);
+  const policy = await loadTimingPolicy(deps.database, PRECOMPUTE_POLICY_KEY);
   // Which releases exist depends on the plan, the policy and the clock, never on where the events start.
   const planned = await planMissingReleases(deps.database, deps.clock.now(), policy);
   const progress = createProgress(out);

@@ -3,78 +3,7 @@ import { CONTRACT_RELEASE_PROFILES } from "../privacy/releaseProfiles";
 import type { Database } from "./client";
 import { monitors } from "./schema/ops";
 import { privacyCap, releasePlan, releaseProfiles, timingPolicies } from "./schema/releases";
-
-/** Default scheduler policies; operators edit the stored rows, these only fill a new database. */
-export const DEFAULT_TIMING_POLICIES = [
-  {
-    policyKey: "outside_buyer_precompute_v1",
-    description: "Hourly precompute of outside-buyer releases: which granularities, how many buckets back.",
-    payload: {
-      enabled: true,
-      granularities: ["hour", "day", "week"],
-      hour_buckets: 336,
-      day_buckets: 60,
-      week_buckets: 9,
-    },
-  },
-  {
-    policyKey: "imports_retention_v1",
-    description:
-      "Daily deletion of old import staging rows and anomalies (their counts kept in import_retention_stats).",
-    payload: { enabled: true, cron: "10 3 * * *", staging_days: 60, anomalies_days: 90 },
-  },
-  {
-    policyKey: "data_retention_v1",
-    description:
-      "Daily deletion of raw interaction events (once every release reading their day is made, or the day is past the precompute window), request logs and alert deliveries older than their ages (counts kept in import_retention_stats).",
-    payload: {
-      enabled: true,
-      cron: "20 3 * * *",
-      events_days: 400,
-      request_logs_days: 90,
-      alert_deliveries_days: 90,
-    },
-  },
-  {
-    policyKey: "ops_feed_retention_v1",
-    description:
-      "Daily ops feed retention (004 seed): read feed items older than archive_read_days are archived; feed items older than delete_days and monitor events older than monitor_events_days (each monitor's newest kept) are deleted, their counts per day, monitor and severity kept in ops_retention_counts.",
-    payload: {
-      enabled: true,
-      cron: "30 3 * * *",
-      archive_read_days: 30,
-      delete_days: 90,
-      monitor_events_days: 180,
-    },
-  },
-  {
-    policyKey: "contract_verifier_v1",
-    description:
-      "Hourly contract verifier (004 seed verify_gold_contracts, 001 invariants): re-checks the releases of the last window_days (served cells, receipts, ledger, cap) and sample_records rendered export records; violations go to contract_violations and the ops feed.",
-    payload: { enabled: true, cron: "45 * * * *", window_days: 35, sample_records: 200 },
-  },
-  {
-    policyKey: "anomaly_alerts_v1",
-    description:
-      "Anomaly alerts: how often to check, the window, thresholds, per (tenant, type) suppression and webhook retries.",
-    payload: {
-      enabled: true,
-      cron: "*/15 * * * *",
-      window_hours: 1,
-      min_count: 5,
-      min_errors: 2,
-      suppression_minutes: 240,
-      max_attempts: 5,
-      backoff_ms: 1000,
-    },
-  },
-  {
-    policyKey: "ops_monitors_v1",
-    description:
-      "Ops monitors: how often they run, each check's statement timeout, and the hours a precompute may lag beyond its expected cadence.",
-    payload: { enabled: true, cron: "*/5 * * * *", statement_timeout_ms: 5000, stale_margin_hours: 3 },
-  },
-];
+import { defaultTimingPolicyRows } from "./timingPolicyRegistry";
 
 /**
  * Built-in monitors (the incident signals of the runbook). Each check is one read-only SELECT
@@ -191,7 +120,7 @@ export async function ensureReferenceData(db: Database): Promise<void> {
       updatedBy: "default",
     })
     .onConflictDoNothing({ target: privacyCap.id });
-  await db.insert(timingPolicies).values(DEFAULT_TIMING_POLICIES).onConflictDoNothing({
+  await db.insert(timingPolicies).values(defaultTimingPolicyRows()).onConflictDoNothing({
     target: timingPolicies.policyKey,
   });
   await db.insert(monitors).values(BUILTIN_MONITORS).onConflictDoNothing({ target: monitors.name });

@@ -1,35 +1,21 @@
 import { createHmac, randomUUID } from "node:crypto";
-import { z } from "zod";
 import type { AdminActor, AdminDeps } from "../audit/actor";
 import { appendAuditEntry } from "../audit/chain";
 import type { Clock } from "../clock";
 import type { Config } from "../config";
 import type { DatabaseHandle } from "../db/client";
 import type { KeysetPage, KeysetRows } from "../db/keysetPage";
+import type { TimingPolicy, TimingPolicyKey } from "../db/timingPolicyRegistry";
 import type { AdminOutcome } from "../errors";
 import { type AnomalyStatsGroup, readAnomalyStats } from "./anomalyStats";
-import { loadPolicy } from "./retention";
+import { loadTimingPolicy } from "./timingPolicies";
 
-export const ALERT_POLICY_KEY = "anomaly_alerts_v1";
+export const ALERT_POLICY_KEY = "anomaly_alerts_v1" satisfies TimingPolicyKey;
 export const ALERT_JOB_NAME = "anomaly_alerts";
 export const ALERT_KIND = "anomaly_alert";
 
 /** timing_policies.anomaly_alerts_v1: schedule, window, thresholds, suppression and retries. */
-export const alertPolicySchema = z.object({
-  enabled: z.boolean(),
-  cron: z.string().min(9),
-  window_hours: z.number().int().min(1).max(168),
-  min_count: z.number().int().min(1),
-  min_errors: z.number().int().min(1),
-  suppression_minutes: z
-    .number()
-    .int()
-    .min(0)
-    .max(7 * 24 * 60),
-  max_attempts: z.number().int().min(1).max(10).default(5),
-  backoff_ms: z.number().int().min(0).max(60_000).default(1000),
-});
-export type AlertPolicy = z.infer<typeof alertPolicySchema>;
+export type AlertPolicy = TimingPolicy<typeof ALERT_POLICY_KEY>;
 
 export interface AlertTarget {
   url: string;
@@ -69,7 +55,7 @@ export function alertTargetOf(config: Config): AlertTarget | undefined {
 }
 
 export async function loadAlertPolicy(database: DatabaseHandle): Promise<AlertPolicy> {
-  return loadPolicy(database, ALERT_POLICY_KEY, alertPolicySchema);
+  return loadTimingPolicy(database, ALERT_POLICY_KEY);
 }
 
 // Standard Webhooks signing is one HMAC over a fixed string (the spec pins it), so node:crypto

@@ -1,11 +1,10 @@
 import type { PgBoss } from "pg-boss";
 import type { Logger } from "pino";
-import { z } from "zod";
 import type { AdminActor } from "../audit/actor";
 import { appendAuditEntry } from "../audit/chain";
 import type { Clock } from "../clock";
 import type { DatabaseHandle, QueryFn } from "../db/client";
-import { DEFAULT_TIMING_POLICIES } from "../db/referenceData";
+import { MAX_SAMPLE_RECORDS, MAX_WINDOW_DAYS, type TimingPolicyKey } from "../db/timingPolicyRegistry";
 import type { UserError } from "../errors";
 import {
   type CanonicalRecord,
@@ -21,26 +20,13 @@ import { dayKey, ledgerDays } from "../privacy/participantDays";
 import { buyerSuppressionReason } from "../privacy/releaseMechanism";
 import { EPSILON_TOLERANCE, loadPrivacyCap } from "../privacy/releasePlan";
 import { recordJobRun } from "./jobRuns";
-import { loadPolicy } from "./retention";
+import { cronOf, loadTimingPolicy } from "./timingPolicies";
 
-export const CONTRACT_VERIFIER_POLICY_KEY = "contract_verifier_v1";
+/** The verifier's timing policy: when it runs, how far back, how many records it renders. */
+export const CONTRACT_VERIFIER_POLICY_KEY = "contract_verifier_v1" satisfies TimingPolicyKey;
 export const CONTRACT_VERIFIER_QUEUE = "contract_verifier_hourly";
 /** The ops feed source of a violation's item. */
 export const CONTRACT_VERIFIER_SOURCE = "contract_verifier";
-
-export const MAX_WINDOW_DAYS = 400;
-export const MAX_SAMPLE_RECORDS = 10_000;
-
-/** timing_policies.contract_verifier_v1: when the verifier runs, how far back, how many records it renders. */
-export const contractVerifierPolicySchema = z.object({
-  enabled: z.boolean(),
-  cron: z.string().min(9),
-  /** Releases whose bucket starts, or which were made, within this many days are re-checked. */
-  window_days: z.number().int().min(1).max(MAX_WINDOW_DAYS),
-  /** Served cells rendered as export records and checked as a buyer would receive them. */
-  sample_records: z.number().int().min(0).max(MAX_SAMPLE_RECORDS),
-});
-export type ContractVerifierPolicy = z.infer<typeof contractVerifierPolicySchema>;
 
 /** The 001 contract's invariants the verifier re-checks, with what each one's count counts. */
 export const CONTRACT_CHECKS = {
@@ -617,13 +603,9 @@ async function verify(
   });
 }
 
-export async function loadContractVerifierPolicy(database: DatabaseHandle): Promise<ContractVerifierPolicy> {
-  return loadPolicy(database, CONTRACT_VERIFIER_POLICY_KEY, contractVerifierPolicySchema);
-}
-
 /** The scheduled run: the policy's window and sample (no audit row: no operator acted). */
 export async function runScheduledContractVerifier(database: DatabaseHandle, now: Date) {
-  const policy = await loadContractVerifierPolicy(database);
+  const policy = await loadTimingPolicy(database, CONTRACT_VERIFIER_POLICY_KEY);
   if (!policy.enabled) return { outcome: "disabled", rows: 0 };
   const result = await verify(
     database,
@@ -694,7 +676,7 @@ export async function runContractVerifier(
 ): Promise<{ ok: true; result: VerificationResult } | { ok: false; userErrors: UserError[] }> {
   const userErrors = validateVerifyContracts(input);
   if (userErrors.length > 0) return { ok: false, userErrors };
-  const policy = await loadContractVerifierPolicy(database);
+  const policy = await loadTimingPolicy(database, CONTRACT_VERIFIER_POLICY_KEY);
   const options: VerifyOptions = {
     windowDays: input.windowDays ?? policy.window_days,
     sampleRecords: input.sampleRecords ?? policy.sample_records,
@@ -753,17 +735,12 @@ export async function scheduleContractVerifier(
   const { database, clock, logger } = deps;
   await boss.createQueue(CONTRACT_VERIFIER_QUEUE);
   const sync = async () => {
-    let cron: string;
-    try {
-      cron = (await loadContractVerifierPolicy(database)).cron;
-    } catch (error) {
-      logger.error({ err: String(error) }, "contract verifier policy unreadable; using its default cron");
-      const fallback = DEFAULT_TIMING_POLICIES.find(
-        (policy) => policy.policyKey === CONTRACT_VERIFIER_POLICY_KEY,
-      );
-      cron = String((fallback?.payload as { cron?: string } | undefined)?.cron ?? "45 * * * *");
-    }
-    await boss.schedule(CONTRACT_VERIFIER_QUEUE, cron, {}, { tz: "UTC" });
+    await boss.schedule(
+      CONTRACT_VERIFIER_QUEUE,
+      await cronOf(database, CONTRACT_VERIFIER_POLICY_KEY, logger),
+      {},
+      { tz: "UTC" },
+    );
   };
   await sync();
   const run = async () =>

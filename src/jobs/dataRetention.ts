@@ -1,32 +1,21 @@
-import { z } from "zod";
-import { actorOf } from "../audit/actor";
+import type { AdminActor, AdminDeps } from "../audit/actor";
 import { appendAuditEntry } from "../audit/chain";
 import type { DatabaseHandle, QueryFn } from "../db/client";
 import { TIME_GRANULARITIES, type TimeGranularity } from "../db/schema/enums";
-import type { UserError } from "../errors";
-import type { Principal } from "../policy/principal";
+import { retentionDaysSchema, type TimingPolicy, type TimingPolicyKey } from "../db/timingPolicyRegistry";
+import type { AdminOutcome, UserError } from "../errors";
 import { BUCKET_MS, bucketKey, bucketStartOf } from "../privacy/buckets";
 import { daysOutsideGuarantee } from "../privacy/participantDays";
 import { loadReleasePlan, type PlanEntry } from "../privacy/releasePlan";
 import { loadReleaseProfile } from "../privacy/releaseProfiles";
-import { loadPrecomputePolicy, type PrecomputePolicy, releaseWindow } from "./precompute/planReleases";
-import { loadPolicy } from "./retention";
+import { PRECOMPUTE_POLICY_KEY, type PrecomputePolicy, releaseWindow } from "./precompute/planReleases";
+import { loadTimingPolicy } from "./timingPolicies";
 
-export const DATA_RETENTION_POLICY_KEY = "data_retention_v1";
+export const DATA_RETENTION_POLICY_KEY = "data_retention_v1" satisfies TimingPolicyKey;
 export const DATA_RETENTION_QUEUE = "data_retention_daily";
 
-const days = z.number().int().min(1).max(3650);
-
 /** timing_policies.data_retention_v1: when the daily job runs and how long each kind of row is kept. */
-export const dataRetentionPolicySchema = z.object({
-  enabled: z.boolean(),
-  cron: z.string().min(9),
-  /** Raw interaction events; a day goes only once it is also materialised (see deletableEventDays). */
-  events_days: days,
-  request_logs_days: days,
-  alert_deliveries_days: days,
-});
-export type DataRetentionPolicy = z.infer<typeof dataRetentionPolicySchema>;
+export type DataRetentionPolicy = TimingPolicy<typeof DATA_RETENTION_POLICY_KEY>;
 
 export interface DataRetentionResult {
   eventsDeleted: number;
@@ -52,11 +41,7 @@ export async function loadReleaseHorizon(database: DatabaseHandle): Promise<Rele
   for (const granularity of TIME_GRANULARITIES) {
     delayHours[granularity] = (await loadReleaseProfile(database.db, granularity)).reportingDelayHours;
   }
-  return { policy: await loadPrecomputePolicy(database), delayHours };
-}
-
-export async function loadDataRetentionPolicy(database: DatabaseHandle): Promise<DataRetentionPolicy> {
-  return loadPolicy(database, DATA_RETENTION_POLICY_KEY, dataRetentionPolicySchema);
+  return { policy: await loadTimingPolicy(database, PRECOMPUTE_POLICY_KEY), delayHours };
 }
 
 /**
@@ -221,7 +206,7 @@ export async function deleteExpiredData(
 
 /** The scheduled run: the policy's ages, one transaction (no audit row: no operator acted). */
 export async function runScheduledDataRetention(database: DatabaseHandle, now: Date) {
-  const policy = await loadDataRetentionPolicy(database);
+  const policy = await loadTimingPolicy(database, DATA_RETENTION_POLICY_KEY);
   if (!policy.enabled) return { outcome: "disabled", rows: 0 };
   const horizon = await loadReleaseHorizon(database);
   const result = await database.transaction((query) => deleteExpiredData(query, horizon, policy, now));
@@ -251,7 +236,7 @@ export function validateDataRetention(input: DataRetentionInput): UserError[] {
   for (const field of Object.keys(INPUT_FIELDS) as Array<keyof typeof INPUT_FIELDS>) {
     const value = input[field];
     if (value === undefined || value === null) continue;
-    if (!days.safeParse(value).success) {
+    if (!retentionDaysSchema.safeParse(value).success) {
       errors.push({
         field: ["input", field],
         code: "OUT_OF_RANGE",
@@ -267,20 +252,20 @@ export function validateDataRetention(input: DataRetentionInput): UserError[] {
  * enabled, under the same materialisation rule; deletes, counts and audits in one transaction.
  */
 export async function runDataRetention(
-  database: DatabaseHandle,
-  actor: Principal,
-  input: DataRetentionInput,
-  now: Date,
-  requestId: string,
-): Promise<{ ok: true; result: DataRetentionResult } | { ok: false; userErrors: UserError[] }> {
-  const userErrors = validateDataRetention(input);
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
+  actor: AdminActor,
+  input: DataRetentionInput | null | undefined,
+): Promise<AdminOutcome<{ result: DataRetentionResult }>> {
+  const given = input ?? {};
+  const userErrors = validateDataRetention(given);
   if (userErrors.length > 0) return { ok: false, userErrors };
-  const stored = await loadDataRetentionPolicy(database);
+  const now = clock.now();
+  const stored = await loadTimingPolicy(database, DATA_RETENTION_POLICY_KEY);
   const policy: DataRetentionPolicy = { ...stored };
   for (const [field, key] of Object.entries(INPUT_FIELDS) as Array<
     [keyof typeof INPUT_FIELDS, (typeof INPUT_FIELDS)[keyof typeof INPUT_FIELDS]]
   >) {
-    policy[key] = input[field] ?? stored[key];
+    policy[key] = given[field] ?? stored[key];
   }
   const horizon = await loadReleaseHorizon(database);
   const result = await database.transaction(async (query) => {
@@ -288,8 +273,7 @@ export async function runDataRetention(
     await appendAuditEntry(query, {
       at: now,
       type: "admin_mutation",
-      actor: actorOf(actor),
-      actorKeyId: actor.keyId,
+      ...actor,
       action: "runDataRetention",
       target: `events ${policy.events_days}d, request logs ${policy.request_logs_days}d, alert deliveries ${policy.alert_deliveries_days}d`,
       outcome: "OK",
@@ -299,9 +283,8 @@ export async function runDataRetention(
         alertDeliveriesDays: policy.alert_deliveries_days,
       },
       after: { ...deleted, eventDaysKept: deleted.eventDaysKept.length },
-      requestId,
     });
     return deleted;
   });
-  return { ok: true, result };
+  return { ok: true, value: { result } };
 }

@@ -1,28 +1,16 @@
-import { z } from "zod";
-import { actorOf } from "../audit/actor";
+import type { AdminActor, AdminDeps } from "../audit/actor";
 import { appendAuditEntry } from "../audit/chain";
 import type { DatabaseHandle, QueryFn } from "../db/client";
-import type { UserError } from "../errors";
-import type { Principal } from "../policy/principal";
-import { loadPolicy, validateRetentionDays } from "./retention";
+import type { TimingPolicy, TimingPolicyKey } from "../db/timingPolicyRegistry";
+import type { AdminOutcome, UserError } from "../errors";
+import { validateRetentionDays } from "./retention";
+import { loadTimingPolicy } from "./timingPolicies";
 
-export const FEED_RETENTION_POLICY_KEY = "ops_feed_retention_v1";
+export const FEED_RETENTION_POLICY_KEY = "ops_feed_retention_v1" satisfies TimingPolicyKey;
 export const FEED_RETENTION_QUEUE = "ops_feed_retention_daily";
 
-const days = z.number().int().min(1).max(3650);
-
 /** timing_policies.ops_feed_retention_v1 (004 seed, "Agent Feed Overflow" and "Data Retention"). */
-export const feedRetentionPolicySchema = z.object({
-  enabled: z.boolean(),
-  cron: z.string().min(9),
-  /** Read feed items older than this are archived. */
-  archive_read_days: days,
-  /** Feed items older than this are deleted, whatever their status. */
-  delete_days: days,
-  /** Monitor events older than this are deleted, except each monitor's newest. */
-  monitor_events_days: days,
-});
-export type FeedRetentionPolicy = z.infer<typeof feedRetentionPolicySchema>;
+export type FeedRetentionPolicy = TimingPolicy<typeof FEED_RETENTION_POLICY_KEY>;
 
 export interface FeedRetentionAges {
   archiveReadDays: number;
@@ -39,10 +27,6 @@ export interface FeedRetentionResult extends FeedRetentionAges {
 }
 
 const DAY_MS = 86_400_000;
-
-export async function loadFeedRetentionPolicy(database: DatabaseHandle): Promise<FeedRetentionPolicy> {
-  return loadPolicy(database, FEED_RETENTION_POLICY_KEY, feedRetentionPolicySchema);
-}
 
 /** Adds a deletion's counts per (day, monitor, severity) to ops_retention_counts, in the same statement. */
 const RECORD_COUNTS = `
@@ -125,7 +109,7 @@ function agesOf(policy: FeedRetentionPolicy): FeedRetentionAges {
 
 /** The scheduled run: the policy's ages, one transaction (no audit row: no operator acted). */
 export async function runScheduledFeedRetention(database: DatabaseHandle, now: Date) {
-  const policy = await loadFeedRetentionPolicy(database);
+  const policy = await loadTimingPolicy(database, FEED_RETENTION_POLICY_KEY);
   if (!policy.enabled) return { outcome: "disabled", rows: 0 };
   const result = await database.transaction((query) => applyFeedRetention(query, agesOf(policy), now));
   return {
@@ -166,35 +150,33 @@ export function validateFeedRetention(input: FeedRetentionInput): UserError[] {
  * enabled; archives, deletes, counts and audits in one transaction.
  */
 export async function runFeedRetention(
-  database: DatabaseHandle,
-  actor: Principal,
-  input: FeedRetentionInput,
-  now: Date,
-  requestId: string,
-): Promise<{ ok: true; result: FeedRetentionResult } | { ok: false; userErrors: UserError[] }> {
-  const userErrors = validateFeedRetention(input);
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
+  actor: AdminActor,
+  input: FeedRetentionInput | null | undefined,
+): Promise<AdminOutcome<{ result: FeedRetentionResult }>> {
+  const given = input ?? {};
+  const userErrors = validateFeedRetention(given);
   if (userErrors.length > 0) return { ok: false, userErrors };
-  const stored = agesOf(await loadFeedRetentionPolicy(database));
+  const now = clock.now();
+  const stored = agesOf(await loadTimingPolicy(database, FEED_RETENTION_POLICY_KEY));
   const ages: FeedRetentionAges = {
-    archiveReadDays: input.archiveReadDays ?? stored.archiveReadDays,
-    deleteDays: input.deleteDays ?? stored.deleteDays,
-    monitorEventsDays: input.monitorEventsDays ?? stored.monitorEventsDays,
+    archiveReadDays: given.archiveReadDays ?? stored.archiveReadDays,
+    deleteDays: given.deleteDays ?? stored.deleteDays,
+    monitorEventsDays: given.monitorEventsDays ?? stored.monitorEventsDays,
   };
   const result = await database.transaction(async (query) => {
     const done = await applyFeedRetention(query, ages, now);
     await appendAuditEntry(query, {
       at: now,
       type: "admin_mutation",
-      actor: actorOf(actor),
-      actorKeyId: actor.keyId,
+      ...actor,
       action: "runFeedRetention",
       target: `archive read ${ages.archiveReadDays}d, delete feed ${ages.deleteDays}d, monitor events ${ages.monitorEventsDays}d`,
       outcome: "OK",
-      details: { ...ages, confirm: input.confirm === true },
+      details: { ...ages, confirm: given.confirm === true },
       after: done,
-      requestId,
     });
     return done;
   });
-  return { ok: true, result };
+  return { ok: true, value: { result } };
 }

@@ -1,20 +1,13 @@
-import { z } from "zod";
 import type { AdminActor, AdminDeps } from "../audit/actor";
 import { appendAuditEntry } from "../audit/chain";
 import type { DatabaseHandle, QueryFn } from "../db/client";
+import type { TimingPolicyKey } from "../db/timingPolicyRegistry";
 import type { AdminOutcome, UserError } from "../errors";
+import { loadTimingPolicy } from "./timingPolicies";
 
-export const RETENTION_POLICY_KEY = "imports_retention_v1";
+/** The import retention's timing policy: when the daily job runs and how long rows are kept. */
+export const RETENTION_POLICY_KEY = "imports_retention_v1" satisfies TimingPolicyKey;
 export const RETENTION_JOB_NAME = "imports_retention";
-
-/** timing_policies.imports_retention_v1: when the daily job runs and how long rows are kept. */
-export const retentionPolicySchema = z.object({
-  enabled: z.boolean(),
-  cron: z.string().min(9),
-  staging_days: z.number().int().min(1).max(3650),
-  anomalies_days: z.number().int().min(1).max(3650),
-});
-export type RetentionPolicy = z.infer<typeof retentionPolicySchema>;
 
 export interface RetentionInput {
   stagingDays: number;
@@ -125,29 +118,9 @@ export async function runRetention(
   return { ok: true, value: { result } };
 }
 
-export async function loadRetentionPolicy(database: DatabaseHandle): Promise<RetentionPolicy> {
-  return loadPolicy(database, RETENTION_POLICY_KEY, retentionPolicySchema);
-}
-
-/** Reads and validates one timing policy row, naming the bad fields when it is invalid. */
-export async function loadPolicy<T>(database: DatabaseHandle, key: string, schema: z.ZodType<T>): Promise<T> {
-  const [row] = await database.query<{ payload: unknown }>(
-    "select payload from timing_policies where policy_key = $1",
-    [key],
-  );
-  if (row === undefined) throw new Error(`timing policy ${key} is missing`);
-  const parsed = schema.safeParse(row.payload);
-  if (!parsed.success) {
-    throw new Error(
-      `timing policy ${key} is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-    );
-  }
-  return parsed.data;
-}
-
 /** The scheduled run: the policy's days, one transaction (no audit row: no operator acted). */
 export async function runScheduledRetention(database: DatabaseHandle, now: Date) {
-  const policy = await loadRetentionPolicy(database);
+  const policy = await loadTimingPolicy(database, RETENTION_POLICY_KEY);
   if (!policy.enabled) return { outcome: "disabled", rows: 0 };
   const result = await database.transaction((query) =>
     deleteExpiredImports(

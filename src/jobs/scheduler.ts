@@ -1,33 +1,22 @@
 import { fromPglite, PgBoss } from "pg-boss";
 import type { Logger } from "pino";
-import type { z } from "zod";
 import type { DatabaseHandle } from "../db/client";
-import { DEFAULT_TIMING_POLICIES } from "../db/referenceData";
-import { ALERT_POLICY_KEY, type AlertTarget, alertPolicySchema, runScheduledAlerts } from "./anomalyAlerts";
+import { ALERT_POLICY_KEY, type AlertTarget, runScheduledAlerts } from "./anomalyAlerts";
 import { scheduleContractVerifier } from "./contractVerifier";
-import {
-  DATA_RETENTION_POLICY_KEY,
-  DATA_RETENTION_QUEUE,
-  dataRetentionPolicySchema,
-  runScheduledDataRetention,
-} from "./dataRetention";
-import {
-  FEED_RETENTION_POLICY_KEY,
-  FEED_RETENTION_QUEUE,
-  feedRetentionPolicySchema,
-  runScheduledFeedRetention,
-} from "./feedRetention";
+import { DATA_RETENTION_POLICY_KEY, DATA_RETENTION_QUEUE, runScheduledDataRetention } from "./dataRetention";
+import { FEED_RETENTION_POLICY_KEY, FEED_RETENTION_QUEUE, runScheduledFeedRetention } from "./feedRetention";
 import { recordJobRun } from "./jobRuns";
 import { scheduleMonitors } from "./monitors";
 import {
-  loadPrecomputePolicy,
   type PlannedRelease,
+  PRECOMPUTE_POLICY_KEY,
   planMissingReleases,
   releaseJobKey,
 } from "./precompute/planReleases";
 import type { PrecomputeDependencies } from "./precompute/precomputeRelease";
 import { RELEASE_JOB_NAME, runRecordedRelease } from "./precompute/runReleases";
-import { loadPolicy, RETENTION_POLICY_KEY, retentionPolicySchema, runScheduledRetention } from "./retention";
+import { RETENTION_POLICY_KEY, runScheduledRetention } from "./retention";
+import { cronOf, loadTimingPolicy } from "./timingPolicies";
 
 export const PRECOMPUTE_TICK_QUEUE = "outside_buyer_precompute_v1_hourly";
 /** The tick runs hourly; the policy decides what it plans, not when. */
@@ -130,7 +119,7 @@ export async function startScheduler(
       database,
       { name: PRECOMPUTE_TICK_QUEUE, now: () => deps.clock.now() },
       async () => {
-        const policy = await loadPrecomputePolicy(database);
+        const policy = await loadTimingPolicy(database, PRECOMPUTE_POLICY_KEY);
         const planned = await planMissingReleases(database, deps.clock.now(), policy);
         for (const release of planned) {
           await boss.send(
@@ -210,32 +199,6 @@ export async function startScheduler(
     contractVerifier: verifierJob.run,
     stop: () => boss.stop({ graceful: true, timeout: 10_000 }),
   };
-}
-
-const POLICY_SCHEMAS: Record<string, z.ZodType<{ cron: string }>> = {
-  [RETENTION_POLICY_KEY]: retentionPolicySchema,
-  [ALERT_POLICY_KEY]: alertPolicySchema,
-  [DATA_RETENTION_POLICY_KEY]: dataRetentionPolicySchema,
-  [FEED_RETENTION_POLICY_KEY]: feedRetentionPolicySchema,
-};
-
-/** A policy's cron; an invalid stored policy falls back to the default (its runs then record the error). */
-async function cronOf(
-  database: DatabaseHandle,
-  key:
-    | typeof RETENTION_POLICY_KEY
-    | typeof ALERT_POLICY_KEY
-    | typeof DATA_RETENTION_POLICY_KEY
-    | typeof FEED_RETENTION_POLICY_KEY,
-  logger: Logger,
-): Promise<string> {
-  try {
-    return (await loadPolicy(database, key, POLICY_SCHEMAS[key] as z.ZodType<{ cron: string }>)).cron;
-  } catch (error) {
-    logger.error({ err: String(error) }, "timing policy unreadable; using its default cron");
-    const fallback = DEFAULT_TIMING_POLICIES.find((policy) => policy.policyKey === key)?.payload;
-    return String((fallback as { cron?: string } | undefined)?.cron ?? "10 3 * * *");
-  }
 }
 
 function bossOptions(database: DatabaseHandle): ConstructorParameters<typeof PgBoss>[0] {

@@ -1,26 +1,51 @@
-import type { z } from "zod";
-import type { AdminActor } from "../audit/actor";
+import type { Logger } from "pino";
+import type { AdminActor, AdminDeps } from "../audit/actor";
 import { appendAuditEntry } from "../audit/chain";
 import type { DatabaseHandle } from "../db/client";
-import type { UserError } from "../errors";
-import { ALERT_POLICY_KEY, alertPolicySchema } from "./anomalyAlerts";
-import { CONTRACT_VERIFIER_POLICY_KEY, contractVerifierPolicySchema } from "./contractVerifier";
-import { DATA_RETENTION_POLICY_KEY, dataRetentionPolicySchema } from "./dataRetention";
-import { FEED_RETENTION_POLICY_KEY, feedRetentionPolicySchema } from "./feedRetention";
-import { MONITORS_POLICY_KEY, monitorsPolicySchema } from "./monitors";
-import { PRECOMPUTE_POLICY_KEY, precomputePolicySchema } from "./precompute/planReleases";
-import { RETENTION_POLICY_KEY, retentionPolicySchema } from "./retention";
+import {
+  isTimingPolicyKey,
+  type ScheduledTimingPolicyKey,
+  TIMING_POLICIES,
+  type TimingPolicy,
+  type TimingPolicyKey,
+} from "../db/timingPolicyRegistry";
+import { type AdminOutcome, refused } from "../errors";
 
-/** Every timing policy the jobs read, with the schema its payload must satisfy. */
-export const TIMING_POLICY_SCHEMAS: Record<string, z.ZodType> = {
-  [PRECOMPUTE_POLICY_KEY]: precomputePolicySchema,
-  [RETENTION_POLICY_KEY]: retentionPolicySchema,
-  [ALERT_POLICY_KEY]: alertPolicySchema,
-  [DATA_RETENTION_POLICY_KEY]: dataRetentionPolicySchema,
-  [FEED_RETENTION_POLICY_KEY]: feedRetentionPolicySchema,
-  [MONITORS_POLICY_KEY]: monitorsPolicySchema,
-  [CONTRACT_VERIFIER_POLICY_KEY]: contractVerifierPolicySchema,
-};
+/** Reads and validates one timing policy row, naming the bad fields when it is invalid. */
+export async function loadTimingPolicy<Key extends TimingPolicyKey>(
+  database: DatabaseHandle,
+  key: Key,
+): Promise<TimingPolicy<Key>> {
+  const [row] = await database.query<{ payload: unknown }>(
+    "select payload from timing_policies where policy_key = $1",
+    [key],
+  );
+  if (row === undefined) throw new Error(`timing policy ${key} is missing`);
+  const parsed = TIMING_POLICIES[key].schema.safeParse(row.payload);
+  if (!parsed.success) {
+    throw new Error(
+      `timing policy ${key} is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  }
+  return parsed.data as TimingPolicy<Key>;
+}
+
+/**
+ * A scheduled policy's cron; an unreadable stored policy falls back to the registry's default, so
+ * the job keeps its schedule (its runs then record the error).
+ */
+export async function cronOf(
+  database: DatabaseHandle,
+  key: ScheduledTimingPolicyKey,
+  logger: Logger,
+): Promise<string> {
+  try {
+    return (await loadTimingPolicy(database, key)).cron;
+  } catch (error) {
+    logger.error({ err: String(error), policyKey: key }, "timing policy unreadable; using its default cron");
+    return TIMING_POLICIES[key].defaultPayload.cron;
+  }
+}
 
 export interface TimingPolicyRow {
   policyKey: string;
@@ -50,29 +75,33 @@ export async function listTimingPolicies(database: DatabaseHandle): Promise<Timi
 }
 
 /**
- * Replaces a timing policy's payload after validating it against that policy's schema; the jobs read
- * it at their next tick, so it takes effect without a restart. Audited in the same transaction.
+ * Replaces a timing policy's payload (JSON text) after validating it against that policy's schema;
+ * the jobs read it at their next tick, so it takes effect without a restart. Audited in the same
+ * transaction.
  */
 export async function setTimingPolicy(
-  database: DatabaseHandle,
-  input: { policyKey: string; payload: unknown },
-  at: Date,
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
   actor: AdminActor,
-): Promise<{ ok: true; policy: TimingPolicyRow } | { ok: false; userErrors: UserError[] }> {
-  const schema = TIMING_POLICY_SCHEMAS[input.policyKey];
-  if (schema === undefined) {
-    return {
-      ok: false,
-      userErrors: [
-        {
-          field: ["input", "policyKey"],
-          code: "UNKNOWN_POLICY",
-          message: `Unknown policy; known: ${Object.keys(TIMING_POLICY_SCHEMAS).sort().join(", ")}.`,
-        },
-      ],
-    };
+  input: { policyKey: string; payload: string },
+): Promise<AdminOutcome<{ policy: TimingPolicyRow }>> {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(input.payload);
+  } catch {
+    return refused(
+      ["input", "payload"],
+      "INVALID_JSON",
+      "payload is not valid JSON; send the parameters as a JSON object.",
+    );
   }
-  const parsed = schema.safeParse(input.payload);
+  if (!isTimingPolicyKey(input.policyKey)) {
+    return refused(
+      ["input", "policyKey"],
+      "UNKNOWN_POLICY",
+      `Unknown policy; known: ${Object.keys(TIMING_POLICIES).sort().join(", ")}.`,
+    );
+  }
+  const parsed = TIMING_POLICIES[input.policyKey].schema.safeParse(payload);
   if (!parsed.success) {
     return {
       ok: false,
@@ -83,6 +112,7 @@ export async function setTimingPolicy(
       })),
     };
   }
+  const at = clock.now();
   await database.transaction(async (query) => {
     const [before] = await query<{ payload: unknown }>(
       "select payload from timing_policies where policy_key = $1 for update",
@@ -106,5 +136,5 @@ export async function setTimingPolicy(
   });
   const policy = (await listTimingPolicies(database)).find((row) => row.policyKey === input.policyKey);
   if (policy === undefined) throw new Error("timing policy vanished after its update");
-  return { ok: true, policy };
+  return { ok: true, value: { policy } };
 }

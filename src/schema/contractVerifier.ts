@@ -1,12 +1,11 @@
 import { adminActorOf } from "../audit/actor";
+import { MAX_SAMPLE_RECORDS, MAX_WINDOW_DAYS } from "../db/timingPolicyRegistry";
 import type { UserError } from "../errors";
 import {
   CONTRACT_CHECKS,
   type ContractCheck,
   type ContractViolationRow,
   listContractViolations,
-  MAX_SAMPLE_RECORDS,
-  MAX_WINDOW_DAYS,
   runContractVerifier,
   type VerificationResult,
 } from "../jobs/contractVerifier";

@@ -73,16 +73,6 @@ adminMutationField("runDataRetention", {
     required: false,
   },
   auditTarget: (input) => (input?.eventsDays == null ? null : `events ${input.eventsDays}d`),
-  resolve: async (input, context) => {
-    const outcome = await runDataRetention(
-      context.database,
-      context.principal!,
-      input ?? {},
-      context.clock.now(),
-      context.requestId,
-    );
-    return outcome.ok
-      ? { result: outcome.result, userErrors: [] }
-      : { result: null, userErrors: outcome.userErrors };
-  },
+  run: runDataRetention,
+  refused: { result: null },
 });

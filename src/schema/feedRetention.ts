@@ -82,18 +82,8 @@ adminMutationField("runFeedRetention", {
     required: false,
   },
   auditTarget: () => "ops_feed",
-  resolve: async (input, context) => {
-    const outcome = await runFeedRetention(
-      context.database,
-      context.principal!,
-      input ?? {},
-      context.clock.now(),
-      context.requestId,
-    );
-    return outcome.ok
-      ? { result: outcome.result, userErrors: [] }
-      : { result: null, userErrors: outcome.userErrors };
-  },
+  run: runFeedRetention,
+  refused: { result: null },
 });
 
 const RetentionCountKindEnum = builder.enumType("RetentionCountKind", {

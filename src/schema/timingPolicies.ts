@@ -1,4 +1,3 @@
-import { adminActorOf } from "../audit/actor";
 import type { UserError } from "../errors";
 import { listTimingPolicies, setTimingPolicy, type TimingPolicyRow } from "../jobs/timingPolicies";
 import { adminMutationField, mutationPayload } from "./adminMutation";
@@ -57,22 +56,6 @@ adminMutationField("setTimingPolicy", {
   description: "Change a timing policy (operators); the job uses it from its next tick. Audited.",
   input: { type: SetTimingPolicyInput, description: "Which policy and its parameters." },
   auditTarget: (input) => input.policyKey,
-  resolve: async (input, context) => {
-    let payload: unknown;
-    try {
-      payload = JSON.parse(input.payload);
-    } catch {
-      const message = "payload is not valid JSON; send the parameters as a JSON object.";
-      return { policy: null, userErrors: [{ field: ["input", "payload"], code: "INVALID_JSON", message }] };
-    }
-    const result = await setTimingPolicy(
-      context.database,
-      { policyKey: input.policyKey, payload },
-      context.clock.now(),
-      adminActorOf(context),
-    );
-    return result.ok
-      ? { policy: result.policy, userErrors: [] }
-      : { policy: null, userErrors: result.userErrors };
-  },
+  run: setTimingPolicy,
+  refused: { policy: null },
 });

@@ -1,6 +1,9 @@
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/clock";
-import { loadPrecomputePolicy } from "../../src/jobs/precompute/planReleases";
+import { defaultTimingPolicyRows, TIMING_POLICIES } from "../../src/db/timingPolicyRegistry";
+import { PRECOMPUTE_POLICY_KEY } from "../../src/jobs/precompute/planReleases";
+import { cronOf, loadTimingPolicy } from "../../src/jobs/timingPolicies";
 import { issueTestKey, testApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
@@ -23,6 +26,55 @@ const set = (policyKey: string, payload: string, key = operatorKey) =>
     `mutation($input: SetTimingPolicyInput!) { setTimingPolicy(input: $input) { policy { policyKey payload updatedBy } userErrors { field code } } }`,
     { key, variables: { input: { policyKey, payload } } },
   );
+
+describe("the timing policy registry", () => {
+  it("seeds a new database with exactly one row per registered policy: its default and description", async () => {
+    const fresh = await createTestDatabase();
+    try {
+      const rows = await fresh.query<{ policy_key: string; payload: unknown; description: string }>(
+        "select policy_key, payload, description from timing_policies order by policy_key",
+      );
+      expect(rows.map((row) => row.policy_key)).toEqual(Object.keys(TIMING_POLICIES).sort());
+      const seeded = defaultTimingPolicyRows().sort((a, b) => a.policyKey.localeCompare(b.policyKey));
+      expect(rows).toEqual(
+        seeded.map((row) => ({
+          policy_key: row.policyKey,
+          payload: row.payload,
+          description: row.description,
+        })),
+      );
+    } finally {
+      await fresh.destroy();
+    }
+  });
+
+  it("holds defaults that pass their own schema unchanged, so the jobs read what was seeded", () => {
+    for (const [key, policy] of Object.entries(TIMING_POLICIES)) {
+      const parsed = policy.schema.safeParse(policy.defaultPayload);
+      expect(parsed.success, key).toBe(true);
+      expect(parsed.data, key).toEqual(policy.defaultPayload);
+    }
+  });
+
+  it("falls back to the registry's default cron when a stored policy is unreadable", async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: "error" }, { write: (line: string) => lines.push(line) });
+    await db.query(
+      `update timing_policies set payload = payload || '{"cron": 5}'::jsonb where policy_key = 'data_retention_v1'`,
+    );
+    try {
+      await expect(loadTimingPolicy(db, "data_retention_v1")).rejects.toThrow(
+        "timing policy data_retention_v1 is invalid: cron:",
+      );
+      expect(await cronOf(db, "data_retention_v1", logger)).toBe("20 3 * * *");
+      expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({ policyKey: "data_retention_v1" });
+    } finally {
+      await db.query(
+        `update timing_policies set payload = payload || '{"cron": "20 3 * * *"}'::jsonb where policy_key = 'data_retention_v1'`,
+      );
+    }
+  });
+});
 
 describe("timing policies", () => {
   it("lists the policies the jobs read", async () => {
@@ -47,7 +99,7 @@ describe("timing policies", () => {
       userErrors: [],
       policy: { policyKey: "outside_buyer_precompute_v1" },
     });
-    expect(await loadPrecomputePolicy(db)).toEqual(payload);
+    expect(await loadTimingPolicy(db, PRECOMPUTE_POLICY_KEY)).toEqual(payload);
     const [audit] = await db.query<{ action: string; target: string }>(
       "select action, target from audit_logs where action = 'setTimingPolicy'",
     );
@@ -55,7 +107,7 @@ describe("timing policies", () => {
   });
 
   it("refuses an invalid payload field by field, an unknown policy, and non-operators; nothing changes", async () => {
-    const before = await loadPrecomputePolicy(db);
+    const before = await loadTimingPolicy(db, PRECOMPUTE_POLICY_KEY);
     const invalid = await set(
       "outside_buyer_precompute_v1",
       JSON.stringify({
@@ -82,6 +134,6 @@ describe("timing policies", () => {
     ]);
     const forbidden = await set("outside_buyer_precompute_v1", "{}", internalKey);
     expect(forbidden.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
-    expect(await loadPrecomputePolicy(db)).toEqual(before);
+    expect(await loadTimingPolicy(db, PRECOMPUTE_POLICY_KEY)).toEqual(before);
   });
 });

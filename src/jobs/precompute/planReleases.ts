@@ -1,27 +1,16 @@
-import { z } from "zod";
 import type { DatabaseHandle } from "../../db/client";
-import { TIME_GRANULARITIES, type TimeGranularity } from "../../db/schema/enums";
+import type { TimeGranularity } from "../../db/schema/enums";
+import type { TimingPolicy, TimingPolicyKey } from "../../db/timingPolicyRegistry";
 import { BUCKET_MS, bucketKey, bucketStartOf, latestReleasableBucket } from "../../privacy/buckets";
 import type { GeoBucketType } from "../../privacy/cellKey";
 import { coveredDays, daysOutsideGuarantee } from "../../privacy/participantDays";
 import { loadReleasePlan, type PlanEntry, type ReleaseLevel } from "../../privacy/releasePlan";
 import { loadReleaseProfile } from "../../privacy/releaseProfiles";
 
-export const PRECOMPUTE_POLICY_KEY = "outside_buyer_precompute_v1";
+export const PRECOMPUTE_POLICY_KEY = "outside_buyer_precompute_v1" satisfies TimingPolicyKey;
 
 /** The timing policy that drives the hourly precompute (timing_policies.outside_buyer_precompute_v1). */
-export const precomputePolicySchema = z.object({
-  enabled: z.boolean(),
-  granularities: z.array(z.enum(TIME_GRANULARITIES)).min(1),
-  hour_buckets: z
-    .number()
-    .int()
-    .min(0)
-    .max(24 * 90),
-  day_buckets: z.number().int().min(0).max(400),
-  week_buckets: z.number().int().min(0).max(60),
-});
-export type PrecomputePolicy = z.infer<typeof precomputePolicySchema>;
+export type PrecomputePolicy = TimingPolicy<typeof PRECOMPUTE_POLICY_KEY>;
 
 export interface PlannedRelease {
   granularity: TimeGranularity;
@@ -29,21 +18,6 @@ export interface PlannedRelease {
   bucketStart: Date;
   geoType: GeoBucketType;
   level: ReleaseLevel;
-}
-
-export async function loadPrecomputePolicy(database: DatabaseHandle): Promise<PrecomputePolicy> {
-  const [row] = await database.query<{ payload: unknown }>(
-    "select payload from timing_policies where policy_key = $1",
-    [PRECOMPUTE_POLICY_KEY],
-  );
-  if (row === undefined) throw new Error(`timing policy ${PRECOMPUTE_POLICY_KEY} is missing`);
-  const parsed = precomputePolicySchema.safeParse(row.payload);
-  if (!parsed.success) {
-    throw new Error(
-      `timing policy ${PRECOMPUTE_POLICY_KEY} is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-    );
-  }
-  return parsed.data;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { CronExpressionParser } from "cron-parser";
 import type { DatabaseHandle } from "../../db/client";
-import { DEFAULT_TIMING_POLICIES } from "../../db/referenceData";
+import { type ScheduledTimingPolicyKey, TIMING_POLICIES } from "../../db/timingPolicyRegistry";
 import { ALERT_POLICY_KEY } from "../../jobs/anomalyAlerts";
 import { CONTRACT_VERIFIER_POLICY_KEY, CONTRACT_VERIFIER_QUEUE } from "../../jobs/contractVerifier";
 import { DATA_RETENTION_POLICY_KEY, DATA_RETENTION_QUEUE } from "../../jobs/dataRetention";
@@ -46,7 +46,7 @@ interface KnownJob {
   description: string;
   policyKey: string | null;
   /** A fixed cron, or the timing policy whose payload.cron is the schedule. */
-  cron: { fixed: string } | { fromPolicy: string } | null;
+  cron: { fixed: string } | { fromPolicy: ScheduledTimingPolicyKey } | null;
 }
 
 const KNOWN_JOBS: KnownJob[] = [
@@ -139,13 +139,9 @@ export async function listJobs(database: DatabaseHandle, now: Date): Promise<Job
   const policies = await database.query<{ policy_key: string; payload: { cron?: unknown } | null }>(
     "select policy_key, payload from timing_policies",
   );
-  const cronOfPolicy = (key: string): string | null => {
+  const cronOfPolicy = (key: ScheduledTimingPolicyKey): string => {
     const stored = policies.find((policy) => policy.policy_key === key)?.payload?.cron;
-    if (typeof stored === "string") return stored;
-    const fallback = DEFAULT_TIMING_POLICIES.find((policy) => policy.policyKey === key)?.payload as
-      | { cron?: unknown }
-      | undefined;
-    return typeof fallback?.cron === "string" ? fallback.cron : null;
+    return typeof stored === "string" ? stored : TIMING_POLICIES[key].defaultPayload.cron;
   };
   const others = counts
     .map((row) => row.job_name)
