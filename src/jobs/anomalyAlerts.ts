@@ -54,10 +54,6 @@ export function alertTargetOf(config: Config): AlertTarget | undefined {
     : undefined;
 }
 
-export async function loadAlertPolicy(database: DatabaseHandle): Promise<AlertPolicy> {
-  return loadTimingPolicy(database, ALERT_POLICY_KEY);
-}
-
 // Standard Webhooks signing is one HMAC over a fixed string (the spec pins it), so node:crypto
 // does it here rather than a dependency; the tests verify it with the reference `standardwebhooks`.
 export function signWebhook(secret: Buffer, webhookId: string, timestamp: number, body: string): string {
@@ -199,7 +195,7 @@ export async function sendAnomalyAlerts(deps: AlertDependencies, policy: AlertPo
 
 /** The scheduled check: the stored policy, recorded as a job run by the caller. */
 export async function runScheduledAlerts(deps: AlertDependencies) {
-  const policy = await loadAlertPolicy(deps.database);
+  const policy = await loadTimingPolicy(deps.database, ALERT_POLICY_KEY);
   if (!policy.enabled) return { outcome: "disabled", rows: 0 };
   const result = await sendAnomalyAlerts(deps, policy);
   return {
@@ -220,7 +216,7 @@ export async function sendAnomalyAlertsNow(
   actor: AdminActor,
   input: { dryRun?: boolean | null },
 ): Promise<AdminOutcome<{ result: AlertResult }>> {
-  const policy = await loadAlertPolicy(database);
+  const policy = await loadTimingPolicy(database, ALERT_POLICY_KEY);
   const target = input.dryRun ? undefined : alertTargetOf(config);
   const result = await sendAnomalyAlerts({ database, clock, target }, policy);
   await database.transaction((query) =>
