@@ -1,13 +1,7 @@
+import { createProgress } from "../client/progress";
 import type { Clock } from "../clock";
 import type { Config } from "../config";
 import type { DatabaseHandle } from "../db/client";
-import {
-  clearIncompleteDemoData,
-  type DemoDataSummary,
-  generateDemoData,
-  isDemoDataComplete,
-  isDemoDataPresent,
-} from "../db/demo/demoData";
 import {
   loadPrecomputePolicy,
   PRECOMPUTE_POLICY_KEY,
@@ -15,7 +9,13 @@ import {
 } from "../jobs/precompute/planReleases";
 import type { PrecomputeDependencies } from "../jobs/precompute/precomputeRelease";
 import { type RunSummary, runReleases } from "../jobs/precompute/runReleases";
-import { createProgress } from "./progress";
+import {
+  clearIncompleteDemoData,
+  type DemoDataSummary,
+  generateDemoData,
+  isDemoDataComplete,
+  isDemoDataPresent,
+} from "./demoData";
 
 /**
  * Generates the demo data set with a progress bar. A database that already has events is left

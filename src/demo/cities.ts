@@ -1,4 +1,4 @@
-import { localityNameKey } from "../schema/geo";
+import { localityNameKey } from "../db/schema/geo";
 
 /** A demo city: its circle feeds city_definitions, its weight sets how busy it is. */
 export interface DemoCity {
