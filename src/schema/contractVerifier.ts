@@ -1,4 +1,5 @@
 import { adminActorOf } from "../audit/actor";
+import { isUuid } from "../db/uuid";
 import { apiError, type UserError } from "../errors";
 import {
   CONTRACT_CHECKS,
@@ -97,7 +98,7 @@ const ContractViolationConnection = builder.connectionObject(
   { name: "ContractViolationEdge", description: "A contract violation with its cursor." },
 );
 
-const CURSOR = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\|([0-9a-f-]{36})$/i;
+const CURSOR = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\|(.*)$/i;
 
 builder.objectFields(Ops, (t) => ({
   contractViolations: t.field({
@@ -121,7 +122,7 @@ builder.objectFields(Ops, (t) => ({
       let cursor: { at: Date; id: string } | null = null;
       if (after !== null && after !== undefined) {
         const match = CURSOR.exec(after);
-        if (match === null || Number.isNaN(Date.parse(match[1] ?? ""))) {
+        if (match === null || !isUuid(match[2] ?? "") || Number.isNaN(Date.parse(match[1] ?? ""))) {
           throw apiError("BAD_USER_INPUT", "after is not a cursor returned by contractViolations.", {
             field: "after",
           });

@@ -1,5 +1,6 @@
 import { adminActorOf } from "../audit/actor";
 import { appendAuditEntry } from "../audit/chain";
+import { isUuid } from "../db/uuid";
 import { apiError, type UserError } from "../errors";
 import {
   type AlertDeliveryRow,
@@ -464,7 +465,7 @@ builder.queryField("alertDeliveries", (t) =>
     resolve: async (_root, args, context) => {
       const first = Math.max(0, Math.min(args.first ?? 50, 500));
       const afterId = args.after ? Buffer.from(args.after, "base64url").toString("utf8") : null;
-      if (afterId !== null && !/^[0-9a-f-]{36}$/.test(afterId)) {
+      if (afterId !== null && !isUuid(afterId)) {
         throw apiError("BAD_USER_INPUT", "after is not a cursor returned by alertDeliveries.", {
           field: "after",
         });

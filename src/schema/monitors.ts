@@ -1,4 +1,5 @@
 import { adminActorOf } from "../audit/actor";
+import { isUuid } from "../db/uuid";
 import { apiError, type UserError } from "../errors";
 import {
   listMonitors,
@@ -207,7 +208,7 @@ const Action = builder.objectRef<ActionRow>("ProposedAction").implement({
   }),
 });
 
-const FEED_CURSOR = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\|([0-9a-f-]{36})$/i;
+const FEED_CURSOR = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\|(.*)$/i;
 
 builder.objectFields(Ops, (t) => ({
   monitors: t.field({
@@ -236,7 +237,7 @@ builder.objectFields(Ops, (t) => ({
       let cursor: { at: Date; id: string } | null = null;
       if (after !== null && after !== undefined) {
         const match = FEED_CURSOR.exec(after);
-        if (match === null || Number.isNaN(Date.parse(match[1] ?? ""))) {
+        if (match === null || !isUuid(match[2] ?? "") || Number.isNaN(Date.parse(match[1] ?? ""))) {
           throw apiError("BAD_USER_INPUT", "after is not a cursor returned by feed.", { field: "after" });
         }
         cursor = { at: new Date(match[1] ?? ""), id: match[2] ?? "" };

@@ -1,4 +1,5 @@
 import type { DatabaseHandle } from "../../db/client";
+import { isUuid } from "../../db/uuid";
 import { apiError } from "../../errors";
 import { type AnomalySeverity, assertWindowHours } from "../../jobs/anomalyStats";
 
@@ -22,7 +23,6 @@ export interface AnomalyFilter {
 }
 
 export const MAX_ANOMALY_PAGE_SIZE = 500;
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function encodeAnomalyCursor(row: AnomalyRow): string {
   return Buffer.from(row.id).toString("base64url");
@@ -30,7 +30,7 @@ export function encodeAnomalyCursor(row: AnomalyRow): string {
 
 function decodeAnomalyCursor(cursor: string): string {
   const id = cursor.length <= 64 ? Buffer.from(cursor, "base64url").toString("utf8") : "";
-  if (!UUID_PATTERN.test(id)) {
+  if (!isUuid(id)) {
     throw apiError("BAD_USER_INPUT", "after is not a cursor returned by anomalies.", { field: "after" });
   }
   return id;
