@@ -9,13 +9,13 @@ import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { systemActor } from "../src/audit/actor";
 import { systemClock } from "../src/clock";
-import { type DatabaseHandle, openDatabase } from "../src/db/client";
-import { migrateDatabase } from "../src/db/migrate";
-import { ensureReferenceData } from "../src/db/referenceData";
+import type { DatabaseHandle } from "../src/db/client";
+import { createThrowawayDatabase } from "../src/db/throwawayDatabase";
 import { runReleases } from "../src/jobs/precompute/runReleases";
 import { BUCKET_MS, bucketsInRange } from "../src/privacy/buckets";
 import { issueApiKey } from "../src/resolvers/admin/apiKeys";
 import { benchCityCode, insertCities, insertEvents, type SyntheticWorld } from "./syntheticEvents";
+import { dropUnlessKept } from "./throwawayDatabase";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const NODE_22_PREFIX = path.join(ROOT, "bench/node22");
@@ -82,26 +82,16 @@ interface DataSet {
 }
 
 async function createDataSet(options: ApiOptions): Promise<DataSet> {
-  const name = `bench_api_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(options.adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(options.adminUrl);
-  url.pathname = `/${name}`;
-  const drop = async () => {
-    if (options.keep) {
-      options.log(`kept database ${name} (--keep); drop it with: drop database ${name}`);
-      return;
-    }
-    const cleanup = postgres(options.adminUrl, { max: 1, onnotice: () => {} });
-    await cleanup.unsafe(`drop database if exists ${name} with (force)`);
-    await cleanup.end();
-  };
-  let database: DatabaseHandle | undefined;
+  const throwaway = await createThrowawayDatabase({
+    serverUrl: options.adminUrl,
+    prefix: "bench_api",
+    maxConnections: 4,
+    migrate: true,
+  });
+  const { handle: database, server } = throwaway;
+  const drop = dropUnlessKept(throwaway, options.keep === true, options.log);
   try {
-    database = await openDatabase({ kind: "postgres", url: url.toString(), maxConnections: 4 });
-    await migrateDatabase(database);
-    await ensureReferenceData(database.db);
+    if (server === undefined) throw new Error("the API benchmark needs a PostgreSQL server (adminUrl)");
     const last = lastDay();
     const world: SyntheticWorld = {
       cities: CITIES,
@@ -149,7 +139,7 @@ async function createDataSet(options: ApiOptions): Promise<DataSet> {
     );
     await database.close();
     return {
-      url: url.toString(),
+      url: server.url,
       buyerKey: buyer.value.apiKey,
       internalKey: internal.value.apiKey,
       noiseKeyHex: randomBytes(32).toString("hex"),
@@ -158,7 +148,7 @@ async function createDataSet(options: ApiOptions): Promise<DataSet> {
       drop,
     };
   } catch (error) {
-    await database?.close().catch(() => {});
+    await database.close().catch(() => {});
     await drop();
     throw error;
   }

@@ -7,9 +7,7 @@ import type { PGlite } from "@electric-sql/pglite";
 import pino from "pino";
 import { createApp } from "../src/app";
 import { configFrom } from "../src/config";
-import { openDatabase } from "../src/db/client";
-import { migrateDatabase } from "../src/db/migrate";
-import { ensureReferenceData } from "../src/db/referenceData";
+import { createThrowawayDatabase } from "../src/db/throwawayDatabase";
 import { buildBuyerWorld } from "../test/support/buyerWorld";
 
 const REQUESTS = Number(process.argv[2] ?? 2_000);
@@ -32,9 +30,8 @@ const FILTER = {
 };
 const EXPECTED_CELLS = 2 * 3 * 5;
 
-const database = await openDatabase({ kind: "pglite" });
-await migrateDatabase(database);
-await ensureReferenceData(database.db);
+// In memory: the profile below counts PGlite's statements.
+const { handle: database } = await createThrowawayDatabase({ prefix: "bench_policy", migrate: true });
 const world = await buildBuyerWorld({ ...database, destroy: () => database.close() });
 
 // No rate limit in the way: both paths take a token per request, the benchmark must not hit the limit.

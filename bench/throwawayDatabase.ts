@@ -1,6 +1,5 @@
-import { randomBytes } from "node:crypto";
-import postgres from "postgres";
-import { type DatabaseHandle, openDatabase, redactUrl } from "../src/db/client";
+import { type DatabaseHandle, redactUrl } from "../src/db/client";
+import { createThrowawayDatabase, type ThrowawayDatabase as Throwaway } from "../src/db/throwawayDatabase";
 
 export interface ThrowawayDatabase {
   database: DatabaseHandle;
@@ -15,45 +14,42 @@ export interface ThrowawayDatabase {
  */
 export async function openThrowawayDatabase(prefix: string, keep = false): Promise<ThrowawayDatabase> {
   const serverUrl = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
-  if (!serverUrl) {
-    const database = await openDatabase({ kind: "pglite" });
+  const throwaway = await createThrowawayDatabase({ serverUrl, prefix, maxConnections: 4 });
+  const { handle: database, server } = throwaway;
+  if (server === undefined) {
     return { database, label: "PGlite (embedded, in memory)", dispose: () => database.close() };
   }
-  const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  let dropped = false;
-  const drop = async () => {
-    if (keep) {
-      process.stderr.write(`kept database ${name} (--keep); drop it with: drop database ${name}\n`);
-      return;
-    }
-    if (dropped) return;
-    dropped = true;
-    const cleanup = postgres(serverUrl, { max: 1, onnotice: () => {} });
-    await cleanup.unsafe(`drop database if exists ${name} with (force)`);
-    await cleanup.end();
-  };
+  const drop = dropUnlessKept(throwaway, keep, (line) => process.stderr.write(`${line}\n`));
   process.once("SIGINT", () => {
-    process.stderr.write(`\ninterrupted: dropping ${name}\n`);
+    process.stderr.write(`\ninterrupted: dropping ${server.name}\n`);
     void drop().finally(() => process.exit(130));
   });
   try {
-    const database = await openDatabase({ kind: "postgres", url: url.toString(), maxConnections: 4 });
     const [version] = await database.query<{ server_version: string }>("show server_version");
     return {
       database,
-      label: `PostgreSQL ${version?.server_version ?? "?"} at ${redactUrl(url.toString())} (throwaway)`,
+      label: `PostgreSQL ${version?.server_version ?? "?"} at ${redactUrl(server.url)} (throwaway)`,
       dispose: async () => {
         await database.close();
         await drop();
       },
     };
   } catch (error) {
+    await database.close().catch(() => {});
     await drop();
     throw error;
   }
+}
+
+/** The database's drop(), or with --keep a line saying how to drop it by hand. */
+export function dropUnlessKept(
+  throwaway: Throwaway,
+  keep: boolean,
+  log: (line: string) => void,
+): () => Promise<void> {
+  return async () => {
+    if (!keep) return throwaway.drop();
+    const name = throwaway.server?.name;
+    if (name !== undefined) log(`kept database ${name} (--keep); drop it with: drop database ${name}`);
+  };
 }

@@ -7,12 +7,12 @@
 // plan's epsilon_day. Prints a table and writes bench/results/utility.json.
 import { mkdir, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { precomputeDemoWindow, runDemoData } from "../src/cli/demoData";
 import { fixedClock } from "../src/clock";
 import { configFrom } from "../src/config";
 import type { DatabaseHandle } from "../src/db/client";
 import { migrateDatabase } from "../src/db/migrate";
 import { ensureReferenceData } from "../src/db/referenceData";
+import { precomputeDemoWindow, runDemoData } from "../src/demo/runDemoData";
 import { PRECOMPUTE_POLICY_KEY } from "../src/jobs/precompute/planReleases";
 import { marginOfError } from "../src/privacy/accuracy";
 import { planReleaseParameters } from "../src/privacy/levelParameters";

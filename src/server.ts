@@ -1,32 +1,36 @@
 import { createServer } from "node:http";
 import pino from "pino";
 import { createApp } from "./app";
-import { runDemoActivity } from "./cli/demoActivity";
-import { precomputeDemoWindow, runDemoData } from "./cli/demoData";
 import { systemClock } from "./clock";
 import { ConfigError, loadConfig } from "./config";
 import { DatabaseOpenError, redactUrl } from "./db/client";
-import { DEMO_BUSINESS_ID, ensureDemoBusinesses } from "./db/demo/demoBusinesses";
-import { isDemoDataComplete } from "./db/demo/demoData";
-import { ensureDemoKeys } from "./db/demo/demoKeys";
 import { prepareDatabase } from "./db/prepare";
+import { runDemoActivity } from "./demo/demoActivity";
+import { DEMO_BUSINESS_ID, ensureDemoBusinesses } from "./demo/demoBusinesses";
+import { isDemoDataComplete } from "./demo/demoData";
+import { ensureDemoKeys } from "./demo/demoKeys";
+import { withDemoNoiseKey } from "./demo/demoNoiseKey";
+import { precomputeDemoWindow, runDemoData } from "./demo/runDemoData";
 import { alertTargetOf } from "./jobs/anomalyAlerts";
 import { type Scheduler, startScheduler } from "./jobs/scheduler";
 import { resolveNoiseKey } from "./privacy/noiseKey";
 
 /** Entry: config -> database -> migrate -> (demo seed) -> HTTP listen. Expected failures exit 1 with one line. */
 async function start(): Promise<void> {
-  const config = loadConfig();
-  const logger = pino({ level: config.logLevel });
+  const loaded = loadConfig();
+  const logger = pino({ level: loaded.logLevel });
   const clock = systemClock;
   const out = process.stdout;
 
   out.write(
-    config.demoMode
-      ? `Starting in demo mode: embedded database in ${config.dataDir}\n`
-      : `Starting on PostgreSQL ${redactUrl(config.databaseUrl ?? "")}\n`,
+    loaded.demoMode
+      ? `Starting in demo mode: embedded database in ${loaded.dataDir}\n`
+      : `Starting on PostgreSQL ${redactUrl(loaded.databaseUrl ?? "")}\n`,
   );
-  const database = await prepareDatabase(config);
+  const database = await prepareDatabase(loaded);
+  // From here on the config carries the noise key (in demo mode the one kept in DATA_DIR) for the
+  // jobs and the app's runPrecompute.
+  const config = withDemoNoiseKey(loaded);
   const precompute = {
     database,
     noiseKey: resolveNoiseKey(config),

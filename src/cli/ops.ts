@@ -1,3 +1,4 @@
+import { OpsRequestError } from "../client/opsClient";
 import { actionsCommands } from "./commands/actions";
 import { anomaliesCommands } from "./commands/anomalies";
 import { auditCommands } from "./commands/audit";
@@ -24,7 +25,6 @@ import {
   text,
   UsageError,
 } from "./framework";
-import { OpsRequestError } from "./opsClient";
 import type { OpsCommand, OpsIo, Outcome } from "./opsCommand";
 import { formatRecord, formatTable } from "./table";
 

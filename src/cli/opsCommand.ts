@@ -1,6 +1,6 @@
+import type { OpsEndpoint } from "../client/opsClient";
 import type { TimeGranularity } from "../generated/graphql/graphql";
 import { type Io, numberOf, type OptionSpec, type Options, text, UsageError, type Values } from "./framework";
-import type { OpsEndpoint } from "./opsClient";
 import type { Row } from "./table";
 
 /** Where the ops command line writes, and what it needs from its environment. */

@@ -1,7 +1,9 @@
+import { createProgress } from "../client/progress";
 import type { Clock } from "../clock";
 import type { Config } from "../config";
 import type { DatabaseHandle } from "../db/client";
 import { TIME_GRANULARITIES, type TimeGranularity } from "../db/schema/enums";
+import { withDemoNoiseKey } from "../demo/demoNoiseKey";
 import { missingInRange, type PlannedRelease, releaseJobKey } from "../jobs/precompute/planReleases";
 import { precomputeRelease } from "../jobs/precompute/precomputeRelease";
 import { runReleases } from "../jobs/precompute/runReleases";
@@ -11,7 +13,6 @@ import { resolveNoiseKey } from "../privacy/noiseKey";
 import { loadReleasePlan } from "../privacy/releasePlan";
 import { loadReleaseProfile } from "../privacy/releaseProfiles";
 import { UsageError } from "./framework";
-import { createProgress } from "./progress";
 
 export interface PrecomputeArgs {
   granularity: string | undefined;
@@ -59,7 +60,12 @@ export async function runPrecomputeCommand(
   const first = bucketStartOf(step, from);
   const lastStart = bucketStartOf(step, new Date(to.getTime() - 1));
   const plan = await loadReleasePlan(database.query);
-  const deps = { database, noiseKey: resolveNoiseKey(config), clock, totalsResources: config.precompute };
+  const deps = {
+    database,
+    noiseKey: resolveNoiseKey(withDemoNoiseKey(config)),
+    clock,
+    totalsResources: config.precompute,
+  };
   const progress = createProgress(out);
 
   if (args.newVersion) {

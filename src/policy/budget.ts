@@ -1,6 +1,7 @@
 import { appendAuditEntry } from "../audit/chain";
 import type { DatabaseHandle, QueryFn } from "../db/client";
 import { apiError } from "../errors";
+import { WriteBehind } from "./writeBehind";
 
 /** What a buyer without a stored budget gets (operators change it with setBuyerBudget). */
 export const DEFAULT_BUYER_BUDGET = { epsilonLimit: 10, windowDays: 30, dailyQueryLimit: 50 };
@@ -207,59 +208,38 @@ async function freeDecision(
  * A crash loses at most one interval's counts (hits is a usage statistic; no decision reads it).
  */
 export class ShapeHits {
-  private readonly pending = new Map<string, number>();
-  private writing: Promise<void> = Promise.resolve();
-  private readonly timer: NodeJS.Timeout;
+  private readonly counts: WriteBehind<string, number>;
 
-  constructor(
-    private readonly database: DatabaseHandle,
-    private readonly onError: (error: unknown) => void,
-    intervalMs = 60_000,
-  ) {
-    this.timer = setInterval(() => {
-      void this.flush().catch(() => {});
-    }, intervalMs);
-    this.timer.unref();
+  constructor(database: DatabaseHandle, onError: (error: unknown) => void, intervalMs = 60_000) {
+    this.counts = new WriteBehind({
+      intervalMs,
+      onError,
+      merge: (pending, count) => pending + count,
+      write: async (batch) => {
+        const rows = batch.map(([key, count]) => [...(JSON.parse(key) as string[]), count] as const);
+        await database.query(
+          `update query_fingerprints f set hits = f.hits + u.n
+           from unnest($1::text[], $2::date[], $3::text[], $4::int[]) as u(partner_id, day, fingerprint, n)
+           where f.partner_id = u.partner_id and f.day = u.day and f.fingerprint = u.fingerprint`,
+          [rows.map((b) => b[0]), rows.map((b) => b[1]), rows.map((b) => b[2]), rows.map((b) => b[3])],
+        );
+      },
+    });
   }
 
   record(partnerId: string, day: string, fingerprints: readonly string[]): void {
     for (const fingerprint of fingerprints) {
-      const key = JSON.stringify([partnerId, day, fingerprint]);
-      this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
+      this.counts.record(JSON.stringify([partnerId, day, fingerprint]), 1);
     }
   }
 
   /** Adds the counted uses to their rows, in one statement. */
   flush(): Promise<void> {
-    const run = this.writing.then(() => this.write());
-    this.writing = run.catch(() => {});
-    return run;
+    return this.counts.flush();
   }
 
-  async close(): Promise<void> {
-    clearInterval(this.timer);
-    await this.flush().catch(() => {});
-  }
-
-  private async write(): Promise<void> {
-    if (this.pending.size === 0) return;
-    const batch = [...this.pending].map(([key, count]) => [...(JSON.parse(key) as string[]), count] as const);
-    this.pending.clear();
-    try {
-      await this.database.query(
-        `update query_fingerprints f set hits = f.hits + u.n
-         from unnest($1::text[], $2::date[], $3::text[], $4::int[]) as u(partner_id, day, fingerprint, n)
-         where f.partner_id = u.partner_id and f.day = u.day and f.fingerprint = u.fingerprint`,
-        [batch.map((b) => b[0]), batch.map((b) => b[1]), batch.map((b) => b[2]), batch.map((b) => b[3])],
-      );
-    } catch (error) {
-      for (const [partnerId, day, fingerprint, count] of batch) {
-        const key = JSON.stringify([partnerId, day, fingerprint]);
-        this.pending.set(key, (this.pending.get(key) ?? 0) + Number(count));
-      }
-      this.onError(error);
-      throw error;
-    }
+  close(): Promise<void> {
+    return this.counts.close();
   }
 }
 

@@ -12,6 +12,7 @@ import {
   principalOf,
   selectKeyRow,
 } from "./principal";
+import { WriteBehind } from "./writeBehind";
 
 /** The channel a trigger on api_keys notifies on every change (payload: the key's id, or `*`). */
 export const API_KEYS_CHANNEL = "api_keys_changed";
@@ -75,9 +76,8 @@ export class KeyCache {
   private listening = false;
   private everListened = false;
   private closed = false;
-  private readonly uses = new Map<string, Date>();
-  private writing: Promise<void> = Promise.resolve();
-  private readonly timer: NodeJS.Timeout;
+  /** Each used key's latest use, written to last_used_at off the request path. */
+  private readonly uses: WriteBehind<string, Date>;
   private readonly unlisten: Promise<(() => Promise<void>) | undefined>;
   private readonly maxEntries: number;
   private readonly maxAgeMs: number;
@@ -89,10 +89,13 @@ export class KeyCache {
     this.maxEntries = options.maxEntries ?? MAX_ENTRIES;
     this.maxAgeMs = options.maxAgeMs ?? MAX_AGE_MS;
     this.monotonic = options.monotonic ?? (() => performance.now());
-    this.timer = setInterval(() => {
-      void this.flushUses().catch(() => {});
-    }, options.flushIntervalMs ?? FLUSH_INTERVAL_MS);
-    this.timer.unref();
+    this.uses = new WriteBehind<string, Date>({
+      intervalMs: options.flushIntervalMs ?? FLUSH_INTERVAL_MS,
+      merge: (pending, at) => (pending < at ? at : pending),
+      write: (batch) => writeUses(options.database, batch),
+      onError: (error) =>
+        options.logger.warn({ err: describe(error) }, "could not record API key uses; retrying later"),
+    });
     this.unlisten = options.database
       .listen(API_KEYS_CHANNEL, {
         onNotify: (payload) => this.invalidate(payload),
@@ -134,7 +137,7 @@ export class KeyCache {
     const now = this.options.clock.now();
     const admitted = admitRow(entry?.row, presented, now);
     if (!admitted.ok) return admitted;
-    this.recordUse(admitted.row.id, now);
+    this.uses.record(admitted.row.id, now);
     return { ok: true, principal: entry?.principal ?? principalOf(admitted.row) };
   }
 
@@ -155,18 +158,15 @@ export class KeyCache {
 
   /** Writes the recorded uses to last_used_at in one statement (never moving it back). */
   flushUses(): Promise<void> {
-    const run = this.writing.then(() => this.writeUses());
-    this.writing = run.catch(() => {});
-    return run;
+    return this.uses.flush();
   }
 
   /** Stops the timer, writes the recorded uses and stops listening. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.timer);
     this.clear();
-    await this.flushUses().catch(() => {});
+    await this.uses.close();
     const unlisten = await this.unlisten;
     await unlisten?.().catch(() => {});
   }
@@ -217,30 +217,16 @@ export class KeyCache {
     }
     this.everListened ||= listening;
   }
+}
 
-  private recordUse(keyId: string, at: Date): void {
-    const previous = this.uses.get(keyId);
-    if (previous === undefined || previous < at) this.uses.set(keyId, at);
-  }
-
-  private async writeUses(): Promise<void> {
-    if (this.uses.size === 0) return;
-    const batch = [...this.uses].map(([id, at]) => ({ id, at }));
-    this.uses.clear();
-    try {
-      await this.options.database.query(
-        `update api_keys as k set last_used_at = u.at
-           from jsonb_to_recordset($1::jsonb) as u(id uuid, at timestamptz)
-          where k.id = u.id and (k.last_used_at is null or k.last_used_at < u.at)`,
-        [JSON.stringify(batch)],
-      );
-    } catch (error) {
-      // Kept for the next write (unless a later use replaced them meanwhile).
-      for (const { id, at } of batch) this.recordUse(id, at);
-      this.options.logger.warn({ err: describe(error) }, "could not record API key uses; retrying later");
-      throw error;
-    }
-  }
+/** Moves each key's last_used_at to its latest recorded use, in one statement (never back). */
+async function writeUses(database: DatabaseHandle, batch: Array<[string, Date]>): Promise<void> {
+  await database.query(
+    `update api_keys as k set last_used_at = u.at
+       from jsonb_to_recordset($1::jsonb) as u(id uuid, at timestamptz)
+      where k.id = u.id and (k.last_used_at is null or k.last_used_at < u.at)`,
+    [JSON.stringify(batch.map(([id, at]) => ({ id, at })))],
+  );
 }
 
 /** A plugin that drops the process's cached keys and release settings when a GraphQL mutation has run, before it answers. */

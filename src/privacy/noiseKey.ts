@@ -1,6 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
+import { createHash } from "node:crypto";
 import type { Config } from "../config";
 
 export interface NoiseKey {
@@ -10,18 +8,17 @@ export interface NoiseKey {
 }
 
 /**
- * The secret behind every noise stream. Configured (NOISE_KEY) outside demo mode; in demo mode
- * generated once and kept in DATA_DIR so that restarts reproduce the same releases.
+ * The secret behind every noise stream: NOISE_KEY, or in demo mode the key generated once into
+ * DATA_DIR, which the entry points put in the config at start (demo/demoNoiseKey.ts), so that this
+ * module reads no file.
  */
-export function resolveNoiseKey(config: Config): NoiseKey {
+export function resolveNoiseKey(config: Pick<Config, "noiseKey" | "demoMode">): NoiseKey {
   if (config.noiseKey !== undefined) return withId(config.noiseKey);
-  if (!config.demoMode) throw new Error("NOISE_KEY is required when DATABASE_URL is set");
-  const file = path.join(config.dataDir, "noise.key");
-  if (existsSync(file)) return withId(Buffer.from(readFileSync(file, "utf8").trim(), "hex"));
-  mkdirSync(config.dataDir, { recursive: true });
-  const key = randomBytes(32);
-  writeFileSync(file, `${key.toString("hex")}\n`, { mode: 0o600, flag: "wx" });
-  return withId(key);
+  throw new Error(
+    config.demoMode
+      ? "no noise key: in demo mode the entry point loads the generated key from DATA_DIR (withDemoNoiseKey)"
+      : "NOISE_KEY is required when DATABASE_URL is set",
+  );
 }
 
 function withId(key: Buffer): NoiseKey {

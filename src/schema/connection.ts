@@ -1,4 +1,5 @@
 import type { KeysetPage, KeysetPosition, KeysetRows } from "../db/keysetPage";
+import { isUuid } from "../db/uuid";
 import { apiError } from "../errors";
 
 // The one rule of the hand-built connections (anomalies, alertDeliveries, ops.auditLog, ops.feed,
@@ -14,10 +15,8 @@ export const DEFAULT_PAGE_SIZE = 50;
 /** The largest `first` a hand-built connection serves. */
 export const MAX_PAGE_SIZE = 500;
 
-/** The ids of rows keyed by a UUID (as PostgreSQL prints it). */
-export const UUID_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** The ids of rows keyed by a bigint sequence (the audit log). */
-export const INTEGER_ID = /^\d{1,18}$/;
+export const isSequenceId = (id: string): boolean => /^\d{1,18}$/.test(id);
 
 // Far longer than any cursor this file writes; bounds the work spent on a forged one.
 const MAX_CURSOR_LENGTH = 128;
@@ -27,14 +26,14 @@ export function encodeCursor(position: KeysetPosition): string {
 }
 
 /** The position a cursor of encodeCursor holds; null for any other string. */
-export function decodeCursor(cursor: string, idPattern: RegExp): KeysetPosition | null {
+export function decodeCursor(cursor: string, isId: (id: string) => boolean): KeysetPosition | null {
   if (cursor.length > MAX_CURSOR_LENGTH) return null;
   const text = Buffer.from(cursor, "base64url").toString("utf8");
   const separator = text.indexOf("|");
   if (separator < 0) return null;
   const at = new Date(text.slice(0, separator));
   const id = text.slice(separator + 1);
-  if (Number.isNaN(at.getTime()) || !idPattern.test(id)) return null;
+  if (Number.isNaN(at.getTime()) || !isId(id)) return null;
   const position = { at, id };
   // Only the exact bytes encodeCursor writes: no other spelling of the same instant or padding.
   return encodeCursor(position) === cursor ? position : null;
@@ -49,7 +48,7 @@ export interface ConnectionArguments {
 export function pageRequest(
   field: string,
   args: ConnectionArguments,
-  idPattern: RegExp = UUID_ID,
+  isId: (id: string) => boolean = isUuid,
 ): KeysetPage {
   const first = args.first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
@@ -59,7 +58,7 @@ export function pageRequest(
     });
   }
   if (args.after === null || args.after === undefined) return { first, after: null };
-  const after = decodeCursor(args.after, idPattern);
+  const after = decodeCursor(args.after, isId);
   if (after === null) {
     throw apiError("BAD_USER_INPUT", `after is not a cursor returned by ${field}.`, { field: "after" });
   }

@@ -1,4 +1,5 @@
 import { adminActorOf } from "../audit/actor";
+import { isUuid } from "../db/uuid";
 import { apiError, type UserError } from "../errors";
 import { manualPrecomputeTarget, startManualPrecompute } from "../jobs/precompute/manualPrecompute";
 import { resolveNoiseKey } from "../privacy/noiseKey";
@@ -7,8 +8,6 @@ import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
 import { TimeGranularity } from "./insights";
 import { Ops } from "./ops";
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const JobRun = builder.objectRef<JobRunRow>("JobRun").implement({
   description: "One run of a job, from job_runs.",
@@ -83,8 +82,7 @@ builder.objectFields(Ops, (t) => ({
     description: "One job run, e.g. the one runPrecompute returned; null when unknown.",
     args: { id: t.arg.id({ required: true, description: "The run's id." }) },
     resolve: (_ops, { id }, context) => {
-      if (!UUID_PATTERN.test(String(id)))
-        throw apiError("BAD_USER_INPUT", "id is not a job run id.", { field: "id" });
+      if (!isUuid(String(id))) throw apiError("BAD_USER_INPUT", "id is not a job run id.", { field: "id" });
       return findJobRun(context.database, String(id));
     },
   }),

@@ -19,7 +19,7 @@ import {
 } from "../resolvers/ops/views";
 import { ApiKey } from "./apiKeys";
 import { builder } from "./builder";
-import { connectionOf, DEFAULT_PAGE_SIZE, INTEGER_ID, MAX_PAGE_SIZE, pageRequest } from "./connection";
+import { connectionOf, DEFAULT_PAGE_SIZE, isSequenceId, MAX_PAGE_SIZE, pageRequest } from "./connection";
 import { TimeGranularity } from "./insights";
 import { LedgerDay } from "./privacy";
 
@@ -263,7 +263,7 @@ export const Ops = builder.objectRef<Record<string, never>>("Ops").implement({
         }),
       },
       resolve: async (_ops, { first, after }, context) => {
-        const request = pageRequest("auditLog", { first, after }, INTEGER_ID);
+        const request = pageRequest("auditLog", { first, after }, isSequenceId);
         const page = await listAuditLog(context.database, request);
         return connectionOf(request, page, (entry) => ({ at: entry.at, id: entry.id }));
       },

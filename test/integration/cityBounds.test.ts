@@ -1,8 +1,8 @@
 import ngeohash from "ngeohash";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/clock";
-import { DEMO_CITIES } from "../../src/db/demo/cities";
 import { cityDefinitions } from "../../src/db/schema/geo";
+import { DEMO_CITIES } from "../../src/demo/cities";
 import { unionBounds } from "../../src/resolvers/geo/cityBounds";
 import { populateCityGeohashMap } from "../../src/resolvers/geo/cityGeohashMap";
 import { type GraphQLBody, issueTestKey, testApp } from "../support/app";

@@ -5,12 +5,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runDemoActivity } from "../../src/cli/demoActivity";
-import { precomputeDemoWindow, runDemoData } from "../../src/cli/demoData";
 import { fixedClock } from "../../src/clock";
 import { configFrom } from "../../src/config";
-import { DEMO_BUSINESS_ID, ensureDemoBusinesses } from "../../src/db/demo/demoBusinesses";
-import { type DemoKey, ensureDemoKeys } from "../../src/db/demo/demoKeys";
+import { runDemoActivity } from "../../src/demo/demoActivity";
+import { DEMO_BUSINESS_ID, ensureDemoBusinesses } from "../../src/demo/demoBusinesses";
+import { type DemoKey, ensureDemoKeys } from "../../src/demo/demoKeys";
+import { precomputeDemoWindow, runDemoData } from "../../src/demo/runDemoData";
 import { testApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 

@@ -1,18 +1,18 @@
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runDemoData } from "../../src/cli/demoData";
 import { fixedClock } from "../../src/clock";
 import { configFrom } from "../../src/config";
 import type { DatabaseHandle } from "../../src/db/client";
-import { DEMO_CITIES } from "../../src/db/demo/cities";
+import { cityDefinitions, localityNameKey } from "../../src/db/schema/geo";
+import { DEMO_CITIES } from "../../src/demo/cities";
 import {
   type DemoDataOptions,
   type DemoDataSummary,
   generateDemoData,
   isDemoDataComplete,
   isDemoDataPresent,
-} from "../../src/db/demo/demoData";
-import { cityDefinitions, localityNameKey } from "../../src/db/schema/geo";
+} from "../../src/demo/demoData";
+import { runDemoData } from "../../src/demo/runDemoData";
 import { assignGeohash3ToCities, populateCityGeohashMap } from "../../src/resolvers/geo/cityGeohashMap";
 import { coverCircleWithGeohash } from "../../src/resolvers/geo/geohash";
 import { createTestDatabase, type TestDatabase } from "../support/database";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/clock";
-import { generateDemoData } from "../../src/db/demo/demoData";
+import { generateDemoData } from "../../src/demo/demoData";
 import { issueTestKey, testApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { lastAuditId, stateDigest } from "../support/stateDigest";

@@ -64,7 +64,7 @@ const IMPORT_MUTATION = `mutation Import($input: ImportProjectsInput!) {
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  // The demo's import directories (src/db/demo/demoData.ts seedImportDirectories), plus a second tenant.
+  // The demo's import directories (src/demo/demoData.ts seedImportDirectories), plus a second tenant.
   await db.query("insert into tenants (id, name) values ('TELCO', 'Telco'), ('OTHER', 'Other')");
   await db.query(
     "insert into partner_normalization (raw_key, canonical_name) values ('fulton hogan', 'Fulton Hogan')",

@@ -1,8 +1,6 @@
-import { randomBytes, randomUUID } from "node:crypto";
-import postgres from "postgres";
-import { type DatabaseHandle, openDatabase } from "../../src/db/client";
-import { migrateDatabase } from "../../src/db/migrate";
-import { ensureReferenceData } from "../../src/db/referenceData";
+import { randomUUID } from "node:crypto";
+import type { DatabaseHandle } from "../../src/db/client";
+import { createThrowawayDatabase } from "../../src/db/throwawayDatabase";
 
 export interface TestDatabase extends DatabaseHandle {
   /** Closes and, on Postgres, drops the throwaway database. */
@@ -21,43 +19,20 @@ export async function createTestDatabase(
   } = {},
 ): Promise<TestDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL;
-  let handle: DatabaseHandle;
-  let drop: () => Promise<void> = async () => {};
-  if (serverUrl) {
+  const throwaway = await createThrowawayDatabase({
+    serverUrl,
     // Named after the server URL's database, so CI can drop every leftover of its run by prefix.
-    const parent = new URL(serverUrl).pathname.slice(1) || "test";
-    const name = `${parent}_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`.toLowerCase();
-    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${name}`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    handle = await openDatabase({
-      kind: "postgres",
-      url: url.toString(),
-      maxConnections: 5,
-      ...(options.onStatement === undefined ? {} : { onStatement: options.onStatement }),
-    });
-    drop = async () => {
-      const cleanup = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      await cleanup.unsafe(`drop database if exists ${name} with (force)`);
-      await cleanup.end();
-    };
-  } else {
-    handle = await openDatabase({
-      kind: "pglite",
-      ...(options.onStatement === undefined ? {} : { onStatement: options.onStatement }),
-    });
-  }
-  if (options.migrate !== false) {
-    await migrateDatabase(handle);
-    await ensureReferenceData(handle.db);
-  }
+    prefix: (serverUrl && new URL(serverUrl).pathname.slice(1)) || "test",
+    maxConnections: 5,
+    migrate: options.migrate !== false,
+    onStatement: options.onStatement,
+  });
+  const { handle } = throwaway;
   return {
     ...handle,
     async destroy() {
       await handle.close();
-      await drop();
+      await throwaway.drop();
     },
   };
 }

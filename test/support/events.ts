@@ -1,6 +1,6 @@
 import type { DatabaseHandle } from "../../src/db/client";
-import { DEMO_CITIES } from "../../src/db/demo/cities";
 import { cityDefinitions } from "../../src/db/schema/geo";
+import { DEMO_CITIES } from "../../src/demo/cities";
 import { populateCityGeohashMap } from "../../src/resolvers/geo/cityGeohashMap";
 import { encodeGeohash } from "../../src/resolvers/geo/geohash";
 

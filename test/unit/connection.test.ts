@@ -1,13 +1,13 @@
 import { GraphQLError } from "graphql";
 import { describe, expect, it } from "vitest";
+import { isUuid } from "../../src/db/uuid";
 import {
   connectionOf,
   decodeCursor,
   encodeCursor,
-  INTEGER_ID,
+  isSequenceId,
   MAX_PAGE_SIZE,
   pageRequest,
-  UUID_ID,
 } from "../../src/schema/connection";
 
 const position = { at: new Date("2026-03-10T08:15:30.123Z"), id: "0b6f3c1e-5d7a-4c2b-9e8f-1a2b3c4d5e6f" };
@@ -29,9 +29,9 @@ describe("the connection helper of the hand-built connections", () => {
     expect(Buffer.from(cursor, "base64url").toString("utf8")).toBe(
       "2026-03-10T08:15:30.123Z|0b6f3c1e-5d7a-4c2b-9e8f-1a2b3c4d5e6f",
     );
-    expect(decodeCursor(cursor, UUID_ID)).toEqual(position);
+    expect(decodeCursor(cursor, isUuid)).toEqual(position);
     const auditPosition = { at: new Date("2026-01-20T12:00:00Z"), id: "42" };
-    expect(decodeCursor(encodeCursor(auditPosition), INTEGER_ID)).toEqual(auditPosition);
+    expect(decodeCursor(encodeCursor(auditPosition), isSequenceId)).toEqual(auditPosition);
     expect(pageRequest("feed", { first: 2, after: cursor })).toEqual({ first: 2, after: position });
   });
 
@@ -47,9 +47,9 @@ describe("the connection helper of the hand-built connections", () => {
       `${encodeCursor(position)}=`,
       encodeCursor(position).repeat(3),
     ]) {
-      expect(decodeCursor(forged, UUID_ID), forged).toBeNull();
+      expect(decodeCursor(forged, isUuid), forged).toBeNull();
     }
-    expect(decodeCursor(encodeCursor(position), INTEGER_ID)).toBeNull();
+    expect(decodeCursor(encodeCursor(position), isSequenceId)).toBeNull();
   });
 
   it(`refuses a first outside 0..${MAX_PAGE_SIZE} with the limit, and a foreign after with the field's name`, () => {
@@ -65,7 +65,7 @@ describe("the connection helper of the hand-built connections", () => {
       after: null,
     });
     expect(pageRequest("alertDeliveries", { first: null })).toEqual({ first: 50, after: null });
-    expect(refusal(() => pageRequest("auditLog", { first: 5, after: "17" }, INTEGER_ID))).toEqual({
+    expect(refusal(() => pageRequest("auditLog", { first: 5, after: "17" }, isSequenceId))).toEqual({
       message: "after is not a cursor returned by auditLog.",
       extensions: { code: "BAD_USER_INPUT", field: "after" },
     });

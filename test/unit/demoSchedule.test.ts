@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { todaySchedule } from "../../src/cli/demoActivity";
+import { todaySchedule } from "../../src/demo/demoActivity";
 
 describe("the demo's schedule for today", () => {
   it.each(["2026-05-20T12:00:00Z", "2026-05-20T00:16:00Z", "2026-05-20T00:00:03Z", "2026-05-20T00:00:00Z"])(

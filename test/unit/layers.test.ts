@@ -68,6 +68,10 @@ const anyOf =
   (...tests: ((file: string) => boolean)[]) =>
   (file: string) =>
     tests.some((test) => test(file));
+const noneOf =
+  (...tests: ((file: string) => boolean)[]) =>
+  (file: string) =>
+    !tests.some((test) => test(file));
 
 /** The layers under schema/: the work behind fields and everything it stands on. */
 const belowSchema = anyOf(
@@ -108,6 +112,22 @@ const RULES: Rule[] = [
     to: anyOf(inFolder("policy"), inFolder("jobs")),
   },
   { name: "config.ts imports nothing of the app", from: isFile("config.ts"), to: () => true },
+  {
+    // The demo seeding is a front like the server and the command line: what it needs lives below it.
+    name: "only server.ts and cli/ import demo/ (nothing below schema/ does)",
+    from: noneOf(isFile("server.ts"), inFolder("cli"), inFolder("demo")),
+    to: inFolder("demo"),
+  },
+  {
+    name: "nothing outside cli/ imports cli/ (server.ts and demo/ included)",
+    from: noneOf(inFolder("cli")),
+    to: inFolder("cli"),
+  },
+  {
+    name: "only cli/ and demo/ import client/ (the typed ops client and the progress reporter)",
+    from: noneOf(inFolder("cli"), inFolder("demo"), inFolder("client")),
+    to: inFolder("client"),
+  },
 ];
 
 /**
@@ -137,6 +157,15 @@ describe("the import graph of src/", () => {
   it("has no entry on the allow-list that the tree no longer needs", () => {
     const stale = ALLOWED.filter(({ from, to }) => !graph.get(from)?.includes(to));
     expect(stale.map(({ from, to }) => `${from} -> ${to}`)).toEqual([]);
+  });
+
+  it("keeps privacy/ free of file I/O: no module of it imports node:fs", () => {
+    // The demo's generated noise key is read and written by demo/demoNoiseKey.ts, at start.
+    const fileSystem = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["'](?:node:)?fs(?:\/promises)?["']/;
+    const writers = [...graph.keys()]
+      .filter(inFolder("privacy"))
+      .filter((file) => fileSystem.test(readFileSync(join(SRC, file), "utf8")));
+    expect(writers).toEqual([]);
   });
 
   it("has no import cycle", () => {

@@ -1,3 +1,4 @@
+import { execute } from "../../client/opsClient";
 import {
   type ActionDecision,
   type ApprovalStatus,
@@ -5,7 +6,6 @@ import {
   OpsDecideActionDocument,
 } from "../../generated/graphql/graphql";
 import { oneOf, text } from "../framework";
-import { execute } from "../opsClient";
 import { idOption, type OpsCommand, recordOf } from "../opsCommand";
 
 const APPROVAL_STATUSES = ["PENDING", "APPROVED", "REJECTED"] as const satisfies readonly ApprovalStatus[];

@@ -1,6 +1,6 @@
+import { execute } from "../../client/opsClient";
 import { OpsAnomaliesDocument } from "../../generated/graphql/graphql";
 import { numberOf, text } from "../framework";
-import { execute } from "../opsClient";
 import { firstOf, firstOption, type OpsCommand } from "../opsCommand";
 
 /** `npm run ops` commands. Import anomalies. */

@@ -1,5 +1,5 @@
+import { execute } from "../../client/opsClient";
 import { OpsAuditLogDocument, OpsVerifyAuditChainDocument } from "../../generated/graphql/graphql";
-import { execute } from "../opsClient";
 import { firstOf, firstOption, type OpsCommand } from "../opsCommand";
 
 /** `npm run ops` commands. The audit log and its hash chain. */

@@ -1,6 +1,6 @@
+import { execute } from "../../client/opsClient";
 import { OpsBudgetsDocument, OpsSetBuyerBudgetDocument } from "../../generated/graphql/graphql";
 import { numberOf, text } from "../framework";
-import { execute } from "../opsClient";
 import { type OpsCommand, recordOf, round } from "../opsCommand";
 
 /** `npm run ops` commands. Buyers' privacy budgets: the usage view and setting one. */

@@ -1,10 +1,10 @@
+import { execute } from "../../client/opsClient";
 import {
   type ContractCheck,
   OpsContractViolationsDocument,
   OpsVerifyContractsDocument,
 } from "../../generated/graphql/graphql";
 import { numberOf, oneOf, text } from "../framework";
-import { execute } from "../opsClient";
 import { firstOf, firstOption, type OpsCommand, outcomeOf } from "../opsCommand";
 
 const CONTRACT_CHECKS = [

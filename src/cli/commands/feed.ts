@@ -1,3 +1,4 @@
+import { execute } from "../../client/opsClient";
 import {
   type FeedStatus,
   OpsAcknowledgeFeedItemDocument,
@@ -7,7 +8,6 @@ import {
   type RetentionCountKind,
 } from "../../generated/graphql/graphql";
 import { numberOf, oneOf, text } from "../framework";
-import { execute } from "../opsClient";
 import { firstOf, firstOption, idOption, type OpsCommand, recordOf } from "../opsCommand";
 
 const FEED_STATUSES = ["NEW", "READ", "ARCHIVED"] as const satisfies readonly FeedStatus[];

@@ -1,3 +1,4 @@
+import { execute } from "../../client/opsClient";
 import {
   type LocalityKind,
   OpsCitiesDocument,
@@ -9,7 +10,6 @@ import {
   OpsUpsertLocalityDocument,
 } from "../../generated/graphql/graphql";
 import { inlineOrFile, numberOf, oneOf, text } from "../framework";
-import { execute } from "../opsClient";
 import { type OpsCommand, outcomeOf, recordOf, round } from "../opsCommand";
 import type { Row } from "../table";
 

@@ -1,6 +1,6 @@
+import { execute } from "../../client/opsClient";
 import { OpsDatabaseHealthDocument } from "../../generated/graphql/graphql";
 import { numberOf, text, UsageError } from "../framework";
-import { execute } from "../opsClient";
 import { type OpsCommand, round } from "../opsCommand";
 
 /** `npm run ops` commands. Database health. */

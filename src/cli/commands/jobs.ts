@@ -1,5 +1,5 @@
+import { execute } from "../../client/opsClient";
 import { OpsFreshnessDocument, OpsJobsDocument } from "../../generated/graphql/graphql";
-import { execute } from "../opsClient";
 import { type OpsCommand, round } from "../opsCommand";
 
 /** `npm run ops` commands. The scheduled jobs and the freshness of the released buckets. */

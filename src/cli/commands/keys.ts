@@ -1,3 +1,4 @@
+import { execute } from "../../client/opsClient";
 import {
   OpsApiKeysDocument,
   OpsIssueApiKeyDocument,
@@ -6,7 +7,6 @@ import {
   type Role,
 } from "../../generated/graphql/graphql";
 import { instantOf, numberOf, type Options, oneOf, text } from "../framework";
-import { execute } from "../opsClient";
 import { idOption, type OpsCommand, outcomeOf, recordOf, type UserErrorView } from "../opsCommand";
 import type { Row } from "../table";
 

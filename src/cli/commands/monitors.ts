@@ -1,3 +1,4 @@
+import { execute } from "../../client/opsClient";
 import {
   type MonitorAction,
   OpsMonitorsDocument,
@@ -6,7 +7,6 @@ import {
   type Severity,
 } from "../../generated/graphql/graphql";
 import { booleanOf, inlineOrFile, numberOf, oneOf, text } from "../framework";
-import { execute } from "../opsClient";
 import { type OpsCommand, outcomeOf, recordOf, round } from "../opsCommand";
 
 const SEVERITIES = ["ERROR", "WARNING", "INFO"] as const satisfies readonly Severity[];

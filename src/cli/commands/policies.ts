@@ -1,6 +1,6 @@
+import { execute } from "../../client/opsClient";
 import { OpsSetTimingPolicyDocument, OpsTimingPoliciesDocument } from "../../generated/graphql/graphql";
 import { inlineOrFile, text, UsageError } from "../framework";
-import { execute } from "../opsClient";
 import { type OpsCommand, recordOf } from "../opsCommand";
 
 /** `npm run ops` commands. Timing policies. */

@@ -1,8 +1,8 @@
+import { execute, type OpsEndpoint } from "../../client/opsClient";
+import { createProgress } from "../../client/progress";
 import { OpsJobRunDocument, OpsRunPrecomputeDocument } from "../../generated/graphql/graphql";
 import { instantOf, numberOf, oneOf, text } from "../framework";
-import { execute, type OpsEndpoint } from "../opsClient";
 import { GRANULARITIES, idOption, type OpsCommand, type OpsIo, type Outcome, outcomeOf } from "../opsCommand";
-import { createProgress } from "../progress";
 
 /** Polls ops.jobRun until the run ends, showing releases done of planned on stderr. */
 async function waitForRun(

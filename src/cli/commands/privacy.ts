@@ -1,3 +1,4 @@
+import { execute } from "../../client/opsClient";
 import {
   type GeoBucketType,
   OpsPrivacyLedgerDocument,
@@ -7,7 +8,6 @@ import {
   type SegmentDimension,
 } from "../../generated/graphql/graphql";
 import { booleanOf, instantOf, numberOf, oneOf, text, type Values } from "../framework";
-import { execute } from "../opsClient";
 import { GRANULARITIES, type OpsCommand, outcomeOf, recordOf, round } from "../opsCommand";
 
 const GEO_TYPES = ["CITY_CODE", "GEOHASH3"] as const satisfies readonly GeoBucketType[];

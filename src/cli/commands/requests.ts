@@ -1,5 +1,5 @@
+import { execute } from "../../client/opsClient";
 import { OpsFingerprintStatsDocument, OpsRequestStatsDocument } from "../../generated/graphql/graphql";
-import { execute } from "../opsClient";
 import { daysOf, daysOption, type OpsCommand, round } from "../opsCommand";
 
 /** `npm run ops` commands. Buyer traffic: requests per day and distinct query shapes per buyer. */

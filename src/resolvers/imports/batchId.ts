@@ -1,12 +1,8 @@
 import { createHash } from "node:crypto";
+import { isUuid } from "../../db/uuid";
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A fixed namespace for batch ids that are not UUIDs (RFC 4122 name-based UUIDs, version 5).
 const BATCH_ID_NAMESPACE = "5b1c7a0e-3f7d-4c1e-9d7a-6f3e2b8c4a10";
-
-export function isUuid(text: string): boolean {
-  return UUID_PATTERN.test(text);
-}
 
 /** The batch id as stored: the tenant's own when it is a UUID, else a UUID v5 derived from it. */
 export function storedBatchId(requested: string): { batchId: string; requestBatchId: string | null } {

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../../clock";
 import type { DatabaseHandle, QueryFn } from "../../db/client";
+import { isUuid } from "../../db/uuid";
 import type { Principal } from "../../policy/principal";
 import { batchChecksum } from "./batchChecksum";
-import { isUuid, storedBatchId } from "./batchId";
+import { storedBatchId } from "./batchId";
 import { type ImportMetrics, mergeBatch } from "./mergeBatch";
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, normalizeProjectRows, type RowError } from "./projectRows";
 

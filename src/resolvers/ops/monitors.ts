@@ -1,6 +1,7 @@
 import type { AdminActor } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle } from "../../db/client";
+import { isUuid } from "../../db/uuid";
 import type { UserError } from "../../errors";
 import {
   listMonitors,
@@ -147,8 +148,6 @@ export async function listActions(
   );
   return rows.map(actionRow);
 }
-
-const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
 type Refusal = { ok: false; userErrors: UserError[] };
 

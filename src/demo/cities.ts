@@ -1,14 +1,8 @@
-import { localityNameKey } from "../schema/geo";
+import { localityNameKey } from "../db/schema/geo";
+import type { CityRow } from "../resolvers/geo/cities";
 
 /** A demo city: its circle feeds city_definitions, its weight sets how busy it is. */
-export interface DemoCity {
-  code: string;
-  name: string;
-  countryCode: string;
-  centerLat: number;
-  centerLng: number;
-  radiusKm: number;
-  priority: number;
+export interface DemoCity extends Omit<CityRow, "geohash3Cells"> {
   /** Relative daily activity; the busiest city is ~30x the quietest. */
   weight: number;
 }

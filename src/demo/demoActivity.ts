@@ -1,9 +1,9 @@
 import pino from "pino";
 import { createApp } from "../app";
+import { execute, type OpsEndpoint, OpsRequestError } from "../client/opsClient";
 import { type Clock, fixedClock } from "../clock";
 import type { Config } from "../config";
 import type { DatabaseHandle } from "../db/client";
-import type { DemoKey } from "../db/demo/demoKeys";
 import {
   DemoImportProjectsDocument,
   DemoInsightsDocument,
@@ -14,7 +14,7 @@ import {
   OpsSetBuyerBudgetDocument,
 } from "../generated/graphql/graphql";
 import { BUCKET_MS, bucketStartOf } from "../privacy/buckets";
-import { execute, type OpsEndpoint, OpsRequestError } from "./opsClient";
+import type { DemoKey } from "./demoKeys";
 
 export const DEMO_ACTIVITY_JOB = "demo-activity";
 /** Days of simulated history before today's burst. */

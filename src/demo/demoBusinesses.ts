@@ -1,4 +1,4 @@
-import type { DatabaseHandle } from "../client";
+import type { DatabaseHandle } from "../db/client";
 
 /** The business the printed demo BUSINESS key is bound to. */
 export const DEMO_BUSINESS_ID = "biz_harbour_coffee";

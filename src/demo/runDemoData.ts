@@ -1,18 +1,18 @@
+import { createProgress } from "../client/progress";
 import type { Clock } from "../clock";
 import type { Config } from "../config";
 import type { DatabaseHandle } from "../db/client";
+import { PRECOMPUTE_POLICY_KEY, planMissingReleases } from "../jobs/precompute/planReleases";
+import type { PrecomputeDependencies } from "../jobs/precompute/precomputeRelease";
+import { type RunSummary, runReleases } from "../jobs/precompute/runReleases";
+import { loadTimingPolicy } from "../jobs/timingPolicies";
 import {
   clearIncompleteDemoData,
   type DemoDataSummary,
   generateDemoData,
   isDemoDataComplete,
   isDemoDataPresent,
-} from "../db/demo/demoData";
-import { PRECOMPUTE_POLICY_KEY, planMissingReleases } from "../jobs/precompute/planReleases";
-import type { PrecomputeDependencies } from "../jobs/precompute/precomputeRelease";
-import { type RunSummary, runReleases } from "../jobs/precompute/runReleases";
-import { loadTimingPolicy } from "../jobs/timingPolicies";
-import { createProgress } from "./progress";
+} from "./demoData";
 
 /**
  * Generates the demo data set with a progress bar. A database that already has events is left

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { populateCityGeohashMap } from "../../resolvers/geo/cityGeohashMap";
-import { destinationPoint, encodeGeohash } from "../../resolvers/geo/geohash";
-import type { DatabaseHandle } from "../client";
-import { CATEGORIES, type Category, DOOR_TYPES, type DoorType } from "../schema/enums";
-import { cityDefinitions, localities, localityNameKey, localityShapes } from "../schema/geo";
-import { dsDirectory, partnerNormalization, rmDirectory, tenants } from "../schema/imports";
+import type { DatabaseHandle } from "../db/client";
+import { CATEGORIES, type Category, DOOR_TYPES, type DoorType } from "../db/schema/enums";
+import { cityDefinitions, localities, localityNameKey, localityShapes } from "../db/schema/geo";
+import { dsDirectory, partnerNormalization, rmDirectory, tenants } from "../db/schema/imports";
+import { populateCityGeohashMap } from "../resolvers/geo/cityGeohashMap";
+import { destinationPoint, encodeGeohash } from "../resolvers/geo/geohash";
 import { DEMO_CITIES, DEMO_LOCALITIES, type DemoCity, squarePolygonAround } from "./cities";
 
 export interface DemoDataOptions {

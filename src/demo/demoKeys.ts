@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { systemActor } from "../../audit/actor";
-import type { Clock } from "../../clock";
-import { resolvePrincipal } from "../../policy/principal";
-import { issueApiKey } from "../../resolvers/admin/apiKeys";
-import type { DatabaseHandle } from "../client";
-import type { ApiRole } from "../schema/enums";
+import { systemActor } from "../audit/actor";
+import type { Clock } from "../clock";
+import type { DatabaseHandle } from "../db/client";
+import type { ApiRole } from "../db/schema/enums";
+import { resolvePrincipal } from "../policy/principal";
+import { issueApiKey } from "../resolvers/admin/apiKeys";
 import { DEMO_BUSINESS_ID, ensureDemoBusinesses } from "./demoBusinesses";
 
 export interface DemoKey {
