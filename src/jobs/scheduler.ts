@@ -67,37 +67,20 @@ export async function startScheduler(
   await boss.createQueue(PRECOMPUTE_TICK_QUEUE);
   await boss.createQueue(PRECOMPUTE_RELEASE_QUEUE, { policy: "stately", retryLimit: 2, retryDelay: 60 });
   await boss.schedule(PRECOMPUTE_TICK_QUEUE, PRECOMPUTE_TICK_CRON, {}, { tz: "UTC" });
-  await boss.createQueue(RETENTION_QUEUE);
-  await boss.createQueue(ANOMALY_ALERTS_QUEUE);
-  await boss.createQueue(DATA_RETENTION_QUEUE);
-  await boss.createQueue(FEED_RETENTION_QUEUE);
+  // The daily jobs whose cron is their timing policy's `cron`.
+  const policyCrons = [
+    [RETENTION_QUEUE, RETENTION_POLICY_KEY],
+    [DATA_RETENTION_QUEUE, DATA_RETENTION_POLICY_KEY],
+    [FEED_RETENTION_QUEUE, FEED_RETENTION_POLICY_KEY],
+    [ANOMALY_ALERTS_QUEUE, ALERT_POLICY_KEY],
+  ] as const;
+  for (const [queue] of policyCrons) await boss.createQueue(queue);
   // The crons come from the timing policies, re-read at every hourly tick (schedule() replaces an
   // entry), so an operator's change takes effect within the hour; the other knobs are read at every run.
   const syncSchedules = async () => {
-    await boss.schedule(
-      RETENTION_QUEUE,
-      await cronOf(database, RETENTION_POLICY_KEY, logger),
-      {},
-      { tz: "UTC" },
-    );
-    await boss.schedule(
-      DATA_RETENTION_QUEUE,
-      await cronOf(database, DATA_RETENTION_POLICY_KEY, logger),
-      {},
-      { tz: "UTC" },
-    );
-    await boss.schedule(
-      FEED_RETENTION_QUEUE,
-      await cronOf(database, FEED_RETENTION_POLICY_KEY, logger),
-      {},
-      { tz: "UTC" },
-    );
-    await boss.schedule(
-      ANOMALY_ALERTS_QUEUE,
-      await cronOf(database, ALERT_POLICY_KEY, logger),
-      {},
-      { tz: "UTC" },
-    );
+    for (const [queue, policyKey] of policyCrons) {
+      await boss.schedule(queue, await cronOf(database, policyKey, logger), {}, { tz: "UTC" });
+    }
   };
   await syncSchedules();
   const monitorJob = await scheduleMonitors(boss, { database, clock: deps.clock, logger });
