@@ -156,6 +156,19 @@ function stringLeaves(value: unknown): string[] {
 const WINDOW_RELEASES = `select r.* from releases r
   where r.retired_at is null and (r.bucket_start >= $1 or r.created_at >= $1)`;
 
+/** The per-release cell counts that must be zero: the column counting them, its check, its detail. */
+const CELL_CHECKS: ReadonlyArray<
+  readonly ["metric" | "cause" | "geo", ContractCheck, (count: number) => string]
+> = [
+  ["metric", "metric_on_suppressed", (count) => `${count} suppressed cells with a stored estimate`],
+  ["cause", "suppression_cause_visible", (count) => `${count} released cells carrying a suppression cause`],
+  [
+    "geo",
+    "geo_finer_than_city",
+    (count) => `${count} cells whose geo bucket is not a city code or a geohash3 cell`,
+  ],
+];
+
 /**
  * Re-checks the window's releases against the contract, reading only (the findings are stored by
  * recordFindings): the served cells (current versions) as stored, the release receipts and the
@@ -236,30 +249,11 @@ export async function findViolations(
      group by r.id`,
     [windowStart],
   )) {
-    if (row.metric > 0)
-      add({
-        check: "metric_on_suppressed",
-        releaseId: row.release_id,
-        subject: row.release_id,
-        count: row.metric,
-        detail: `${row.metric} suppressed cells with a stored estimate`,
-      });
-    if (row.cause > 0)
-      add({
-        check: "suppression_cause_visible",
-        releaseId: row.release_id,
-        subject: row.release_id,
-        count: row.cause,
-        detail: `${row.cause} released cells carrying a suppression cause`,
-      });
-    if (row.geo > 0)
-      add({
-        check: "geo_finer_than_city",
-        releaseId: row.release_id,
-        subject: row.release_id,
-        count: row.geo,
-        detail: `${row.geo} cells whose geo bucket is not a city code or a geohash3 cell`,
-      });
+    for (const [column, check, detail] of CELL_CHECKS) {
+      const count = row[column];
+      if (count > 0)
+        add({ check, releaseId: row.release_id, subject: row.release_id, count, detail: detail(count) });
+    }
   }
 
   // Denied keys in the buyer-visible text of a cell: its geo bucket id, and the city name it reads.
