@@ -3,10 +3,8 @@ import { type AdminActor, type AdminDeps, adminActorOf } from "../audit/actor";
 import { auditRefusedInput } from "../audit/refusals";
 import type { AppContext } from "../context";
 import type { AdminOutcome, UserError } from "../errors";
-import { builder } from "./builder";
+import { type BuilderTypes, builder } from "./builder";
 import { UserErrorType } from "./userErrors";
-
-type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
 /** What every mutation payload carries besides its own fields. */
 export interface WithUserErrors {
@@ -17,8 +15,8 @@ export interface WithUserErrors {
 export function mutationPayload<Shape extends WithUserErrors>(
   name: string,
   description: string,
-  fields: (t: PothosSchemaTypes.ObjectFieldBuilder<Types, Shape>) => FieldMap,
-): ObjectRef<Types, Shape> {
+  fields: (t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, Shape>) => FieldMap,
+): ObjectRef<BuilderTypes, Shape> {
   return builder.objectRef<Shape>(name).implement({
     description,
     fields: (t) => ({
@@ -54,9 +52,9 @@ interface LegacyAdminMutationOptions<Input, Shape extends WithUserErrors, InputR
 
 interface AdminMutationCommon<Input, Shape extends WithUserErrors, InputRequired extends boolean> {
   description: string;
-  payload: ObjectRef<Types, Shape>;
+  payload: ObjectRef<BuilderTypes, Shape>;
   input: {
-    type: InputObjectRef<Types, Input>;
+    type: InputObjectRef<BuilderTypes, Input>;
     description: string;
     /** False only where the whole input may be left out (its fields all have defaults). */
     required?: InputRequired;

@@ -11,7 +11,7 @@ import { builder } from "./builder";
 import {
   GeoBucketType,
   InsightsFilterInput,
-  MARGIN_DESCRIPTIONS,
+  marginFields,
   SegmentDimension,
   TimeGranularity,
 } from "./insights";
@@ -102,14 +102,7 @@ const LevelAccuracy = builder.objectRef<LevelAccuracyRow>("LevelAccuracy").imple
         "The level read: the segment dimensions its cells keep ([] = TOTAL); the others read null (all).",
       resolve: (row) => dimensionsOf(row.level),
     }),
-    confidence: t.exposeFloat("confidence", { description: MARGIN_DESCRIPTIONS.confidence }),
-    uniqueParticipants: t.exposeInt("uniqueParticipants", {
-      description: MARGIN_DESCRIPTIONS.uniqueParticipants,
-    }),
-    doorsOpened: t.exposeInt("doorsOpened", { description: MARGIN_DESCRIPTIONS.doorsOpened }),
-    repeatParticipants: t.exposeInt("repeatParticipants", {
-      description: MARGIN_DESCRIPTIONS.repeatParticipants,
-    }),
+    ...marginFields(t),
   }),
 });
 

@@ -14,7 +14,7 @@ import type { TrendReader } from "../insights/trendScores";
 import { type CellMargins, cellAccuracy } from "../privacy/accuracy";
 import { bucketKey } from "../privacy/buckets";
 import { buyerSuppressionReason } from "../privacy/releaseMechanism";
-import { builder } from "./builder";
+import { type BuilderTypes, builder } from "./builder";
 
 export const TimeGranularity = builder.enumType("TimeGranularity", {
   subGraphs: ["internal", "buyer", "business"],
@@ -244,30 +244,37 @@ const CellMetrics = builder.objectRef<InsightCellRow>("CellMetrics").implement({
   }),
 });
 
-/** Field descriptions shared by a cell's margins and a quote's (LevelAccuracy). */
-export const MARGIN_DESCRIPTIONS = {
-  confidence: "The confidence of the margins: 0.95.",
-  uniqueParticipants:
-    "95% margin of error a of uniqueParticipantsEst: the interval is [max(0, y - a), y + a]. Near the release threshold the estimate is biased upward (a cell passed because its noise was high), which the interval does not cover.",
-  doorsOpened: "95% margin of error a of doorsOpenedEst: the interval is [max(0, y - a), y + a].",
-  repeatParticipants:
-    "95% margin of error a of the noised count of repeat participants behind repeatRateEst: the interval is [max(0, y - a), y + a].",
-} as const;
+/** The margin fields a cell's accuracy and a quote's (LevelAccuracy) share, with their descriptions. */
+export function marginFields<Shape extends CellMargins>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, Shape>,
+) {
+  return {
+    confidence: t.float({
+      description: "The confidence of the margins: 0.95.",
+      resolve: (margins) => margins.confidence,
+    }),
+    uniqueParticipants: t.int({
+      description:
+        "95% margin of error a of uniqueParticipantsEst: the interval is [max(0, y - a), y + a]. Near the release threshold the estimate is biased upward (a cell passed because its noise was high), which the interval does not cover.",
+      resolve: (margins) => margins.uniqueParticipants,
+    }),
+    doorsOpened: t.int({
+      description: "95% margin of error a of doorsOpenedEst: the interval is [max(0, y - a), y + a].",
+      resolve: (margins) => margins.doorsOpened,
+    }),
+    repeatParticipants: t.int({
+      description:
+        "95% margin of error a of the noised count of repeat participants behind repeatRateEst: the interval is [max(0, y - a), y + a].",
+      resolve: (margins) => margins.repeatParticipants,
+    }),
+  };
+}
 
 export const CellAccuracy = builder.objectRef<CellMargins>("CellAccuracy").implement({
   subGraphs: ["internal", "buyer"],
   description:
     "95% margins of error of a released cell's noise, from the release's published noise scales only (never a true count). They cover the noise added before the release threshold was applied, not the bias of contribution bounding (capped contributions are undercounted), and released unique counts near the threshold are biased upward (they passed because their noise was high). For an estimate y with margin a the interval is [max(0, y - a), y + a].",
-  fields: (t) => ({
-    confidence: t.exposeFloat("confidence", { description: MARGIN_DESCRIPTIONS.confidence }),
-    uniqueParticipants: t.exposeInt("uniqueParticipants", {
-      description: MARGIN_DESCRIPTIONS.uniqueParticipants,
-    }),
-    doorsOpened: t.exposeInt("doorsOpened", { description: MARGIN_DESCRIPTIONS.doorsOpened }),
-    repeatParticipants: t.exposeInt("repeatParticipants", {
-      description: MARGIN_DESCRIPTIONS.repeatParticipants,
-    }),
-  }),
+  fields: (t) => marginFields(t),
 });
 
 const DpParameters = builder.objectRef<InsightCellRow>("DpParameters").implement({
