@@ -1,12 +1,12 @@
 import type { PgBoss } from "pg-boss";
 import type { Logger } from "pino";
 import { z } from "zod";
-import type { AdminActor } from "../audit/actor";
+import type { AdminActor, AdminDeps } from "../audit/actor";
 import { appendAuditEntry } from "../audit/chain";
 import type { Clock } from "../clock";
 import type { DatabaseHandle, QueryFn } from "../db/client";
 import { DEFAULT_TIMING_POLICIES } from "../db/referenceData";
-import type { UserError } from "../errors";
+import type { AdminOutcome, UserError } from "../errors";
 import {
   type CanonicalRecord,
   canonicalRecord,
@@ -687,17 +687,18 @@ export function validateVerifyContracts(input: VerifyContractsInput): UserError[
  * scheduled job is enabled; the findings and the audit row are written in one transaction.
  */
 export async function runContractVerifier(
-  database: DatabaseHandle,
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
   actor: AdminActor,
-  input: VerifyContractsInput,
-  now: Date,
-): Promise<{ ok: true; result: VerificationResult } | { ok: false; userErrors: UserError[] }> {
-  const userErrors = validateVerifyContracts(input);
+  input: VerifyContractsInput | null | undefined,
+): Promise<AdminOutcome<{ result: VerificationResult }>> {
+  const now = clock.now();
+  const given = input ?? {};
+  const userErrors = validateVerifyContracts(given);
   if (userErrors.length > 0) return { ok: false, userErrors };
   const policy = await loadContractVerifierPolicy(database);
   const options: VerifyOptions = {
-    windowDays: input.windowDays ?? policy.window_days,
-    sampleRecords: input.sampleRecords ?? policy.sample_records,
+    windowDays: given.windowDays ?? policy.window_days,
+    sampleRecords: given.sampleRecords ?? policy.sample_records,
   };
   const result = await verify(database, options, now, async (query, done) => {
     await appendAuditEntry(query, {
@@ -711,7 +712,7 @@ export async function runContractVerifier(
       after: summaryOf(done),
     });
   });
-  return { ok: true, result };
+  return { ok: true, value: { result } };
 }
 
 /** A page of violations, newest first; the cursor is "<detected_at ISO>|<id>". */

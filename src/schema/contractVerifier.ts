@@ -1,4 +1,3 @@
-import { adminActorOf } from "../audit/actor";
 import { apiError, type UserError } from "../errors";
 import {
   CONTRACT_CHECKS,
@@ -239,15 +238,6 @@ adminMutationField("verifyContracts", {
     required: false,
   },
   auditTarget: () => "contract_violations",
-  resolve: async (input, context) => {
-    const outcome = await runContractVerifier(
-      context.database,
-      adminActorOf(context),
-      input ?? {},
-      context.clock.now(),
-    );
-    return outcome.ok
-      ? { result: outcome.result, userErrors: [] }
-      : { result: null, userErrors: outcome.userErrors };
-  },
+  run: runContractVerifier,
+  refused: { result: null },
 });

@@ -1,10 +1,12 @@
-import type { AdminActor } from "../../audit/actor";
+import type { AdminActor, AdminDeps } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle } from "../../db/client";
-import type { UserError } from "../../errors";
+import { type AdminOutcome, refused, type UserError } from "../../errors";
 import {
   listMonitors,
+  type MonitorRow,
   type MonitorSeverity,
+  monitorStatementTimeoutMs,
   REVOKE_BUYER_KEYS,
   type RunMonitorsCounts,
   runMonitors,
@@ -54,6 +56,11 @@ export interface ActionRow {
   status: ActionStatus;
   result: unknown;
   feedItemId: string | null;
+}
+
+/** A monitor with its newest run, as ops.monitors and upsertMonitor show it. */
+export interface MonitorView extends MonitorRow {
+  lastEvent: MonitorEventRow | null;
 }
 
 /** Each monitor's newest event. */
@@ -150,43 +157,34 @@ export async function listActions(
 
 const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
-type Refusal = { ok: false; userErrors: UserError[] };
-
-const notFound = (what: string): Refusal => ({
-  ok: false,
-  userErrors: [{ field: ["input", "id"], code: "NOT_FOUND", message: `No ${what} has this id.` }],
-});
+const notFound = (what: string) => refused(["input", "id"], "NOT_FOUND", `No ${what} has this id.`);
 
 /** Marks a feed item read or archived; an archived item stays archived. Audited. */
 export async function acknowledgeFeedItem(
-  database: DatabaseHandle,
-  input: { id: string; status: "read" | "archived" },
-  now: Date,
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
   actor: AdminActor,
-): Promise<{ ok: true; item: FeedItemRow } | Refusal> {
-  if (!isUuid(input.id)) return notFound("feed item");
-  return database.transaction(async (query) => {
+  input: { id: string | number; status: "read" | "archived" },
+): Promise<AdminOutcome<{ item: FeedItemRow }>> {
+  const id = String(input.id);
+  const now = clock.now();
+  if (!isUuid(id)) return notFound("feed item");
+  return database.transaction(async (query): Promise<AdminOutcome<{ item: FeedItemRow }>> => {
     const [before] = await query<FeedItemRow>(
       `select ${FEED_COLUMNS} from ops_feed where id = $1 for update`,
-      [input.id],
+      [id],
     );
     if (before === undefined) return notFound("feed item");
     if (before.status === "archived" && input.status !== "archived") {
-      return {
-        ok: false,
-        userErrors: [
-          {
-            field: ["input", "status"],
-            code: "ARCHIVED",
-            message: "An archived item stays archived; a persisting signal opens a new item.",
-          },
-        ],
-      } satisfies Refusal;
+      return refused(
+        ["input", "status"],
+        "ARCHIVED",
+        "An archived item stays archived; a persisting signal opens a new item.",
+      );
     }
     const [after] = await query<FeedItemRow>(
       `update ops_feed set status = $2, acknowledged_at = $3, acknowledged_by = $4 where id = $1
        returning ${FEED_COLUMNS}`,
-      [input.id, input.status, now, actor.actor],
+      [id, input.status, now, actor.actor],
     );
     if (after === undefined) throw new Error("feed item vanished during its update");
     await appendAuditEntry(query, {
@@ -194,12 +192,12 @@ export async function acknowledgeFeedItem(
       type: "admin_mutation",
       ...actor,
       action: "acknowledgeFeedItem",
-      target: input.id,
+      target: id,
       outcome: "OK",
       before: { status: before.status },
       after: { status: after.status },
     });
-    return { ok: true, item: feedRow(after) } as const;
+    return { ok: true, value: { item: feedRow(after) } };
   });
 }
 
@@ -209,42 +207,29 @@ export async function acknowledgeFeedItem(
  * action cannot be approved by a key it targets, nor decided twice. Audited.
  */
 export async function decideAction(
-  database: DatabaseHandle,
-  input: { id: string; decision: "APPROVE" | "REJECT"; reason: string },
-  now: Date,
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
   actor: AdminActor,
-): Promise<{ ok: true; action: ActionRow } | Refusal> {
+  input: { id: string | number; decision: "APPROVE" | "REJECT"; reason: string },
+): Promise<AdminOutcome<{ action: ActionRow }>> {
+  const id = String(input.id);
+  const now = clock.now();
   const reason = input.reason.trim();
   if (reason.length === 0 || reason.length > 500) {
-    return {
-      ok: false,
-      userErrors: [
-        {
-          field: ["input", "reason"],
-          code: "INVALID_REASON",
-          message: "reason must be 1 to 500 characters.",
-        },
-      ],
-    };
+    return refused(["input", "reason"], "INVALID_REASON", "reason must be 1 to 500 characters.");
   }
-  if (!isUuid(input.id)) return notFound("action");
-  return database.transaction(async (query): Promise<{ ok: true; action: ActionRow } | Refusal> => {
+  if (!isUuid(id)) return notFound("action");
+  return database.transaction(async (query): Promise<AdminOutcome<{ action: ActionRow }>> => {
     const [before] = await query<ActionRow>(
       `select ${ACTION_COLUMNS} from action_ledger where id = $1 for update`,
-      [input.id],
+      [id],
     );
     if (before === undefined) return notFound("action");
     if (before.approvalStatus !== "PENDING") {
-      return {
-        ok: false,
-        userErrors: [
-          {
-            field: ["input", "id"],
-            code: "ALREADY_DECIDED",
-            message: `This action was already ${before.approvalStatus.toLowerCase()}.`,
-          },
-        ],
-      };
+      return refused(
+        ["input", "id"],
+        "ALREADY_DECIDED",
+        `This action was already ${before.approvalStatus.toLowerCase()}.`,
+      );
     }
     let approvalStatus: ApprovalStatus = "REJECTED";
     let status: ActionStatus = before.status;
@@ -257,16 +242,11 @@ export async function decideAction(
           [before.target],
         );
         if (actor.actorKeyId !== null && keys.some((key) => key.id === actor.actorKeyId)) {
-          return {
-            ok: false,
-            userErrors: [
-              {
-                field: ["input", "id"],
-                code: "SELF_APPROVAL",
-                message: "An action cannot be approved by a key it targets.",
-              },
-            ],
-          };
+          return refused(
+            ["input", "id"],
+            "SELF_APPROVAL",
+            "An action cannot be approved by a key it targets.",
+          );
         }
         const revoked: string[] = [];
         for (const key of keys) {
@@ -304,24 +284,26 @@ export async function decideAction(
       before: { approvalStatus: before.approvalStatus, status: before.status },
       after: { approvalStatus, status, result: outcome, reason },
     });
-    return { ok: true, action: actionRow(after) };
+    return { ok: true, value: { action: actionRow(after) } };
   });
 }
 
 /**
  * An operator's runMonitors: every enabled monitor, or the named ones (each must exist and be
- * enabled), then one audit row with the counts.
+ * enabled), under the policy's statement timeout, then one audit row with the counts.
  */
 export async function runMonitorsForOperator(
-  database: DatabaseHandle,
-  input: { names: string[] | null; statementTimeoutMs: number },
-  now: Date,
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
   actor: AdminActor,
-): Promise<{ ok: true; counts: RunMonitorsCounts } | Refusal> {
-  if (input.names !== null) {
+  input: { names?: string[] | null } | null | undefined,
+): Promise<AdminOutcome<RunMonitorsCounts>> {
+  const statementTimeoutMs = await monitorStatementTimeoutMs(database);
+  const now = clock.now();
+  const names = input?.names ?? null;
+  if (names !== null) {
     const known = new Map((await listMonitors(database)).map((monitor) => [monitor.name, monitor]));
     const userErrors: UserError[] = [];
-    input.names.forEach((name, index) => {
+    names.forEach((name, index) => {
       const monitor = known.get(name);
       if (monitor === undefined || !monitor.enabled) {
         userErrors.push({
@@ -334,7 +316,7 @@ export async function runMonitorsForOperator(
         });
       }
     });
-    if (input.names.length === 0) {
+    if (names.length === 0) {
       userErrors.push({
         field: ["input", "names"],
         code: "EMPTY_LIST",
@@ -344,8 +326,8 @@ export async function runMonitorsForOperator(
     if (userErrors.length > 0) return { ok: false, userErrors };
   }
   const counts = await runMonitors(database, now, {
-    statementTimeoutMs: input.statementTimeoutMs,
-    ...(input.names === null ? {} : { only: input.names }),
+    statementTimeoutMs,
+    ...(names === null ? {} : { only: names }),
   });
   await database.transaction((query) =>
     appendAuditEntry(query, {
@@ -353,10 +335,10 @@ export async function runMonitorsForOperator(
       type: "admin_mutation",
       ...actor,
       action: "runMonitors",
-      target: input.names?.join(",") ?? null,
+      target: names?.join(",") ?? null,
       outcome: "OK",
       after: counts,
     }),
   );
-  return { ok: true, counts };
+  return { ok: true, value: counts };
 }

@@ -1,7 +1,7 @@
-import type { AdminActor } from "../../audit/actor";
+import type { AdminActor, AdminDeps } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle, QueryFn } from "../../db/client";
-import type { UserError } from "../../errors";
+import type { AdminOutcome, UserError } from "../../errors";
 import {
   beginCheck,
   type CheckProblem,
@@ -16,8 +16,10 @@ import {
   MONITOR_COLUMNS,
   type MonitorRow,
   type MonitorSeverity,
+  monitorStatementTimeoutMs,
   REVOKE_BUYER_KEYS,
 } from "../../jobs/monitors";
+import { lastMonitorEvents, type MonitorView } from "./monitors";
 
 /** Actions a monitor may propose into the action ledger ("none": it only raises feed items). */
 export const MONITOR_ACTIONS = [REVOKE_BUYER_KEYS, "none"] as const;
@@ -34,9 +36,7 @@ export interface UpsertMonitorInput {
   proposesAction?: MonitorAction | null;
 }
 
-export type UpsertMonitorResult =
-  | { ok: true; monitor: MonitorRow; created: boolean }
-  | { ok: false; userErrors: UserError[] };
+type StoredMonitor = AdminOutcome<{ monitor: MonitorRow; created: boolean }>;
 
 const NAME = /^[a-z][a-z0-9_]{2,62}$/;
 const MAX_SQL_LENGTH = 10_000;
@@ -196,14 +196,29 @@ export async function probeMonitorSql(
 
 /**
  * Creates or changes a monitor by name (absent fields keep what is stored). A new or changed check
- * is run once, read-only and rolled back, before anything is saved. Audited with the change.
+ * is run once, read-only and rolled back, under the policy's statement timeout, before anything is
+ * saved. Audited with the change; returns the monitor with its newest run.
  */
 export async function upsertMonitor(
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
+  actor: AdminActor,
+  input: UpsertMonitorInput,
+): Promise<AdminOutcome<{ monitor: MonitorView; created: boolean }>> {
+  const statementTimeoutMs = await monitorStatementTimeoutMs(database);
+  const now = clock.now();
+  const stored = await storeMonitor(database, actor, input, { now, statementTimeoutMs });
+  if (!stored.ok) return stored;
+  const { monitor, created } = stored.value;
+  const lastEvent = (await lastMonitorEvents(database)).get(monitor.id) ?? null;
+  return { ok: true, value: { monitor: { ...monitor, lastEvent }, created } };
+}
+
+async function storeMonitor(
   database: DatabaseHandle,
+  actor: AdminActor,
   input: UpsertMonitorInput,
   settings: { now: Date; statementTimeoutMs: number },
-  actor: AdminActor,
-): Promise<UpsertMonitorResult> {
+): Promise<StoredMonitor> {
   const [stored] = await database.query<MonitorRow>(
     `select ${MONITOR_COLUMNS} from monitors where name = $1`,
     [input.name],
@@ -219,7 +234,7 @@ export async function upsertMonitor(
     });
     if (problem !== null) return { ok: false, userErrors: [problem] };
   }
-  return database.transaction(async (query): Promise<UpsertMonitorResult> => {
+  return database.transaction(async (query): Promise<StoredMonitor> => {
     const [before] = await query<MonitorRow>(
       `select ${MONITOR_COLUMNS} from monitors where name = $1 for update`,
       [input.name],
@@ -263,7 +278,7 @@ export async function upsertMonitor(
       before: before === undefined ? null : auditView(before),
       after: auditView(after),
     });
-    return { ok: true, monitor: monitorRow(after), created: before === undefined };
+    return { ok: true, value: { monitor: monitorRow(after), created: before === undefined } };
   });
 }
 
