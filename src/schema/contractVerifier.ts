@@ -1,7 +1,7 @@
+import type { ContractCheck } from "../db/schema/contractViolations";
 import { apiError, type UserError } from "../errors";
 import {
   CONTRACT_CHECKS,
-  type ContractCheck,
   type ContractViolationRow,
   listContractViolations,
   MAX_SAMPLE_RECORDS,
@@ -43,7 +43,7 @@ const ContractViolation = builder.objectRef<ContractViolationRow>("ContractViola
     check: t.field({
       type: ContractCheckEnum,
       description: "Which invariant is broken.",
-      resolve: (row) => row.check,
+      resolve: (row) => row.checkName,
     }),
     releaseId: t.exposeID("releaseId", {
       nullable: true,
@@ -53,9 +53,10 @@ const ContractViolation = builder.objectRef<ContractViolationRow>("ContractViola
     subject: t.exposeString("subject", {
       description: "What it is about: the release id, the UTC day (YYYY-MM-DD) or city:<code>.",
     }),
-    count: t.exposeInt("count", {
+    count: t.int({
       description:
         "How many cells, records, ledger days, families or names break it (the newest run's count).",
+      resolve: (row) => row.rowCount,
     }),
     detail: t.exposeString("detail", { description: "What was found, and the limit it breaks." }),
     detectedAt: t.field({

@@ -1,11 +1,19 @@
 import type { AdminActor, AdminDeps } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle } from "../../db/client";
+import { columnsOf } from "../../db/rows";
+import {
+  type ActionStatus,
+  type ApprovalStatus,
+  actionLedger,
+  type FeedStatus,
+  monitorEvents,
+  opsFeed,
+} from "../../db/schema/ops";
 import { type AdminOutcome, refused, type UserError } from "../../errors";
 import {
   listMonitors,
   type MonitorRow,
-  type MonitorSeverity,
   monitorStatementTimeoutMs,
   REVOKE_BUYER_KEYS,
   type RunMonitorsCounts,
@@ -13,99 +21,42 @@ import {
 } from "../../jobs/monitors";
 import { revokeKeyInTransaction } from "../admin/apiKeys";
 
-export interface MonitorEventRow {
-  id: string;
-  monitorId: string;
-  occurredAt: Date;
-  value: number | null;
-  fired: boolean;
-  error: string | null;
-  durationMs: number | null;
-  firedTargets: string[];
-}
-
-export type FeedStatus = "new" | "read" | "archived";
-
-export interface FeedItemRow {
-  id: string;
-  createdAt: Date;
-  severity: MonitorSeverity;
-  source: string;
-  title: string;
-  body: string | null;
-  status: FeedStatus;
-  incidentKey: string | null;
-  acknowledgedAt: Date | null;
-  acknowledgedBy: string | null;
-}
-
-export type ApprovalStatus = "PENDING" | "APPROVED" | "REJECTED";
-export type ActionStatus = "proposed" | "executed" | "failed";
-
-export interface ActionRow {
-  id: string;
-  createdAt: Date;
-  actionType: string;
-  target: string;
-  reason: string;
-  proposedBy: string;
-  approvalStatus: ApprovalStatus;
-  decidedBy: string | null;
-  decidedAt: Date | null;
-  decisionReason: string | null;
-  status: ActionStatus;
-  result: unknown;
-  feedItemId: string | null;
-}
+export type FeedItemRow = typeof opsFeed.$inferSelect;
+export type ActionRow = typeof actionLedger.$inferSelect;
+/** One run of a monitor's check; of its details, the targets that reached the threshold. */
+export type MonitorEventRow = Omit<typeof monitorEvents.$inferSelect, "details"> & { firedTargets: string[] };
 
 /** A monitor with its newest run, as ops.monitors and upsertMonitor show it. */
 export interface MonitorView extends MonitorRow {
   lastEvent: MonitorEventRow | null;
 }
 
+const EVENT = columnsOf(monitorEvents);
+const FEED = columnsOf(opsFeed);
+const ACTION = columnsOf(actionLedger);
+
 /** Each monitor's newest event. */
 export async function lastMonitorEvents(database: DatabaseHandle): Promise<Map<string, MonitorEventRow>> {
-  const rows = await database.query<{
-    id: string;
-    monitor_id: string;
-    occurred_at: Date;
-    value: number | null;
-    fired: boolean;
-    error: string | null;
-    duration_ms: number | null;
-    details: { firedTargets?: string[] } | null;
-  }>(
-    `select distinct on (monitor_id) id::text as id, monitor_id::text as monitor_id, occurred_at, value, fired,
-            error, duration_ms, details
-     from monitor_events order by monitor_id, occurred_at desc, id`,
+  const rows = await database.query(
+    `select distinct on (monitor_id) ${EVENT.list} from monitor_events order by monitor_id, occurred_at desc, id`,
   );
   return new Map(
-    rows.map((row) => [
-      row.monitor_id,
-      {
-        id: row.id,
-        monitorId: row.monitor_id,
-        occurredAt: new Date(row.occurred_at),
-        value: row.value === null ? null : Number(row.value),
-        fired: row.fired,
-        error: row.error,
-        durationMs: row.duration_ms,
-        firedTargets: row.details?.firedTargets ?? [],
-      },
-    ]),
+    rows
+      .map(EVENT.read)
+      .map(({ details, ...event }) => [
+        event.monitorId,
+        { ...event, firedTargets: (details as { firedTargets?: string[] } | null)?.firedTargets ?? [] },
+      ]),
   );
 }
-
-const FEED_COLUMNS = `id::text as id, created_at as "createdAt", severity, source, title, body, status,
-  incident_key as "incidentKey", acknowledged_at as "acknowledgedAt", acknowledged_by as "acknowledgedBy"`;
 
 /** A page of the feed, newest first; the cursor is "<created_at ISO>|<id>". */
 export async function listFeed(
   database: DatabaseHandle,
   options: { status: FeedStatus | null; first: number; after: { at: Date; id: string } | null },
 ): Promise<{ items: FeedItemRow[]; hasNextPage: boolean; totalCount: number }> {
-  const rows = await database.query<FeedItemRow>(
-    `select ${FEED_COLUMNS} from ops_feed
+  const rows = await database.query(
+    `select ${FEED.list} from ops_feed
      where ($1::text is null or status = $1)
        and ($2::timestamptz is null or (created_at, id) < ($2::timestamptz, $3::uuid))
      order by created_at desc, id desc limit $4`,
@@ -116,29 +67,9 @@ export async function listFeed(
     [options.status],
   );
   return {
-    items: rows.slice(0, options.first).map(feedRow),
+    items: rows.slice(0, options.first).map(FEED.read),
     hasNextPage: rows.length > options.first,
     totalCount: count?.n ?? 0,
-  };
-}
-
-function feedRow(row: FeedItemRow): FeedItemRow {
-  return {
-    ...row,
-    createdAt: new Date(row.createdAt),
-    acknowledgedAt: row.acknowledgedAt === null ? null : new Date(row.acknowledgedAt),
-  };
-}
-
-const ACTION_COLUMNS = `id::text as id, created_at as "createdAt", action_type as "actionType", target, reason,
-  proposed_by as "proposedBy", approval_status as "approvalStatus", decided_by as "decidedBy",
-  decided_at as "decidedAt", decision_reason as "decisionReason", status, result, feed_item_id::text as "feedItemId"`;
-
-function actionRow(row: ActionRow): ActionRow {
-  return {
-    ...row,
-    createdAt: new Date(row.createdAt),
-    decidedAt: row.decidedAt === null ? null : new Date(row.decidedAt),
   };
 }
 
@@ -147,12 +78,12 @@ export async function listActions(
   approvalStatus: ApprovalStatus | null,
   limit: number,
 ): Promise<ActionRow[]> {
-  const rows = await database.query<ActionRow>(
-    `select ${ACTION_COLUMNS} from action_ledger where ($1::text is null or approval_status = $1)
+  const rows = await database.query(
+    `select ${ACTION.list} from action_ledger where ($1::text is null or approval_status = $1)
      order by created_at desc, id desc limit $2`,
     [approvalStatus, limit],
   );
-  return rows.map(actionRow);
+  return rows.map(ACTION.read);
 }
 
 const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
@@ -169,10 +100,8 @@ export async function acknowledgeFeedItem(
   const now = clock.now();
   if (!isUuid(id)) return notFound("feed item");
   return database.transaction(async (query): Promise<AdminOutcome<{ item: FeedItemRow }>> => {
-    const [before] = await query<FeedItemRow>(
-      `select ${FEED_COLUMNS} from ops_feed where id = $1 for update`,
-      [id],
-    );
+    const [locked] = await query(`select ${FEED.list} from ops_feed where id = $1 for update`, [id]);
+    const before = locked === undefined ? undefined : FEED.read(locked);
     if (before === undefined) return notFound("feed item");
     if (before.status === "archived" && input.status !== "archived") {
       return refused(
@@ -181,12 +110,13 @@ export async function acknowledgeFeedItem(
         "An archived item stays archived; a persisting signal opens a new item.",
       );
     }
-    const [after] = await query<FeedItemRow>(
+    const [updated] = await query(
       `update ops_feed set status = $2, acknowledged_at = $3, acknowledged_by = $4 where id = $1
-       returning ${FEED_COLUMNS}`,
+       returning ${FEED.list}`,
       [id, input.status, now, actor.actor],
     );
-    if (after === undefined) throw new Error("feed item vanished during its update");
+    if (updated === undefined) throw new Error("feed item vanished during its update");
+    const after = FEED.read(updated);
     await appendAuditEntry(query, {
       at: now,
       type: "admin_mutation",
@@ -197,7 +127,7 @@ export async function acknowledgeFeedItem(
       before: { status: before.status },
       after: { status: after.status },
     });
-    return { ok: true, value: { item: feedRow(after) } };
+    return { ok: true, value: { item: after } };
   });
 }
 
@@ -219,10 +149,8 @@ export async function decideAction(
   }
   if (!isUuid(id)) return notFound("action");
   return database.transaction(async (query): Promise<AdminOutcome<{ action: ActionRow }>> => {
-    const [before] = await query<ActionRow>(
-      `select ${ACTION_COLUMNS} from action_ledger where id = $1 for update`,
-      [id],
-    );
+    const [locked] = await query(`select ${ACTION.list} from action_ledger where id = $1 for update`, [id]);
+    const before = locked === undefined ? undefined : ACTION.read(locked);
     if (before === undefined) return notFound("action");
     if (before.approvalStatus !== "PENDING") {
       return refused(
@@ -260,9 +188,9 @@ export async function decideAction(
         outcome = { error: `No executor for action type ${before.actionType}.` };
       }
     }
-    const [after] = await query<ActionRow>(
+    const [updated] = await query(
       `update action_ledger set approval_status = $2, status = $3, result = $4, decided_by = $5, decided_at = $6,
-         decision_reason = $7 where id = $1 returning ${ACTION_COLUMNS}`,
+         decision_reason = $7 where id = $1 returning ${ACTION.list}`,
       [
         before.id,
         approvalStatus,
@@ -273,7 +201,7 @@ export async function decideAction(
         reason,
       ],
     );
-    if (after === undefined) throw new Error("action vanished during its update");
+    if (updated === undefined) throw new Error("action vanished during its update");
     await appendAuditEntry(query, {
       at: now,
       type: "admin_mutation",
@@ -284,7 +212,7 @@ export async function decideAction(
       before: { approvalStatus: before.approvalStatus, status: before.status },
       after: { approvalStatus, status, result: outcome, reason },
     });
-    return { ok: true, value: { action: actionRow(after) } };
+    return { ok: true, value: { action: ACTION.read(updated) } };
   });
 }
 

@@ -13,7 +13,7 @@ import {
   vetCheck,
 } from "../../jobs/monitorSql";
 import {
-  MONITOR_COLUMNS,
+  MONITOR,
   type MonitorRow,
   type MonitorSeverity,
   monitorStatementTimeoutMs,
@@ -219,10 +219,8 @@ async function storeMonitor(
   input: UpsertMonitorInput,
   settings: { now: Date; statementTimeoutMs: number },
 ): Promise<StoredMonitor> {
-  const [stored] = await database.query<MonitorRow>(
-    `select ${MONITOR_COLUMNS} from monitors where name = $1`,
-    [input.name],
-  );
+  const [found] = await database.query(`select ${MONITOR.list} from monitors where name = $1`, [input.name]);
+  const stored = found === undefined ? undefined : MONITOR.read(found);
   const userErrors = validateUpsertMonitor(input, stored ?? null);
   if (userErrors.length > 0) return { ok: false, userErrors };
   const sql = input.sql ?? null;
@@ -235,10 +233,10 @@ async function storeMonitor(
     if (problem !== null) return { ok: false, userErrors: [problem] };
   }
   return database.transaction(async (query): Promise<StoredMonitor> => {
-    const [before] = await query<MonitorRow>(
-      `select ${MONITOR_COLUMNS} from monitors where name = $1 for update`,
-      [input.name],
-    );
+    const [locked] = await query(`select ${MONITOR.list} from monitors where name = $1 for update`, [
+      input.name,
+    ]);
+    const before = locked === undefined ? undefined : MONITOR.read(locked);
     // Checked again under the lock: the row may have appeared or changed since the probe.
     const lockedErrors = validateUpsertMonitor(input, before ?? null);
     if (lockedErrors.length > 0) return { ok: false, userErrors: lockedErrors };
@@ -248,13 +246,13 @@ async function storeMonitor(
         : input.proposesAction === "none"
           ? null
           : input.proposesAction;
-    const [after] = await query<MonitorRow>(
+    const [upserted] = await query(
       `insert into monitors (name, description, sql, threshold, window_minutes, severity, enabled, builtin, proposes_action, created_at, updated_at)
        values ($1, $2, $3, $4, $5, $6, $7, false, $8, $9, $9)
        on conflict (name) do update set description = excluded.description, sql = excluded.sql,
          threshold = excluded.threshold, window_minutes = excluded.window_minutes, severity = excluded.severity,
          enabled = excluded.enabled, proposes_action = excluded.proposes_action, updated_at = excluded.updated_at
-       returning ${MONITOR_COLUMNS}`,
+       returning ${MONITOR.list}`,
       [
         input.name,
         input.description?.trim() ?? before?.description,
@@ -267,7 +265,8 @@ async function storeMonitor(
         settings.now,
       ],
     );
-    if (after === undefined) throw new Error("monitor upsert returned no row");
+    if (upserted === undefined) throw new Error("monitor upsert returned no row");
+    const after = MONITOR.read(upserted);
     await appendAuditEntry(query, {
       at: settings.now,
       type: "admin_mutation",
@@ -278,20 +277,11 @@ async function storeMonitor(
       before: before === undefined ? null : auditView(before),
       after: auditView(after),
     });
-    return { ok: true, value: { monitor: monitorRow(after), created: before === undefined } };
+    return { ok: true, value: { monitor: after, created: before === undefined } };
   });
 }
 
 function auditView(row: MonitorRow) {
   const { createdAt: _created, updatedAt: _updated, ...rest } = row;
-  return { ...rest, threshold: Number(rest.threshold) };
-}
-
-function monitorRow(row: MonitorRow): MonitorRow {
-  return {
-    ...row,
-    threshold: Number(row.threshold),
-    createdAt: new Date(row.createdAt),
-    updatedAt: new Date(row.updatedAt),
-  };
+  return rest;
 }
