@@ -101,7 +101,7 @@ async function createDataSet(options: ApiOptions): Promise<DataSet> {
   try {
     database = await openDatabase({ kind: "postgres", url: url.toString(), maxConnections: 4 });
     await migrateDatabase(database);
-    await ensureReferenceData(database.db);
+    await ensureReferenceData(database);
     const last = lastDay();
     const world: SyntheticWorld = {
       cities: CITIES,

@@ -34,7 +34,7 @@ const EXPECTED_CELLS = 2 * 3 * 5;
 
 const database = await openDatabase({ kind: "pglite" });
 await migrateDatabase(database);
-await ensureReferenceData(database.db);
+await ensureReferenceData(database);
 const world = await buildBuyerWorld({ ...database, destroy: () => database.close() });
 
 // No rate limit in the way: both paths take a token per request, the benchmark must not hit the limit.

@@ -51,7 +51,7 @@ export async function createTestDatabase(
   }
   if (options.migrate !== false) {
     await migrateDatabase(handle);
-    await ensureReferenceData(handle.db);
+    await ensureReferenceData(handle);
   }
   return {
     ...handle,

@@ -105,7 +105,7 @@ async function planRange(
   to: Date,
   now: Date,
 ): Promise<PlannedRelease[]> {
-  const profile = await loadReleaseProfile(database.db, granularity);
+  const profile = await loadReleaseProfile(database, granularity);
   // HOUR releases are planned as families, one per day.
   const step = granularity === "hour" ? "day" : granularity;
   const first = bucketStartOf(step, from);
