@@ -56,7 +56,7 @@ try {
   process.stderr.write(`${eventCount.toLocaleString("en")} events on ${target.label}\n`);
   await step("migrate and reference data", async () => {
     await migrateDatabase(database);
-    await ensureReferenceData(database.db);
+    await ensureReferenceData(database);
     await insertCities(database, WORLD);
   });
   const generated = await step(`generate ${eventCount.toLocaleString("en")} events`, () =>

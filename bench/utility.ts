@@ -230,7 +230,7 @@ for (const dataSet of dataSets) {
     process.stderr.write(`${dataSet}: database ${target.label}\n`);
     (result.machine as Record<string, unknown>).database = target.label;
     await migrateDatabase(database);
-    await ensureReferenceData(database.db);
+    await ensureReferenceData(database);
     const clock = fixedClock(new Date());
     let described: Record<string, unknown>;
     if (dataSet === "demo") {

@@ -219,7 +219,6 @@ export function createApp(options: AppOptions) {
       const state = states.get(request);
       const requestId = state?.id ?? randomUUID();
       return {
-        db: database.db,
         database,
         config,
         clock,

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Clock } from "./clock";
 import type { Config } from "./config";
-import type { Database, DatabaseHandle } from "./db/client";
+import type { DatabaseHandle } from "./db/client";
 import type { InsightLoaders } from "./insights/loaders";
 import type { Principal } from "./policy/principal";
 import type { ReleaseSettings } from "./policy/releaseSettings";
@@ -9,7 +9,6 @@ import type { PolicyReport } from "./policy/requestState";
 
 /** Everything a resolver may use; built once per request. */
 export interface AppContext {
-  db: Database;
   database: DatabaseHandle;
   config: Config;
   clock: Clock;

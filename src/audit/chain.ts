@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 import type { QueryFn } from "../db/client";
+import { columnsOf } from "../db/rows";
+import { auditLogs } from "../db/schema/logs";
 
 export interface AuditEntry {
   at: Date;
@@ -93,30 +95,17 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** An audit_logs row as stored (snake_case, jsonb already parsed). */
-export interface AuditRow {
-  id: number | string;
-  at: Date;
-  type: string;
-  actor_key_id: string | null;
-  actor: string;
-  action: string;
-  target: string | null;
-  outcome: string;
-  before: unknown;
-  after: unknown;
-  details: unknown;
-  request_id: string | null;
-  prev_hash: string | null;
-  hash: string;
-}
+export type AuditRow = typeof auditLogs.$inferSelect;
+
+/** Every column of audit_logs, to read stored entries back (e.g. to verify the chain). */
+export const AUDIT_LOG = columnsOf(auditLogs);
 
 /** The entry a stored row was hashed from, so that its hash can be recomputed. */
 export function auditEntryOfRow(row: AuditRow): AuditEntry {
   return {
-    at: new Date(row.at),
+    at: row.at,
     type: row.type,
-    actorKeyId: row.actor_key_id,
+    actorKeyId: row.actorKeyId,
     actor: row.actor,
     action: row.action,
     target: row.target,
@@ -124,6 +113,6 @@ export function auditEntryOfRow(row: AuditRow): AuditEntry {
     before: row.before,
     after: row.after,
     details: row.details,
-    requestId: row.request_id,
+    requestId: row.requestId,
   };
 }

@@ -1,5 +1,5 @@
 import type { DatabaseHandle } from "../db/client";
-import { type AuditRow, auditEntryOfRow, auditHash } from "./chain";
+import { AUDIT_LOG, auditEntryOfRow, auditHash } from "./chain";
 
 export interface AuditChainReport {
   valid: boolean;
@@ -10,11 +10,13 @@ export interface AuditChainReport {
 
 /** Recomputes every audit hash in order; a changed, inserted or deleted row breaks the chain there. */
 export async function verifyAuditChain(database: DatabaseHandle): Promise<AuditChainReport> {
-  const rows = await database.query<AuditRow>("select * from audit_logs order by id");
+  const rows = (await database.query(`select ${AUDIT_LOG.list} from audit_logs order by id`)).map(
+    AUDIT_LOG.read,
+  );
   let previous: string | null = null;
   for (const row of rows) {
     const expected = auditHash(previous, auditEntryOfRow(row));
-    if (row.prev_hash !== previous || row.hash !== expected) {
+    if (row.prevHash !== previous || row.hash !== expected) {
       return { valid: false, checkedEntries: rows.length, firstBrokenId: String(row.id) };
     }
     previous = row.hash;

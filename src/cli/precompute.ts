@@ -41,7 +41,7 @@ export async function runPrecomputeCommand(
   const from = parseDate("--from", args.from);
   const to = parseDate("--to", args.to);
   if (from >= to) throw new UsageError("--from must be before --to");
-  const profile = await loadReleaseProfile(database.db, granularity as TimeGranularity);
+  const profile = await loadReleaseProfile(database, granularity as TimeGranularity);
   const geoTypes =
     args.geoType === undefined || args.geoType === "all"
       ? profile.allowedGeoTypes

@@ -1,6 +1,5 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
-import type { SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -9,19 +8,20 @@ import postgres from "postgres";
 /** The drizzle API both backends share; code depends on this, never on a driver. */
 export type Database = PgDatabase<PgQueryResultHKT>;
 
-/** Anything that can run a statement: the database or a transaction. */
-export type Executor = Pick<Database, "execute">;
-
 export type DatabaseKind = "pglite" | "postgres";
 
 export interface DatabaseHandle {
   kind: DatabaseKind;
+  /** Drizzle over the same connections: for the migrator and the typed inserts of reference and demo rows. */
   db: Database;
   /** The connection URL (postgres only), for tools that need their own connection (pg-boss). */
   url?: string;
   /** The embedded client (pglite only), for tools that adapt to it (pg-boss's fromPglite). */
   pglite?: PGlite;
-  /** Runs raw SQL and returns plain rows (for pg-boss, migrations checks and set-based jobs). */
+  /**
+   * Runs one SQL statement and returns its rows: how the application reads and writes (README "Data
+   * access"); src/db/rows.ts selects and reads a table's rows as its drizzle type.
+   */
   query: QueryFn;
   /** Runs `work` in one transaction with raw SQL; a throw rolls everything back. */
   transaction<T>(work: (query: QueryFn) => Promise<T>): Promise<T>;
@@ -344,16 +344,6 @@ function arrayElement(value: unknown): string {
   if (typeof value === "number" || typeof value === "bigint") return String(value);
   const text = value instanceof Date ? value.toISOString() : String(value);
   return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
-}
-
-/** Normalises the result of db.execute() across drivers (postgres.js: array; PGlite: { rows }). */
-export function rowsOf<Row>(result: unknown): Row[] {
-  if (Array.isArray(result)) return result as Row[];
-  return ((result as { rows?: Row[] }).rows ?? []) as Row[];
-}
-
-export async function selectRows<Row>(executor: Executor, query: SQL): Promise<Row[]> {
-  return rowsOf<Row>(await executor.execute(query));
 }
 
 export function redactUrl(url: string): string {

@@ -16,7 +16,7 @@ export async function prepareDatabase(config: Config): Promise<DatabaseHandle> {
   const handle = await openDatabase(databaseTargetFor(config));
   try {
     await migrateDatabase(handle);
-    await ensureReferenceData(handle.db);
+    await ensureReferenceData(handle);
     return handle;
   } catch (error) {
     await handle.close().catch(() => {});

@@ -1,6 +1,6 @@
 import { CONTRACT_CAP, DEFAULT_RELEASE_PLAN } from "../privacy/releasePlan";
 import { CONTRACT_RELEASE_PROFILES } from "../privacy/releaseProfiles";
-import type { Database } from "./client";
+import type { DatabaseHandle } from "./client";
 import { monitors } from "./schema/ops";
 import { privacyCap, releasePlan, releaseProfiles, timingPolicies } from "./schema/releases";
 import { defaultTimingPolicyRows } from "./timingPolicyRegistry";
@@ -99,7 +99,9 @@ group by p.reporting_delay_hours`,
  * Rows every database needs before it serves: the contract release profiles, the default release
  * plan and the participant-day cap (the contract ceiling), and the default timing policies. Existing rows are left as operators set them.
  */
-export async function ensureReferenceData(db: Database): Promise<void> {
+export async function ensureReferenceData(database: DatabaseHandle): Promise<void> {
+  // Typed inserts of the constant rows above: the one place (with the demo seed) drizzle's builder writes.
+  const { db } = database;
   await db
     .insert(releaseProfiles)
     .values(Object.values(CONTRACT_RELEASE_PROFILES))

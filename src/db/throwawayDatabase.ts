@@ -68,7 +68,7 @@ async function prepare(handle: DatabaseHandle, migrate: boolean, drop: () => Pro
   if (!migrate) return;
   try {
     await migrateDatabase(handle);
-    await ensureReferenceData(handle.db);
+    await ensureReferenceData(handle);
   } catch (error) {
     await handle.close().catch(() => {});
     await drop();

@@ -44,7 +44,7 @@ export async function ensureDemoKeys(
   await ensureDemoBusinesses(database, clock.now());
   for (const spec of DEMO_KEY_SPECS) {
     const existing = stored.find((key) => key.role === spec.role);
-    if (existing && (await resolvePrincipal(database.db, `Bearer ${existing.apiKey}`, clock)).ok) {
+    if (existing && (await resolvePrincipal(database, `Bearer ${existing.apiKey}`, clock)).ok) {
       keys.push(existing);
       continue;
     }

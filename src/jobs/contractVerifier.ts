@@ -1,11 +1,13 @@
 import type { PgBoss } from "pg-boss";
 import type { Logger } from "pino";
-import type { AdminActor } from "../audit/actor";
+import type { AdminActor, AdminDeps } from "../audit/actor";
 import { appendAuditEntry } from "../audit/chain";
 import type { Clock } from "../clock";
 import type { DatabaseHandle, QueryFn } from "../db/client";
+import { columnsOf } from "../db/rows";
+import { type ContractCheck, contractViolations } from "../db/schema/contractViolations";
 import { MAX_SAMPLE_RECORDS, MAX_WINDOW_DAYS, type TimingPolicyKey } from "../db/timingPolicyRegistry";
-import type { UserError } from "../errors";
+import type { AdminOutcome, UserError } from "../errors";
 import {
   type CanonicalRecord,
   canonicalRecord,
@@ -45,8 +47,7 @@ export const CONTRACT_CHECKS = {
     "A release family lacks a participant-day ledger row for a day it covers, or the row holds less epsilon than the release. Count: days.",
   day_over_cap:
     "A UTC day's ledger epsilon or delta is above the participant-day cap (days outside the guarantee excepted: they are published as such). Count: release families that day.",
-} as const;
-export type ContractCheck = keyof typeof CONTRACT_CHECKS;
+} as const satisfies Record<ContractCheck, string>;
 
 /** One finding of a run, before it is stored. */
 export interface FoundViolation {
@@ -57,18 +58,7 @@ export interface FoundViolation {
   detail: string;
 }
 
-export interface ContractViolationRow {
-  id: string;
-  check: ContractCheck;
-  releaseId: string | null;
-  subject: string;
-  count: number;
-  detail: string;
-  detectedAt: Date;
-  lastSeenAt: Date;
-  resolvedAt: Date | null;
-  feedItemId: string | null;
-}
+export type ContractViolationRow = typeof contractViolations.$inferSelect;
 
 export interface VerifyOptions {
   windowDays: number;
@@ -482,18 +472,7 @@ async function sampleRecords(
   return records;
 }
 
-const VIOLATION_COLUMNS = `id::text as id, check_name as "check", release_id::text as "releaseId", subject,
-  row_count as "count", detail, detected_at as "detectedAt", last_seen_at as "lastSeenAt",
-  resolved_at as "resolvedAt", feed_item_id::text as "feedItemId"`;
-
-function violationRow(row: ContractViolationRow): ContractViolationRow {
-  return {
-    ...row,
-    detectedAt: new Date(row.detectedAt),
-    lastSeenAt: new Date(row.lastSeenAt),
-    resolvedAt: row.resolvedAt === null ? null : new Date(row.resolvedAt),
-  };
-}
+const VIOLATION = columnsOf(contractViolations);
 
 /**
  * Stores a run's findings in the caller's transaction: a finding with no open violation of its
@@ -510,17 +489,18 @@ async function recordFindings(
   let stillOpen = 0;
   const seen = new Set<string>();
   for (const finding of run.found) {
-    const [row] = await query<ContractViolationRow & { inserted: boolean }>(
+    const [stored] = await query(
       `insert into contract_violations (check_name, release_id, subject, row_count, detail, detected_at, last_seen_at)
        values ($1, $2, $3, $4, $5, $6, $6)
        on conflict (check_name, subject) where resolved_at is null
        do update set row_count = excluded.row_count, detail = excluded.detail, last_seen_at = excluded.last_seen_at
-       returning ${VIOLATION_COLUMNS}, (xmax = 0) as inserted`,
+       returning ${VIOLATION.list}, (xmax = 0) as inserted`,
       [finding.check, finding.releaseId, finding.subject, finding.count, finding.detail.slice(0, 2000), now],
     );
-    if (row === undefined) continue;
+    if (stored === undefined) continue;
+    const row = VIOLATION.read(stored);
     seen.add(row.id);
-    if (!row.inserted) {
+    if (stored.inserted !== true) {
       stillOpen += 1;
       continue;
     }
@@ -547,18 +527,17 @@ async function recordFindings(
             [incidentKey],
           );
     await query("update contract_violations set feed_item_id = $2 where id = $1", [row.id, item?.id ?? null]);
-    const { inserted: _inserted, ...violation } = row;
-    newViolations.push(violationRow({ ...violation, feedItemId: item?.id ?? null }));
+    newViolations.push({ ...row, feedItemId: item?.id ?? null });
   }
 
-  const open = await query<{ id: string; check: ContractCheck; release_id: string | null; subject: string }>(
-    `select id::text as id, check_name as "check", release_id::text as release_id, subject
+  const open = await query<Pick<ContractViolationRow, "id" | "checkName" | "releaseId" | "subject">>(
+    `select id, check_name as "checkName", release_id as "releaseId", subject
      from contract_violations where resolved_at is null`,
   );
   const rechecked = (violation: (typeof open)[number]) => {
-    if (violation.check === "day_over_cap") return violation.subject >= run.ledgerFrom;
+    if (violation.checkName === "day_over_cap") return violation.subject >= run.ledgerFrom;
     if (violation.subject.startsWith("city:")) return run.checkedCities.has(violation.subject.slice(5));
-    return violation.release_id !== null && run.windowReleaseIds.has(violation.release_id);
+    return violation.releaseId !== null && run.windowReleaseIds.has(violation.releaseId);
   };
   const resolvedIds = open
     .filter((violation) => !seen.has(violation.id) && rechecked(violation))
@@ -663,17 +642,18 @@ export function validateVerifyContracts(input: VerifyContractsInput): UserError[
  * scheduled job is enabled; the findings and the audit row are written in one transaction.
  */
 export async function runContractVerifier(
-  database: DatabaseHandle,
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
   actor: AdminActor,
-  input: VerifyContractsInput,
-  now: Date,
-): Promise<{ ok: true; result: VerificationResult } | { ok: false; userErrors: UserError[] }> {
-  const userErrors = validateVerifyContracts(input);
+  input: VerifyContractsInput | null | undefined,
+): Promise<AdminOutcome<{ result: VerificationResult }>> {
+  const now = clock.now();
+  const given = input ?? {};
+  const userErrors = validateVerifyContracts(given);
   if (userErrors.length > 0) return { ok: false, userErrors };
   const policy = await loadTimingPolicy(database, CONTRACT_VERIFIER_POLICY_KEY);
   const options: VerifyOptions = {
-    windowDays: input.windowDays ?? policy.window_days,
-    sampleRecords: input.sampleRecords ?? policy.sample_records,
+    windowDays: given.windowDays ?? policy.window_days,
+    sampleRecords: given.sampleRecords ?? policy.sample_records,
   };
   const result = await verify(database, options, now, async (query, done) => {
     await appendAuditEntry(query, {
@@ -687,7 +667,7 @@ export async function runContractVerifier(
       after: summaryOf(done),
     });
   });
-  return { ok: true, result };
+  return { ok: true, value: { result } };
 }
 
 /** A page of violations, newest first; the cursor is "<detected_at ISO>|<id>". */
@@ -701,8 +681,8 @@ export async function listContractViolations(
   },
 ): Promise<{ items: ContractViolationRow[]; hasNextPage: boolean; totalCount: number }> {
   const filter = `($1::boolean is null or (resolved_at is null) = $1) and ($2::text is null or check_name = $2)`;
-  const rows = await database.query<ContractViolationRow>(
-    `select ${VIOLATION_COLUMNS} from contract_violations
+  const rows = await database.query(
+    `select ${VIOLATION.list} from contract_violations
      where ${filter} and ($3::timestamptz is null or (detected_at, id) < ($3::timestamptz, $4::uuid))
      order by detected_at desc, id desc limit $5`,
     [options.open, options.check, options.after?.at ?? null, options.after?.id ?? null, options.first + 1],
@@ -712,7 +692,7 @@ export async function listContractViolations(
     [options.open, options.check],
   );
   return {
-    items: rows.slice(0, options.first).map(violationRow),
+    items: rows.slice(0, options.first).map(VIOLATION.read),
     hasNextPage: rows.length > options.first,
     totalCount: count?.n ?? 0,
   };

@@ -39,7 +39,7 @@ export interface ReleaseHorizon {
 export async function loadReleaseHorizon(database: DatabaseHandle): Promise<ReleaseHorizon> {
   const delayHours = { hour: 0, day: 0, week: 0 };
   for (const granularity of TIME_GRANULARITIES) {
-    delayHours[granularity] = (await loadReleaseProfile(database.db, granularity)).reportingDelayHours;
+    delayHours[granularity] = (await loadReleaseProfile(database, granularity)).reportingDelayHours;
   }
   return { policy: await loadTimingPolicy(database, PRECOMPUTE_POLICY_KEY), delayHours };
 }

@@ -2,7 +2,9 @@ import type { PgBoss } from "pg-boss";
 import type { Logger } from "pino";
 import type { Clock } from "../clock";
 import type { DatabaseHandle, QueryFn } from "../db/client";
+import { columnsOf } from "../db/rows";
 import { BUYER_PARTNER_PREFIX } from "../db/schema/access";
+import { monitors } from "../db/schema/ops";
 import type { TimingPolicyKey } from "../db/timingPolicyRegistry";
 import { sampleDatabaseHealth } from "./databaseHealth";
 import { recordJobRun } from "./jobRuns";
@@ -62,32 +64,17 @@ export async function scheduleMonitors(
   return { run, sync };
 }
 
-export type MonitorSeverity = "error" | "warning" | "info";
-
-export interface MonitorRow {
-  id: string;
-  name: string;
-  description: string;
-  sql: string;
-  threshold: number;
-  windowMinutes: number;
-  severity: MonitorSeverity;
-  enabled: boolean;
-  builtin: boolean;
-  proposesAction: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type MonitorRow = typeof monitors.$inferSelect;
+export type MonitorSeverity = MonitorRow["severity"];
 
 /** The action a buyer-abuse monitor proposes: revoke every active key of the buyer it names. */
 export const REVOKE_BUYER_KEYS = "revoke_buyer_keys";
 
-export const MONITOR_COLUMNS = `id::text as id, name, description, sql, threshold, window_minutes as "windowMinutes",
-  severity, enabled, builtin, proposes_action as "proposesAction", created_at as "createdAt", updated_at as "updatedAt"`;
+export const MONITOR = columnsOf(monitors);
 
 export async function listMonitors(database: DatabaseHandle): Promise<MonitorRow[]> {
-  const rows = await database.query<MonitorRow>(`select ${MONITOR_COLUMNS} from monitors order by name`);
-  return rows.map((row) => ({ ...row, threshold: Number(row.threshold) }));
+  const rows = await database.query(`select ${MONITOR.list} from monitors order by name`);
+  return rows.map(MONITOR.read);
 }
 
 export interface RunMonitorsCounts {
@@ -112,13 +99,13 @@ export async function runMonitors(
 ): Promise<RunMonitorsCounts> {
   const timeoutMs = options.statementTimeoutMs ?? 5000;
   const counts: RunMonitorsCounts = { checked: 0, fired: 0, newFeedItems: 0, proposedActions: 0, failed: 0 };
-  const monitors = (await listMonitors(database)).filter(
+  const due = (await listMonitors(database)).filter(
     (monitor) => monitor.enabled && (options.only === undefined || options.only.includes(monitor.name)),
   );
   // Checks cannot read pg_stat_activity; the connection counts they watch are sampled here first.
   // A failed sample never stops the run: the connections check then finds no sample in its window.
-  if (monitors.length > 0) await sampleDatabaseHealth(database, now).catch(() => undefined);
-  for (const monitor of monitors) {
+  if (due.length > 0) await sampleDatabaseHealth(database, now).catch(() => undefined);
+  for (const monitor of due) {
     counts.checked += 1;
     const started = Date.now();
     let rows: CheckRow[];

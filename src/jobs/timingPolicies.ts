@@ -2,6 +2,8 @@ import type { Logger } from "pino";
 import type { AdminActor, AdminDeps } from "../audit/actor";
 import { appendAuditEntry } from "../audit/chain";
 import type { DatabaseHandle } from "../db/client";
+import { columnsOf } from "../db/rows";
+import { timingPolicies } from "../db/schema/releases";
 import {
   isTimingPolicyKey,
   type ScheduledTimingPolicyKey,
@@ -47,31 +49,13 @@ export async function cronOf(
   }
 }
 
-export interface TimingPolicyRow {
-  policyKey: string;
-  payload: Record<string, unknown>;
-  description: string | null;
-  updatedAt: Date;
-  updatedBy: string | null;
-}
+export type TimingPolicyRow = typeof timingPolicies.$inferSelect;
+
+const POLICY = columnsOf(timingPolicies);
 
 export async function listTimingPolicies(database: DatabaseHandle): Promise<TimingPolicyRow[]> {
-  const rows = await database.query<{
-    policy_key: string;
-    payload: Record<string, unknown>;
-    description: string | null;
-    updated_at: Date;
-    updated_by: string | null;
-  }>(
-    "select policy_key, payload, description, updated_at, updated_by from timing_policies order by policy_key",
-  );
-  return rows.map((row) => ({
-    policyKey: row.policy_key,
-    payload: row.payload,
-    description: row.description,
-    updatedAt: new Date(row.updated_at),
-    updatedBy: row.updated_by,
-  }));
+  const rows = await database.query(`select ${POLICY.list} from timing_policies order by policy_key`);
+  return rows.map(POLICY.read);
 }
 
 /**

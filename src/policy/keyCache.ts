@@ -128,7 +128,7 @@ export class KeyCache {
     let entry = this.cached(presented.hash);
     if (entry === undefined) {
       const generation = this.generation;
-      const row = await selectKeyRow(this.options.database.db, presented.hash);
+      const row = await selectKeyRow(this.options.database, presented.hash);
       if (row !== undefined) {
         entry = { row, principal: Object.freeze(principalOf(row)), readAt: this.monotonic() };
         if (this.serving && generation === this.generation) this.store(presented.hash, entry);

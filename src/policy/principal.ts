@@ -1,6 +1,6 @@
-import { eq } from "drizzle-orm";
 import type { Clock } from "../clock";
-import type { Database } from "../db/client";
+import type { DatabaseHandle } from "../db/client";
+import { columnsOf } from "../db/rows";
 import { apiKeys } from "../db/schema/access";
 import type { ApiRole } from "../db/schema/enums";
 import { hashApiKey, hashesEqual, parseApiKey } from "./apiKeyFormat";
@@ -51,10 +51,18 @@ export function publicAuthFailureReason(reason: AuthFailureReason): string {
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
+const KEY = columnsOf(apiKeys);
+
+/** The one statement a key lookup sends. */
+export const KEY_BY_HASH = `select ${KEY.list} from api_keys where key_hash = $1 limit 1`;
+
 /** A key's row by the hash of the key (never the key itself); undefined when none is stored. */
-export async function selectKeyRow(db: Database, keyHash: string): Promise<ApiKeyRow | undefined> {
-  const [row] = await db.select().from(apiKeys).where(eq(apiKeys.keyHash, keyHash)).limit(1);
-  return row;
+export async function selectKeyRow(
+  database: DatabaseHandle,
+  keyHash: string,
+): Promise<ApiKeyRow | undefined> {
+  const [row] = await database.query(KEY_BY_HASH, [keyHash]);
+  return row === undefined ? undefined : KEY.read(row);
 }
 
 /** The key of an `Authorization` header, parsed and hashed; malformed keys never reach the database. */
@@ -99,13 +107,13 @@ export function principalOf(row: ApiKeyRow): Principal {
  * use. Requests go through the KeyCache (src/policy/keyCache.ts) instead.
  */
 export async function resolvePrincipal(
-  db: Database,
+  database: DatabaseHandle,
   authorization: string | null,
   clock: Clock,
 ): Promise<PrincipalResult> {
   const presented = presentedKey(authorization);
   if (!presented.ok) return presented;
-  const admitted = admitRow(await selectKeyRow(db, presented.hash), presented, clock.now());
+  const admitted = admitRow(await selectKeyRow(database, presented.hash), presented, clock.now());
   return admitted.ok ? { ok: true, principal: principalOf(admitted.row) } : admitted;
 }
 

@@ -21,7 +21,7 @@ export interface ReleaseSettings {
 export function uncachedReleaseSettings(database: DatabaseHandle): ReleaseSettings {
   return {
     plan: () => loadReleasePlan(database.query),
-    profile: (granularity) => loadReleaseProfile(database.db, granularity),
+    profile: (granularity) => loadReleaseProfile(database, granularity),
   };
 }
 

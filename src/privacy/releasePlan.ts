@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { QueryFn } from "../db/client";
+import { columnsOf } from "../db/rows";
 import { TIME_GRANULARITIES, type TimeGranularity } from "../db/schema/enums";
+import { releasePlan } from "../db/schema/releases";
 import type { GeoBucketType } from "./cellKey";
 import { CONTRACT_RELEASE_PROFILES } from "./releaseProfiles";
 
@@ -261,30 +263,12 @@ export function planOverCap(entries: readonly PlanEntry[], cap: PrivacyCap): Pla
   return problems;
 }
 
-interface PlanRow {
-  granularity: TimeGranularity;
-  geo_type: GeoBucketType;
-  level: string;
-  epsilon: number;
-  delta: number;
-  enabled: boolean;
-}
+const PLAN = columnsOf(releasePlan, { omit: ["updatedAt", "updatedBy"] });
 
 /** The stored plan, each entry validated again on read (a row edited around the API fails loudly). */
 export async function loadReleasePlan(query: QueryFn): Promise<PlanEntry[]> {
-  const rows = await query<PlanRow>(
-    "select granularity, geo_type, level, epsilon, delta, enabled from release_plan order by granularity, geo_type, level",
-  );
-  const entries = rows.map(
-    (row): PlanEntry => ({
-      granularity: row.granularity,
-      geoType: row.geo_type,
-      level: row.level,
-      epsilon: Number(row.epsilon),
-      delta: Number(row.delta),
-      enabled: row.enabled,
-    }),
-  );
+  const rows = await query(`select ${PLAN.list} from release_plan order by granularity, geo_type, level`);
+  const entries: PlanEntry[] = rows.map(PLAN.read);
   for (const entry of entries) {
     const problems = planEntryProblems(entry);
     if (problems.length > 0) {

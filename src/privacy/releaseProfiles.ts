@@ -1,6 +1,6 @@
-import { eq } from "drizzle-orm";
 import { z } from "zod";
-import type { Database } from "../db/client";
+import type { DatabaseHandle } from "../db/client";
+import { columnsOf } from "../db/rows";
 import type { TimeGranularity } from "../db/schema/enums";
 import { releaseProfiles } from "../db/schema/releases";
 import { doorsPerCellCap, type ReleaseProfile, releaseParameters } from "./releaseParameters";
@@ -326,14 +326,18 @@ export class InvalidReleaseProfileError extends Error {
   }
 }
 
+const PROFILE = columnsOf(releaseProfiles);
+
 /** The profile of a granularity, read from release_profiles and validated; the contract's if no row. */
 export async function loadReleaseProfile(
-  db: Database,
+  database: DatabaseHandle,
   granularity: TimeGranularity,
 ): Promise<ReleaseProfile> {
-  const [row] = await db.select().from(releaseProfiles).where(eq(releaseProfiles.granularity, granularity));
+  const [row] = await database.query(`select ${PROFILE.list} from release_profiles where granularity = $1`, [
+    granularity,
+  ]);
   if (row === undefined) return CONTRACT_RELEASE_PROFILES[granularity];
-  const validation = validateReleaseProfile(row);
+  const validation = validateReleaseProfile(PROFILE.read(row));
   if (!validation.ok) throw new InvalidReleaseProfileError(granularity, validation.errors);
   return validation.profile;
 }

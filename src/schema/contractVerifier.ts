@@ -1,9 +1,8 @@
-import { adminActorOf } from "../audit/actor";
+import type { ContractCheck } from "../db/schema/contractViolations";
 import { MAX_SAMPLE_RECORDS, MAX_WINDOW_DAYS } from "../db/timingPolicyRegistry";
 import type { UserError } from "../errors";
 import {
   CONTRACT_CHECKS,
-  type ContractCheck,
   type ContractViolationRow,
   listContractViolations,
   runContractVerifier,
@@ -44,7 +43,7 @@ const ContractViolation = builder.objectRef<ContractViolationRow>("ContractViola
     check: t.field({
       type: ContractCheckEnum,
       description: "Which invariant is broken.",
-      resolve: (row) => row.check,
+      resolve: (row) => row.checkName,
     }),
     releaseId: t.exposeID("releaseId", {
       nullable: true,
@@ -54,9 +53,10 @@ const ContractViolation = builder.objectRef<ContractViolationRow>("ContractViola
     subject: t.exposeString("subject", {
       description: "What it is about: the release id, the UTC day (YYYY-MM-DD) or city:<code>.",
     }),
-    count: t.exposeInt("count", {
+    count: t.int({
       description:
         "How many cells, records, ledger days, families or names break it (the newest run's count).",
+      resolve: (row) => row.rowCount,
     }),
     detail: t.exposeString("detail", { description: "What was found, and the limit it breaks." }),
     detectedAt: t.field({
@@ -217,15 +217,6 @@ adminMutationField("verifyContracts", {
     required: false,
   },
   auditTarget: () => "contract_violations",
-  resolve: async (input, context) => {
-    const outcome = await runContractVerifier(
-      context.database,
-      adminActorOf(context),
-      input ?? {},
-      context.clock.now(),
-    );
-    return outcome.ok
-      ? { result: outcome.result, userErrors: [] }
-      : { result: null, userErrors: outcome.userErrors };
-  },
+  run: runContractVerifier,
+  refused: { result: null },
 });

@@ -1,8 +1,6 @@
-import { adminActorOf } from "../audit/actor";
 import { isUuid } from "../db/uuid";
 import { apiError, type UserError } from "../errors";
 import { manualPrecomputeTarget, startManualPrecompute } from "../jobs/precompute/manualPrecompute";
-import { resolveNoiseKey } from "../privacy/noiseKey";
 import { findJobRun, type JobRow, type JobRunRow, listJobs } from "../resolvers/ops/jobs";
 import { adminMutationField, mutationPayload } from "./adminMutation";
 import { builder } from "./builder";
@@ -129,20 +127,6 @@ adminMutationField("runPrecompute", {
     "Compute the missing releases of a range in the background (operators); returns the job run to follow. Audited.",
   input: { type: RunPrecomputeInput, description: "Granularities and range." },
   auditTarget: (input) => manualPrecomputeTarget(input),
-  resolve: async (input, context) => {
-    const result = await startManualPrecompute(
-      {
-        database: context.database,
-        noiseKey: resolveNoiseKey(context.config),
-        totalsResources: context.config.precompute,
-        clock: context.clock,
-        logger: context.logger,
-      },
-      { granularities: [...input.granularities], from: input.from, to: input.to },
-      adminActorOf(context),
-    );
-    return result.ok
-      ? { jobRunId: result.jobRunId, plannedReleases: result.plannedReleases, userErrors: [] }
-      : { jobRunId: null, plannedReleases: 0, userErrors: result.userErrors };
-  },
+  run: startManualPrecompute,
+  refused: { jobRunId: null, plannedReleases: 0 },
 });

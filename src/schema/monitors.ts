@@ -1,11 +1,5 @@
-import { adminActorOf } from "../audit/actor";
 import type { UserError } from "../errors";
-import {
-  listMonitors,
-  type MonitorRow,
-  monitorStatementTimeoutMs,
-  type RunMonitorsCounts,
-} from "../jobs/monitors";
+import { listMonitors, type RunMonitorsCounts } from "../jobs/monitors";
 import {
   type ActionRow,
   acknowledgeFeedItem,
@@ -15,6 +9,7 @@ import {
   listActions,
   listFeed,
   type MonitorEventRow,
+  type MonitorView,
   runMonitorsForOperator,
 } from "../resolvers/ops/monitors";
 import { upsertMonitor } from "../resolvers/ops/upsertMonitor";
@@ -81,10 +76,6 @@ const MonitorEvent = builder.objectRef<MonitorEventRow>("MonitorEvent").implemen
     durationMs: t.exposeInt("durationMs", { nullable: true, description: "How long the check took." }),
   }),
 });
-
-interface MonitorView extends MonitorRow {
-  lastEvent: MonitorEventRow | null;
-}
 
 const Monitor = builder.objectRef<MonitorView>("Monitor").implement({
   description: "A read-only SQL check with a threshold, run on a schedule and by runMonitors.",
@@ -288,25 +279,8 @@ adminMutationField("runMonitors", {
     required: false,
   },
   auditTarget: (input) => input?.names?.join(",") ?? null,
-  resolve: async (input, context) => {
-    const timeout = await monitorStatementTimeoutMs(context.database);
-    const result = await runMonitorsForOperator(
-      context.database,
-      { names: input?.names ?? null, statementTimeoutMs: timeout },
-      context.clock.now(),
-      adminActorOf(context),
-    );
-    return result.ok
-      ? { ...result.counts, userErrors: [] }
-      : {
-          checked: 0,
-          fired: 0,
-          newFeedItems: 0,
-          proposedActions: 0,
-          failed: 0,
-          userErrors: result.userErrors,
-        };
-  },
+  run: runMonitorsForOperator,
+  refused: { checked: 0, fired: 0, newFeedItems: 0, proposedActions: 0, failed: 0 },
 });
 
 const AcknowledgeFeedItemPayload = mutationPayload<{ item: FeedItemRow | null; userErrors: UserError[] }>(
@@ -335,15 +309,8 @@ adminMutationField("acknowledgeFeedItem", {
   description: "Mark a feed item read or archived (archived items stay archived). Audited.",
   input: { type: AcknowledgeFeedItemInput, description: "Which item, and its status." },
   auditTarget: (input) => String(input.id),
-  resolve: async (input, context) => {
-    const result = await acknowledgeFeedItem(
-      context.database,
-      { id: String(input.id), status: input.status },
-      context.clock.now(),
-      adminActorOf(context),
-    );
-    return result.ok ? { item: result.item, userErrors: [] } : { item: null, userErrors: result.userErrors };
-  },
+  run: acknowledgeFeedItem,
+  refused: { item: null },
 });
 
 const DecideActionPayload = mutationPayload<{ action: ActionRow | null; userErrors: UserError[] }>(
@@ -378,17 +345,8 @@ adminMutationField("decideAction", {
     "Approve (and execute at once) or reject a PENDING proposed action; decided actions cannot be decided again. Audited.",
   input: { type: DecideActionInput, description: "The action, decision and reason." },
   auditTarget: (input) => String(input.id),
-  resolve: async (input, context) => {
-    const result = await decideAction(
-      context.database,
-      { id: String(input.id), decision: input.decision, reason: input.reason },
-      context.clock.now(),
-      adminActorOf(context),
-    );
-    return result.ok
-      ? { action: result.action, userErrors: [] }
-      : { action: null, userErrors: result.userErrors };
-  },
+  run: decideAction,
+  refused: { action: null },
 });
 
 const MonitorActionEnum = builder.enumType("MonitorAction", {
@@ -459,16 +417,6 @@ adminMutationField("upsertMonitor", {
     "Create or change a monitor (operators). A check that is not one read-only query, calls a volatile or system-information function, or reads a table outside the monitors' list is refused before it runs (MONITOR_SQL_NOT_READ_ONLY, MONITOR_SQL_FUNCTION_NOT_ALLOWED, MONITOR_SQL_TABLE_NOT_ALLOWED and others). Audited.",
   input: { type: UpsertMonitorInput, description: "The monitor." },
   auditTarget: (input) => input.name,
-  resolve: async (input, context) => {
-    const timeout = await monitorStatementTimeoutMs(context.database);
-    const result = await upsertMonitor(
-      context.database,
-      input,
-      { now: context.clock.now(), statementTimeoutMs: timeout },
-      adminActorOf(context),
-    );
-    if (!result.ok) return { monitor: null, created: false, userErrors: result.userErrors };
-    const lastEvent = (await lastMonitorEvents(context.database)).get(result.monitor.id) ?? null;
-    return { monitor: { ...result.monitor, lastEvent }, created: result.created, userErrors: [] };
-  },
+  run: upsertMonitor,
+  refused: { monitor: null, created: false },
 });

@@ -276,7 +276,7 @@ export const Ops = builder.objectRef<Record<string, never>>("Ops").implement({
     apiKeys: t.field({
       type: [ApiKey],
       description: "Every API key, newest first (never secrets or hashes).",
-      resolve: (_ops, _args, context) => listApiKeys(context.db),
+      resolve: (_ops, _args, context) => listApiKeys(context.database),
     }),
   }),
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuditRow, auditEntryOfRow, auditHash } from "../../src/audit/chain";
+import { AUDIT_LOG, auditEntryOfRow, auditHash } from "../../src/audit/chain";
 import { fixedClock } from "../../src/clock";
 import { openDatabase } from "../../src/db/client";
 import { issueTestKey, testApp } from "../support/app";
@@ -165,14 +165,14 @@ describe("key lifecycle mutations", () => {
   });
 
   it("audits every change in a hash chain that never holds a key hash", async () => {
-    const rows = await db.query<AuditRow>("select * from audit_logs order by id");
+    const rows = (await db.query(`select ${AUDIT_LOG.list} from audit_logs order by id`)).map(AUDIT_LOG.read);
     expect(rows.map((row) => row.action)).toEqual(
       expect.arrayContaining(["issueApiKey", "rotateApiKey", "revokeApiKey"]),
     );
     expect(JSON.stringify(rows)).not.toMatch(/keyHash|key_hash/);
     let previous: string | null = null;
     for (const row of rows) {
-      expect(row.prev_hash).toBe(previous);
+      expect(row.prevHash).toBe(previous);
       const recomputed = auditHash(previous, auditEntryOfRow(row));
       expect(recomputed).toBe(row.hash);
       previous = row.hash;

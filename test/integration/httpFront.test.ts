@@ -4,6 +4,7 @@ import { createApp } from "../../src/app";
 import { configFrom } from "../../src/config";
 import type { DatabaseHandle } from "../../src/db/client";
 import { generateApiKey } from "../../src/policy/apiKeyFormat";
+import { KEY_BY_HASH } from "../../src/policy/principal";
 import { flushRequestLogs, trackRequestLogs } from "../support/app";
 import { buildBuyerWorld } from "../support/buyerWorld";
 import { createTestDatabase, type TestDatabase } from "../support/database";
@@ -171,7 +172,7 @@ describe("the HTTP front of every route", () => {
       expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
       expect(await codeOf(limited)).toBe("RATE_LIMITED");
     }
-    expect(recording.statements().filter((text) => text === "drizzle:select")).toHaveLength(3);
+    expect(recording.statements().filter((text) => text === KEY_BY_HASH)).toHaveLength(3);
     await flushRequestLogs();
     const rows = await db.query<{
       request_id: string;
@@ -215,6 +216,6 @@ describe("the HTTP front of every route", () => {
       expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
       expect(await codeOf(response)).toBe("METHOD_NOT_ALLOWED");
     }
-    expect(recording.statements().filter((text) => text === "drizzle:select")).toHaveLength(0);
+    expect(recording.statements().filter((text) => text === KEY_BY_HASH)).toHaveLength(0);
   });
 });

@@ -4,6 +4,7 @@ import type { DatabaseHandle } from "../../src/db/client";
 import { trendScore } from "../../src/insights/trendScores";
 import { precomputeRelease } from "../../src/jobs/precompute/precomputeRelease";
 import { API_KEYS_CHANNEL } from "../../src/policy/keyCache";
+import { KEY_BY_HASH } from "../../src/policy/principal";
 import { releaseMargins } from "../../src/privacy/accuracy";
 import { publishedNoiseScales } from "../../src/privacy/releaseParameters";
 import { flushRequestLogs, issueTestKey, testApp } from "../support/app";
@@ -688,10 +689,11 @@ describe("statements per request", () => {
     };
     const small = await run(10);
     const large = await run(500);
-    // the release plan (which levels may be read: read once, then kept), one statement for the
-    // releases, the page of cells, the previous buckets' estimates for the trend and the total, the
-    // receipts (one batch), the city names (one batch); the log rows are written later, in one batch
-    expect(small).toEqual(["release plan", "insights page and count", "receipts", "city names"]);
+    // the key and the release plan (which levels may be read: each read once, then kept), one
+    // statement for the releases, the page of cells, the previous buckets' estimates for the trend and
+    // the total, the receipts (one batch), the city names (one batch); the log rows are written
+    // later, in one batch
+    expect(small).toEqual(["key", "release plan", "insights page and count", "receipts", "city names"]);
     // The page of 500 has the receipts of two more releases to read.
     // (In any order: a page's first cells may have kept receipts, its later ones not.)
     expect([...large].sort()).toEqual(["city names", "insights page and count", "receipts"]);
@@ -796,27 +798,29 @@ describe("statements per request", () => {
 function countingHandle(inner: DatabaseHandle) {
   let log: string[] = [];
   const classify = (text: string) =>
-    text.includes("from release_plan")
-      ? "release plan"
-      : text.startsWith("with rel as materialized")
-        ? text.includes("count(*)")
-          ? "insights page and count"
-          : "insights page"
-        : text.includes("from releases") && !text.includes("insight_cells")
-          ? "releases"
-          : text.includes("count(*)")
-            ? "count"
-            : text.includes("with ordinality")
-              ? "trend estimates"
-              : text.includes("from insight_cells")
-                ? "insight_cells page"
-                : text.includes("release_receipts")
-                  ? "receipts"
-                  : text.includes("city_definitions")
-                    ? "city names"
-                    : text.includes("request_logs")
-                      ? "request log"
-                      : text;
+    text === KEY_BY_HASH
+      ? "key"
+      : text.includes("from release_plan")
+        ? "release plan"
+        : text.startsWith("with rel as materialized")
+          ? text.includes("count(*)")
+            ? "insights page and count"
+            : "insights page"
+          : text.includes("from releases") && !text.includes("insight_cells")
+            ? "releases"
+            : text.includes("count(*)")
+              ? "count"
+              : text.includes("with ordinality")
+                ? "trend estimates"
+                : text.includes("from insight_cells")
+                  ? "insight_cells page"
+                  : text.includes("release_receipts")
+                    ? "receipts"
+                    : text.includes("city_definitions")
+                      ? "city names"
+                      : text.includes("request_logs")
+                        ? "request log"
+                        : text;
   const handle: DatabaseHandle = {
     ...inner,
     query: (async (text: string, params?: unknown[]) => {

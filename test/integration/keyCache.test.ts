@@ -4,6 +4,7 @@ import { fixedClock } from "../../src/clock";
 import { type DatabaseHandle, openDatabase } from "../../src/db/client";
 import { generateApiKey } from "../../src/policy/apiKeyFormat";
 import { API_KEYS_CHANNEL, KeyCache } from "../../src/policy/keyCache";
+import { KEY_BY_HASH } from "../../src/policy/principal";
 import { issueTestKey, testApp } from "../support/app";
 import { createTestDatabase, notificationsSettled, type TestDatabase } from "../support/database";
 import { recordingHandle } from "../support/redteam";
@@ -79,7 +80,7 @@ describe(`the key cache (${BACKEND})`, () => {
     const api = await recordedApp();
     const issued = await issueTestKey(db, "internal", { clock });
     await settled();
-    expect(await statementsOf(() => api.graphql(QUERY, { key: issued.apiKey }))).toEqual(["drizzle:select"]);
+    expect(await statementsOf(() => api.graphql(QUERY, { key: issued.apiKey }))).toEqual([KEY_BY_HASH]);
     for (let request = 0; request < 3; request++) {
       expect(await statementsOf(async () => expect(await status(api, issued.apiKey)).toBe("OK"))).toEqual([]);
     }
@@ -90,7 +91,7 @@ describe(`the key cache (${BACKEND})`, () => {
     expect(revoked.body.data?.revokeApiKey).toEqual({ userErrors: [] });
     // The mutation emptied the cache before it answered: the row is read again, revoked.
     expect(await statementsOf(async () => expect(await status(api, issued.apiKey)).toBe("INVALID"))).toEqual([
-      "drizzle:select",
+      KEY_BY_HASH,
     ]);
     // A revoked key stays refused from the cache (once the revocation's own notification is in).
     await settled();
@@ -184,7 +185,7 @@ describe(`the key cache (${BACKEND})`, () => {
     for (const key of keys) expect(await resolve(key)).toBe("OK");
     expect(cache.size).toBe(2);
     // The first key was pushed out: it is read again; the third is still held.
-    expect(await statementsOf(() => resolve(keys[0] ?? ""))).toEqual(["drizzle:select"]);
+    expect(await statementsOf(() => resolve(keys[0] ?? ""))).toEqual([KEY_BY_HASH]);
     expect(await statementsOf(() => resolve(keys[2] ?? ""))).toEqual([]);
     // A flood of well-formed forged keys: each is looked up, none is held.
     const forged = Array.from({ length: 50 }, () => generateApiKey("buyer").plaintext);
@@ -210,11 +211,11 @@ describe(`the key cache (${BACKEND})`, () => {
     await cache.ready;
     const key = `Bearer ${(await issueTestKey(db, "internal", { clock })).apiKey}`;
     await settled();
-    expect(await statementsOf(() => cache.resolve(key))).toEqual(["drizzle:select"]);
+    expect(await statementsOf(() => cache.resolve(key))).toEqual([KEY_BY_HASH]);
     monotonic = 59_999;
     expect(await statementsOf(() => cache.resolve(key))).toEqual([]);
     monotonic = 60_000;
-    expect(await statementsOf(() => cache.resolve(key))).toEqual(["drizzle:select"]);
+    expect(await statementsOf(() => cache.resolve(key))).toEqual([KEY_BY_HASH]);
   });
 
   it("serves nothing from the cache until LISTEN holds", async () => {
@@ -231,10 +232,10 @@ describe(`the key cache (${BACKEND})`, () => {
       caches.push(cache);
       expect(cache.serving).toBe(false);
       // Looked up before LISTEN holds: read, and not kept (even if LISTEN comes up meanwhile).
-      expect(await statementsOf(() => cache.resolve(key), recorder)).toEqual(["drizzle:select"]);
+      expect(await statementsOf(() => cache.resolve(key), recorder)).toEqual([KEY_BY_HASH]);
       await cache.ready;
       expect(cache.serving).toBe(true);
-      expect(await statementsOf(() => cache.resolve(key), recorder)).toEqual(["drizzle:select"]);
+      expect(await statementsOf(() => cache.resolve(key), recorder)).toEqual([KEY_BY_HASH]);
       expect(await statementsOf(() => cache.resolve(key), recorder)).toEqual([]);
       await cache.close();
       expect(cache.serving).toBe(false);
@@ -261,7 +262,7 @@ describe(`the key cache (${BACKEND})`, () => {
       moving.set(new Date(clock.now().getTime() + 90_000));
       expect(await status(api, first.apiKey)).toBe("OK");
     });
-    expect(requests).toEqual(["drizzle:select", "drizzle:select"]);
+    expect(requests).toEqual([KEY_BY_HASH, KEY_BY_HASH]);
     expect(await lastUsed(first.key.id)).toBeNull();
     const flush = await statementsOf(() => api.app.keys.flushUses());
     expect(flush).toHaveLength(1);

@@ -121,7 +121,7 @@ describe("migrations", () => {
       { granularity: "week", k_min: 100, epsilon: 0.5, reporting_delay_hours: 72 },
     ]);
     await db.query("update release_profiles set k_min = 150 where granularity = 'day'");
-    await ensureReferenceData(db.db);
+    await ensureReferenceData(db);
     const [day] = await db.query<{ k_min: number }>(
       "select k_min from release_profiles where granularity = 'day'",
     );
@@ -286,7 +286,7 @@ describe("migrations", () => {
       "2026-01-21",
     ]);
     // Those days get no further release: the planner leaves them out.
-    await ensureReferenceData(db.db);
+    await ensureReferenceData(db);
     const planned = await missingInRange(
       db,
       "day",
@@ -334,7 +334,7 @@ describe("migrations", () => {
     const db = await createTestDatabase({ migrate: false });
     opened.push(db);
     await migratePrefix(db, 6);
-    await ensureReferenceData(db.db);
+    await ensureReferenceData(db);
     await db.query("update release_profiles set delta = 'NaN' where granularity = 'day'");
     await expect(migrateDatabase(db)).rejects.toThrow(/release_profiles_delta_open_unit/);
     const [row] = await db.query<{ failing: number }>(

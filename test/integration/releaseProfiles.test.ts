@@ -85,7 +85,7 @@ describe(`release_profiles CHECK constraints (${BACKEND})`, () => {
       db.query(`update release_profiles set ${assignment} where granularity = $1`, [granularity]),
     ).rejects.toThrow(new RegExp(constraint));
     // Nothing changed: the stored row is still the contract's.
-    expect(await loadReleaseProfile(db.db, granularity as "day" | "hour")).toEqual(
+    expect(await loadReleaseProfile(db, granularity as "day" | "hour")).toEqual(
       CONTRACT_RELEASE_PROFILES[granularity as "day" | "hour"],
     );
   });
@@ -97,7 +97,7 @@ describe(`release_profiles CHECK constraints (${BACKEND})`, () => {
          epsilon_split = '{"uniqueParticipants": 0.6, "doorsOpened": 0.2, "repeatParticipants": 0.2}'
        where granularity = 'day'`,
     );
-    const profile = await loadReleaseProfile(db.db, "day");
+    const profile = await loadReleaseProfile(db, "day");
     expect(profile).toEqual({
       ...CONTRACT_RELEASE_PROFILES.day,
       kMin: 150,
@@ -111,7 +111,7 @@ describe(`release_profiles CHECK constraints (${BACKEND})`, () => {
     });
     // C = min(5, floor(0.02 x 150)) = 3.
     expect(releaseParameters(profile).maxDoorsPerCell).toBe(3);
-    expect(await loadReleaseProfile(db.db, "hour")).toEqual(CONTRACT_RELEASE_PROFILES.hour);
+    expect(await loadReleaseProfile(db, "hour")).toEqual(CONTRACT_RELEASE_PROFILES.hour);
   });
 });
 
@@ -144,7 +144,7 @@ describe(`a stored profile written around the CHECKs (${BACKEND})`, () => {
   ])("is refused on read, never replaced by the contract's: %s", async (assignment, field, code) => {
     await db.query(`update release_profiles set ${assignment} where granularity = 'day'`);
     try {
-      const failure = await loadReleaseProfile(db.db, "day").then(
+      const failure = await loadReleaseProfile(db, "day").then(
         () => null,
         (error: unknown) => error,
       );

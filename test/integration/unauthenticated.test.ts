@@ -5,6 +5,7 @@ import { fixedClock } from "../../src/clock";
 import { configFrom } from "../../src/config";
 import type { DatabaseHandle } from "../../src/db/client";
 import { generateApiKey } from "../../src/policy/apiKeyFormat";
+import { KEY_BY_HASH } from "../../src/policy/principal";
 import { flushRequestLogs, issueTestKey, trackRequestLogs } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { recordingHandle } from "../support/redteam";
@@ -73,7 +74,7 @@ describe("requests without a valid key", () => {
     expect(new Set(statuses.slice(5))).toEqual(new Set([429]));
     expect(Number(retryAfter)).toBeGreaterThan(0);
     // Five key lookups (one a forged key), none after the limit.
-    expect(recording.statements().filter((text) => text === "drizzle:select")).toHaveLength(5);
+    expect(recording.statements().filter((text) => text === KEY_BY_HASH)).toHaveLength(5);
     const rows = await logRows(ids);
     expect(rows).toHaveLength(3);
     expect(rows.map((row) => row.outcome_detail)).toEqual(["UNKNOWN", "UNKNOWN", "UNKNOWN"]);

@@ -381,7 +381,7 @@ describe("upsertMonitor", () => {
     expect(
       (await upsert({ name: "buyer_fingerprint_growth", sql: stored?.sql, enabled: false })).userErrors,
     ).toEqual([]);
-    await ensureReferenceData(db.db);
+    await ensureReferenceData(db);
     const [row] = await db.query<{ threshold: number; enabled: boolean; builtin: boolean }>(
       "select threshold, enabled, builtin from monitors where name = 'buyer_fingerprint_growth'",
     );

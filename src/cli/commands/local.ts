@@ -63,7 +63,7 @@ export const localCommands: Command<Io>[] = [
     summary: "List keys (prefix, role, name, state); never secrets.",
     run: (io) =>
       withDatabase(async (handle) => {
-        const keys = await listApiKeys(handle.db);
+        const keys = await listApiKeys(handle);
         const now = systemClock.now();
         for (const key of keys) {
           const state = key.revokedAt

@@ -1,6 +1,17 @@
 import { sql } from "drizzle-orm";
 import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
+/** The checks of the contract verifier; src/jobs/contractVerifier.ts (CONTRACT_CHECKS) says what each finds. */
+export type ContractCheck =
+  | "released_below_k"
+  | "suppression_cause_visible"
+  | "metric_on_suppressed"
+  | "geo_finer_than_city"
+  | "denied_key"
+  | "release_without_receipt"
+  | "release_without_ledger"
+  | "day_over_cap";
+
 /**
  * What the contract verifier found (004 seed, verify_gold_contracts -> contract_violations, applied
  * to the 001 contract's invariants): one row per check and subject (a release, a ledger day, a
@@ -11,7 +22,7 @@ export const contractViolations = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     /** The check that failed, e.g. released_below_k (src/jobs/contractVerifier.ts, CONTRACT_CHECKS). */
-    checkName: text("check_name").notNull(),
+    checkName: text("check_name").$type<ContractCheck>().notNull(),
     /** The release (for ledger checks: the family's first release); null for a day or a city. */
     releaseId: uuid("release_id"),
     /** What the violation is about: the release id, the ledger day (YYYY-MM-DD) or city:<code>. */

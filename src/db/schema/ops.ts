@@ -15,6 +15,15 @@ import {
 } from "drizzle-orm/pg-core";
 import { severity } from "./enums";
 
+/** Where an ops feed item stands: new, read (the incident is still open) or archived (closed). */
+export type FeedStatus = "new" | "read" | "archived";
+/** An operator's decision on a proposed action. */
+export type ApprovalStatus = "PENDING" | "APPROVED" | "REJECTED";
+/** What became of a proposed action. */
+export type ActionStatus = "proposed" | "executed" | "failed";
+/** What the ops feed retention counts: deleted feed items or deleted monitor events. */
+export type RetentionCountKind = "feed_item" | "monitor_event";
+
 /** Outbound signed webhook deliveries (anomaly alerts), with their attempts and outcome. */
 export const alertDeliveries = pgTable(
   "alert_deliveries",
@@ -79,7 +88,7 @@ export const opsFeed = pgTable(
     source: text("source").notNull(),
     title: text("title").notNull(),
     body: text("body"),
-    status: text("status").notNull().default("new"),
+    status: text("status").$type<FeedStatus>().notNull().default("new"),
     incidentKey: text("incident_key"),
     monitorEventId: uuid("monitor_event_id"),
     acknowledgedAt: timestamp("acknowledged_at", { withTimezone: true }),
@@ -102,12 +111,12 @@ export const actionLedger = pgTable(
     target: text("target").notNull(),
     reason: text("reason").notNull(),
     proposedBy: text("proposed_by").notNull(),
-    approvalStatus: text("approval_status").notNull().default("PENDING"),
+    approvalStatus: text("approval_status").$type<ApprovalStatus>().notNull().default("PENDING"),
     decidedBy: text("decided_by"),
     decidedAt: timestamp("decided_at", { withTimezone: true }),
     /** Why the operator approved or rejected it. */
     decisionReason: text("decision_reason"),
-    status: text("status").notNull().default("proposed"),
+    status: text("status").$type<ActionStatus>().notNull().default("proposed"),
     result: jsonb("result"),
     feedItemId: uuid("feed_item_id"),
   },
@@ -128,7 +137,7 @@ export const opsRetentionCounts = pgTable(
   "ops_retention_counts",
   {
     /** feed_item or monitor_event. */
-    kind: text("kind").notNull(),
+    kind: text("kind").$type<RetentionCountKind>().notNull(),
     /** The UTC day the deleted rows were created (feed items) or occurred (monitor events). */
     day: date("day", { mode: "string" }).notNull(),
     /** The monitor's name (a feed item's source). */

@@ -1,10 +1,11 @@
 import type { Logger } from "pino";
-import type { AdminActor } from "../../audit/actor";
+import type { AdminActor, AdminDeps } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle } from "../../db/client";
 import type { TimeGranularity } from "../../db/schema/enums";
-import type { UserError } from "../../errors";
+import type { AdminOutcome, UserError } from "../../errors";
 import { bucketStartOf, latestReleasableBucket } from "../../privacy/buckets";
+import { resolveNoiseKey } from "../../privacy/noiseKey";
 import { loadReleasePlan } from "../../privacy/releasePlan";
 import { loadReleaseProfile } from "../../privacy/releaseProfiles";
 import { missingInRange, type PlannedRelease } from "./planReleases";
@@ -16,14 +17,10 @@ export const MANUAL_PRECOMPUTE_JOB_NAME = "precompute-manual";
 export const MAX_MANUAL_RANGE_DAYS = 400;
 
 export interface ManualPrecomputeInput {
-  granularities: TimeGranularity[];
+  granularities: readonly TimeGranularity[];
   from: Date;
   to: Date;
 }
-
-export type ManualPrecomputeStart =
-  | { ok: true; jobRunId: string; plannedReleases: number; done: Promise<void> }
-  | { ok: false; userErrors: UserError[] };
 
 export function validateManualPrecompute(input: ManualPrecomputeInput): UserError[] {
   const errors: UserError[] = [];
@@ -54,16 +51,23 @@ export function manualPrecomputeTarget(input: ManualPrecomputeInput): string {
 /**
  * Plans the missing releases whose buckets start in [from, to) (from floored to its bucket, buckets
  * still under the reporting delay left out), records a `precompute-manual` job run and its audit
- * entry in one transaction (a refused range is audited by the admin mutation that asked), and computes the releases in the background: the run's rows count the
- * releases done, its outcome says how it ended.
+ * entry in one transaction (a refused range is audited by the admin mutation that asked), and
+ * computes the releases in the background with the configured noise key and totals resources: the
+ * run's rows count the releases done, its outcome says how it ended.
  */
 export async function startManualPrecompute(
-  deps: PrecomputeDependencies & { logger: Logger },
-  input: ManualPrecomputeInput,
+  { database, clock, config, logger }: AdminDeps,
   actor: AdminActor,
-): Promise<ManualPrecomputeStart> {
-  const { database } = deps;
-  const now = deps.clock.now();
+  input: ManualPrecomputeInput,
+): Promise<AdminOutcome<{ jobRunId: string; plannedReleases: number }>> {
+  const deps = {
+    database,
+    noiseKey: resolveNoiseKey(config),
+    totalsResources: config.precompute,
+    clock,
+    logger,
+  };
+  const now = clock.now();
   const userErrors = validateManualPrecompute(input);
   if (userErrors.length > 0) return { ok: false, userErrors };
   const granularities = [...new Set(input.granularities)];
@@ -90,8 +94,8 @@ export async function startManualPrecompute(
     });
     return run.id;
   });
-  const done = computeInBackground(deps, jobRunId, planned, actor.actor);
-  return { ok: true, jobRunId, plannedReleases: planned.length, done };
+  void computeInBackground(deps, jobRunId, planned, actor.actor);
+  return { ok: true, value: { jobRunId, plannedReleases: planned.length } };
 }
 
 async function planRange(
@@ -101,7 +105,7 @@ async function planRange(
   to: Date,
   now: Date,
 ): Promise<PlannedRelease[]> {
-  const profile = await loadReleaseProfile(database.db, granularity);
+  const profile = await loadReleaseProfile(database, granularity);
   // HOUR releases are planned as families, one per day.
   const step = granularity === "hour" ? "day" : granularity;
   const first = bucketStartOf(step, from);

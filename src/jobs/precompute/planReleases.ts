@@ -35,7 +35,7 @@ export async function planMissingReleases(
   const plan = await loadReleasePlan(database.query);
   const planned: PlannedRelease[] = [];
   for (const granularity of policy.granularities) {
-    const profile = await loadReleaseProfile(database.db, granularity);
+    const profile = await loadReleaseProfile(database, granularity);
     const window = releaseWindow(granularity, now, policy, profile.reportingDelayHours);
     if (window === null) continue;
     planned.push(...(await missingInRange(database, granularity, window.earliest, window.latest, plan)));

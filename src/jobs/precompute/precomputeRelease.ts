@@ -107,7 +107,7 @@ export async function precomputeRelease(
   }
   const buckets = familyBuckets(granularity, request.bucketStart);
   const first = buckets[0] as Date;
-  const profile = await loadReleaseProfile(deps.database.db, granularity);
+  const profile = await loadReleaseProfile(deps.database, granularity);
   if (!profile.allowedGeoTypes.includes(geoType)) {
     throw new Error(`the ${granularity} profile does not release ${geoType} buckets`);
   }

@@ -246,7 +246,7 @@ async function batchTotals(
   batch: Batch,
 ): Promise<{ byBucket: BucketTotals; bounds: PrecomputedTotals["bounds"] }> {
   const granularity = batch.releases[0]?.granularity ?? "day";
-  const parameters = releaseParameters(await loadReleaseProfile(deps.database.db, granularity));
+  const parameters = releaseParameters(await loadReleaseProfile(deps.database, granularity));
   const bounds = {
     maxCellsPerParticipant: parameters.maxCellsPerParticipant,
     maxDoorsPerCell: parameters.maxDoorsPerCell,

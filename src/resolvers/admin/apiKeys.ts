@@ -1,7 +1,7 @@
-import { desc } from "drizzle-orm";
 import type { AdminActor, AdminDeps } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
-import type { Database, QueryFn } from "../../db/client";
+import type { DatabaseHandle, QueryFn } from "../../db/client";
+import { columnsOf } from "../../db/rows";
 import { apiKeys, BUYER_PARTNER_PREFIX } from "../../db/schema/access";
 import type { ApiRole } from "../../db/schema/enums";
 import { type AdminOutcome, refused, type UserError } from "../../errors";
@@ -299,22 +299,10 @@ async function insertKey(
   };
 }
 
+const LISTED_KEY = columnsOf(apiKeys, { omit: ["keyHash", "rotatedFromId", "createdBy"] });
+
 /** Every key, newest first; hashes are never selected. */
-export async function listApiKeys(db: Database) {
-  return db
-    .select({
-      id: apiKeys.id,
-      name: apiKeys.name,
-      prefix: apiKeys.prefix,
-      role: apiKeys.role,
-      partnerId: apiKeys.partnerId,
-      tenantId: apiKeys.tenantId,
-      businessId: apiKeys.businessId,
-      createdAt: apiKeys.createdAt,
-      expiresAt: apiKeys.expiresAt,
-      revokedAt: apiKeys.revokedAt,
-      lastUsedAt: apiKeys.lastUsedAt,
-    })
-    .from(apiKeys)
-    .orderBy(desc(apiKeys.createdAt));
+export async function listApiKeys(database: DatabaseHandle) {
+  const rows = await database.query(`select ${LISTED_KEY.list} from api_keys order by created_at desc`);
+  return rows.map(LISTED_KEY.read);
 }

@@ -1,5 +1,7 @@
 import { CronExpressionParser } from "cron-parser";
 import type { DatabaseHandle } from "../../db/client";
+import { columnsOf } from "../../db/rows";
+import { jobRuns } from "../../db/schema/logs";
 import { type ScheduledTimingPolicyKey, TIMING_POLICIES } from "../../db/timingPolicyRegistry";
 import { ALERT_POLICY_KEY } from "../../jobs/anomalyAlerts";
 import { CONTRACT_VERIFIER_POLICY_KEY, CONTRACT_VERIFIER_QUEUE } from "../../jobs/contractVerifier";
@@ -17,17 +19,8 @@ import {
   RETENTION_QUEUE,
 } from "../../jobs/scheduler";
 
-export interface JobRunRow {
-  id: string;
-  jobName: string;
-  jobKey: string | null;
-  startedAt: Date;
-  finishedAt: Date | null;
-  outcome: string;
-  rows: number | null;
-  planned: number | null;
-  error: string | null;
-}
+/** A job run; of its details, the releases a manual precompute planned. */
+export type JobRunRow = Omit<typeof jobRuns.$inferSelect, "details"> & { planned: number | null };
 
 export interface JobRow {
   name: string;
@@ -109,20 +102,7 @@ const KNOWN_JOBS: KnownJob[] = [
   },
 ];
 
-interface RunRecord {
-  id: string;
-  job_name: string;
-  job_key: string | null;
-  started_at: Date;
-  finished_at: Date | null;
-  outcome: string;
-  rows: number | null;
-  error: string | null;
-  details: { planned?: unknown } | null;
-}
-
-const RUN_COLUMNS =
-  "id::text as id, job_name, job_key, started_at, finished_at, outcome, rows, error, details";
+const RUN = columnsOf(jobRuns);
 
 /** Every job: the scheduled ones, the on-demand ones, and any other name found in job_runs. */
 export async function listJobs(database: DatabaseHandle, now: Date): Promise<JobRow[]> {
@@ -133,9 +113,11 @@ export async function listJobs(database: DatabaseHandle, now: Date): Promise<Job
      from job_runs group by job_name`,
     [since],
   );
-  const lastRuns = await database.query<RunRecord>(
-    `select distinct on (job_name) ${RUN_COLUMNS} from job_runs order by job_name, started_at desc, id`,
-  );
+  const lastRuns = (
+    await database.query(
+      `select distinct on (job_name) ${RUN.list} from job_runs order by job_name, started_at desc, id`,
+    )
+  ).map(jobRunOf);
   const policies = await database.query<{ policy_key: string; payload: { cron?: unknown } | null }>(
     "select policy_key, payload from timing_policies",
   );
@@ -152,13 +134,13 @@ export async function listJobs(database: DatabaseHandle, now: Date): Promise<Job
     const schedule =
       job.cron === null ? null : "fixed" in job.cron ? job.cron.fixed : cronOfPolicy(job.cron.fromPolicy);
     const count = counts.find((row) => row.job_name === job.name);
-    const last = lastRuns.find((row) => row.job_name === job.name);
+    const last = lastRuns.find((run) => run.jobName === job.name);
     return {
       name: job.name,
       description: job.description,
       schedule,
       policyKey: job.policyKey,
-      lastRun: last === undefined ? null : jobRunOf(last),
+      lastRun: last ?? null,
       runs24h: count?.runs ?? 0,
       failures24h: count?.failures ?? 0,
       nextDueAt: schedule === null ? null : nextDue(schedule, now),
@@ -167,7 +149,7 @@ export async function listJobs(database: DatabaseHandle, now: Date): Promise<Job
 }
 
 export async function findJobRun(database: DatabaseHandle, id: string): Promise<JobRunRow | null> {
-  const [row] = await database.query<RunRecord>(`select ${RUN_COLUMNS} from job_runs where id = $1`, [id]);
+  const [row] = await database.query(`select ${RUN.list} from job_runs where id = $1`, [id]);
   return row === undefined ? null : jobRunOf(row);
 }
 
@@ -180,17 +162,8 @@ export function nextDue(cron: string, now: Date): Date | null {
   }
 }
 
-function jobRunOf(row: RunRecord): JobRunRow {
-  const planned = row.details?.planned;
-  return {
-    id: row.id,
-    jobName: row.job_name,
-    jobKey: row.job_key,
-    startedAt: new Date(row.started_at),
-    finishedAt: row.finished_at === null ? null : new Date(row.finished_at),
-    outcome: row.outcome,
-    rows: row.rows,
-    planned: typeof planned === "number" ? planned : null,
-    error: row.error,
-  };
+function jobRunOf(raw: Record<string, unknown>): JobRunRow {
+  const { details, ...run } = RUN.read(raw);
+  const planned = (details as { planned?: unknown } | null)?.planned;
+  return { ...run, planned: typeof planned === "number" ? planned : null };
 }

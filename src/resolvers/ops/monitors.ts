@@ -1,105 +1,63 @@
-import type { AdminActor } from "../../audit/actor";
+import type { AdminActor, AdminDeps } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle } from "../../db/client";
+import { columnsOf } from "../../db/rows";
+import {
+  type ActionStatus,
+  type ApprovalStatus,
+  actionLedger,
+  type FeedStatus,
+  monitorEvents,
+  opsFeed,
+} from "../../db/schema/ops";
 import { isUuid } from "../../db/uuid";
-import type { UserError } from "../../errors";
+import { type AdminOutcome, refused, type UserError } from "../../errors";
 import {
   listMonitors,
-  type MonitorSeverity,
+  type MonitorRow,
+  monitorStatementTimeoutMs,
   REVOKE_BUYER_KEYS,
   type RunMonitorsCounts,
   runMonitors,
 } from "../../jobs/monitors";
 import { revokeKeyInTransaction } from "../admin/apiKeys";
 
-export interface MonitorEventRow {
-  id: string;
-  monitorId: string;
-  occurredAt: Date;
-  value: number | null;
-  fired: boolean;
-  error: string | null;
-  durationMs: number | null;
-  firedTargets: string[];
+export type FeedItemRow = typeof opsFeed.$inferSelect;
+export type ActionRow = typeof actionLedger.$inferSelect;
+/** One run of a monitor's check; of its details, the targets that reached the threshold. */
+export type MonitorEventRow = Omit<typeof monitorEvents.$inferSelect, "details"> & { firedTargets: string[] };
+
+/** A monitor with its newest run, as ops.monitors and upsertMonitor show it. */
+export interface MonitorView extends MonitorRow {
+  lastEvent: MonitorEventRow | null;
 }
 
-export type FeedStatus = "new" | "read" | "archived";
-
-export interface FeedItemRow {
-  id: string;
-  createdAt: Date;
-  severity: MonitorSeverity;
-  source: string;
-  title: string;
-  body: string | null;
-  status: FeedStatus;
-  incidentKey: string | null;
-  acknowledgedAt: Date | null;
-  acknowledgedBy: string | null;
-}
-
-export type ApprovalStatus = "PENDING" | "APPROVED" | "REJECTED";
-export type ActionStatus = "proposed" | "executed" | "failed";
-
-export interface ActionRow {
-  id: string;
-  createdAt: Date;
-  actionType: string;
-  target: string;
-  reason: string;
-  proposedBy: string;
-  approvalStatus: ApprovalStatus;
-  decidedBy: string | null;
-  decidedAt: Date | null;
-  decisionReason: string | null;
-  status: ActionStatus;
-  result: unknown;
-  feedItemId: string | null;
-}
+const EVENT = columnsOf(monitorEvents);
+const FEED = columnsOf(opsFeed);
+const ACTION = columnsOf(actionLedger);
 
 /** Each monitor's newest event. */
 export async function lastMonitorEvents(database: DatabaseHandle): Promise<Map<string, MonitorEventRow>> {
-  const rows = await database.query<{
-    id: string;
-    monitor_id: string;
-    occurred_at: Date;
-    value: number | null;
-    fired: boolean;
-    error: string | null;
-    duration_ms: number | null;
-    details: { firedTargets?: string[] } | null;
-  }>(
-    `select distinct on (monitor_id) id::text as id, monitor_id::text as monitor_id, occurred_at, value, fired,
-            error, duration_ms, details
-     from monitor_events order by monitor_id, occurred_at desc, id`,
+  const rows = await database.query(
+    `select distinct on (monitor_id) ${EVENT.list} from monitor_events order by monitor_id, occurred_at desc, id`,
   );
   return new Map(
-    rows.map((row) => [
-      row.monitor_id,
-      {
-        id: row.id,
-        monitorId: row.monitor_id,
-        occurredAt: new Date(row.occurred_at),
-        value: row.value === null ? null : Number(row.value),
-        fired: row.fired,
-        error: row.error,
-        durationMs: row.duration_ms,
-        firedTargets: row.details?.firedTargets ?? [],
-      },
-    ]),
+    rows
+      .map(EVENT.read)
+      .map(({ details, ...event }) => [
+        event.monitorId,
+        { ...event, firedTargets: (details as { firedTargets?: string[] } | null)?.firedTargets ?? [] },
+      ]),
   );
 }
-
-const FEED_COLUMNS = `id::text as id, created_at as "createdAt", severity, source, title, body, status,
-  incident_key as "incidentKey", acknowledged_at as "acknowledgedAt", acknowledged_by as "acknowledgedBy"`;
 
 /** A page of the feed, newest first; the cursor is "<created_at ISO>|<id>". */
 export async function listFeed(
   database: DatabaseHandle,
   options: { status: FeedStatus | null; first: number; after: { at: Date; id: string } | null },
 ): Promise<{ items: FeedItemRow[]; hasNextPage: boolean; totalCount: number }> {
-  const rows = await database.query<FeedItemRow>(
-    `select ${FEED_COLUMNS} from ops_feed
+  const rows = await database.query(
+    `select ${FEED.list} from ops_feed
      where ($1::text is null or status = $1)
        and ($2::timestamptz is null or (created_at, id) < ($2::timestamptz, $3::uuid))
      order by created_at desc, id desc limit $4`,
@@ -110,29 +68,9 @@ export async function listFeed(
     [options.status],
   );
   return {
-    items: rows.slice(0, options.first).map(feedRow),
+    items: rows.slice(0, options.first).map(FEED.read),
     hasNextPage: rows.length > options.first,
     totalCount: count?.n ?? 0,
-  };
-}
-
-function feedRow(row: FeedItemRow): FeedItemRow {
-  return {
-    ...row,
-    createdAt: new Date(row.createdAt),
-    acknowledgedAt: row.acknowledgedAt === null ? null : new Date(row.acknowledgedAt),
-  };
-}
-
-const ACTION_COLUMNS = `id::text as id, created_at as "createdAt", action_type as "actionType", target, reason,
-  proposed_by as "proposedBy", approval_status as "approvalStatus", decided_by as "decidedBy",
-  decided_at as "decidedAt", decision_reason as "decisionReason", status, result, feed_item_id::text as "feedItemId"`;
-
-function actionRow(row: ActionRow): ActionRow {
-  return {
-    ...row,
-    createdAt: new Date(row.createdAt),
-    decidedAt: row.decidedAt === null ? null : new Date(row.decidedAt),
   };
 }
 
@@ -141,64 +79,54 @@ export async function listActions(
   approvalStatus: ApprovalStatus | null,
   limit: number,
 ): Promise<ActionRow[]> {
-  const rows = await database.query<ActionRow>(
-    `select ${ACTION_COLUMNS} from action_ledger where ($1::text is null or approval_status = $1)
+  const rows = await database.query(
+    `select ${ACTION.list} from action_ledger where ($1::text is null or approval_status = $1)
      order by created_at desc, id desc limit $2`,
     [approvalStatus, limit],
   );
-  return rows.map(actionRow);
+  return rows.map(ACTION.read);
 }
 
-type Refusal = { ok: false; userErrors: UserError[] };
-
-const notFound = (what: string): Refusal => ({
-  ok: false,
-  userErrors: [{ field: ["input", "id"], code: "NOT_FOUND", message: `No ${what} has this id.` }],
-});
+const notFound = (what: string) => refused(["input", "id"], "NOT_FOUND", `No ${what} has this id.`);
 
 /** Marks a feed item read or archived; an archived item stays archived. Audited. */
 export async function acknowledgeFeedItem(
-  database: DatabaseHandle,
-  input: { id: string; status: "read" | "archived" },
-  now: Date,
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
   actor: AdminActor,
-): Promise<{ ok: true; item: FeedItemRow } | Refusal> {
-  if (!isUuid(input.id)) return notFound("feed item");
-  return database.transaction(async (query) => {
-    const [before] = await query<FeedItemRow>(
-      `select ${FEED_COLUMNS} from ops_feed where id = $1 for update`,
-      [input.id],
-    );
+  input: { id: string | number; status: "read" | "archived" },
+): Promise<AdminOutcome<{ item: FeedItemRow }>> {
+  const id = String(input.id);
+  const now = clock.now();
+  if (!isUuid(id)) return notFound("feed item");
+  return database.transaction(async (query): Promise<AdminOutcome<{ item: FeedItemRow }>> => {
+    const [locked] = await query(`select ${FEED.list} from ops_feed where id = $1 for update`, [id]);
+    const before = locked === undefined ? undefined : FEED.read(locked);
     if (before === undefined) return notFound("feed item");
     if (before.status === "archived" && input.status !== "archived") {
-      return {
-        ok: false,
-        userErrors: [
-          {
-            field: ["input", "status"],
-            code: "ARCHIVED",
-            message: "An archived item stays archived; a persisting signal opens a new item.",
-          },
-        ],
-      } satisfies Refusal;
+      return refused(
+        ["input", "status"],
+        "ARCHIVED",
+        "An archived item stays archived; a persisting signal opens a new item.",
+      );
     }
-    const [after] = await query<FeedItemRow>(
+    const [updated] = await query(
       `update ops_feed set status = $2, acknowledged_at = $3, acknowledged_by = $4 where id = $1
-       returning ${FEED_COLUMNS}`,
-      [input.id, input.status, now, actor.actor],
+       returning ${FEED.list}`,
+      [id, input.status, now, actor.actor],
     );
-    if (after === undefined) throw new Error("feed item vanished during its update");
+    if (updated === undefined) throw new Error("feed item vanished during its update");
+    const after = FEED.read(updated);
     await appendAuditEntry(query, {
       at: now,
       type: "admin_mutation",
       ...actor,
       action: "acknowledgeFeedItem",
-      target: input.id,
+      target: id,
       outcome: "OK",
       before: { status: before.status },
       after: { status: after.status },
     });
-    return { ok: true, item: feedRow(after) } as const;
+    return { ok: true, value: { item: after } };
   });
 }
 
@@ -208,42 +136,27 @@ export async function acknowledgeFeedItem(
  * action cannot be approved by a key it targets, nor decided twice. Audited.
  */
 export async function decideAction(
-  database: DatabaseHandle,
-  input: { id: string; decision: "APPROVE" | "REJECT"; reason: string },
-  now: Date,
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
   actor: AdminActor,
-): Promise<{ ok: true; action: ActionRow } | Refusal> {
+  input: { id: string | number; decision: "APPROVE" | "REJECT"; reason: string },
+): Promise<AdminOutcome<{ action: ActionRow }>> {
+  const id = String(input.id);
+  const now = clock.now();
   const reason = input.reason.trim();
   if (reason.length === 0 || reason.length > 500) {
-    return {
-      ok: false,
-      userErrors: [
-        {
-          field: ["input", "reason"],
-          code: "INVALID_REASON",
-          message: "reason must be 1 to 500 characters.",
-        },
-      ],
-    };
+    return refused(["input", "reason"], "INVALID_REASON", "reason must be 1 to 500 characters.");
   }
-  if (!isUuid(input.id)) return notFound("action");
-  return database.transaction(async (query): Promise<{ ok: true; action: ActionRow } | Refusal> => {
-    const [before] = await query<ActionRow>(
-      `select ${ACTION_COLUMNS} from action_ledger where id = $1 for update`,
-      [input.id],
-    );
+  if (!isUuid(id)) return notFound("action");
+  return database.transaction(async (query): Promise<AdminOutcome<{ action: ActionRow }>> => {
+    const [locked] = await query(`select ${ACTION.list} from action_ledger where id = $1 for update`, [id]);
+    const before = locked === undefined ? undefined : ACTION.read(locked);
     if (before === undefined) return notFound("action");
     if (before.approvalStatus !== "PENDING") {
-      return {
-        ok: false,
-        userErrors: [
-          {
-            field: ["input", "id"],
-            code: "ALREADY_DECIDED",
-            message: `This action was already ${before.approvalStatus.toLowerCase()}.`,
-          },
-        ],
-      };
+      return refused(
+        ["input", "id"],
+        "ALREADY_DECIDED",
+        `This action was already ${before.approvalStatus.toLowerCase()}.`,
+      );
     }
     let approvalStatus: ApprovalStatus = "REJECTED";
     let status: ActionStatus = before.status;
@@ -256,16 +169,11 @@ export async function decideAction(
           [before.target],
         );
         if (actor.actorKeyId !== null && keys.some((key) => key.id === actor.actorKeyId)) {
-          return {
-            ok: false,
-            userErrors: [
-              {
-                field: ["input", "id"],
-                code: "SELF_APPROVAL",
-                message: "An action cannot be approved by a key it targets.",
-              },
-            ],
-          };
+          return refused(
+            ["input", "id"],
+            "SELF_APPROVAL",
+            "An action cannot be approved by a key it targets.",
+          );
         }
         const revoked: string[] = [];
         for (const key of keys) {
@@ -279,9 +187,9 @@ export async function decideAction(
         outcome = { error: `No executor for action type ${before.actionType}.` };
       }
     }
-    const [after] = await query<ActionRow>(
+    const [updated] = await query(
       `update action_ledger set approval_status = $2, status = $3, result = $4, decided_by = $5, decided_at = $6,
-         decision_reason = $7 where id = $1 returning ${ACTION_COLUMNS}`,
+         decision_reason = $7 where id = $1 returning ${ACTION.list}`,
       [
         before.id,
         approvalStatus,
@@ -292,7 +200,7 @@ export async function decideAction(
         reason,
       ],
     );
-    if (after === undefined) throw new Error("action vanished during its update");
+    if (updated === undefined) throw new Error("action vanished during its update");
     await appendAuditEntry(query, {
       at: now,
       type: "admin_mutation",
@@ -303,24 +211,26 @@ export async function decideAction(
       before: { approvalStatus: before.approvalStatus, status: before.status },
       after: { approvalStatus, status, result: outcome, reason },
     });
-    return { ok: true, action: actionRow(after) };
+    return { ok: true, value: { action: ACTION.read(updated) } };
   });
 }
 
 /**
  * An operator's runMonitors: every enabled monitor, or the named ones (each must exist and be
- * enabled), then one audit row with the counts.
+ * enabled), under the policy's statement timeout, then one audit row with the counts.
  */
 export async function runMonitorsForOperator(
-  database: DatabaseHandle,
-  input: { names: string[] | null; statementTimeoutMs: number },
-  now: Date,
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
   actor: AdminActor,
-): Promise<{ ok: true; counts: RunMonitorsCounts } | Refusal> {
-  if (input.names !== null) {
+  input: { names?: string[] | null } | null | undefined,
+): Promise<AdminOutcome<RunMonitorsCounts>> {
+  const statementTimeoutMs = await monitorStatementTimeoutMs(database);
+  const now = clock.now();
+  const names = input?.names ?? null;
+  if (names !== null) {
     const known = new Map((await listMonitors(database)).map((monitor) => [monitor.name, monitor]));
     const userErrors: UserError[] = [];
-    input.names.forEach((name, index) => {
+    names.forEach((name, index) => {
       const monitor = known.get(name);
       if (monitor === undefined || !monitor.enabled) {
         userErrors.push({
@@ -333,7 +243,7 @@ export async function runMonitorsForOperator(
         });
       }
     });
-    if (input.names.length === 0) {
+    if (names.length === 0) {
       userErrors.push({
         field: ["input", "names"],
         code: "EMPTY_LIST",
@@ -343,8 +253,8 @@ export async function runMonitorsForOperator(
     if (userErrors.length > 0) return { ok: false, userErrors };
   }
   const counts = await runMonitors(database, now, {
-    statementTimeoutMs: input.statementTimeoutMs,
-    ...(input.names === null ? {} : { only: input.names }),
+    statementTimeoutMs,
+    ...(names === null ? {} : { only: names }),
   });
   await database.transaction((query) =>
     appendAuditEntry(query, {
@@ -352,10 +262,10 @@ export async function runMonitorsForOperator(
       type: "admin_mutation",
       ...actor,
       action: "runMonitors",
-      target: input.names?.join(",") ?? null,
+      target: names?.join(",") ?? null,
       outcome: "OK",
       after: counts,
     }),
   );
-  return { ok: true, counts };
+  return { ok: true, value: counts };
 }

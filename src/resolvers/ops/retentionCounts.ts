@@ -1,18 +1,11 @@
 import type { DatabaseHandle } from "../../db/client";
+import { columnsOf } from "../../db/rows";
+import { opsRetentionCounts, type RetentionCountKind } from "../../db/schema/ops";
 import { apiError } from "../../errors";
-import type { MonitorSeverity } from "../../jobs/monitors";
 
-export type RetentionCountKind = "feed_item" | "monitor_event";
+export type RetentionCountRow = Omit<typeof opsRetentionCounts.$inferSelect, "updatedAt">;
 
-export interface RetentionCountRow {
-  kind: RetentionCountKind;
-  day: string;
-  monitor: string;
-  severity: MonitorSeverity;
-  deleted: number;
-  fired: number;
-  failed: number;
-}
+const COUNT = columnsOf(opsRetentionCounts, { omit: ["updatedAt"] });
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MS = 86_400_000;
@@ -48,17 +41,11 @@ export async function listRetentionCounts(
       { field: "fromDay", limit: MAX_RETENTION_COUNT_DAYS },
     );
   }
-  const rows = await database.query<RetentionCountRow>(
-    `select kind, to_char(day, 'YYYY-MM-DD') as day, monitor, severity::text as severity, deleted, fired, failed
-     from ops_retention_counts
+  const rows = await database.query(
+    `select ${COUNT.list} from ops_retention_counts
      where day between $1::date and $2::date and ($3::text is null or kind = $3)
      order by day, kind, monitor, severity`,
     [from.toISOString().slice(0, 10), to.toISOString().slice(0, 10), args.kind ?? null],
   );
-  return rows.map((row) => ({
-    ...row,
-    deleted: Number(row.deleted),
-    fired: Number(row.fired),
-    failed: Number(row.failed),
-  }));
+  return rows.map(COUNT.read);
 }

@@ -1,7 +1,7 @@
-import type { AdminActor } from "../../audit/actor";
+import type { AdminActor, AdminDeps } from "../../audit/actor";
 import { appendAuditEntry } from "../../audit/chain";
 import type { DatabaseHandle, QueryFn } from "../../db/client";
-import type { UserError } from "../../errors";
+import type { AdminOutcome, UserError } from "../../errors";
 import {
   beginCheck,
   type CheckProblem,
@@ -13,11 +13,13 @@ import {
   vetCheck,
 } from "../../jobs/monitorSql";
 import {
-  MONITOR_COLUMNS,
+  MONITOR,
   type MonitorRow,
   type MonitorSeverity,
+  monitorStatementTimeoutMs,
   REVOKE_BUYER_KEYS,
 } from "../../jobs/monitors";
+import { lastMonitorEvents, type MonitorView } from "./monitors";
 
 /** Actions a monitor may propose into the action ledger ("none": it only raises feed items). */
 export const MONITOR_ACTIONS = [REVOKE_BUYER_KEYS, "none"] as const;
@@ -34,9 +36,7 @@ export interface UpsertMonitorInput {
   proposesAction?: MonitorAction | null;
 }
 
-export type UpsertMonitorResult =
-  | { ok: true; monitor: MonitorRow; created: boolean }
-  | { ok: false; userErrors: UserError[] };
+type StoredMonitor = AdminOutcome<{ monitor: MonitorRow; created: boolean }>;
 
 const NAME = /^[a-z][a-z0-9_]{2,62}$/;
 const MAX_SQL_LENGTH = 10_000;
@@ -196,18 +196,31 @@ export async function probeMonitorSql(
 
 /**
  * Creates or changes a monitor by name (absent fields keep what is stored). A new or changed check
- * is run once, read-only and rolled back, before anything is saved. Audited with the change.
+ * is run once, read-only and rolled back, under the policy's statement timeout, before anything is
+ * saved. Audited with the change; returns the monitor with its newest run.
  */
 export async function upsertMonitor(
+  { database, clock }: Pick<AdminDeps, "database" | "clock">,
+  actor: AdminActor,
+  input: UpsertMonitorInput,
+): Promise<AdminOutcome<{ monitor: MonitorView; created: boolean }>> {
+  const statementTimeoutMs = await monitorStatementTimeoutMs(database);
+  const now = clock.now();
+  const stored = await storeMonitor(database, actor, input, { now, statementTimeoutMs });
+  if (!stored.ok) return stored;
+  const { monitor, created } = stored.value;
+  const lastEvent = (await lastMonitorEvents(database)).get(monitor.id) ?? null;
+  return { ok: true, value: { monitor: { ...monitor, lastEvent }, created } };
+}
+
+async function storeMonitor(
   database: DatabaseHandle,
+  actor: AdminActor,
   input: UpsertMonitorInput,
   settings: { now: Date; statementTimeoutMs: number },
-  actor: AdminActor,
-): Promise<UpsertMonitorResult> {
-  const [stored] = await database.query<MonitorRow>(
-    `select ${MONITOR_COLUMNS} from monitors where name = $1`,
-    [input.name],
-  );
+): Promise<StoredMonitor> {
+  const [found] = await database.query(`select ${MONITOR.list} from monitors where name = $1`, [input.name]);
+  const stored = found === undefined ? undefined : MONITOR.read(found);
   const userErrors = validateUpsertMonitor(input, stored ?? null);
   if (userErrors.length > 0) return { ok: false, userErrors };
   const sql = input.sql ?? null;
@@ -219,11 +232,11 @@ export async function upsertMonitor(
     });
     if (problem !== null) return { ok: false, userErrors: [problem] };
   }
-  return database.transaction(async (query): Promise<UpsertMonitorResult> => {
-    const [before] = await query<MonitorRow>(
-      `select ${MONITOR_COLUMNS} from monitors where name = $1 for update`,
-      [input.name],
-    );
+  return database.transaction(async (query): Promise<StoredMonitor> => {
+    const [locked] = await query(`select ${MONITOR.list} from monitors where name = $1 for update`, [
+      input.name,
+    ]);
+    const before = locked === undefined ? undefined : MONITOR.read(locked);
     // Checked again under the lock: the row may have appeared or changed since the probe.
     const lockedErrors = validateUpsertMonitor(input, before ?? null);
     if (lockedErrors.length > 0) return { ok: false, userErrors: lockedErrors };
@@ -233,13 +246,13 @@ export async function upsertMonitor(
         : input.proposesAction === "none"
           ? null
           : input.proposesAction;
-    const [after] = await query<MonitorRow>(
+    const [upserted] = await query(
       `insert into monitors (name, description, sql, threshold, window_minutes, severity, enabled, builtin, proposes_action, created_at, updated_at)
        values ($1, $2, $3, $4, $5, $6, $7, false, $8, $9, $9)
        on conflict (name) do update set description = excluded.description, sql = excluded.sql,
          threshold = excluded.threshold, window_minutes = excluded.window_minutes, severity = excluded.severity,
          enabled = excluded.enabled, proposes_action = excluded.proposes_action, updated_at = excluded.updated_at
-       returning ${MONITOR_COLUMNS}`,
+       returning ${MONITOR.list}`,
       [
         input.name,
         input.description?.trim() ?? before?.description,
@@ -252,7 +265,8 @@ export async function upsertMonitor(
         settings.now,
       ],
     );
-    if (after === undefined) throw new Error("monitor upsert returned no row");
+    if (upserted === undefined) throw new Error("monitor upsert returned no row");
+    const after = MONITOR.read(upserted);
     await appendAuditEntry(query, {
       at: settings.now,
       type: "admin_mutation",
@@ -263,20 +277,11 @@ export async function upsertMonitor(
       before: before === undefined ? null : auditView(before),
       after: auditView(after),
     });
-    return { ok: true, monitor: monitorRow(after), created: before === undefined };
+    return { ok: true, value: { monitor: after, created: before === undefined } };
   });
 }
 
 function auditView(row: MonitorRow) {
   const { createdAt: _created, updatedAt: _updated, ...rest } = row;
-  return { ...rest, threshold: Number(rest.threshold) };
-}
-
-function monitorRow(row: MonitorRow): MonitorRow {
-  return {
-    ...row,
-    threshold: Number(row.threshold),
-    createdAt: new Date(row.createdAt),
-    updatedAt: new Date(row.updatedAt),
-  };
+  return rest;
 }

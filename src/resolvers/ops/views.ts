@@ -173,7 +173,7 @@ export async function cacheFreshness(
   const result: FreshnessRow[] = [];
   for (const granularity of TIME_GRANULARITIES) {
     const latest = latestBy.get(granularity) ?? null;
-    const profile = await loadReleaseProfile(database.db, granularity);
+    const profile = await loadReleaseProfile(database, granularity);
     const lagHours =
       latest === null ? null : (now.getTime() - latest.getTime() - BUCKET_MS[granularity]) / HOUR_MS;
     const expected = profile.reportingDelayHours + (2 * BUCKET_MS[granularity]) / HOUR_MS;
