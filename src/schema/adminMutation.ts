@@ -32,25 +32,7 @@ export function mutationPayload<Shape extends WithUserErrors>(
 
 type PayloadFields<Shape> = Omit<Shape, "userErrors">;
 
-interface AdminMutationOptions<Input, Shape extends WithUserErrors, InputRequired extends boolean>
-  extends AdminMutationCommon<Input, Shape, InputRequired> {
-  /** The domain function: `(deps, actor, input)`, as every admin change is written. */
-  run: (
-    deps: AdminDeps,
-    actor: AdminActor,
-    input: InputArgument<Input, InputRequired>,
-  ) => Promise<AdminOutcome<PayloadFields<Shape>>>;
-  /** The payload's fields when the input is refused (its userErrors say why). */
-  refused: PayloadFields<Shape>;
-}
-
-/** TRANSITIONAL (issue 16): the wrappers not yet moved to `run`; removed once none is left. */
-interface LegacyAdminMutationOptions<Input, Shape extends WithUserErrors, InputRequired extends boolean>
-  extends AdminMutationCommon<Input, Shape, InputRequired> {
-  resolve: (input: InputArgument<Input, InputRequired>, context: AppContext) => Promise<Shape>;
-}
-
-interface AdminMutationCommon<Input, Shape extends WithUserErrors, InputRequired extends boolean> {
+interface AdminMutationOptions<Input, Shape extends WithUserErrors, InputRequired extends boolean> {
   description: string;
   payload: ObjectRef<BuilderTypes, Shape>;
   input: {
@@ -59,6 +41,14 @@ interface AdminMutationCommon<Input, Shape extends WithUserErrors, InputRequired
     /** False only where the whole input may be left out (its fields all have defaults). */
     required?: InputRequired;
   };
+  /** The domain function: `(deps, actor, input)`, as every admin change is written. */
+  run: (
+    deps: AdminDeps,
+    actor: AdminActor,
+    input: InputArgument<Input, InputRequired>,
+  ) => Promise<AdminOutcome<PayloadFields<Shape>>>;
+  /** The payload's fields when the input is refused (its userErrors say why). */
+  refused: PayloadFields<Shape>;
   /** What the audit row of a refused call names as its target: the id, key or code the input is about. */
   auditTarget: (input: InputArgument<Input, InputRequired>) => string | null;
 }
@@ -75,26 +65,11 @@ type InputArgument<Input, InputRequired extends boolean> = InputRequired extends
  */
 export function adminMutationField<Input, Shape extends WithUserErrors, InputRequired extends boolean = true>(
   name: string,
-  options:
-    | AdminMutationOptions<Input, Shape, InputRequired>
-    | LegacyAdminMutationOptions<Input, Shape, InputRequired>,
+  options: AdminMutationOptions<Input, Shape, InputRequired>,
 ): void {
   const resolve = async (_root: unknown, args: { input?: Input | null }, context: AppContext) => {
     const input = args.input as InputArgument<Input, InputRequired>;
     const actor = adminActorOf(context);
-    if ("resolve" in options) {
-      const payload = await options.resolve(input, context);
-      if (payload.userErrors.length > 0) {
-        await auditRefusedInput(context.database, {
-          at: context.clock.now(),
-          actor,
-          action: name,
-          target: options.auditTarget(input),
-          userErrors: payload.userErrors,
-        });
-      }
-      return payload;
-    }
     const outcome = await options.run(context, actor, input);
     if (outcome.ok) return { ...outcome.value, userErrors: [] };
     await auditRefusedInput(context.database, {
