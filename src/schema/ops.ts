@@ -265,7 +265,7 @@ export const Ops = builder.objectRef<Record<string, never>>("Ops").implement({
       resolve: async (_ops, { first, after }, context) => {
         const request = pageRequest("auditLog", { first, after }, isSequenceId);
         const page = await listAuditLog(context.database, request);
-        return connectionOf(request, page, (entry) => ({ at: entry.at, id: entry.id }));
+        return connectionOf(request, page, (entry) => ({ at: entry.at, id: String(entry.id) }));
       },
     }),
     verifyAuditChain: t.field({
