@@ -1,19 +1,13 @@
 import type { DatabaseHandle } from "../../db/client";
 import type { KeysetPage, KeysetRows } from "../../db/keysetPage";
+import { columnsOf } from "../../db/rows";
+import { importAnomalies } from "../../db/schema/imports";
 import { type AnomalySeverity, assertWindowHours } from "../../jobs/anomalyStats";
 
-export interface AnomalyRow {
-  id: string;
-  anomalyType: string;
-  severity: AnomalySeverity;
-  tenantId: string;
-  batchId: string;
-  rowIndex: number;
-  projectKey: string | null;
-  correlationId: string;
-  payloadExcerpt: string;
-  createdAt: Date;
-}
+/** An anomaly as the lists show it (not its staging row). */
+const ANOMALY = columnsOf(importAnomalies, { omit: ["stagingId"], from: "a" });
+
+export type AnomalyRow = ReturnType<typeof ANOMALY.read>;
 
 export interface AnomalyFilter {
   windowHours: number;
@@ -61,20 +55,8 @@ export async function listAnomalies(
     pageWhere.push(`(a.created_at, a.id) < ($${n - 1}::timestamptz, $${n}::uuid)`);
   }
   pageParams.push(page.first + 1);
-  const rows = await database.query<{
-    id: string;
-    anomaly_type: string;
-    severity: AnomalySeverity;
-    tenant_id: string;
-    batch_id: string;
-    row_index: number;
-    project_key: string | null;
-    correlation_id: string;
-    payload_excerpt: string;
-    created_at: Date | string;
-  }>(
-    `select a.id, a.anomaly_type, a.severity::text as severity, a.tenant_id, a.batch_id, a.row_index,
-            a.project_key, a.correlation_id, a.payload_excerpt, a.created_at
+  const rows = await database.query(
+    `select ${ANOMALY.list}
        from import_anomalies a
       where ${pageWhere.join(" and ")}
       order by a.created_at desc, a.id desc
@@ -82,19 +64,11 @@ export async function listAnomalies(
     pageParams,
   );
   return {
-    rows: rows.slice(0, page.first).map((row) => ({
-      id: row.id,
-      anomalyType: row.anomaly_type,
-      severity: row.severity,
-      tenantId: row.tenant_id,
-      batchId: row.batch_id,
-      rowIndex: row.row_index,
-      projectKey: row.project_key,
-      correlationId: row.correlation_id,
+    rows: rows.slice(0, page.first).map((raw) => {
+      const row = ANOMALY.read(raw);
       // Stored bounded by the merge; bounded again here so no read can show more than its own row's 500 characters.
-      payloadExcerpt: row.payload_excerpt.slice(0, 500),
-      createdAt: new Date(row.created_at),
-    })),
+      return { ...row, payloadExcerpt: row.payloadExcerpt.slice(0, 500) };
+    }),
     totalCount: total?.n ?? 0,
     hasNextPage: rows.length > page.first,
   };
