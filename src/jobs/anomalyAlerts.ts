@@ -5,6 +5,8 @@ import type { Clock } from "../clock";
 import type { Config } from "../config";
 import type { DatabaseHandle } from "../db/client";
 import type { KeysetPage, KeysetRows } from "../db/keysetPage";
+import { columnsOf } from "../db/rows";
+import { alertDeliveries } from "../db/schema/ops";
 import type { TimingPolicy, TimingPolicyKey } from "../db/timingPolicyRegistry";
 import type { AdminOutcome } from "../errors";
 import { type AnomalyStatsGroup, readAnomalyStats } from "./anomalyStats";
@@ -238,17 +240,10 @@ export async function sendAnomalyAlertsNow(
   return { ok: true, value: { result } };
 }
 
-export interface AlertDeliveryRow {
-  id: string;
-  webhookId: string;
-  status: string;
-  attempt: number;
-  responseStatus: number | null;
-  error: string | null;
-  targetUrl: string;
-  createdAt: Date;
-  deliveredAt: Date | null;
-}
+/** A delivery attempt as alertDeliveries lists it (not its payload). */
+const DELIVERY = columnsOf(alertDeliveries, { omit: ["kind", "payload"], from: "d" });
+
+export type AlertDeliveryRow = ReturnType<typeof DELIVERY.read>;
 
 /** Delivery attempts, newest first (created_at, then id), keyset-paginated; plus the total. */
 export async function listAlertDeliveries(
@@ -259,18 +254,8 @@ export async function listAlertDeliveries(
     "select count(*)::int as n from alert_deliveries where kind = $1",
     [ALERT_KIND],
   );
-  const rows = await database.query<{
-    id: string;
-    webhook_id: string;
-    status: string;
-    attempts: number;
-    response_status: number | null;
-    error: string | null;
-    target_url: string;
-    created_at: Date | string;
-    delivered_at: Date | string | null;
-  }>(
-    `select d.id, d.webhook_id, d.status, d.attempts, d.response_status, d.error, d.target_url, d.created_at, d.delivered_at
+  const rows = await database.query(
+    `select ${DELIVERY.list}
        from alert_deliveries d
       where d.kind = $1 and ($2::timestamptz is null or (d.created_at, d.id) < ($2::timestamptz, $3::uuid))
       order by d.created_at desc, d.id desc
@@ -278,17 +263,7 @@ export async function listAlertDeliveries(
     [ALERT_KIND, page.after?.at ?? null, page.after?.id ?? null, page.first + 1],
   );
   return {
-    rows: rows.slice(0, page.first).map((row) => ({
-      id: row.id,
-      webhookId: row.webhook_id,
-      status: row.status,
-      attempt: row.attempts,
-      responseStatus: row.response_status,
-      error: row.error,
-      targetUrl: row.target_url,
-      createdAt: new Date(row.created_at),
-      deliveredAt: row.delivered_at === null ? null : new Date(row.delivered_at),
-    })),
+    rows: rows.slice(0, page.first).map(DELIVERY.read),
     totalCount: total?.n ?? 0,
     hasNextPage: rows.length > page.first,
   };

@@ -121,7 +121,7 @@ const AlertDelivery = builder.objectRef<AlertDeliveryRow>("AlertDelivery").imple
     status: t.exposeString("status", {
       description: "delivered, retrying (another attempt followed) or failed.",
     }),
-    attempt: t.exposeInt("attempt", { description: "Which attempt of the alert this was, from 1." }),
+    attempt: t.exposeInt("attempts", { description: "Which attempt of the alert this was, from 1." }),
     responseStatus: t.exposeInt("responseStatus", {
       nullable: true,
       description: "The receiver's HTTP status; null when it could not be reached.",
