@@ -67,4 +67,16 @@ describe("README walk-throughs and layout", () => {
     const listed = [...layout.matchAll(/^ {2}(\w+)\/ /gm)].map((m) => m[1]);
     expect(listed.filter((name) => !folders.includes(name ?? ""))).toEqual([]);
   });
+
+  it("links only to headings it has", () => {
+    const slug = (heading: string) =>
+      heading
+        .toLowerCase()
+        .replace(/[^a-z0-9 -]/g, "")
+        .replace(/ /g, "-");
+    const headings = new Set([...readme.matchAll(/^#+ (.+)$/gm)].map((m) => slug(m[1] ?? "")));
+    const anchors = [...readme.matchAll(/\]\(#([\w-]+)\)/g)].map((m) => m[1] ?? "");
+    expect(anchors.length).toBeGreaterThan(8);
+    expect(anchors.filter((anchor) => !headings.has(anchor))).toEqual([]);
+  });
 });
