@@ -41,8 +41,8 @@ const config = configFrom({
   RATE_LIMIT_PER_MINUTE: "1000000",
 });
 const logger = pino({ level: "silent" });
-const withPolicy = createApp({ db: database, config, clock: world.clock, logger });
-const withoutPolicy = createApp({ db: database, config, clock: world.clock, logger, policy: false });
+const withPolicy = createApp({ database: database, config, clock: world.clock, logger });
+const withoutPolicy = createApp({ database: database, config, clock: world.clock, logger, policy: false });
 
 function request(app: ReturnType<typeof createApp>, key: string) {
   return async () => {

@@ -37,7 +37,7 @@ export interface ReadinessCheck {
 }
 
 export interface AppOptions {
-  db: DatabaseHandle;
+  database: DatabaseHandle;
   config: Config;
   clock?: Clock;
   logger?: Logger;
@@ -69,7 +69,7 @@ export const MAX_GRAPHQL_BODY_BYTES = 6_000_000;
  * flush it before reading them, close it at shutdown.
  */
 export function createApp(options: AppOptions) {
-  const { db: database, config } = options;
+  const { database, config } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: config.logLevel });
   const rateLimiter = new RateLimiter();

@@ -41,7 +41,7 @@ async function start(): Promise<void> {
 
   let demoReady = !config.demoMode;
   const app = createApp({
-    db: database,
+    database: database,
     config,
     clock,
     logger,

@@ -11,7 +11,12 @@ import { announceReady, POOL_SIZE, systemOptions } from "./common";
 const { port, databaseUrl } = systemOptions();
 const config = loadConfig();
 const database = await openDatabase({ kind: "postgres", url: databaseUrl, maxConnections: POOL_SIZE });
-const app = createApp({ db: database, config, logger: pino({ level: config.logLevel }), policy: false });
+const app = createApp({
+  database: database,
+  config,
+  logger: pino({ level: config.logLevel }),
+  policy: false,
+});
 const server = createServer(app);
 server.listen(port, "127.0.0.1", () => announceReady("bare_yoga", port));
 process.once("SIGTERM", () => {

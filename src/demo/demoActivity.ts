@@ -118,7 +118,7 @@ async function simulate(
   keys: DemoKey[],
 ): Promise<DemoActivitySummary> {
   const replay = fixedClock(now);
-  const app = createApp({ db: database, config, clock: replay, logger: pino({ level: "silent" }) });
+  const app = createApp({ database: database, config, clock: replay, logger: pino({ level: "silent" }) });
   const appFetch = (url: string, init: RequestInit) => Promise.resolve(app.fetch(url, init));
   const endpoint = (key: string): OpsEndpoint => ({ url: "http://demo/graphql", key, fetch: appFetch });
   const keyOf = (role: DemoKey["role"]) => {

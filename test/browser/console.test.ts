@@ -76,7 +76,7 @@ beforeAll(async () => {
   const logStream = new PassThrough();
   logStream.on("data", (chunk: Buffer) => logLines.push(...chunk.toString().split("\n").filter(Boolean)));
   const app = createApp({
-    db,
+    database: db,
     config,
     clock: systemClock,
     logger: pino({ level: "info" }, logStream),

@@ -29,7 +29,7 @@ afterAll(async () => {
 
 function app(consoleDir: string) {
   return createApp({
-    db,
+    database: db,
     config: configFrom({ LOG_LEVEL: "silent" }),
     logger: pino({ level: "silent" }),
     consoleDir,

@@ -277,7 +277,7 @@ describe("what buyers may see", () => {
     const { configFrom } = await import("../../src/config");
     const pino = (await import("pino")).default;
     const app = createApp({
-      db,
+      database: db,
       config: configFrom({ LOG_LEVEL: "silent", POLICY_STRIP_MODE: "reject" }),
       clock: world.clock,
       logger: pino({ level: "silent" }),
@@ -318,7 +318,7 @@ describe("rate limit", () => {
     const { configFrom } = await import("../../src/config");
     const pino = (await import("pino")).default;
     const app = createApp({
-      db,
+      database: db,
       config: configFrom({ LOG_LEVEL: "silent", RATE_LIMIT_BUYER_PER_MINUTE: "2" }),
       clock: world.clock,
       logger: pino({ level: "silent" }),

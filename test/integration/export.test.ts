@@ -61,7 +61,7 @@ type Params = Record<string, string>;
 function app(overrides: Record<string, string> = {}, handle: DatabaseHandle = db) {
   return trackRequestLogs(
     createApp({
-      db: handle,
+      database: handle,
       config: configFrom({ LOG_LEVEL: "silent", ...overrides }),
       clock: world.clock,
       logger: pino({ level: "silent" }),

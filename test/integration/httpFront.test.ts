@@ -33,7 +33,7 @@ const EXPORT_QUERY = new URLSearchParams({
 function frontApp(env: Record<string, string> = {}, handle: DatabaseHandle = db) {
   const app = trackRequestLogs(
     createApp({
-      db: handle,
+      database: handle,
       config: configFrom({ LOG_LEVEL: "silent", ...env }),
       clock: world.clock,
       logger: pino({ level: "silent" }),
@@ -198,7 +198,7 @@ describe("the HTTP front of every route", () => {
   it("a method a REST route does not take is refused 405 before any key lookup", async () => {
     const recording = recordingHandle(db);
     const app = createApp({
-      db: recording.handle,
+      database: recording.handle,
       config: configFrom({ LOG_LEVEL: "silent" }),
       clock: world.clock,
       logger: pino({ level: "silent" }),

@@ -29,7 +29,7 @@ beforeAll(async () => {
   );
   await db.query("insert into buyer_budgets (partner_id, epsilon_limit) values ('outside_buyer_acme', 12.5)");
   app = createApp({
-    db,
+    database: db,
     config: configFrom({ LOG_LEVEL: "silent", NOISE_KEY: "05".repeat(32) }),
     clock: world.clock,
     logger: pino({ level: "silent" }),

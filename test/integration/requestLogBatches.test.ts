@@ -41,7 +41,7 @@ function watchedHandle(inner: DatabaseHandle) {
 
 function appOn(handle: DatabaseHandle, requestLog: RequestLogWriterOptions, lines: string[] = []) {
   return createApp({
-    db: handle,
+    database: handle,
     config: configFrom({ LOG_LEVEL: "silent" }),
     logger: pino({ level: "info" }, { write: (line: string) => lines.push(line) }),
     requestLog,

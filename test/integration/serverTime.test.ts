@@ -23,7 +23,7 @@ afterAll(async () => {
 function app(env: Record<string, string> = {}) {
   const yoga = trackRequestLogs(
     createApp({
-      db,
+      database: db,
       config: configFrom({ LOG_LEVEL: "silent", ...env }),
       clock: fixedClock(NOW),
       logger: pino({ level: "silent" }),

@@ -24,7 +24,7 @@ afterAll(async () => {
 function appFrom(handle: DatabaseHandle, env: Record<string, string> = {}) {
   const app = trackRequestLogs(
     createApp({
-      db: handle,
+      database: handle,
       config: configFrom({ LOG_LEVEL: "silent", ...env }),
       clock,
       logger: pino({ level: "silent" }),
@@ -135,7 +135,7 @@ describe("requests without a valid key", () => {
 
   it("by default the address is the socket's, never X-Forwarded-For", async () => {
     const app = createApp({
-      db,
+      database: db,
       config: configFrom({ LOG_LEVEL: "silent", RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: "1" }),
       clock,
       logger: pino({ level: "silent" }),

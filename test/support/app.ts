@@ -33,7 +33,7 @@ export function testApp(
 ) {
   const app = trackRequestLogs(
     createApp({
-      db,
+      database: db,
       config: configFrom({ LOG_LEVEL: "silent", ...env }),
       clock,
       logger: pino({ level: "silent" }),

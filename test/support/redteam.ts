@@ -37,7 +37,7 @@ export const codeOf = (body: GraphQLBody): unknown => body.errors?.[0]?.extensio
 export function redteamApp(db: DatabaseHandle, clock: Clock, env: Record<string, string> = {}) {
   const app = trackRequestLogs(
     createApp({
-      db,
+      database: db,
       config: configFrom({ LOG_LEVEL: "silent", RATE_LIMIT_BUYER_PER_MINUTE: "100000", ...env }),
       clock,
       logger: pino({ level: "silent" }),
