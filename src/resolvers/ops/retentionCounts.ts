@@ -44,7 +44,7 @@ export async function listRetentionCounts(
   const rows = await database.query(
     `select ${COUNT.list} from ops_retention_counts
      where day between $1::date and $2::date and ($3::text is null or kind = $3)
-     order by day, kind, monitor, severity`,
+     order by day, kind, monitor, severity::text`,
     [from.toISOString().slice(0, 10), to.toISOString().slice(0, 10), args.kind ?? null],
   );
   return rows.map(COUNT.read);
