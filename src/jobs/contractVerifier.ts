@@ -1,8 +1,5 @@
-import type { PgBoss } from "pg-boss";
-import type { Logger } from "pino";
 import type { AdminActor, AdminDeps } from "../audit/actor";
 import { appendAuditEntry } from "../audit/chain";
-import type { Clock } from "../clock";
 import type { DatabaseHandle, QueryFn } from "../db/client";
 import { columnsOf } from "../db/rows";
 import { type ContractCheck, contractViolations } from "../db/schema/contractViolations";
@@ -21,8 +18,7 @@ import { cellAccuracy } from "../privacy/accuracy";
 import { dayKey, ledgerDays } from "../privacy/participantDays";
 import { buyerSuppressionReason } from "../privacy/releaseMechanism";
 import { EPSILON_TOLERANCE, loadPrivacyCap } from "../privacy/releasePlan";
-import { recordJobRun } from "./jobRuns";
-import { cronOf, loadTimingPolicy } from "./timingPolicies";
+import { loadTimingPolicy } from "./timingPolicies";
 
 /** The verifier's timing policy: when it runs, how far back, how many records it renders. */
 export const CONTRACT_VERIFIER_POLICY_KEY = "contract_verifier_v1" satisfies TimingPolicyKey;
@@ -696,35 +692,4 @@ export async function listContractViolations(
     hasNextPage: rows.length > options.first,
     totalCount: count?.n ?? 0,
   };
-}
-
-/**
- * Creates the verifier's queue, schedules it from the policy's cron and works it; the scheduler
- * calls `sync` at every hourly tick, so a changed cron takes effect within the hour.
- */
-export async function scheduleContractVerifier(
-  boss: PgBoss,
-  deps: { database: DatabaseHandle; clock: Clock; logger: Logger },
-): Promise<{ run: () => Promise<string>; sync: () => Promise<void> }> {
-  const { database, clock, logger } = deps;
-  await boss.createQueue(CONTRACT_VERIFIER_QUEUE);
-  const sync = async () => {
-    await boss.schedule(
-      CONTRACT_VERIFIER_QUEUE,
-      await cronOf(database, CONTRACT_VERIFIER_POLICY_KEY, logger),
-      {},
-      { tz: "UTC" },
-    );
-  };
-  await sync();
-  const run = async () =>
-    (
-      await recordJobRun(database, { name: CONTRACT_VERIFIER_QUEUE, now: () => clock.now() }, () =>
-        runScheduledContractVerifier(database, clock.now()),
-      )
-    ).outcome;
-  await boss.work(CONTRACT_VERIFIER_QUEUE, async () => {
-    await run();
-  });
-  return { run, sync };
 }

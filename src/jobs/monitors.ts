@@ -1,5 +1,3 @@
-import type { PgBoss } from "pg-boss";
-import type { Logger } from "pino";
 import type { Clock } from "../clock";
 import type { DatabaseHandle, QueryFn } from "../db/client";
 import { columnsOf } from "../db/rows";
@@ -7,9 +5,8 @@ import { BUYER_PARTNER_PREFIX } from "../db/schema/access";
 import { monitors } from "../db/schema/ops";
 import type { TimingPolicyKey } from "../db/timingPolicyRegistry";
 import { sampleDatabaseHealth } from "./databaseHealth";
-import { recordJobRun } from "./jobRuns";
 import { type CheckRow, runCheck } from "./monitorSql";
-import { cronOf, loadTimingPolicy } from "./timingPolicies";
+import { loadTimingPolicy } from "./timingPolicies";
 
 /** The monitors' timing policy: how often they run, their statement timeout, the staleness margin. */
 export const MONITORS_POLICY_KEY = "ops_monitors_v1" satisfies TimingPolicyKey;
@@ -30,38 +27,6 @@ export async function runScheduledMonitors(database: DatabaseHandle, clock: Cloc
     statementTimeoutMs: policy.statement_timeout_ms,
   });
   return { outcome: counts.failed > 0 ? "partial" : "ok", rows: counts.checked, details: { ...counts } };
-}
-
-/**
- * Creates the monitors queue, schedules it from the policy's cron and works it. Called by the
- * scheduler at start and at every hourly tick (schedule() replaces the entry, so a changed cron
- * takes effect within the hour).
- */
-export async function scheduleMonitors(
-  boss: PgBoss,
-  deps: { database: DatabaseHandle; clock: Clock; logger: Logger },
-): Promise<{ run: () => Promise<string>; sync: () => Promise<void> }> {
-  const { database, clock, logger } = deps;
-  await boss.createQueue(MONITORS_QUEUE);
-  const sync = async () => {
-    await boss.schedule(
-      MONITORS_QUEUE,
-      await cronOf(database, MONITORS_POLICY_KEY, logger),
-      {},
-      { tz: "UTC" },
-    );
-  };
-  await sync();
-  const run = async () =>
-    (
-      await recordJobRun(database, { name: MONITORS_QUEUE, now: () => clock.now() }, () =>
-        runScheduledMonitors(database, clock),
-      )
-    ).outcome;
-  await boss.work(MONITORS_QUEUE, async () => {
-    await run();
-  });
-  return { run, sync };
 }
 
 export type MonitorRow = typeof monitors.$inferSelect;

@@ -1,12 +1,17 @@
 import { fromPglite, PgBoss } from "pg-boss";
 import type { Logger } from "pino";
 import type { DatabaseHandle } from "../db/client";
+import type { ScheduledTimingPolicyKey } from "../db/timingPolicyRegistry";
 import { ALERT_POLICY_KEY, type AlertTarget, runScheduledAlerts } from "./anomalyAlerts";
-import { scheduleContractVerifier } from "./contractVerifier";
+import {
+  CONTRACT_VERIFIER_POLICY_KEY,
+  CONTRACT_VERIFIER_QUEUE,
+  runScheduledContractVerifier,
+} from "./contractVerifier";
 import { DATA_RETENTION_POLICY_KEY, DATA_RETENTION_QUEUE, runScheduledDataRetention } from "./dataRetention";
 import { FEED_RETENTION_POLICY_KEY, FEED_RETENTION_QUEUE, runScheduledFeedRetention } from "./feedRetention";
-import { recordJobRun } from "./jobRuns";
-import { scheduleMonitors } from "./monitors";
+import { type JobRunResult, recordJobRun } from "./jobRuns";
+import { MONITORS_POLICY_KEY, MONITORS_QUEUE, runScheduledMonitors } from "./monitors";
 import {
   type PlannedRelease,
   PRECOMPUTE_POLICY_KEY,
@@ -67,95 +72,66 @@ export async function startScheduler(
   await boss.createQueue(PRECOMPUTE_TICK_QUEUE);
   await boss.createQueue(PRECOMPUTE_RELEASE_QUEUE, { policy: "stately", retryLimit: 2, retryDelay: 60 });
   await boss.schedule(PRECOMPUTE_TICK_QUEUE, PRECOMPUTE_TICK_CRON, {}, { tz: "UTC" });
-  // The daily jobs whose cron is their timing policy's `cron`.
-  const policyCrons = [
-    [RETENTION_QUEUE, RETENTION_POLICY_KEY],
-    [DATA_RETENTION_QUEUE, DATA_RETENTION_POLICY_KEY],
-    [FEED_RETENTION_QUEUE, FEED_RETENTION_POLICY_KEY],
-    [ANOMALY_ALERTS_QUEUE, ALERT_POLICY_KEY],
-  ] as const;
-  for (const [queue] of policyCrons) await boss.createQueue(queue);
-  // The crons come from the timing policies, re-read at every hourly tick (schedule() replaces an
-  // entry), so an operator's change takes effect within the hour; the other knobs are read at every run.
-  const syncSchedules = async () => {
-    for (const [queue, policyKey] of policyCrons) {
-      await boss.schedule(queue, await cronOf(database, policyKey, logger), {}, { tz: "UTC" });
-    }
-  };
-  await syncSchedules();
-  const monitorJob = await scheduleMonitors(boss, { database, clock: deps.clock, logger });
-  const verifierJob = await scheduleContractVerifier(boss, { database, clock: deps.clock, logger });
+  const now = () => deps.clock.now();
+  // The jobs whose cron is their timing policy's `cron`, each run recorded in job_runs.
+  const policyJobs = await schedulePolicyJobs(
+    boss,
+    database,
+    logger,
+    {
+      retention: {
+        queue: RETENTION_QUEUE,
+        policyKey: RETENTION_POLICY_KEY,
+        work: () => runScheduledRetention(database, now()),
+      },
+      dataRetention: {
+        queue: DATA_RETENTION_QUEUE,
+        policyKey: DATA_RETENTION_POLICY_KEY,
+        work: () => runScheduledDataRetention(database, now()),
+      },
+      feedRetention: {
+        queue: FEED_RETENTION_QUEUE,
+        policyKey: FEED_RETENTION_POLICY_KEY,
+        work: () => runScheduledFeedRetention(database, now()),
+      },
+      alerts: {
+        queue: ANOMALY_ALERTS_QUEUE,
+        policyKey: ALERT_POLICY_KEY,
+        work: () => runScheduledAlerts({ database, clock: deps.clock, target: deps.alertTarget }),
+      },
+      monitors: {
+        queue: MONITORS_QUEUE,
+        policyKey: MONITORS_POLICY_KEY,
+        work: () => runScheduledMonitors(database, deps.clock),
+      },
+      contractVerifier: {
+        queue: CONTRACT_VERIFIER_QUEUE,
+        policyKey: CONTRACT_VERIFIER_POLICY_KEY,
+        work: () => runScheduledContractVerifier(database, now()),
+      },
+    },
+    now,
+  );
 
   const tick = async (): Promise<number> => {
-    await monitorJob
-      .sync()
-      .catch((error: unknown) => logger.error({ err: String(error) }, "could not apply the monitors cron"));
-    await verifierJob
-      .sync()
-      .catch((error: unknown) =>
-        logger.error({ err: String(error) }, "could not apply the contract verifier cron"),
-      );
-    await syncSchedules().catch((error: unknown) =>
-      logger.error({ err: String(error) }, "could not apply the retention and alert crons"),
-    );
-    const result = await recordJobRun(
-      database,
-      { name: PRECOMPUTE_TICK_QUEUE, now: () => deps.clock.now() },
-      async () => {
-        const policy = await loadTimingPolicy(database, PRECOMPUTE_POLICY_KEY);
-        const planned = await planMissingReleases(database, deps.clock.now(), policy);
-        for (const release of planned) {
-          await boss.send(
-            PRECOMPUTE_RELEASE_QUEUE,
-            { ...release, bucketStart: release.bucketStart.toISOString() } satisfies ReleaseJobData,
-            { singletonKey: releaseJobKey(release) },
-          );
-        }
-        return { outcome: policy.enabled ? "enqueued" : "disabled", rows: planned.length };
-      },
-    );
+    await policyJobs.sync();
+    const result = await recordJobRun(database, { name: PRECOMPUTE_TICK_QUEUE, now }, async () => {
+      const policy = await loadTimingPolicy(database, PRECOMPUTE_POLICY_KEY);
+      const planned = await planMissingReleases(database, deps.clock.now(), policy);
+      for (const release of planned) {
+        await boss.send(
+          PRECOMPUTE_RELEASE_QUEUE,
+          { ...release, bucketStart: release.bucketStart.toISOString() } satisfies ReleaseJobData,
+          { singletonKey: releaseJobKey(release) },
+        );
+      }
+      return { outcome: policy.enabled ? "enqueued" : "disabled", rows: planned.length };
+    });
     return result.rows ?? 0;
   };
 
   await boss.work(PRECOMPUTE_TICK_QUEUE, async () => {
     await tick();
-  });
-  const now = () => deps.clock.now();
-  const retention = async () =>
-    (
-      await recordJobRun(database, { name: RETENTION_QUEUE, now }, () =>
-        runScheduledRetention(database, now()),
-      )
-    ).outcome;
-  const dataRetention = async () =>
-    (
-      await recordJobRun(database, { name: DATA_RETENTION_QUEUE, now }, () =>
-        runScheduledDataRetention(database, now()),
-      )
-    ).outcome;
-  const feedRetention = async () =>
-    (
-      await recordJobRun(database, { name: FEED_RETENTION_QUEUE, now }, () =>
-        runScheduledFeedRetention(database, now()),
-      )
-    ).outcome;
-  const alerts = async () =>
-    (
-      await recordJobRun(database, { name: ANOMALY_ALERTS_QUEUE, now }, () =>
-        runScheduledAlerts({ database, clock: deps.clock, target: deps.alertTarget }),
-      )
-    ).outcome;
-  await boss.work(RETENTION_QUEUE, async () => {
-    await retention();
-  });
-  await boss.work(DATA_RETENTION_QUEUE, async () => {
-    await dataRetention();
-  });
-  await boss.work(FEED_RETENTION_QUEUE, async () => {
-    await feedRetention();
-  });
-  await boss.work(ANOMALY_ALERTS_QUEUE, async () => {
-    await alerts();
   });
   await boss.work<ReleaseJobData>(PRECOMPUTE_RELEASE_QUEUE, { batchSize: 1 }, async ([job]) => {
     if (job === undefined) return;
@@ -174,14 +150,52 @@ export async function startScheduler(
   return {
     boss,
     tick,
-    retention,
-    dataRetention,
-    feedRetention,
-    alerts,
-    monitors: monitorJob.run,
-    contractVerifier: verifierJob.run,
+    ...policyJobs.runs,
     stop: () => boss.stop({ graceful: true, timeout: 10_000 }),
   };
+}
+
+interface PolicyJob {
+  queue: string;
+  /** The timing policy whose `cron` schedules the job. */
+  policyKey: ScheduledTimingPolicyKey;
+  /** One run (the policy's other knobs are read inside it, at every run). */
+  work: () => Promise<JobRunResult>;
+}
+
+/**
+ * Creates each job's queue, schedules it on its policy's cron and works it. Each run is recorded in
+ * job_runs and answers its outcome. `sync` re-reads every cron (schedule() replaces an entry); the
+ * hourly tick calls it, so an operator's change takes effect within the hour. A cron that cannot be
+ * applied is logged and leaves the others applied.
+ */
+async function schedulePolicyJobs<Name extends string>(
+  boss: PgBoss,
+  database: DatabaseHandle,
+  logger: Logger,
+  jobs: Record<Name, PolicyJob>,
+  now: () => Date,
+): Promise<{ runs: Record<Name, () => Promise<string>>; sync: () => Promise<void> }> {
+  const entries = Object.entries(jobs) as [Name, PolicyJob][];
+  const sync = async () => {
+    for (const [, job] of entries) {
+      try {
+        await boss.schedule(job.queue, await cronOf(database, job.policyKey, logger), {}, { tz: "UTC" });
+      } catch (error) {
+        logger.error({ err: String(error), queue: job.queue }, "could not apply a job's cron");
+      }
+    }
+  };
+  const runs = {} as Record<Name, () => Promise<string>>;
+  for (const [name, job] of entries) {
+    await boss.createQueue(job.queue);
+    runs[name] = async () => (await recordJobRun(database, { name: job.queue, now }, job.work)).outcome;
+    await boss.work(job.queue, async () => {
+      await runs[name]();
+    });
+  }
+  await sync();
+  return { runs, sync };
 }
 
 function bossOptions(database: DatabaseHandle): ConstructorParameters<typeof PgBoss>[0] {
