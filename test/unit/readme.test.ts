@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ENV_DOCS } from "../../src/config";
+import { TIMING_POLICIES } from "../../src/db/timingPolicyRegistry";
 
 const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
 const scripts = (
@@ -78,5 +79,14 @@ describe("README walk-throughs and layout", () => {
     const anchors = [...readme.matchAll(/\]\(#([\w-]+)\)/g)].map((m) => m[1] ?? "");
     expect(anchors.length).toBeGreaterThan(8);
     expect(anchors.filter((anchor) => !headings.has(anchor))).toEqual([]);
+  });
+
+  it("lists every timing policy with its default cron", () => {
+    for (const [key, policy] of Object.entries(TIMING_POLICIES)) {
+      const row = readme.split("\n").find((line) => line.startsWith(`| \`${key}\` |`));
+      expect(row, key).toBeDefined();
+      const payload = policy.defaultPayload as { cron?: string };
+      if (payload.cron !== undefined) expect(row, key).toContain(`\`${payload.cron}\``);
+    }
   });
 });
