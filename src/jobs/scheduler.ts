@@ -12,6 +12,7 @@ import { DATA_RETENTION_POLICY_KEY, DATA_RETENTION_QUEUE, runScheduledDataRetent
 import { FEED_RETENTION_POLICY_KEY, FEED_RETENTION_QUEUE, runScheduledFeedRetention } from "./feedRetention";
 import { type JobRunResult, recordJobRun } from "./jobRuns";
 import { MONITORS_POLICY_KEY, MONITORS_QUEUE, runScheduledMonitors } from "./monitors";
+import { MANUAL_PRECOMPUTE_JOB_NAME } from "./precompute/manualPrecompute";
 import {
   type PlannedRelease,
   PRECOMPUTE_POLICY_KEY,
@@ -29,6 +30,82 @@ export const PRECOMPUTE_TICK_CRON = "0 * * * *";
 export const PRECOMPUTE_RELEASE_QUEUE = "precompute_release";
 export const RETENTION_QUEUE = "imports_retention_daily";
 export const ANOMALY_ALERTS_QUEUE = "anomaly_alerts_check";
+
+/** A job as ops.jobs describes it. */
+export interface JobDescription {
+  name: string;
+  description: string;
+  policyKey: string | null;
+  /** A fixed cron, or the timing policy whose payload.cron is the schedule. */
+  cron: { fixed: string } | { fromPolicy: ScheduledTimingPolicyKey } | null;
+}
+
+/**
+ * Every job this service runs: the scheduled ones (a fixed cron, or the `cron` of a timing policy)
+ * and the ones another job or an operator starts. startScheduler works every `fromPolicy` entry.
+ */
+export const JOB_CATALOG = [
+  {
+    name: PRECOMPUTE_TICK_QUEUE,
+    description: "Hourly tick: plans the missing releases from the precompute policy and enqueues them.",
+    policyKey: PRECOMPUTE_POLICY_KEY,
+    cron: { fixed: PRECOMPUTE_TICK_CRON },
+  },
+  {
+    name: RELEASE_JOB_NAME,
+    description: "One release (granularity, bucket, geo type), enqueued by the tick or run by the CLI.",
+    policyKey: PRECOMPUTE_POLICY_KEY,
+    cron: null,
+  },
+  {
+    name: MANUAL_PRECOMPUTE_JOB_NAME,
+    description: "A precompute of a range started by an operator (runPrecompute).",
+    policyKey: null,
+    cron: null,
+  },
+  {
+    name: RETENTION_QUEUE,
+    description: "Deletes staging rows and anomalies past their retention.",
+    policyKey: RETENTION_POLICY_KEY,
+    cron: { fromPolicy: RETENTION_POLICY_KEY },
+  },
+  {
+    name: DATA_RETENTION_QUEUE,
+    description:
+      "Deletes raw events of materialised days, request logs and alert deliveries past their retention.",
+    policyKey: DATA_RETENTION_POLICY_KEY,
+    cron: { fromPolicy: DATA_RETENTION_POLICY_KEY },
+  },
+  {
+    name: FEED_RETENTION_QUEUE,
+    description:
+      "Archives old read feed items; deletes old feed items and monitor events, keeping their counts per day, monitor and severity.",
+    policyKey: FEED_RETENTION_POLICY_KEY,
+    cron: { fromPolicy: FEED_RETENTION_POLICY_KEY },
+  },
+  {
+    name: ANOMALY_ALERTS_QUEUE,
+    description: "Sends signed anomaly alerts to the configured webhook.",
+    policyKey: ALERT_POLICY_KEY,
+    cron: { fromPolicy: ALERT_POLICY_KEY },
+  },
+  {
+    name: MONITORS_QUEUE,
+    description: "Runs the enabled ops monitors; a firing one writes a feed item.",
+    policyKey: MONITORS_POLICY_KEY,
+    cron: { fromPolicy: MONITORS_POLICY_KEY },
+  },
+  {
+    name: CONTRACT_VERIFIER_QUEUE,
+    description:
+      "Re-checks recent releases and a sample of export records against the data contract; violations open feed items.",
+    policyKey: CONTRACT_VERIFIER_POLICY_KEY,
+    cron: { fromPolicy: CONTRACT_VERIFIER_POLICY_KEY },
+  },
+] as const satisfies readonly JobDescription[];
+
+/** The queues worked on their timing policy's cron. */
+type PolicyQueue = Extract<(typeof JOB_CATALOG)[number], { cron: { fromPolicy: string } }>["name"];
 
 interface ReleaseJobData {
   granularity: PlannedRelease["granularity"];
@@ -73,45 +150,16 @@ export async function startScheduler(
   await boss.createQueue(PRECOMPUTE_RELEASE_QUEUE, { policy: "stately", retryLimit: 2, retryDelay: 60 });
   await boss.schedule(PRECOMPUTE_TICK_QUEUE, PRECOMPUTE_TICK_CRON, {}, { tz: "UTC" });
   const now = () => deps.clock.now();
-  // The jobs whose cron is their timing policy's `cron`, each run recorded in job_runs.
-  const policyJobs = await schedulePolicyJobs(
-    boss,
-    database,
-    logger,
-    {
-      retention: {
-        queue: RETENTION_QUEUE,
-        policyKey: RETENTION_POLICY_KEY,
-        work: () => runScheduledRetention(database, now()),
-      },
-      dataRetention: {
-        queue: DATA_RETENTION_QUEUE,
-        policyKey: DATA_RETENTION_POLICY_KEY,
-        work: () => runScheduledDataRetention(database, now()),
-      },
-      feedRetention: {
-        queue: FEED_RETENTION_QUEUE,
-        policyKey: FEED_RETENTION_POLICY_KEY,
-        work: () => runScheduledFeedRetention(database, now()),
-      },
-      alerts: {
-        queue: ANOMALY_ALERTS_QUEUE,
-        policyKey: ALERT_POLICY_KEY,
-        work: () => runScheduledAlerts({ database, clock: deps.clock, target: deps.alertTarget }),
-      },
-      monitors: {
-        queue: MONITORS_QUEUE,
-        policyKey: MONITORS_POLICY_KEY,
-        work: () => runScheduledMonitors(database, deps.clock),
-      },
-      contractVerifier: {
-        queue: CONTRACT_VERIFIER_QUEUE,
-        policyKey: CONTRACT_VERIFIER_POLICY_KEY,
-        work: () => runScheduledContractVerifier(database, now()),
-      },
-    },
-    now,
-  );
+  // The catalog's jobs worked on their timing policy's cron, each run recorded in job_runs.
+  const policyJobs = await schedulePolicyJobs(boss, database, logger, now, {
+    [RETENTION_QUEUE]: () => runScheduledRetention(database, now()),
+    [DATA_RETENTION_QUEUE]: () => runScheduledDataRetention(database, now()),
+    [FEED_RETENTION_QUEUE]: () => runScheduledFeedRetention(database, now()),
+    [ANOMALY_ALERTS_QUEUE]: () =>
+      runScheduledAlerts({ database, clock: deps.clock, target: deps.alertTarget }),
+    [MONITORS_QUEUE]: () => runScheduledMonitors(database, deps.clock),
+    [CONTRACT_VERIFIER_QUEUE]: () => runScheduledContractVerifier(database, now()),
+  });
 
   const tick = async (): Promise<number> => {
     await policyJobs.sync();
@@ -150,48 +198,49 @@ export async function startScheduler(
   return {
     boss,
     tick,
-    ...policyJobs.runs,
+    retention: policyJobs.runs[RETENTION_QUEUE],
+    dataRetention: policyJobs.runs[DATA_RETENTION_QUEUE],
+    feedRetention: policyJobs.runs[FEED_RETENTION_QUEUE],
+    alerts: policyJobs.runs[ANOMALY_ALERTS_QUEUE],
+    monitors: policyJobs.runs[MONITORS_QUEUE],
+    contractVerifier: policyJobs.runs[CONTRACT_VERIFIER_QUEUE],
     stop: () => boss.stop({ graceful: true, timeout: 10_000 }),
   };
 }
 
-interface PolicyJob {
-  queue: string;
-  /** The timing policy whose `cron` schedules the job. */
-  policyKey: ScheduledTimingPolicyKey;
-  /** One run (the policy's other knobs are read inside it, at every run). */
-  work: () => Promise<JobRunResult>;
-}
-
 /**
- * Creates each job's queue, schedules it on its policy's cron and works it. Each run is recorded in
- * job_runs and answers its outcome. `sync` re-reads every cron (schedule() replaces an entry); the
- * hourly tick calls it, so an operator's change takes effect within the hour. A cron that cannot be
- * applied is logged and leaves the others applied.
+ * Creates the queue of every catalog job scheduled by a timing policy, schedules it on the policy's
+ * cron and works it with its `work`; each run is recorded in job_runs and answers its outcome. `sync`
+ * re-reads every cron (schedule() replaces an entry); the hourly tick calls it, so an operator's
+ * change takes effect within the hour. A cron that cannot be applied is logged and leaves the others.
  */
-async function schedulePolicyJobs<Name extends string>(
+async function schedulePolicyJobs(
   boss: PgBoss,
   database: DatabaseHandle,
   logger: Logger,
-  jobs: Record<Name, PolicyJob>,
   now: () => Date,
-): Promise<{ runs: Record<Name, () => Promise<string>>; sync: () => Promise<void> }> {
-  const entries = Object.entries(jobs) as [Name, PolicyJob][];
+  works: Record<PolicyQueue, () => Promise<JobRunResult>>,
+): Promise<{ runs: Record<PolicyQueue, () => Promise<string>>; sync: () => Promise<void> }> {
+  const jobs = JOB_CATALOG.filter(
+    (job): job is Extract<(typeof JOB_CATALOG)[number], { cron: { fromPolicy: string } }> =>
+      job.cron !== null && "fromPolicy" in job.cron,
+  );
   const sync = async () => {
-    for (const [, job] of entries) {
+    for (const job of jobs) {
       try {
-        await boss.schedule(job.queue, await cronOf(database, job.policyKey, logger), {}, { tz: "UTC" });
+        await boss.schedule(job.name, await cronOf(database, job.cron.fromPolicy, logger), {}, { tz: "UTC" });
       } catch (error) {
-        logger.error({ err: String(error), queue: job.queue }, "could not apply a job's cron");
+        logger.error({ err: String(error), queue: job.name }, "could not apply a job's cron");
       }
     }
   };
-  const runs = {} as Record<Name, () => Promise<string>>;
-  for (const [name, job] of entries) {
-    await boss.createQueue(job.queue);
-    runs[name] = async () => (await recordJobRun(database, { name: job.queue, now }, job.work)).outcome;
-    await boss.work(job.queue, async () => {
-      await runs[name]();
+  const runs = {} as Record<PolicyQueue, () => Promise<string>>;
+  for (const job of jobs) {
+    await boss.createQueue(job.name);
+    const run = async () => (await recordJobRun(database, { name: job.name, now }, works[job.name])).outcome;
+    runs[job.name] = run;
+    await boss.work(job.name, async () => {
+      await run();
     });
   }
   await sync();
