@@ -754,6 +754,9 @@ describe("statements per request", () => {
     const counted = countingHandle(db);
     const api = testApp(counted.handle, clock, QUEUED_REQUEST_LOGS);
     const buyer = (await issueTestKey(db, "buyer", { clock, partnerId: "outside_buyer_timing" })).apiKey;
+    // The key's creation NOTIFY must not reach the cache during the first read, or the key would not
+    // be kept and a compared read would look it up again.
+    await notificationsSettled(db, API_KEYS_CHANNEL);
     const run = async (day: string, next: string) => {
       counted.reset();
       const { body } = await api.graphql(
