@@ -13,6 +13,20 @@ import {
 } from "../db/timingPolicyRegistry";
 import { type AdminOutcome, refused } from "../errors";
 
+/** A stored policy row read against its schema: the policy, or what is wrong with it. */
+function readPolicy<Key extends TimingPolicyKey>(
+  key: Key,
+  row: { payload: unknown } | undefined,
+): { ok: true; policy: TimingPolicy<Key> } | { ok: false; problem: string } {
+  if (row === undefined) return { ok: false, problem: `timing policy ${key} is missing` };
+  const parsed = TIMING_POLICIES[key].schema.safeParse(row.payload);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    return { ok: false, problem: `timing policy ${key} is invalid: ${issues}` };
+  }
+  return { ok: true, policy: parsed.data as TimingPolicy<Key> };
+}
+
 /** Reads and validates one timing policy row, naming the bad fields when it is invalid. */
 export async function loadTimingPolicy<Key extends TimingPolicyKey>(
   database: DatabaseHandle,
@@ -22,31 +36,41 @@ export async function loadTimingPolicy<Key extends TimingPolicyKey>(
     "select payload from timing_policies where policy_key = $1",
     [key],
   );
-  if (row === undefined) throw new Error(`timing policy ${key} is missing`);
-  const parsed = TIMING_POLICIES[key].schema.safeParse(row.payload);
-  if (!parsed.success) {
-    throw new Error(
-      `timing policy ${key} is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-    );
-  }
-  return parsed.data as TimingPolicy<Key>;
+  const read = readPolicy(key, row);
+  if (!read.ok) throw new Error(read.problem);
+  return read.policy;
 }
 
 /**
- * A scheduled policy's cron; an unreadable stored policy falls back to the registry's default, so
- * the job keeps its schedule (its runs then record the error).
+ * The cron a scheduled policy's stored row gives; a missing or invalid row falls back to the
+ * registry's default, so the job keeps its schedule (its runs then record the error). The one rule
+ * of the scheduler and of ops.jobs.
  */
+export function scheduledCron(
+  key: ScheduledTimingPolicyKey,
+  row: { payload: unknown } | undefined,
+): { cron: string; problem: string | null } {
+  const read = readPolicy(key, row);
+  return read.ok
+    ? { cron: read.policy.cron, problem: null }
+    : { cron: TIMING_POLICIES[key].defaultPayload.cron, problem: read.problem };
+}
+
+/** A scheduled policy's cron as the scheduler applies it (scheduledCron), logging a fallback. */
 export async function cronOf(
   database: DatabaseHandle,
   key: ScheduledTimingPolicyKey,
   logger: Logger,
 ): Promise<string> {
-  try {
-    return (await loadTimingPolicy(database, key)).cron;
-  } catch (error) {
-    logger.error({ err: String(error), policyKey: key }, "timing policy unreadable; using its default cron");
-    return TIMING_POLICIES[key].defaultPayload.cron;
+  const [row] = await database.query<{ payload: unknown }>(
+    "select payload from timing_policies where policy_key = $1",
+    [key],
+  );
+  const { cron, problem } = scheduledCron(key, row);
+  if (problem !== null) {
+    logger.error({ err: problem, policyKey: key }, "timing policy unreadable; using its default cron");
   }
+  return cron;
 }
 
 export type TimingPolicyRow = typeof timingPolicies.$inferSelect;

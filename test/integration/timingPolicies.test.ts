@@ -68,9 +68,19 @@ describe("the timing policy registry", () => {
       );
       expect(await cronOf(db, "data_retention_v1", logger)).toBe("20 3 * * *");
       expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({ policyKey: "data_retention_v1" });
+      // A cron that parses but a payload that does not: ops.jobs shows the cron the scheduler applies.
+      await db.query(
+        `update timing_policies set payload = payload || '{"cron": "0 1 * * *", "events_days": -1}'::jsonb where policy_key = 'data_retention_v1'`,
+      );
+      expect(await cronOf(db, "data_retention_v1", logger)).toBe("20 3 * * *");
+      const { body } = await testApp(db, clock).graphql("{ ops { jobs { name schedule } } }", {
+        key: internalKey,
+      });
+      const jobs = (body.data as { ops: { jobs: { name: string; schedule: string | null }[] } }).ops.jobs;
+      expect(jobs.find((job) => job.name === "data_retention_daily")?.schedule).toBe("20 3 * * *");
     } finally {
       await db.query(
-        `update timing_policies set payload = payload || '{"cron": "20 3 * * *"}'::jsonb where policy_key = 'data_retention_v1'`,
+        `update timing_policies set payload = payload || '{"cron": "20 3 * * *", "events_days": 400}'::jsonb where policy_key = 'data_retention_v1'`,
       );
     }
   });

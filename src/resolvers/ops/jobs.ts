@@ -2,8 +2,9 @@ import { CronExpressionParser } from "cron-parser";
 import type { DatabaseHandle } from "../../db/client";
 import { columnsOf } from "../../db/rows";
 import { jobRuns } from "../../db/schema/logs";
-import { type ScheduledTimingPolicyKey, TIMING_POLICIES } from "../../db/timingPolicyRegistry";
+import type { ScheduledTimingPolicyKey } from "../../db/timingPolicyRegistry";
 import { JOB_CATALOG, type JobDescription } from "../../jobs/scheduler";
+import { scheduledCron } from "../../jobs/timingPolicies";
 
 /** A job run; of its details, the releases a manual precompute planned. */
 export type JobRunRow = Omit<typeof jobRuns.$inferSelect, "details"> & { planned: number | null };
@@ -36,13 +37,14 @@ export async function listJobs(database: DatabaseHandle, now: Date): Promise<Job
       `select distinct on (job_name) ${RUN.list} from job_runs order by job_name, started_at desc, id`,
     )
   ).map(jobRunOf);
-  const policies = await database.query<{ policy_key: string; payload: { cron?: unknown } | null }>(
+  const policies = await database.query<{ policy_key: string; payload: unknown }>(
     "select policy_key, payload from timing_policies",
   );
-  const cronOfPolicy = (key: ScheduledTimingPolicyKey): string => {
-    const stored = policies.find((policy) => policy.policy_key === key)?.payload?.cron;
-    return typeof stored === "string" ? stored : TIMING_POLICIES[key].defaultPayload.cron;
-  };
+  const cronOfPolicy = (key: ScheduledTimingPolicyKey): string =>
+    scheduledCron(
+      key,
+      policies.find((policy) => policy.policy_key === key),
+    ).cron;
   const others = counts
     .map((row) => row.job_name)
     .filter((name) => !JOB_CATALOG.some((job) => job.name === name))
