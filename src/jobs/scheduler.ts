@@ -104,8 +104,9 @@ export const JOB_CATALOG = [
   },
 ] as const satisfies readonly JobDescription[];
 
-/** The queues worked on their timing policy's cron. */
-type PolicyQueue = Extract<(typeof JOB_CATALOG)[number], { cron: { fromPolicy: string } }>["name"];
+/** The catalog's jobs worked on their timing policy's cron, and their queues. */
+type PolicyScheduledJob = Extract<(typeof JOB_CATALOG)[number], { cron: { fromPolicy: string } }>;
+type PolicyQueue = PolicyScheduledJob["name"];
 
 interface ReleaseJobData {
   granularity: PlannedRelease["granularity"];
@@ -222,8 +223,7 @@ async function schedulePolicyJobs(
   works: Record<PolicyQueue, () => Promise<JobRunResult>>,
 ): Promise<{ runs: Record<PolicyQueue, () => Promise<string>>; sync: () => Promise<void> }> {
   const jobs = JOB_CATALOG.filter(
-    (job): job is Extract<(typeof JOB_CATALOG)[number], { cron: { fromPolicy: string } }> =>
-      job.cron !== null && "fromPolicy" in job.cron,
+    (job): job is PolicyScheduledJob => job.cron !== null && "fromPolicy" in job.cron,
   );
   const sync = async () => {
     for (const job of jobs) {

@@ -13,6 +13,18 @@ import {
 } from "../db/timingPolicyRegistry";
 import { type AdminOutcome, refused } from "../errors";
 
+/** A policy's stored row; undefined when it is missing. */
+async function storedPolicy(
+  database: DatabaseHandle,
+  key: TimingPolicyKey,
+): Promise<{ payload: unknown } | undefined> {
+  const [row] = await database.query<{ payload: unknown }>(
+    "select payload from timing_policies where policy_key = $1",
+    [key],
+  );
+  return row;
+}
+
 /** A stored policy row read against its schema: the policy, or what is wrong with it. */
 function readPolicy<Key extends TimingPolicyKey>(
   key: Key,
@@ -32,10 +44,7 @@ export async function loadTimingPolicy<Key extends TimingPolicyKey>(
   database: DatabaseHandle,
   key: Key,
 ): Promise<TimingPolicy<Key>> {
-  const [row] = await database.query<{ payload: unknown }>(
-    "select payload from timing_policies where policy_key = $1",
-    [key],
-  );
+  const row = await storedPolicy(database, key);
   const read = readPolicy(key, row);
   if (!read.ok) throw new Error(read.problem);
   return read.policy;
@@ -62,10 +71,7 @@ export async function cronOf(
   key: ScheduledTimingPolicyKey,
   logger: Logger,
 ): Promise<string> {
-  const [row] = await database.query<{ payload: unknown }>(
-    "select payload from timing_policies where policy_key = $1",
-    [key],
-  );
+  const row = await storedPolicy(database, key);
   const { cron, problem } = scheduledCron(key, row);
   if (problem !== null) {
     logger.error({ err: problem, policyKey: key }, "timing policy unreadable; using its default cron");
